@@ -1,0 +1,4 @@
+namespace EventEngine;
+
+/// <summary>Marker for the engine assembly.</summary>
+public static class EngineAssembly;
