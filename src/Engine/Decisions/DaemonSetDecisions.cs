@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EventEngine.Events;
+using EventEngine.Model;
+using EventEngine.Revisions;
+using EventEngine.State;
+using EventEngine.Validation;
+
+namespace EventEngine.Decisions;
+
+/// <summary>DaemonSet commands: create, replace, merge patch, rollback, delete.</summary>
+public static class DaemonSetDecisions
+{
+    public static Decided Create(ClusterState s, DaemonSet input, DateTimeOffset now, Func<Guid> newId)
+    {
+        var ds = Normalize(input);
+        var errors = DaemonSetRules.ValidateCreate(ds);
+        var what = $"DaemonSet {ds.Metadata?.Namespace}/{ds.Metadata?.Name}";
+        if (errors.Count > 0) return Failure.Invalid(what, errors);
+        var meta = ds.Metadata!;
+        var key = meta.Namespace + "/" + meta.Name;
+        if (s.DaemonSets.ContainsKey(key)) return Failure.Conflict($"daemonset {key} already exists");
+        var uid = meta.Uid ?? newId().ToString();
+        if (s.DaemonSetsByUid.ContainsKey(uid)) return Failure.Conflict($"uid {uid} belongs to another DaemonSet");
+
+        var stored = ds with
+        {
+            Metadata = meta with { Uid = uid, CreationTimestamp = now, Annotations = WithGeneration(meta.Annotations, 1) },
+        };
+        var (revision, adopted) = RevisionHistory.ForNewDaemonSet(s, meta.Namespace!, meta.Name!, ds.Spec!.Selector!, ds.Spec.Template!);
+        return Decided.Of(new DaemonSetCreated(key, uid, stored, 1, 1, revision, adopted));
+    }
+
+    /// <summary>
+    /// Replace the object. Generation moves on any spec change, template generation and the revision only on a
+    /// template change; an identical object records nothing.
+    /// </summary>
+    public static Decided Replace(ClusterState s, string key, DaemonSet input)
+    {
+        if (!s.DaemonSets.TryGetValue(key, out var current)) return Failure.NotFound($"daemonset {key}");
+        var meta = input.Metadata ?? new ObjectMeta();
+        if (meta.Name is { } name && name != current.Name)
+            return Failure.Invalid($"DaemonSet {key}", "metadata.name", $"Invalid value: \"{name}\": does not match the name in the path");
+        if (meta.Namespace is { } ns && ns != current.Namespace)
+            return Failure.Invalid($"DaemonSet {key}", "metadata.namespace", $"Invalid value: \"{ns}\": does not match the namespace in the path");
+        if (meta.Uid is { } uid && uid != current.Uid)
+            return Failure.Conflict($"metadata.uid {uid} does not match daemonset {key} (uid {current.Uid})");
+
+        var ds = Normalize(input with { Metadata = meta with { Name = current.Name, Namespace = current.Namespace } });
+        var errors = DaemonSetRules.ValidateUpdate(ds, current.Object);
+        if (errors.Count > 0) return Failure.Invalid($"DaemonSet {key}", errors);
+
+        var templateChanged = !ds.Spec!.Template!.Equals(current.Template);
+        var specChanged = Canonical(ds.Spec) != Canonical(current.Spec);
+        var generation = current.Generation + (specChanged ? 1 : 0);
+        var templateGeneration = current.TemplateGeneration + (templateChanged ? 1 : 0);
+        var stored = ds with
+        {
+            Metadata = ds.Metadata! with
+            {
+                Uid = current.Uid,
+                CreationTimestamp = current.Object.Metadata!.CreationTimestamp,
+                Annotations = WithGeneration(ds.Metadata.Annotations, templateGeneration),
+            },
+        };
+        var metaChanged = !NodeDecisions.SameMap(Map(stored.Metadata!.Labels), Map(current.Object.Metadata!.Labels))
+            || !NodeDecisions.SameMap(Map(stored.Metadata.Annotations), Map(current.Object.Metadata.Annotations));
+        if (!specChanged && !metaChanged) return Decided.Nothing($"daemonset {key} unchanged");
+        var revision = templateChanged ? RevisionHistory.ForTemplate(s, current, ds.Spec.Template!) : null;
+        return Decided.Of(new DaemonSetUpdated(key, stored, generation, templateGeneration, revision));
+    }
+
+    /// <summary>JSON merge patch of the object as served, defaulted again like a create.</summary>
+    public static Decided Patch(ClusterState s, string key, JsonNode patch)
+    {
+        if (!s.DaemonSets.TryGetValue(key, out var current)) return Failure.NotFound($"daemonset {key}");
+        var served = Json.ToNode(current.Object).AsObject();
+        var merged = MergePatch.Apply(served, patch);
+        DaemonSet ds;
+        try
+        {
+            ds = Manifests.Deserialize<DaemonSet>(merged!);
+        }
+        catch (ManifestException e)
+        {
+            return Failure.Malformed(e.Message, e.Path);
+        }
+        return Replace(s, key, ds);
+    }
+
+    /// <summary>Create, or replace if it exists (what apply does).</summary>
+    public static Decided Upsert(ClusterState s, DaemonSet ds, DateTimeOffset now, Func<Guid> newId)
+    {
+        var meta = ds.Metadata;
+        return meta?.Namespace is { } ns && meta.Name is { } name && s.DaemonSets.ContainsKey(ns + "/" + name)
+            ? Replace(s, ns + "/" + name, ds)
+            : Create(s, ds, now, newId);
+    }
+
+    /// <summary>kubectl rollout undo --to-revision (0: the previous revision).</summary>
+    public static Decided Rollback(ClusterState s, string key, long toRevision)
+    {
+        if (!s.DaemonSets.TryGetValue(key, out var current)) return Failure.NotFound($"daemonset {key}");
+        var history = s.RevisionsOf(current).ToList();
+        RevisionState? target;
+        if (toRevision == 0)
+        {
+            if (history.Count <= 1) return Failure.Invalid($"DaemonSet {key}", "toRevision", "no last revision to roll back to");
+            target = history[^2];
+        }
+        else
+        {
+            target = history.FirstOrDefault(r => r.Number == toRevision);
+            if (target is null) return Failure.Invalid($"DaemonSet {key}", "toRevision", $"unable to find specified revision {toRevision} in history");
+        }
+        if (target.Template.Equals(current.Template))
+            return Decided.Nothing($"skipped rollback (current template already matches revision {target.Number})");
+
+        var templateGeneration = current.TemplateGeneration + 1;
+        var meta = current.Object.Metadata!;
+        var stored = current.Object with
+        {
+            Metadata = meta with { Annotations = WithGeneration(meta.Annotations, templateGeneration) },
+            Spec = current.Spec with { Template = target.Template },
+        };
+        var revision = RevisionHistory.ForTemplate(s, current, target.Template);
+        return Decided.Of(new DaemonSetRolledBack(key, target.Number, stored, current.Generation + 1, templateGeneration, revision));
+    }
+
+    public static Decided Delete(ClusterState s, string key, string? propagationPolicy)
+    {
+        var policy = string.IsNullOrEmpty(propagationPolicy) ? DeletionPolicy.Background : propagationPolicy;
+        if (policy is not (DeletionPolicy.Background or DeletionPolicy.Orphan))
+            return Failure.Invalid($"DaemonSet {key}", "propagationPolicy",
+                $"Unsupported value: \"{policy}\": supported values: \"Background\", \"Orphan\"");
+        if (!s.DaemonSets.TryGetValue(key, out var current)) return Failure.NotFound($"daemonset {key}");
+        return Decided.Of(new DaemonSetDeleted(key, current.Uid, policy));
+    }
+
+    /// <summary>Defaulted, with the fields the server owns (status, generation, resourceVersion) dropped.</summary>
+    private static DaemonSet Normalize(DaemonSet input)
+    {
+        var ds = Defaults.Apply(input) with { Status = null };
+        var meta = ds.Metadata ?? new ObjectMeta();
+        return ds with
+        {
+            Metadata = new ObjectMeta
+            {
+                Name = meta.Name, Namespace = meta.Namespace, Uid = meta.Uid,
+                Labels = meta.Labels is { Count: > 0 } l ? new SortedDictionary<string, string>(l.ToDictionary(), StringComparer.Ordinal) : null,
+                Annotations = meta.Annotations is { Count: > 0 } a ? new SortedDictionary<string, string>(a.ToDictionary(), StringComparer.Ordinal) : null,
+            },
+        };
+    }
+
+    /// <summary>apps/v1 keeps the template generation in this annotation; pods carry it as pod-template-generation.</summary>
+    private static SortedDictionary<string, string> WithGeneration(IReadOnlyDictionary<string, string>? annotations, long generation) =>
+        new(Map(annotations).ToDictionary(), StringComparer.Ordinal)
+        {
+            [WellKnown.TemplateGenerationAnnotation] = generation.ToString(CultureInfo.InvariantCulture),
+        };
+
+    private static IReadOnlyDictionary<string, string> Map(IReadOnlyDictionary<string, string>? map) =>
+        map ?? new Dictionary<string, string>();
+
+    private static string Canonical(DaemonSetSpec spec) => CanonicalJson.Write(JsonSerializer.SerializeToElement(spec, Json.Options));
+}

@@ -1,0 +1,64 @@
+using EventEngine.Events;
+using EventEngine.Validation;
+
+namespace EventEngine.Decisions;
+
+/// <summary>Why a command was refused; each kind maps to one HTTP status in one place.</summary>
+public enum FailureKind
+{
+    /// <summary>The body could not be read (400).</summary>
+    Malformed,
+
+    /// <summary>The object does not exist (404).</summary>
+    NotFound,
+
+    /// <summary>The object changed or exists already (409).</summary>
+    Conflict,
+
+    /// <summary>The object breaks a Kubernetes rule (422, with field paths).</summary>
+    Invalid,
+}
+
+/// <summary>A refused command: kind, a one-line title, detail, and the offending fields.</summary>
+public sealed record Failure(FailureKind Kind, string Title, string Detail, IReadOnlyList<FieldError> Errors)
+{
+    /// <summary>The one mapping from failure kinds to HTTP statuses.</summary>
+    public int StatusCode => Kind switch
+    {
+        FailureKind.Malformed => 400,
+        FailureKind.NotFound => 404,
+        FailureKind.Conflict => 409,
+        _ => 422,
+    };
+
+    public static Failure NotFound(string what) => new(FailureKind.NotFound, "Not found", $"{what} not found", []);
+
+    public static Failure Conflict(string detail) => new(FailureKind.Conflict, "Conflict", detail, []);
+
+    public static Failure Invalid(string what, IReadOnlyList<FieldError> errors) =>
+        new(FailureKind.Invalid, "Invalid object", $"{what} is invalid: {string.Join("; ", errors)}", errors);
+
+    public static Failure Invalid(string what, string field, string message) => Invalid(what, [new FieldError(field, message)]);
+
+    public static Failure Malformed(string detail, string field) =>
+        new(FailureKind.Malformed, "Malformed request", detail, field.Length == 0 ? [] : [new FieldError(field, detail)]);
+
+    /// <summary>The same failure for the n-th object of a list: every field path gets the item's index.</summary>
+    public Failure AtItem(int index) => this with
+    {
+        Detail = $"item [{index}]: {Detail}",
+        Errors = Errors.Select(e => e with { Field = $"[{index}]" + (e.Field.Length == 0 || e.Field.StartsWith('[') ? "" : ".") + e.Field }).ToList(),
+    };
+}
+
+/// <summary>The result of deciding a command: the events to record, or why not. No events and no failure is a no-op.</summary>
+public sealed record Decided(IReadOnlyList<IEvent> Events, Failure? Failure = null, string? Note = null)
+{
+    public bool Ok => Failure is null;
+
+    public static Decided Of(params IEvent[] events) => new(events);
+
+    public static Decided Nothing(string note) => new([], null, note);
+
+    public static implicit operator Decided(Failure failure) => new([], failure);
+}

@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using EventEngine.Events;
+using EventEngine.Model;
+using EventEngine.State;
+using EventEngine.Validation;
+
+namespace EventEngine.Decisions;
+
+/// <summary>Node commands decided against the current state: join, replace, merge patch, remove.</summary>
+public static class NodeDecisions
+{
+    public static Decided Join(ClusterState s, Node node, DateTimeOffset now, Func<Guid> newId)
+    {
+        var errors = ObjectRules.ValidateNode(node);
+        if (errors.Count > 0) return Failure.Invalid($"Node {node.Metadata?.Name}", errors);
+        var name = node.Metadata!.Name!;
+        if (s.Nodes.ContainsKey(name)) return Failure.Conflict($"node {name} already exists");
+        return Decided.Of(new NodeJoined(
+            name,
+            node.Metadata.Uid ?? newId().ToString(),
+            node.Metadata.Labels ?? new Dictionary<string, string>(),
+            StampTaints(node.Spec?.Taints ?? [], [], now),
+            node.Spec?.Unschedulable ?? false,
+            node.Status?.Conditions ?? []));
+    }
+
+    /// <summary>Replace labels, taints, unschedulable and conditions; one event per kind of change.</summary>
+    public static Decided Replace(ClusterState s, string name, Node node, DateTimeOffset now)
+    {
+        if (!s.Nodes.TryGetValue(name, out var current)) return Failure.NotFound($"node {name}");
+        if (node.Metadata?.Name is { } bodyName && bodyName != name)
+            return Failure.Invalid($"Node {name}", "metadata.name", $"Invalid value: \"{bodyName}\": does not match the name in the path");
+        node = node with { Metadata = (node.Metadata ?? new ObjectMeta()) with { Name = name } };
+        var errors = ObjectRules.ValidateNode(node);
+        if (errors.Count > 0) return Failure.Invalid($"Node {name}", errors);
+
+        var events = new List<IEvent>();
+        var labels = node.Metadata!.Labels ?? new Dictionary<string, string>();
+        if (!SameMap(labels, current.Labels)) events.Add(new NodeLabelsChanged(name, labels));
+        var taints = node.Spec?.Taints ?? [];
+        if (!SameTaints(taints, current.Taints)) events.Add(new NodeTaintsChanged(name, StampTaints(taints, current.Taints, now)));
+        var unschedulable = node.Spec?.Unschedulable ?? false;
+        if (unschedulable != current.Unschedulable) events.Add(unschedulable ? new NodeCordoned(name) : new NodeUncordoned(name));
+        var conditions = node.Status?.Conditions ?? [];
+        foreach (var c in conditions)
+            if (current.Conditions.FirstOrDefault(x => x.Type == c.Type)?.Status != c.Status)
+                events.Add(new NodeConditionChanged(name, c.Type!, c.Status));
+        foreach (var gone in current.Conditions.Where(x => conditions.All(c => c.Type != x.Type)))
+            events.Add(new NodeConditionChanged(name, gone.Type!, null));
+        return events.Count == 0 ? Decided.Nothing($"node {name} unchanged") : new Decided(events);
+    }
+
+    public static Decided Patch(ClusterState s, string name, JsonNode patch, DateTimeOffset now)
+    {
+        if (!s.Nodes.TryGetValue(name, out var current)) return Failure.NotFound($"node {name}");
+        var merged = MergePatch.Apply(Json.ToNode(Views.Node(current)), patch);
+        Node node;
+        try
+        {
+            node = Manifests.Deserialize<Node>(merged!);
+        }
+        catch (ManifestException e)
+        {
+            return Failure.Malformed(e.Message, e.Path);
+        }
+        return Replace(s, name, node, now);
+    }
+
+    /// <summary>Create, or replace if it exists (what apply does).</summary>
+    public static Decided Upsert(ClusterState s, Node node, DateTimeOffset now, Func<Guid> newId) =>
+        node.Metadata?.Name is { } name && s.Nodes.ContainsKey(name) ? Replace(s, name, node, now) : Join(s, node, now, newId);
+
+    public static Decided Remove(ClusterState s, string name) =>
+        s.Nodes.ContainsKey(name) ? Decided.Of(new NodeRemoved(name)) : Failure.NotFound($"node {name}");
+
+    /// <summary>Taints keep the time they were first added; a new NoExecute taint is stamped now (eviction clocks start there).</summary>
+    private static List<Taint> StampTaints(IReadOnlyList<Taint> taints, IReadOnlyList<Taint> previous, DateTimeOffset now) =>
+        taints.Select(t => t.TimeAdded is not null || t.Effect != "NoExecute"
+            ? t
+            : t with { TimeAdded = previous.FirstOrDefault(p => p.SameAs(t))?.TimeAdded ?? now }).ToList();
+
+    private static bool SameTaints(IReadOnlyList<Taint> a, IReadOnlyList<Taint> b) =>
+        a.Count == b.Count && a.Zip(b).All(p => p.First.SameAs(p.Second));
+
+    internal static bool SameMap(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && v == p.Value);
+}

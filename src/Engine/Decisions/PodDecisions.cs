@@ -1,0 +1,89 @@
+using System.Text.Json;
+using EventEngine.Events;
+using EventEngine.Model;
+using EventEngine.State;
+using EventEngine.Validation;
+
+namespace EventEngine.Decisions;
+
+/// <summary>Pod commands: register an observed pod (or re-apply it), report status, delete.</summary>
+public static class PodDecisions
+{
+    /// <summary>A pod that already runs on a node; applied again, only its labels, status and deletion can change.</summary>
+    public static Decided Register(ClusterState s, Pod pod, DateTimeOffset now)
+    {
+        var spec = SpecOf(pod);
+        var errors = ObjectRules.ValidatePod(pod, spec);
+        var what = $"Pod {pod.Metadata?.Namespace}/{pod.Metadata?.Name}";
+        if (errors.Count > 0) return Failure.Invalid(what, errors);
+        var meta = pod.Metadata!;
+        var key = meta.Namespace + "/" + meta.Name;
+        var normalized = pod with
+        {
+            ApiVersion = "v1",
+            Kind = "Pod",
+            Metadata = new ObjectMeta
+            {
+                Name = meta.Name, Namespace = meta.Namespace, Labels = meta.Labels, OwnerReferences = meta.OwnerReferences,
+                CreationTimestamp = meta.CreationTimestamp ?? now, DeletionTimestamp = meta.DeletionTimestamp,
+                DeletionGracePeriodSeconds = meta.DeletionGracePeriodSeconds,
+            },
+        };
+        var observed = Fold.Observed(normalized, new Recorded(Guid.Empty, now, null!));
+        var daemonSet = DaemonSetOf(s, observed);
+        if (!s.Pods.TryGetValue(key, out var current))
+            return Decided.Of(new PodRegistered(daemonSet, observed.Namespace, observed.Name, observed.TargetNode, normalized));
+
+        if (current.TargetNode != observed.TargetNode)
+            return Failure.Invalid(what, "spec.nodeName", $"Invalid value: \"{observed.TargetNode}\": a registered pod cannot move from node {current.TargetNode}");
+        if (current.Controller?.Uid != observed.Controller?.Uid)
+            return Failure.Invalid(what, "metadata.ownerReferences", "Forbidden: the controller of a registered pod cannot be changed by applying it");
+        var events = new List<IEvent>();
+        if (!NodeDecisions.SameMap(current.Labels, observed.Labels))
+            events.Add(new PodLabelsChanged(daemonSet, current.Namespace, current.Name, current.TargetNode, observed.Labels));
+        if (current.Phase != observed.Phase || current.Ready != observed.Ready)
+            events.Add(new PodStatusObserved(daemonSet, current.Namespace, current.Name, current.TargetNode, observed.Phase, observed.Ready, observed.ReadySince));
+        if (current.DeletionTimestamp is null && observed.DeletionTimestamp is { } deletion)
+            events.Add(new PodTerminating(daemonSet, current.Namespace, current.Name, current.TargetNode, deletion));
+        return events.Count == 0 ? Decided.Nothing($"pod {key} unchanged") : new Decided(events);
+    }
+
+    /// <summary>
+    /// A node agent's status report. A report that changes nothing records nothing, so a pod already Ready keeps
+    /// the time it became Ready.
+    /// </summary>
+    public static Decided ReportStatus(ClusterState s, string ns, string name, PodStatus status, DateTimeOffset now)
+    {
+        var key = ns + "/" + name;
+        if (!s.Pods.TryGetValue(key, out var pod)) return Failure.NotFound($"pod {key}");
+        var phase = status.Phase ?? pod.Phase;
+        string[] phases = [PodPhases.Pending, PodPhases.Running, PodPhases.Succeeded, PodPhases.Failed, PodPhases.Unknown];
+        if (!phases.Contains(phase))
+            return Failure.Invalid($"Pod {key}", "status.phase", $"Unsupported value: \"{phase}\": supported values: {string.Join(", ", phases.Select(p => "\"" + p + "\""))}");
+        var readyCondition = status.Conditions?.FirstOrDefault(c => c.Type == "Ready");
+        if (readyCondition is { Status: not ("True" or "False" or "Unknown") })
+            return Failure.Invalid($"Pod {key}", "status.conditions", $"Unsupported value: \"{readyCondition.Status}\": supported values: \"True\", \"False\", \"Unknown\"");
+        var ready = readyCondition is null ? pod.Ready && !PodPhases.IsTerminal(phase) : readyCondition.Status == "True";
+        if (phase == pod.Phase && ready == pod.Ready) return Decided.Nothing($"pod {key} status unchanged");
+        var since = ready ? (pod.Ready ? pod.ReadySince : readyCondition?.LastTransitionTime ?? now) : null;
+        return Decided.Of(new PodStatusObserved(DaemonSetOf(s, pod), ns, name, pod.TargetNode, phase, ready, since));
+    }
+
+    public static Decided Delete(ClusterState s, string ns, string name)
+    {
+        var key = ns + "/" + name;
+        if (!s.Pods.TryGetValue(key, out var pod)) return Failure.NotFound($"pod {key}");
+        return Decided.Of(new PodDeleted(DaemonSetOf(s, pod), ns, name, pod.TargetNode, PodReasons.Deleted));
+    }
+
+    /// <summary>The DaemonSet (ns/name) a pod belongs to, as named in pod events.</summary>
+    public static string? DaemonSetOf(ClusterState s, PodState pod) =>
+        s.DaemonSetByUid(pod.Controller?.Uid)?.Key
+        ?? (pod.Controller is { Kind: "DaemonSet", Name: { } owner } ? pod.Namespace + "/" + owner : null);
+
+    private static PodSpecView SpecOf(Pod pod)
+    {
+        if (pod.Spec is not { ValueKind: JsonValueKind.Object } spec) return new PodSpecView();
+        return spec.Deserialize<PodSpecView>(Json.Options) ?? new PodSpecView();
+    }
+}

@@ -1,0 +1,76 @@
+namespace EventEngine.Events;
+
+/// <summary>What an event is about: its node, DaemonSet (ns/name), pod (ns/name) and stream.</summary>
+public static class Subjects
+{
+    public static string? NodeOf(IEvent e) => e switch
+    {
+        NodeJoined x => x.Node,
+        NodeLabelsChanged x => x.Node,
+        NodeTaintsChanged x => x.Node,
+        NodeCordoned x => x.Node,
+        NodeUncordoned x => x.Node,
+        NodeConditionChanged x => x.Node,
+        NodeRemoved x => x.Node,
+        PodCreated x => x.Node,
+        PodRegistered x => x.Node,
+        PodStatusObserved x => x.Node,
+        PodLabelsChanged x => x.Node,
+        PodTerminating x => x.Node,
+        PodDeleted x => x.Node,
+        PodOrphaned x => x.Node,
+        PodAdopted x => x.Node,
+        _ => null,
+    };
+
+    public static string? DaemonSetOf(IEvent e) => e switch
+    {
+        DaemonSetCreated x => x.DaemonSet,
+        DaemonSetUpdated x => x.DaemonSet,
+        DaemonSetRolledBack x => x.DaemonSet,
+        DaemonSetRevisionsPruned x => x.DaemonSet,
+        DaemonSetDeleted x => x.DaemonSet,
+        DaemonSetStatusChanged x => x.DaemonSet,
+        PodCreated x => x.DaemonSet,
+        PodRegistered x => x.DaemonSet,
+        PodStatusObserved x => x.DaemonSet,
+        PodLabelsChanged x => x.DaemonSet,
+        PodTerminating x => x.DaemonSet,
+        PodDeleted x => x.DaemonSet,
+        PodOrphaned x => x.DaemonSet,
+        PodAdopted x => x.DaemonSet,
+        _ => null,
+    };
+
+    public static string? PodOf(IEvent e) => e switch
+    {
+        PodCreated x => x.Namespace + "/" + x.Pod,
+        PodRegistered x => x.Namespace + "/" + x.Pod,
+        PodStatusObserved x => x.Namespace + "/" + x.Pod,
+        PodLabelsChanged x => x.Namespace + "/" + x.Pod,
+        PodTerminating x => x.Namespace + "/" + x.Pod,
+        PodDeleted x => x.Namespace + "/" + x.Pod,
+        PodOrphaned x => x.Namespace + "/" + x.Pod,
+        PodAdopted x => x.Namespace + "/" + x.Pod,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The stream an event is appended to: node-{name}, daemonset-{ns}.{name}, daemonset-status-{ns}.{name}
+    /// (status writes never race with spec edits), pod-{ns}.{name}.
+    /// </summary>
+    public static string StreamOf(IEvent e)
+    {
+        if (e is DaemonSetStatusChanged status) return "daemonset-status-" + Dotted(status.DaemonSet);
+        if (PodOf(e) is { } pod) return "pod-" + Dotted(pod);
+        if (DaemonSetOf(e) is { } ds) return "daemonset-" + Dotted(ds);
+        if (NodeOf(e) is { } node) return "node-" + node;
+        throw new InvalidOperationException($"{e.GetType().Name} has no stream");
+    }
+
+    public static string NodeStream(string node) => "node-" + node;
+    public static string DaemonSetStream(string key) => "daemonset-" + Dotted(key);
+    public static string PodStream(string key) => "pod-" + Dotted(key);
+
+    private static string Dotted(string key) => key.Replace('/', '.');
+}

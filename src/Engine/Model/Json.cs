@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace EventEngine.Model;
+
+/// <summary>The one set of JSON settings for Kubernetes objects, events and API bodies.</summary>
+public static class Json
+{
+    /// <summary>camelCase, case-sensitive, nulls omitted, RFC 3339 UTC times.</summary>
+    public static readonly JsonSerializerOptions Options = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            DictionaryKeyPolicy = null,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            AllowOutOfOrderMetadataProperties = true,
+        };
+        options.Converters.Add(new Rfc3339Converter());
+        options.Converters.Add(new NullableRfc3339Converter());
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    public static T Deserialize<T>(string json) =>
+        JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException("null is not a valid " + typeof(T).Name);
+
+    public static T Deserialize<T>(JsonNode node) =>
+        node.Deserialize<T>(Options) ?? throw new JsonException("null is not a valid " + typeof(T).Name);
+
+    public static JsonNode ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options)!;
+
+    /// <summary>Kubernetes writes times as RFC 3339 in UTC; sub-second digits are kept only when present.</summary>
+    public static string FormatTime(DateTimeOffset t) =>
+        t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+
+    private sealed class Rfc3339Converter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime();
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(FormatTime(value));
+    }
+
+    private sealed class NullableRfc3339Converter : JsonConverter<DateTimeOffset?>
+    {
+        public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null
+                ? null
+                : DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime();
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset? value, JsonSerializerOptions options)
+        {
+            if (value is { } v) writer.WriteStringValue(FormatTime(v));
+            else writer.WriteNullValue();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using EventEngine.Events;
+using EventEngine.State;
+
+namespace EventEngine.Reconciliation;
+
+/// <summary>A command's own events (folded) and the controller's answer to them (settled).</summary>
+public sealed record StepResult(ClusterState State, IReadOnlyList<Recorded> Command, SettleResult Settled)
+{
+    /// <summary>Everything to append, in order: the command's events, then the controller's.</summary>
+    public IEnumerable<Emitted> All => Command.Select(e => new Emitted(e, null, null)).Concat(Settled.Events);
+}
+
+/// <summary>One step of the engine: fold a command's events, then reconcile what they touched until settled.</summary>
+public static class Steps
+{
+    public static StepResult Run(ClusterState state, IReadOnlyList<IEvent> commandEvents, DateTimeOffset now, Func<Guid> newId)
+    {
+        var recorded = commandEvents.Select(e => new Recorded(newId(), now, e)).ToList();
+        state = Fold.EvolveAll(state, recorded);
+        var settled = Settler.Settle(state, now, ReconcileScope.Of(commandEvents), newId);
+        return new StepResult(settled.State, recorded, settled);
+    }
+
+    /// <summary>Time passed (or the engine started): reconcile everything.</summary>
+    public static StepResult Tick(ClusterState state, DateTimeOffset now, Func<Guid> newId)
+    {
+        var settled = Settler.Settle(state, now, ReconcileScope.All, newId);
+        return new StepResult(settled.State, [], settled);
+    }
+}

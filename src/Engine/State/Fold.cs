@@ -1,0 +1,107 @@
+using System.Collections.Immutable;
+using EventEngine.Events;
+using EventEngine.Model;
+
+namespace EventEngine.State;
+
+/// <summary>
+/// The fold: state = Evolve(state, event), one exhaustive switch. It also keeps the derived indexes (pods by node,
+/// unclaimed pods, each DaemonSet's slot table) current, so readers never rescan the cluster.
+/// </summary>
+public static partial class Fold
+{
+    public static ClusterState Evolve(ClusterState s, Recorded r) => r.Event switch
+    {
+        NodeJoined e => NodeJoined(s, e, r),
+        NodeLabelsChanged e => ChangeNode(s, e.Node, n => n with { Labels = e.Labels.ToImmutableDictionary(), PlacementCause = r.Id }, r.Id),
+        NodeTaintsChanged e => ChangeNode(s, e.Node, n => n with { Taints = [.. e.Taints], PlacementCause = r.Id }, r.Id),
+        NodeCordoned e => ChangeNode(s, e.Node, n => n with { Unschedulable = true }, null),
+        NodeUncordoned e => ChangeNode(s, e.Node, n => n with { Unschedulable = false }, null),
+        NodeConditionChanged e => ChangeNode(s, e.Node, n => n with { Conditions = WithCondition(n.Conditions, e, r.At) }, null),
+        NodeRemoved e => NodeRemoved(s, e, r),
+        DaemonSetCreated e => DaemonSetCreated(s, e, r),
+        DaemonSetUpdated e => DaemonSetChanged(s, e.DaemonSet, e.Object, e.Generation, e.TemplateGeneration, e.Revision, r),
+        DaemonSetRolledBack e => DaemonSetChanged(s, e.DaemonSet, e.Object, e.Generation, e.TemplateGeneration, e.Revision, r),
+        DaemonSetRevisionsPruned e => RevisionsPruned(s, e),
+        DaemonSetDeleted e => DaemonSetDeleted(s, e, r),
+        DaemonSetStatusChanged e => ChangeDaemonSet(s, e.DaemonSet, ds => ds with { Status = e.Status }),
+        PodCreated e => PodCreated(s, e, r),
+        PodRegistered e => PodRegistered(s, e, r),
+        PodStatusObserved e => ChangePod(s, e.Namespace, e.Pod, p => p with
+        {
+            Phase = e.Phase, Ready = e.Ready, ReadySince = e.Ready ? e.ReadySince ?? p.ReadySince ?? r.At : null,
+            StatusCause = r.Id,
+        }, r),
+        PodLabelsChanged e => ChangePod(s, e.Namespace, e.Pod, p => p with { Labels = e.Labels.ToImmutableDictionary() }, r),
+        PodTerminating e => ChangePod(s, e.Namespace, e.Pod, p => p with { DeletionTimestamp = e.DeletionTimestamp }, r),
+        PodDeleted e => PodDeleted(s, e, r),
+        PodOrphaned e => ChangePod(s, e.Namespace, e.Pod, p => p with { Controller = null }, r),
+        PodAdopted e => ChangePod(s, e.Namespace, e.Pod, p => p with
+        {
+            Controller = OwnerReference.ForDaemonSet(e.DaemonSet[(e.DaemonSet.IndexOf('/') + 1)..], e.Uid),
+        }, r),
+        _ => throw new InvalidOperationException($"the fold does not know {r.Event.GetType().Name}"),
+    };
+
+    public static ClusterState EvolveAll(ClusterState s, IEnumerable<Recorded> events)
+    {
+        foreach (var e in events) s = Evolve(s, e);
+        return s;
+    }
+
+    private static ClusterState NodeJoined(ClusterState s, NodeJoined e, Recorded r)
+    {
+        var node = new NodeState(e.Node, e.Uid, e.Labels.ToImmutableDictionary(), [.. e.Taints], e.Unschedulable,
+            [.. e.Conditions], r.At, r.Id);
+        s = s with
+        {
+            Nodes = s.Nodes.SetItem(e.Node, node),
+            NodeNames = s.NodeNames.Add(e.Node),
+            RemovedNodes = s.RemovedNodes.Remove(e.Node),
+        };
+        return RefreshNodeForAll(s, e.Node, r.Id);
+    }
+
+    private static ClusterState ChangeNode(ClusterState s, string name, Func<NodeState, NodeState> change, Guid? placementCause)
+    {
+        var node = s.Nodes.GetValueOrDefault(name) ?? throw Missing("node", name);
+        s = s with { Nodes = s.Nodes.SetItem(name, change(node)) };
+        return placementCause is { } cause ? RefreshNodeForAll(s, name, cause) : s;
+    }
+
+    private static ImmutableArray<NodeCondition> WithCondition(ImmutableArray<NodeCondition> conditions, NodeConditionChanged e, DateTimeOffset at)
+    {
+        var rest = conditions.Where(c => c.Type != e.Type);
+        return e.Status is null
+            ? [.. rest]
+            : [.. rest, new NodeCondition { Type = e.Type, Status = e.Status, LastTransitionTime = at }];
+    }
+
+    private static ClusterState NodeRemoved(ClusterState s, NodeRemoved e, Recorded r)
+    {
+        s = s with
+        {
+            Nodes = s.Nodes.Remove(e.Node),
+            NodeNames = s.NodeNames.Remove(e.Node),
+            RemovedNodes = s.RemovedNodes.SetItem(e.Node, r.Id),
+        };
+        return RefreshNodeForAll(s, e.Node, r.Id);
+    }
+
+    private static ClusterState RefreshNodeForAll(ClusterState s, string node, Guid cause)
+    {
+        var daemonSets = s.DaemonSets;
+        foreach (var ds in s.DaemonSets.Values)
+            daemonSets = daemonSets.SetItem(ds.Key, WithSlot(s, ds, node, reevaluate: true, cause));
+        return s with { DaemonSets = daemonSets };
+    }
+
+    private static ClusterState ChangeDaemonSet(ClusterState s, string key, Func<DaemonSetState, DaemonSetState> change)
+    {
+        var ds = s.DaemonSets.GetValueOrDefault(key) ?? throw Missing("DaemonSet", key);
+        return s with { DaemonSets = s.DaemonSets.SetItem(key, change(ds)) };
+    }
+
+    private static InvalidOperationException Missing(string kind, string name) =>
+        new($"the log refers to {kind} {name}, which the fold does not know: the log is inconsistent");
+}

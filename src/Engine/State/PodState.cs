@@ -1,0 +1,62 @@
+using System.Collections.Immutable;
+using EventEngine.Model;
+
+namespace EventEngine.State;
+
+/// <summary>
+/// A pod as the fold knows it: created by the engine, or observed (registered from a running cluster).
+/// TargetNode is spec.nodeName, or for an unscheduled pod the node its required affinity pins it to.
+/// </summary>
+public sealed record PodState(
+    string Namespace,
+    string Name,
+    string? NodeName,
+    string? TargetNode,
+    ImmutableDictionary<string, string> Labels,
+    OwnerReference? Controller,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? DeletionTimestamp,
+    string Phase,
+    bool Ready,
+    DateTimeOffset? ReadySince,
+    ImmutableArray<Toleration> Tolerations,
+    bool Observed,
+    Guid StatusCause)
+{
+    public string Key => Namespace + "/" + Name;
+    public string? Hash => Labels.GetValueOrDefault(WellKnown.RevisionHashLabel);
+    public bool IsTerminal => PodPhases.IsTerminal(Phase);
+    public bool IsTerminating => DeletionTimestamp is not null;
+
+    /// <summary>Live: what a user counts as "running there" (not terminating, not Failed or Succeeded).</summary>
+    public bool IsLive => !IsTerminating && !IsTerminal;
+
+    /// <summary>IsPodAvailable: Ready, and Ready for longer than minReadySeconds (strictly).</summary>
+    public bool IsAvailable(int minReadySeconds, DateTimeOffset now) =>
+        Ready && (minReadySeconds == 0 || (ReadySince is { } since && since.AddSeconds(minReadySeconds) < now));
+
+    /// <summary>When a ready pod becomes available, if that is still ahead.</summary>
+    public DateTimeOffset? AvailableAt(int minReadySeconds) =>
+        Ready && minReadySeconds > 0 && ReadySince is { } since ? since.AddSeconds(minReadySeconds) : null;
+}
+
+/// <summary>
+/// podByCreationTimestampAndPhase: scheduled pods first, then older first, then by name. The first pod of a node
+/// is the one status counts, and the one kept among duplicates.
+/// </summary>
+public sealed class PodOrder : IComparer<PodState>
+{
+    public static readonly PodOrder Instance = new();
+
+    public int Compare(PodState? x, PodState? y)
+    {
+        if (ReferenceEquals(x, y)) return 0;
+        if (x is null) return -1;
+        if (y is null) return 1;
+        var xScheduled = !string.IsNullOrEmpty(x.NodeName);
+        var yScheduled = !string.IsNullOrEmpty(y.NodeName);
+        if (xScheduled != yScheduled) return xScheduled ? -1 : 1;
+        var byTime = x.CreatedAt.CompareTo(y.CreatedAt);
+        return byTime != 0 ? byTime : string.CompareOrdinal(x.Name, y.Name);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EventEngine.Model;
+
+namespace EventEngine.State;
+
+/// <summary>State rendered back into Kubernetes' object shapes (what GET returns and what a merge patch edits).</summary>
+public static class Views
+{
+    public static Node Node(NodeState n) => new()
+    {
+        Metadata = new ObjectMeta
+        {
+            Name = n.Name, Uid = n.Uid, CreationTimestamp = n.CreatedAt,
+            Labels = Sorted(n.Labels),
+        },
+        Spec = new NodeSpec { Taints = n.Taints.IsEmpty ? null : n.Taints, Unschedulable = n.Unschedulable ? true : null },
+        Status = new NodeStatus { Conditions = n.Conditions.IsEmpty ? null : n.Conditions },
+    };
+
+    /// <summary>The DaemonSet with generation and its recorded status.</summary>
+    public static DaemonSet DaemonSet(DaemonSetState ds) => ds.Object with
+    {
+        Metadata = ds.Object.Metadata! with { Generation = ds.Generation },
+        Status = ds.Status,
+    };
+
+    public static Pod Pod(PodState p)
+    {
+        var spec = new JsonObject();
+        if (p.NodeName is not null) spec["nodeName"] = p.NodeName;
+        else if (p.TargetNode is not null)
+            spec["affinity"] = Json.ToNode(new Affinity
+            {
+                NodeAffinity = new NodeAffinity
+                {
+                    RequiredDuringSchedulingIgnoredDuringExecution = new NodeSelector
+                    {
+                        NodeSelectorTerms =
+                        [
+                            new NodeSelectorTerm { MatchFields = [new NodeSelectorRequirement { Key = "metadata.name", Operator = "In", Values = [p.TargetNode] }] },
+                        ],
+                    },
+                },
+            });
+        if (!p.Tolerations.IsEmpty) spec["tolerations"] = Json.ToNode(p.Tolerations);
+        return new Pod
+        {
+            Metadata = new ObjectMeta
+            {
+                Name = p.Name, Namespace = p.Namespace, Labels = Sorted(p.Labels), CreationTimestamp = p.CreatedAt,
+                DeletionTimestamp = p.DeletionTimestamp,
+                OwnerReferences = p.Controller is null ? null : [p.Controller],
+            },
+            Spec = JsonSerializer.SerializeToElement(spec, Json.Options),
+            Status = new PodStatus
+            {
+                Phase = p.Phase,
+                Conditions =
+                [
+                    new PodCondition { Type = "Ready", Status = p.Ready ? "True" : "False", LastTransitionTime = p.ReadySince },
+                ],
+            },
+        };
+    }
+
+    public static SortedDictionary<string, string>? Sorted(IReadOnlyDictionary<string, string> map) =>
+        map.Count == 0 ? null : new SortedDictionary<string, string>(map.ToDictionary(), StringComparer.Ordinal);
+}
