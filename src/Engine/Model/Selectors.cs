@@ -6,6 +6,7 @@ public sealed record LabelSelector
     public IReadOnlyDictionary<string, string>? MatchLabels { get; init; }
     public IReadOnlyList<LabelSelectorRequirement>? MatchExpressions { get; init; }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => (MatchLabels?.Count ?? 0) == 0 && (MatchExpressions?.Count ?? 0) == 0;
 }
 
