@@ -81,7 +81,7 @@ public static partial class Fold
             var backoffKey = FailedPodBackoff.KeyOf(ds, node);
             s = s with { Backoffs = s.Backoffs.SetItem(backoffKey, FailedPodBackoff.Next(s.Backoffs.GetValueOrDefault(backoffKey), r.At)) };
         }
-        return s with { DaemonSets = s.DaemonSets.SetItem(ds.Key, WithSlot(s, ds, node, reevaluate: false, r.CausationId ?? r.Id)) };
+        return s with { DaemonSets = s.DaemonSets.SetItem(ds.Key, WithPod(s, ds, node, key, r.CausationId ?? r.Id)) };
     }
 
     /// <summary>Stores a new version of a pod and refreshes every index it appears in (old and new owner, old and new node).</summary>
@@ -97,7 +97,7 @@ public static partial class Fold
         foreach (var (uid, node) in new[] { (old?.Controller?.Uid, old?.TargetNode), (pod.Controller?.Uid, pod.TargetNode) }.Distinct())
         {
             if (node is null || s.DaemonSetByUid(uid) is not { } ds) continue;
-            daemonSets = daemonSets.SetItem(ds.Key, WithSlot(s with { DaemonSets = daemonSets }, daemonSets[ds.Key], node, reevaluate: false, cause));
+            daemonSets = daemonSets.SetItem(ds.Key, WithPod(s, daemonSets[ds.Key], node, pod.Key, cause));
         }
         return s with { DaemonSets = daemonSets };
     }

@@ -22,6 +22,31 @@ public static partial class Fold
         };
     }
 
+    /// <summary>
+    /// One pod changed (or went away): move it in or out of its slot without rescanning the node, which holds the
+    /// pods of every DaemonSet. This is the hot path of a rollout.
+    /// </summary>
+    private static DaemonSetState WithPod(ClusterState s, DaemonSetState ds, string node, string key, Guid cause)
+    {
+        if (!s.Nodes.ContainsKey(node)) return WithSlot(s, ds, node, reevaluate: false, cause);
+        var old = ds.SlotOf(node);
+        var belongs = s.Pods.TryGetValue(key, out var pod) && pod.Controller?.Uid == ds.Uid
+            && !(pod.IsTerminal && pod.IsTerminating) && LabelSelectors.Matches(ds.Selector, pod.Labels);
+        var pods = old.Pods.Remove(key);
+        if (belongs)
+        {
+            var at = 0;
+            while (at < pods.Length && PodOrder.Instance.Compare(s.Pods[pods[at]], pod) < 0) at++;
+            pods = pods.Insert(at, key);
+        }
+        var slot = new NodeSlot(old.ShouldRun, old.ShouldContinueRunning, pods, Count(s, ds, old.ShouldRun, pods), cause);
+        return ds with
+        {
+            Slots = slot.IsEmpty ? ds.Slots.Remove(node) : ds.Slots.SetItem(node, slot),
+            Counts = ds.Counts - old.Counts + slot.Counts,
+        };
+    }
+
     /// <summary>All slots of a DaemonSet from scratch (on creation and on every template change).</summary>
     private static DaemonSetState WithAllSlots(ClusterState s, DaemonSetState ds, Guid cause)
     {
