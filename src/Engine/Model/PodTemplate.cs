@@ -13,6 +13,7 @@ public sealed class PodTemplate : IEquatable<PodTemplate>
 {
     private PodTemplate(JsonElement raw)
     {
+        raw = CanonicalJson.SortKeys(raw);
         Raw = raw;
         Canonical = CanonicalJson.Write(raw);
         var metadata = raw.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object
@@ -25,7 +26,10 @@ public sealed class PodTemplate : IEquatable<PodTemplate>
             : new PodSpecView();
     }
 
-    /// <summary>The template as given (after defaulting).</summary>
+    /// <summary>
+    /// The template as given (after defaulting), object keys in ordinal order: the log's jsonb reorders keys, and
+    /// a template must read back exactly as it was written.
+    /// </summary>
     public JsonElement Raw { get; }
 
     /// <summary>Sorted keys, no nulls, no empty lists or maps: the form that is hashed and compared.</summary>
@@ -37,7 +41,7 @@ public sealed class PodTemplate : IEquatable<PodTemplate>
     /// <summary>The typed view of the fields placement and validation read.</summary>
     public PodSpecView Spec { get; }
 
-    public static PodTemplate From(JsonElement raw) => new(raw.Clone());
+    public static PodTemplate From(JsonElement raw) => new(raw);
 
     public static PodTemplate From(JsonNode raw) => new(JsonSerializer.SerializeToElement(raw, Json.Options));
 
@@ -53,7 +57,7 @@ public sealed class PodTemplate : IEquatable<PodTemplate>
         {
             using var doc = JsonDocument.ParseValue(ref reader);
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new JsonException("a pod template must be an object");
-            return new PodTemplate(doc.RootElement.Clone());
+            return new PodTemplate(doc.RootElement);
         }
 
         public override void Write(Utf8JsonWriter writer, PodTemplate value, JsonSerializerOptions options) =>
@@ -97,6 +101,38 @@ public static class CanonicalJson
             }
         }
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>The same JSON with every object's keys in ordinal order (nothing dropped).</summary>
+    public static JsonElement SortKeys(JsonElement element)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream)) WriteSorted(writer, element);
+        return JsonDocument.Parse(stream.ToArray()).RootElement.Clone();
+    }
+
+    private static void WriteSorted(Utf8JsonWriter writer, JsonElement e)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var p in e.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(p.Name);
+                    WriteSorted(writer, p.Value);
+                }
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in e.EnumerateArray()) WriteSorted(writer, item);
+                writer.WriteEndArray();
+                break;
+            default:
+                e.WriteTo(writer);
+                break;
+        }
     }
 
     private static bool IsEmpty(JsonElement e) => e.ValueKind switch
