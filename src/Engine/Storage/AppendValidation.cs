@@ -47,6 +47,13 @@ internal static class AppendValidation
                 {
                     throw new ArgumentException($"Event '{e.Id}' needs a type, data and metadata.", nameof(appends));
                 }
+
+                // every event must say who caused it and through which request
+                if (string.IsNullOrEmpty(e.Metadata.CorrelationId) || string.IsNullOrEmpty(e.Metadata.Actor)
+                    || e.Metadata.Reason is { Code: null } or { Message: null })
+                {
+                    throw new ArgumentException($"Event '{e.Id}' needs a correlation id and an actor in its metadata.", nameof(appends));
+                }
             }
         }
     }

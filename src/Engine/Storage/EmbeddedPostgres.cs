@@ -86,7 +86,6 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
             return;
         }
 
-        NpgsqlConnection.ClearAllPools();
         var outcome = await tool.RunAsync(Binaries.PgCtl, ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-s"], CancellationToken.None);
         if (outcome.ExitCode == 0)
         {

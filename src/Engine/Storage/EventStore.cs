@@ -30,9 +30,11 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
     /// <summary>
     /// Appends to every stream of <paramref name="appends"/> in one transaction, all or nothing:
     /// a stream not at its expected version gives an <see cref="AppendConflict"/> and nothing is
-    /// stored. A retry of an append that already succeeded (same event ids) gives its stored
-    /// events back (see <see cref="AppendSuccess.AlreadyStored"/>). <paramref name="beforeCommit"/>
-    /// runs in the transaction after the insert, only when events are appended.
+    /// stored. A retry of an append that already succeeded (every event id already stored, in the
+    /// same streams and order) gives its stored events back and appends nothing (see
+    /// <see cref="AppendSuccess.AlreadyStored"/>); a call with only some ids stored is an
+    /// <see cref="AppendIdCollision"/>. <paramref name="beforeCommit"/> runs in the transaction
+    /// after the insert, only when events are appended.
     /// </summary>
     public Task<AppendResult> AppendAsync(
         IReadOnlyList<StreamAppend> appends,
@@ -148,7 +150,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         }
 
         // PostgreSQL keeps microseconds; truncating here makes the returned events equal the ones read back.
-        var now = clock.GetUtcNow();
+        var now = clock.GetUtcNow().ToUniversalTime();
         now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
 
         var pending = new List<EventRows.Pending>();

@@ -64,7 +64,16 @@ public sealed class ConcurrentAppendTests(DatabaseFixture fixture) : IClassFixtu
             }
         });
 
-        await Task.WhenAll(writing);
+        try
+        {
+            await Task.WhenAll(writing);
+        }
+        catch
+        {
+            await timeout.CancelAsync(); // the reader would wait for events that will never come
+            throw;
+        }
+
         await reading;
 
         Assert.Equal(writers * eventsPerWriter, seen.Count);

@@ -277,6 +277,7 @@ public sealed class EventStoreAppendTests(DatabaseFixture fixture) : IClassFixtu
     [InlineData("twice")]
     [InlineData("no events")]
     [InlineData("bad version")]
+    [InlineData("no actor")]
     public async Task MalformedAppends_AreRejectedBeforeTouchingTheDatabase(string defect)
     {
         var e = TestEvents.New();
@@ -285,6 +286,7 @@ public sealed class EventStoreAppendTests(DatabaseFixture fixture) : IClassFixtu
             "" => [new StreamAppend("", ExpectedVersion.Any, [e])],
             "twice" => [new StreamAppend("s", ExpectedVersion.Any, [e, e])],
             "no events" => [new StreamAppend("s", ExpectedVersion.Any, [])],
+            "no actor" => [new StreamAppend("s", ExpectedVersion.Any, [e with { Metadata = e.Metadata with { Actor = "" } }])],
             _ => [new StreamAppend("s", -2, [e])],
         };
 
