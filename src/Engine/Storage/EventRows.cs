@@ -101,6 +101,18 @@ internal static class EventRows
         await importer.CompleteAsync(cancellationToken);
     }
 
+    /// <summary>The stored events among <paramref name="ids"/>, by id.</summary>
+    public static async Task<IReadOnlyDictionary<Guid, StoredEvent>> FindAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        Guid[] ids,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"select {Columns} from events where id = any(@ids)", connection, transaction);
+        command.Parameters.AddWithValue("ids", ids);
+        return (await ReadAsync(command, cancellationToken)).ToDictionary(e => e.Id);
+    }
+
     /// <summary>Runs a query selecting <see cref="Columns"/> and maps every row.</summary>
     public static async Task<IReadOnlyList<StoredEvent>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {

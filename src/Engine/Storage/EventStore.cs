@@ -143,7 +143,9 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
             await lockCommand.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var alreadyStored = await FindStoredAsync(connection, transaction, appends, cancellationToken);
+        // looked up under the lock, so a retry racing its own first attempt sees that attempt's rows
+        var alreadyStored = await EventRows.FindAsync(
+            connection, transaction, appends.SelectMany(a => a.Events).Select(e => e.Id).ToArray(), cancellationToken);
         if (alreadyStored.Count > 0)
         {
             return AppendRetry.Judge(appends, alreadyStored);
@@ -186,19 +188,6 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         }
 
         return new AppendSuccess(stored, versions, AlreadyStored: false);
-    }
-
-    private static async Task<IReadOnlyDictionary<Guid, StoredEvent>> FindStoredAsync(
-        NpgsqlConnection connection,
-        NpgsqlTransaction transaction,
-        IReadOnlyList<StreamAppend> appends,
-        CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            $"select {EventRows.Columns} from events where id = any(@ids)", connection, transaction);
-        command.Parameters.AddWithValue("ids", appends.SelectMany(a => a.Events).Select(e => e.Id).ToArray());
-        var stored = await EventRows.ReadAsync(command, cancellationToken);
-        return stored.ToDictionary(e => e.Id);
     }
 
     private static async Task<AppendConflict?> OutOfBandConflictAsync(
