@@ -1,6 +1,17 @@
-var builder = WebApplication.CreateBuilder(args);
+using EventEngine.Api.Hosting;
+
+// settings files sit beside the program; the working directory is only where data goes
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.UseEngineHostDefaults();
+builder.Services.AddProblemDetails();
+builder.Services.AddEngineOpenApi();
+builder.Services.AddEventStorage();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok());
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapEngineApiDocs();
+app.MapHealthEndpoints();
 app.Run();
 
 /// <summary>Entry point, visible to the test host.</summary>

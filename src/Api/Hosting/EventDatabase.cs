@@ -1,0 +1,62 @@
+using EventEngine.Storage;
+using Npgsql;
+
+namespace EventEngine.Api.Hosting;
+
+/// <summary>
+/// Brings the event database up before the server takes requests: the one named by
+/// <c>ConnectionStrings:Events</c>, or else an embedded PostgreSQL under
+/// <c>{Engine:DataDirectory}/pg</c>; then applies the migrations. Stops the embedded server on shutdown.
+/// </summary>
+internal sealed class EventDatabase(IConfiguration configuration, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+{
+    public const string DefaultDataDirectory = ".eventengine";
+
+    private EmbeddedPostgres? embedded;
+    private NpgsqlDataSource? dataSource;
+
+    /// <summary>The database, once started.</summary>
+    public NpgsqlDataSource DataSource =>
+        dataSource ?? throw new InvalidOperationException("The event database is not started yet.");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var connectionString = configuration.GetConnectionString("Events");
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                var directory = configuration["Engine:DataDirectory"] is { Length: > 0 } configured ? configured : DefaultDataDirectory;
+                embedded = await EmbeddedPostgres.StartAsync(
+                    new EmbeddedPostgresOptions { DataDirectory = Path.Combine(directory, "pg") },
+                    loggers.CreateLogger<EmbeddedPostgres>(),
+                    cancellationToken);
+                connectionString = embedded.ConnectionString;
+            }
+
+            dataSource = NpgsqlDataSource.Create(connectionString);
+            await new MigrationRunner(dataSource, loggers.CreateLogger<MigrationRunner>()).RunAsync(cancellationToken);
+        }
+        catch
+        {
+            // the host does not stop a service whose start failed; do not leave a server behind
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (dataSource is not null)
+        {
+            await dataSource.DisposeAsync();
+        }
+
+        if (embedded is not null)
+        {
+            await embedded.DisposeAsync();
+        }
+    }
+}

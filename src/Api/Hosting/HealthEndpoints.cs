@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace EventEngine.Api.Hosting;
+
+/// <summary><c>/healthz</c>: the process serves; <c>/readyz</c>: and its database answers.</summary>
+internal static class HealthEndpoints
+{
+    public sealed record Health(string Status);
+
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var health = endpoints.MapGroup("").WithTags("Health");
+        health.MapGet("/healthz", () => TypedResults.Ok(new Health("ok")));
+        health.MapGet("/readyz", ReadyAsync);
+        return endpoints;
+    }
+
+    private static async Task<Results<Ok<Health>, ProblemHttpResult>> ReadyAsync(
+        NpgsqlDataSource database, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = database.CreateCommand("select 1");
+            command.CommandTimeout = 5;
+            await command.ExecuteScalarAsync(cancellationToken);
+            return TypedResults.Ok(new Health("ready"));
+        }
+        catch (NpgsqlException e)
+        {
+            loggers.CreateLogger(typeof(HealthEndpoints)).LogWarning(e, "Readiness check: the database did not answer");
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Database unavailable",
+                detail: "The event database did not answer.");
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace EventEngine.Storage;
+
+/// <summary>Why an event happened: a machine-readable code and a sentence for people.</summary>
+public sealed record EventReason(string Code, string Message);
+
+/// <summary>Who caused an event and through what: stored beside every event as jsonb.</summary>
+/// <param name="CorrelationId">The request that started the chain of events.</param>
+/// <param name="CausationId">The event that caused this one, if any.</param>
+/// <param name="Actor">Who acted: a user, a node agent, the controller.</param>
+/// <param name="Reason">Why, when there is more to say than the event type.</param>
+public sealed record EventMetadata(string CorrelationId, string? CausationId, string Actor, EventReason? Reason);

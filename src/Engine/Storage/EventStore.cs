@@ -1,0 +1,213 @@
+using Npgsql;
+
+namespace EventEngine.Storage;
+
+/// <summary>
+/// The event log on PostgreSQL: appends with optimistic concurrency to one or many streams in one
+/// transaction, and reads by stream or by global position.
+/// </summary>
+public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    /// <summary>
+    /// The advisory lock every append transaction takes before it draws seqs. Seqs are assigned
+    /// at insert but become visible at commit; if two appends could interleave, the one holding
+    /// the lower seqs could commit last, and a reader tailing "seq > checkpoint" would already
+    /// have moved its checkpoint past them and lose those events for good. Holding this lock
+    /// until commit makes appends commit in seq order, so a visible seq means every lower seq
+    /// is visible too (holes from rolled-back appends stay holes).
+    /// </summary>
+    internal const long AppendLockKey = 0x4556_454E_5453; // "EVENTS"
+
+    /// <summary>Appends to one stream; see <see cref="AppendAsync(IReadOnlyList{StreamAppend}, BeforeCommit?, CancellationToken)"/>.</summary>
+    public Task<AppendResult> AppendAsync(
+        string stream,
+        long expectedVersion,
+        IReadOnlyList<NewEvent> events,
+        BeforeCommit? beforeCommit = null,
+        CancellationToken cancellationToken = default) =>
+        AppendAsync([new StreamAppend(stream, expectedVersion, events)], beforeCommit, cancellationToken);
+
+    /// <summary>
+    /// Appends to every stream of <paramref name="appends"/> in one transaction, all or nothing:
+    /// a stream not at its expected version gives an <see cref="AppendConflict"/> and nothing is
+    /// stored. A retry of an append that already succeeded (every event id already stored, in the
+    /// same streams and order) gives its stored events back and appends nothing (see
+    /// <see cref="AppendSuccess.AlreadyStored"/>); a call with only some ids stored is an
+    /// <see cref="AppendIdCollision"/>. <paramref name="beforeCommit"/> runs in the transaction
+    /// after the insert, only when events are appended.
+    /// </summary>
+    public Task<AppendResult> AppendAsync(
+        IReadOnlyList<StreamAppend> appends,
+        BeforeCommit? beforeCommit = null,
+        CancellationToken cancellationToken = default) =>
+        AppendCoreAsync(appends, bulk: false, beforeCommit, cancellationToken);
+
+    /// <summary>
+    /// Appends like <see cref="AppendAsync(IReadOnlyList{StreamAppend}, BeforeCommit?, CancellationToken)"/>,
+    /// with the same checks, but writes the events with binary COPY: for loads of thousands of events.
+    /// </summary>
+    public Task<AppendResult> BulkAppendAsync(
+        IReadOnlyList<StreamAppend> appends,
+        CancellationToken cancellationToken = default) =>
+        AppendCoreAsync(appends, bulk: true, beforeCommit: null, cancellationToken);
+
+    /// <summary>Reads one stream forward from <paramref name="fromVersion"/> (inclusive).</summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(
+        string stream,
+        long fromVersion = 1,
+        CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"select {EventRows.Columns} from events where stream = @stream and version >= @from order by version");
+        command.Parameters.AddWithValue("stream", stream);
+        command.Parameters.AddWithValue("from", fromVersion);
+        return await EventRows.ReadAsync(command, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the global log forward: at most <paramref name="limit"/> events with seq greater than
+    /// <paramref name="afterSeq"/>. Safe to tail: pass the last seq seen as the next
+    /// <paramref name="afterSeq"/> and no event is ever skipped (see <see cref="AppendLockKey"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadAllAsync(
+        long afterSeq,
+        int limit,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var command = dataSource.CreateCommand(
+            $"select {EventRows.Columns} from events where seq > @after order by seq limit @limit");
+        command.Parameters.AddWithValue("after", afterSeq);
+        command.Parameters.AddWithValue("limit", limit);
+        return await EventRows.ReadAsync(command, cancellationToken);
+    }
+
+    /// <summary>The seq of the last committed event, 0 when the log is empty.</summary>
+    public async Task<long> GetHeadSeqAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("select coalesce(max(seq), 0) from events");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The version of the stream's last event, 0 when the stream does not exist.</summary>
+    public async Task<long> GetStreamVersionAsync(string stream, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await StreamVersions.GetAsync(connection, null, stream, cancellationToken);
+    }
+
+    private async Task<AppendResult> AppendCoreAsync(
+        IReadOnlyList<StreamAppend> appends,
+        bool bulk,
+        BeforeCommit? beforeCommit,
+        CancellationToken cancellationToken)
+    {
+        AppendValidation.Validate(appends);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var result = await AppendInTransactionAsync(connection, transaction, appends, bulk, beforeCommit, cancellationToken);
+            if (result is AppendSuccess { AlreadyStored: false })
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            return result;
+        }
+        catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "events_stream_version_key" })
+        {
+            // Only a writer that bypasses this store can get here: with the append lock held,
+            // the streams table already decided every version. Report it as the conflict it is.
+            var conflict = await OutOfBandConflictAsync(connection, appends, cancellationToken);
+            if (conflict is null)
+            {
+                throw;
+            }
+
+            return conflict;
+        }
+    }
+
+    private async Task<AppendResult> AppendInTransactionAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        IReadOnlyList<StreamAppend> appends,
+        bool bulk,
+        BeforeCommit? beforeCommit,
+        CancellationToken cancellationToken)
+    {
+        await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(@key)", connection, transaction))
+        {
+            lockCommand.Parameters.AddWithValue("key", AppendLockKey);
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // looked up under the lock, so a retry racing its own first attempt sees that attempt's rows
+        var alreadyStored = await EventRows.FindAsync(
+            connection, transaction, appends.SelectMany(a => a.Events).Select(e => e.Id).ToArray(), cancellationToken);
+        if (alreadyStored.Count > 0)
+        {
+            return AppendRetry.Judge(appends, alreadyStored);
+        }
+
+        // PostgreSQL keeps microseconds; truncating here makes the returned events equal the ones read back.
+        var now = clock.GetUtcNow().ToUniversalTime();
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+
+        var pending = new List<EventRows.Pending>();
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var append in appends)
+        {
+            var newVersion = await StreamVersions.TryAdvanceAsync(
+                connection, transaction, append.Stream, append.ExpectedVersion, append.Events.Count, now, cancellationToken);
+            if (newVersion is not { } version)
+            {
+                var actual = await StreamVersions.GetAsync(connection, transaction, append.Stream, cancellationToken);
+                return new AppendConflict(append.Stream, append.ExpectedVersion, actual);
+            }
+
+            versions[append.Stream] = version;
+            var first = version - append.Events.Count + 1;
+            pending.AddRange(append.Events.Select((e, i) => new EventRows.Pending(append.Stream, first + i, e)));
+        }
+
+        var stored = await EventRows.PrepareAsync(connection, transaction, pending, now, cancellationToken);
+        if (bulk)
+        {
+            await EventRows.CopyAsync(connection, stored, cancellationToken);
+        }
+        else
+        {
+            await EventRows.InsertAsync(connection, transaction, stored, cancellationToken);
+        }
+
+        if (beforeCommit is not null)
+        {
+            await beforeCommit(connection, transaction, stored, cancellationToken);
+        }
+
+        return new AppendSuccess(stored, versions, AlreadyStored: false);
+    }
+
+    private static async Task<AppendConflict?> OutOfBandConflictAsync(
+        NpgsqlConnection connection,
+        IReadOnlyList<StreamAppend> appends,
+        CancellationToken cancellationToken)
+    {
+        foreach (var append in appends)
+        {
+            await using var command = new NpgsqlCommand(
+                "select coalesce(max(version), 0) from events where stream = @stream", connection);
+            command.Parameters.AddWithValue("stream", append.Stream);
+            var actual = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+            var recorded = await StreamVersions.GetAsync(connection, null, append.Stream, cancellationToken);
+            if (actual != recorded)
+            {
+                return new AppendConflict(append.Stream, append.ExpectedVersion, actual);
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,295 @@
+using EventEngine.Integration.Tests.Infrastructure;
+using EventEngine.Storage;
+
+namespace EventEngine.Integration.Tests.Storage;
+
+public sealed class EventStoreAppendTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>
+{
+    private readonly EventStore store = fixture.Store();
+
+    [Fact]
+    public async Task AppendToNewStream_StoresEventsFromVersionOne()
+    {
+        var stream = TestEvents.Stream();
+        var events = TestEvents.Many(3);
+
+        var result = Assert.IsType<AppendSuccess>(await store.AppendAsync(stream, ExpectedVersion.NoStream, events));
+
+        Assert.False(result.AlreadyStored);
+        Assert.Equal([1L, 2, 3], result.Events.Select(e => e.Version));
+        Assert.Equal(events.Select(e => e.Id), result.Events.Select(e => e.Id));
+        Assert.Equal(3, result.StreamVersions[stream]);
+        Assert.True(result.Events.Zip(result.Events.Skip(1)).All(p => p.First.Seq < p.Second.Seq));
+        Assert.Equal(result.Events, await store.ReadStreamAsync(stream));
+        Assert.Equal(3, await store.GetStreamVersionAsync(stream));
+    }
+
+    [Fact]
+    public async Task AppendWithCurrentVersion_ContinuesTheStream()
+    {
+        var stream = TestEvents.Stream();
+        await store.AppendAsync(stream, ExpectedVersion.NoStream, TestEvents.Many(2));
+
+        var result = Assert.IsType<AppendSuccess>(await store.AppendAsync(stream, 2, TestEvents.Many(2)));
+
+        Assert.Equal([3L, 4], result.Events.Select(e => e.Version));
+        Assert.Equal(4, await store.GetStreamVersionAsync(stream));
+    }
+
+    [Fact]
+    public async Task AppendWithStaleVersion_IsConflictWithActualVersion_AndAppendsNothing()
+    {
+        var stream = TestEvents.Stream();
+        await store.AppendAsync(stream, ExpectedVersion.NoStream, TestEvents.Many(3));
+
+        var result = await store.AppendAsync(stream, 2, [TestEvents.New()]);
+
+        Assert.Equal(new AppendConflict(stream, 2, 3), result);
+        Assert.Equal(3, (await store.ReadStreamAsync(stream)).Count);
+    }
+
+    [Fact]
+    public async Task AppendWithVersionToMissingStream_IsConflictWithActualZero()
+    {
+        var stream = TestEvents.Stream();
+
+        var result = await store.AppendAsync(stream, 5, [TestEvents.New()]);
+
+        Assert.Equal(new AppendConflict(stream, 5, 0), result);
+        Assert.Equal(0, await store.GetStreamVersionAsync(stream));
+    }
+
+    [Fact]
+    public async Task NoStream_OnExistingStream_IsConflict()
+    {
+        var stream = TestEvents.Stream();
+        await store.AppendAsync(stream, ExpectedVersion.NoStream, [TestEvents.New()]);
+
+        var result = await store.AppendAsync(stream, ExpectedVersion.NoStream, [TestEvents.New()]);
+
+        Assert.Equal(new AppendConflict(stream, ExpectedVersion.NoStream, 1), result);
+    }
+
+    [Fact]
+    public async Task Any_AppendsToNewAndExistingStreams()
+    {
+        var stream = TestEvents.Stream();
+
+        var first = Assert.IsType<AppendSuccess>(await store.AppendAsync(stream, ExpectedVersion.Any, TestEvents.Many(2)));
+        var second = Assert.IsType<AppendSuccess>(await store.AppendAsync(stream, ExpectedVersion.Any, TestEvents.Many(2)));
+
+        Assert.Equal([1L, 2], first.Events.Select(e => e.Version));
+        Assert.Equal([3L, 4], second.Events.Select(e => e.Version));
+    }
+
+    [Fact]
+    public async Task ReappendingTheSameEventIds_ReturnsTheStoredEvents_AndAppendsNothing()
+    {
+        var stream = TestEvents.Stream();
+        var events = TestEvents.Many(2);
+        var first = Assert.IsType<AppendSuccess>(await store.AppendAsync(stream, ExpectedVersion.NoStream, events));
+        await store.AppendAsync(stream, 2, [TestEvents.New()]);
+        var head = await store.GetHeadSeqAsync();
+
+        // the client did not see the first answer and retries with the same ids and expected version
+        var retry = Assert.IsType<AppendSuccess>(await store.AppendAsync(stream, ExpectedVersion.NoStream, events));
+
+        Assert.True(retry.AlreadyStored);
+        Assert.Equal(first.Events, retry.Events);
+        Assert.Equal(2, retry.StreamVersions[stream]);
+        Assert.Equal(head, await store.GetHeadSeqAsync());
+        Assert.Equal(3, await store.GetStreamVersionAsync(stream));
+    }
+
+    [Fact]
+    public async Task BatchWithOnlySomeIdsStored_IsRejectedAsIdCollision_AndAppendsNothing()
+    {
+        var stream = TestEvents.Stream();
+        var stored = TestEvents.New();
+        await store.AppendAsync(stream, ExpectedVersion.NoStream, [stored]);
+        var head = await store.GetHeadSeqAsync();
+
+        var result = await store.AppendAsync(stream, 1, [stored, TestEvents.New()]);
+
+        var collision = Assert.IsType<AppendIdCollision>(result);
+        Assert.Equal(stream, collision.Stream);
+        Assert.Equal([stored.Id], collision.EventIds);
+        Assert.Equal(head, await store.GetHeadSeqAsync());
+    }
+
+    [Fact]
+    public async Task EventIdStoredInAnotherStream_IsRejectedAsIdCollision()
+    {
+        var stored = TestEvents.New();
+        await store.AppendAsync(TestEvents.Stream(), ExpectedVersion.NoStream, [stored]);
+        var other = TestEvents.Stream();
+
+        var result = await store.AppendAsync(other, ExpectedVersion.NoStream, [stored]);
+
+        Assert.Equal([stored.Id], Assert.IsType<AppendIdCollision>(result).EventIds);
+        Assert.Equal(0, await store.GetStreamVersionAsync(other));
+    }
+
+    [Fact]
+    public async Task Metadata_RoundTripsEveryField()
+    {
+        var stream = TestEvents.Stream();
+        var full = new EventMetadata("req-42", "0d9b6a3e-cause", "alice@example.com", new EventReason("TaintAdded", "Node worker-1 got a NoExecute taint."));
+        var sparse = new EventMetadata("req-43", null, "controller", null);
+
+        await store.AppendAsync(stream, ExpectedVersion.NoStream, [TestEvents.New(metadata: full), TestEvents.New(metadata: sparse)]);
+
+        var read = await store.ReadStreamAsync(stream);
+        Assert.Equal([full, sparse], read.Select(e => e.Metadata));
+        var json = await fixture.Database.ScalarAsync<string>(
+            $"select metadata::text from events where stream = '{stream}' and version = 2");
+        Assert.Equal("""{"actor": "controller", "reason": null, "causationId": null, "correlationId": "req-43"}""", json);
+    }
+
+    [Fact]
+    public async Task TypeAndData_RoundTrip_AndDataReadsBackAsAppendReturnedIt()
+    {
+        var stream = TestEvents.Stream();
+        var appended = Assert.IsType<AppendSuccess>(await store.AppendAsync(
+            stream, ExpectedVersion.NoStream, [TestEvents.New(type: "node_joined.v1", data: """{"name":"worker-1","labels":{"zone":"a"}}""")]));
+
+        var read = Assert.Single(await store.ReadStreamAsync(stream));
+
+        Assert.Equal("node_joined.v1", read.Type);
+        Assert.Equal("""{"name": "worker-1", "labels": {"zone": "a"}}""", read.Data);
+        Assert.Equal(appended.Events[0], read);
+    }
+
+    [Fact]
+    public async Task RecordedAt_ComesFromTheStoreClock()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero).AddTicks(1234567));
+        var timed = fixture.Store(clock);
+        var stream = TestEvents.Stream();
+
+        await timed.AppendAsync(stream, ExpectedVersion.NoStream, [TestEvents.New()]);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await timed.AppendAsync(stream, 1, [TestEvents.New()]);
+
+        var read = await store.ReadStreamAsync(stream);
+        var start = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero).AddTicks(1234560); // microseconds
+        Assert.Equal([start, start.AddMinutes(5)], read.Select(e => e.RecordedAt));
+    }
+
+    [Fact]
+    public async Task MultiStreamAppend_CommitsAllStreamsTogether()
+    {
+        var (a, b) = (TestEvents.Stream(), TestEvents.Stream());
+
+        var result = Assert.IsType<AppendSuccess>(await store.AppendAsync(
+        [
+            new StreamAppend(a, ExpectedVersion.NoStream, TestEvents.Many(2)),
+            new StreamAppend(b, ExpectedVersion.NoStream, TestEvents.Many(1)),
+        ]));
+
+        Assert.Equal(2, result.StreamVersions[a]);
+        Assert.Equal(1, result.StreamVersions[b]);
+        Assert.Equal(3, result.Events.Count);
+    }
+
+    [Fact]
+    public async Task MultiStreamAppend_ConflictOnSecondStream_AppendsNothingOnTheFirst()
+    {
+        var (a, b) = (TestEvents.Stream(), TestEvents.Stream());
+        await store.AppendAsync(b, ExpectedVersion.NoStream, [TestEvents.New()]);
+        var head = await store.GetHeadSeqAsync();
+
+        var result = await store.AppendAsync(
+        [
+            new StreamAppend(a, ExpectedVersion.NoStream, TestEvents.Many(2)),
+            new StreamAppend(b, ExpectedVersion.NoStream, TestEvents.Many(1)),
+        ]);
+
+        Assert.Equal(new AppendConflict(b, ExpectedVersion.NoStream, 1), result);
+        Assert.Equal(0, await store.GetStreamVersionAsync(a));
+        Assert.Empty(await store.ReadStreamAsync(a));
+        Assert.Equal(head, await store.GetHeadSeqAsync());
+    }
+
+    [Fact]
+    public async Task BeforeCommit_RunsInTheAppendTransaction_AndCommitsWithTheEvents()
+    {
+        await fixture.Database.ExecuteAsync("create table if not exists side_effects (seq bigint primary key)");
+        var stream = TestEvents.Stream();
+
+        var result = Assert.IsType<AppendSuccess>(await store.AppendAsync(
+            stream,
+            ExpectedVersion.NoStream,
+            TestEvents.Many(2),
+            async (connection, transaction, appended, ct) =>
+            {
+                foreach (var e in appended)
+                {
+                    await using var command = new Npgsql.NpgsqlCommand($"insert into side_effects values ({e.Seq})", connection, transaction);
+                    await command.ExecuteNonQueryAsync(ct);
+                }
+            }));
+
+        var seqs = result.Events.Select(e => e.Seq).ToArray();
+        Assert.Equal(2L, await fixture.Database.ScalarAsync<long>(
+            $"select count(*) from side_effects where seq in ({string.Join(',', seqs)})"));
+    }
+
+    [Fact]
+    public async Task BeforeCommit_Throwing_RollsBackTheEvents()
+    {
+        await fixture.Database.ExecuteAsync("create table if not exists side_effects (seq bigint primary key)");
+        var stream = TestEvents.Stream();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.AppendAsync(
+            stream,
+            ExpectedVersion.NoStream,
+            TestEvents.Many(2),
+            async (connection, transaction, appended, ct) =>
+            {
+                await using var command = new Npgsql.NpgsqlCommand($"insert into side_effects values ({appended[0].Seq})", connection, transaction);
+                await command.ExecuteNonQueryAsync(ct);
+                throw new InvalidOperationException("projection failed");
+            }));
+
+        Assert.Equal("projection failed", error.Message);
+        Assert.Empty(await store.ReadStreamAsync(stream));
+        Assert.Equal(0, await store.GetStreamVersionAsync(stream));
+    }
+
+    [Fact]
+    public async Task RowWrittenBehindTheStoresBack_IsReportedAsConflictBySqlState()
+    {
+        // a writer that bypasses the store leaves events without moving streams.version
+        var stream = TestEvents.Stream();
+        await fixture.Database.ExecuteAsync($$"""
+            insert into events (id, stream, version, type, data, metadata, recorded_at)
+            values (gen_random_uuid(), '{{stream}}', 1, 'x.v1', '{}', '{}', now())
+            """);
+
+        var result = await store.AppendAsync(stream, ExpectedVersion.NoStream, [TestEvents.New()]);
+
+        Assert.Equal(new AppendConflict(stream, ExpectedVersion.NoStream, 1), result);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("twice")]
+    [InlineData("no events")]
+    [InlineData("bad version")]
+    [InlineData("no actor")]
+    public async Task MalformedAppends_AreRejectedBeforeTouchingTheDatabase(string defect)
+    {
+        var e = TestEvents.New();
+        IReadOnlyList<StreamAppend> appends = defect switch
+        {
+            "" => [new StreamAppend("", ExpectedVersion.Any, [e])],
+            "twice" => [new StreamAppend("s", ExpectedVersion.Any, [e, e])],
+            "no events" => [new StreamAppend("s", ExpectedVersion.Any, [])],
+            "no actor" => [new StreamAppend("s", ExpectedVersion.Any, [e with { Metadata = e.Metadata with { Actor = "" } }])],
+            _ => [new StreamAppend("s", -2, [e])],
+        };
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AppendAsync(appends));
+    }
+}
