@@ -1,3 +1,4 @@
+using EventEngine.Api.Endpoints;
 using EventEngine.Api.Hosting;
 
 // settings files sit beside the program; the working directory is only where data goes
@@ -6,12 +7,17 @@ builder.UseEngineHostDefaults();
 builder.Services.AddProblemDetails();
 builder.Services.AddEngineOpenApi();
 builder.Services.AddEventStorage();
+builder.Services.AddEngine(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapEngineApiDocs();
 app.MapHealthEndpoints();
+app.MapNodeEndpoints();
+app.MapDaemonSetEndpoints();
+app.MapPodEndpoints();
+app.MapEngineEndpoints();
 app.Run();
 
 /// <summary>Entry point, visible to the test host.</summary>

@@ -1,4 +1,5 @@
 using EventEngine.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
 namespace EventEngine.Api.Hosting;
@@ -12,7 +13,7 @@ internal static class StorageServices
         // hosted services start in registration order, before the server listens: keep this first
         services.AddHostedService(sp => sp.GetRequiredService<EventDatabase>());
         services.AddSingleton<NpgsqlDataSource>(sp => sp.GetRequiredService<EventDatabase>().DataSource);
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EventStore>();
         return services;
     }

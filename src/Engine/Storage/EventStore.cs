@@ -16,7 +16,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
     /// until commit makes appends commit in seq order, so a visible seq means every lower seq
     /// is visible too (holes from rolled-back appends stay holes).
     /// </summary>
-    internal const long AppendLockKey = 0x4556_454E_5453; // "EVENTS"
+    public const long AppendLockKey = 0x4556_454E_5453; // "EVENTS"
 
     /// <summary>Appends to one stream; see <see cref="AppendAsync(IReadOnlyList{StreamAppend}, BeforeCommit?, CancellationToken)"/>.</summary>
     public Task<AppendResult> AppendAsync(
@@ -40,7 +40,30 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         IReadOnlyList<StreamAppend> appends,
         BeforeCommit? beforeCommit = null,
         CancellationToken cancellationToken = default) =>
-        AppendCoreAsync(appends, bulk: false, beforeCommit, cancellationToken);
+        AppendCoreAsync(appends, null, bulk: false, null, beforeCommit, cancellationToken);
+
+    /// <summary>
+    /// Appends events to several streams in the order given, interleaved as they were decided, so that the
+    /// log's seq order is the order a fold must see them in. Each stream must be at its expected version
+    /// (<paramref name="expectedVersions"/>); all or nothing, like <see cref="AppendAsync(IReadOnlyList{StreamAppend}, BeforeCommit?, CancellationToken)"/>.
+    /// <paramref name="recordedAt"/>, when given, is the time stored with every event (the caller's clock,
+    /// which its decisions used); otherwise the store's clock.
+    /// </summary>
+    public Task<AppendResult> AppendOrderedAsync(
+        IReadOnlyList<OrderedEvent> events,
+        IReadOnlyDictionary<string, long> expectedVersions,
+        DateTimeOffset? recordedAt = null,
+        BeforeCommit? beforeCommit = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var appends = events.GroupBy(e => e.Stream, StringComparer.Ordinal)
+            .Select(g => new StreamAppend(g.Key,
+                expectedVersions.TryGetValue(g.Key, out var expected) ? expected : throw new ArgumentException($"no expected version for stream '{g.Key}'", nameof(expectedVersions)),
+                g.Select(e => e.Event).ToList()))
+            .ToList();
+        return AppendCoreAsync(appends, events, bulk: false, recordedAt, beforeCommit, cancellationToken);
+    }
 
     /// <summary>
     /// Appends like <see cref="AppendAsync(IReadOnlyList{StreamAppend}, BeforeCommit?, CancellationToken)"/>,
@@ -49,7 +72,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
     public Task<AppendResult> BulkAppendAsync(
         IReadOnlyList<StreamAppend> appends,
         CancellationToken cancellationToken = default) =>
-        AppendCoreAsync(appends, bulk: true, beforeCommit: null, cancellationToken);
+        AppendCoreAsync(appends, null, bulk: true, null, beforeCommit: null, cancellationToken);
 
     /// <summary>Reads one stream forward from <paramref name="fromVersion"/> (inclusive).</summary>
     public async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(
@@ -98,7 +121,9 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
 
     private async Task<AppendResult> AppendCoreAsync(
         IReadOnlyList<StreamAppend> appends,
+        IReadOnlyList<OrderedEvent>? order,
         bool bulk,
+        DateTimeOffset? recordedAt,
         BeforeCommit? beforeCommit,
         CancellationToken cancellationToken)
     {
@@ -107,7 +132,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         try
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var result = await AppendInTransactionAsync(connection, transaction, appends, bulk, beforeCommit, cancellationToken);
+            var result = await AppendInTransactionAsync(connection, transaction, appends, order, bulk, recordedAt, beforeCommit, cancellationToken);
             if (result is AppendSuccess { AlreadyStored: false })
             {
                 await transaction.CommitAsync(cancellationToken);
@@ -133,7 +158,9 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         NpgsqlConnection connection,
         NpgsqlTransaction transaction,
         IReadOnlyList<StreamAppend> appends,
+        IReadOnlyList<OrderedEvent>? order,
         bool bulk,
+        DateTimeOffset? recordedAt,
         BeforeCommit? beforeCommit,
         CancellationToken cancellationToken)
     {
@@ -152,7 +179,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         }
 
         // PostgreSQL keeps microseconds; truncating here makes the returned events equal the ones read back.
-        var now = clock.GetUtcNow().ToUniversalTime();
+        var now = (recordedAt ?? clock.GetUtcNow()).ToUniversalTime();
         now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
 
         var pending = new List<EventRows.Pending>();
@@ -170,6 +197,13 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
             versions[append.Stream] = version;
             var first = version - append.Events.Count + 1;
             pending.AddRange(append.Events.Select((e, i) => new EventRows.Pending(append.Stream, first + i, e)));
+        }
+
+        if (order is not null)
+        {
+            // seqs follow the caller's interleaving; versions stay consecutive within each stream
+            var byId = pending.ToDictionary(p => p.Event.Id);
+            pending = order.Select(o => byId[o.Event.Id]).ToList();
         }
 
         var stored = await EventRows.PrepareAsync(connection, transaction, pending, now, cancellationToken);

@@ -1,0 +1,70 @@
+using EventEngine.Api.Http;
+using EventEngine.Commands;
+using EventEngine.Model;
+using EventEngine.Projections.Queries;
+using MediatR;
+
+namespace EventEngine.Api.Endpoints;
+
+/// <summary>/apis/apps/v1: DaemonSets, their revisions and rollbacks.</summary>
+public static class DaemonSetEndpoints
+{
+    public static void MapDaemonSetEndpoints(this IEndpointRouteBuilder app)
+    {
+        var apps = app.MapGroup("/apis/apps/v1").WithTags("DaemonSets");
+        var one = "/namespaces/{ns}/daemonsets/{name}";
+
+        apps.MapGet("/daemonsets", async (int? limit, string? @continue, IMediator m, CancellationToken ct) =>
+            Responses.List("apps/v1", "DaemonSetList", await m.Send(new ListDaemonSets(null, Responses.Limit(limit), @continue), ct)));
+
+        apps.MapGet("/namespaces/{ns}/daemonsets", async (string ns, int? limit, string? @continue, IMediator m, CancellationToken ct) =>
+            Responses.List("apps/v1", "DaemonSetList", await m.Send(new ListDaemonSets(ns, Responses.Limit(limit), @continue), ct)));
+
+        apps.MapGet(one, async (string ns, string name, HttpResponse response, IMediator m, CancellationToken ct) =>
+            Responses.Object(response, await m.Send(new GetDaemonSet(ns, name), ct)));
+
+        apps.MapPost("/namespaces/{ns}/daemonsets", async (string ns, HttpRequest request, IMediator m, CancellationToken ct) =>
+        {
+            var ds = await Bodies.ObjectAsync<DaemonSet>(request, ct);
+            var outcome = await m.Send(new CreateDaemonSet(request.Command(), ns, ds), ct);
+            return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetDaemonSet(ns, ds.Metadata?.Name ?? ""), ct), 201);
+        });
+
+        apps.MapPut(one, async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
+        {
+            var ds = await Bodies.ObjectAsync<DaemonSet>(request, ct);
+            var outcome = await m.Send(new ReplaceDaemonSet(request.Command(), ns, name, ds, IfMatch(request)), ct);
+            return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetDaemonSet(ns, name), ct));
+        });
+
+        apps.MapPatch(one, async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
+        {
+            var patch = await Bodies.MergePatchAsync(request, ct);
+            var outcome = await m.Send(new PatchDaemonSet(request.Command(), ns, name, patch, IfMatch(request)), ct);
+            return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetDaemonSet(ns, name), ct));
+        });
+
+        apps.MapDelete(one, async (string ns, string name, string? propagationPolicy, HttpRequest request, IMediator m, CancellationToken ct) =>
+            Responses.Status(await m.Send(new DeleteDaemonSet(request.Command(), ns, name, propagationPolicy), ct),
+                $"daemonset.apps/{name} deleted ({propagationPolicy ?? "Background"})",
+                new() { ["name"] = name, ["namespace"] = ns, ["group"] = "apps", ["kind"] = "daemonsets" }));
+
+        apps.MapGet(one + "/revisions", async (string ns, string name, IMediator m, CancellationToken ct) =>
+            await m.Send(new ListRevisions(ns, name), ct) is { } items
+                ? Results.Json(new { apiVersion = "apps/v1", kind = "ControllerRevisionList", items })
+                : Problems.Problem(404, "Not found", $"daemonset {ns}/{name} not found"));
+
+        apps.MapPost(one + "/rollback", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
+        {
+            var body = await Bodies.JsonObjectAsync(request, ct);
+            var toRevision = body["toRevision"] is { } n && n.GetValueKind() == System.Text.Json.JsonValueKind.Number ? (long)n : 0;
+            if (body["toRevision"] is { } given && given.GetValueKind() != System.Text.Json.JsonValueKind.Number)
+                return Problems.Problem(400, "Malformed request", "toRevision must be an integer", [("toRevision", "must be an integer")]);
+            var outcome = await m.Send(new RollbackDaemonSet(request.Command(), ns, name, toRevision), ct);
+            return Responses.Status(outcome, $"daemonset.apps/{name} rolled back",
+                new() { ["name"] = name, ["namespace"] = ns, ["group"] = "apps", ["kind"] = "daemonsets", ["toRevision"] = toRevision });
+        });
+    }
+
+    private static string? IfMatch(HttpRequest request) => request.Headers.IfMatch.ToString() is { Length: > 0 } v ? v.Trim('"') : null;
+}

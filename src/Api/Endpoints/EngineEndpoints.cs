@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+using EventEngine.Api.Http;
+using EventEngine.Commands;
+using EventEngine.Events;
+using EventEngine.Model;
+using EventEngine.Projections.Queries;
+using MediatR;
+
+namespace EventEngine.Api.Endpoints;
+
+/// <summary>/engine/v1: apply, the manual clock, the audit log.</summary>
+public static class EngineEndpoints
+{
+    public static void MapEngineEndpoints(this IEndpointRouteBuilder app)
+    {
+        var engine = app.MapGroup("/engine/v1").WithTags("Engine");
+
+        engine.MapPost("/apply", async (HttpRequest request, IMediator m, CancellationToken ct) =>
+        {
+            var objects = await Bodies.ObjectsAsync(request, ct);
+            var outcome = await m.Send(new ApplyObjects(request.Command(), objects), ct);
+            if (outcome.Failure is { } failure) return Problems.From(failure);
+            var streams = outcome.Events.Select(e => e.Stream).ToHashSet(StringComparer.Ordinal);
+            var created = outcome.Events.Where(e => e.Type is "node_joined.v1" or "daemonset_created.v1" or "pod_registered.v1")
+                .Select(e => e.Stream).ToHashSet(StringComparer.Ordinal);
+            var items = new JsonArray(objects.Select(o =>
+            {
+                var stream = StreamOf(o);
+                var action = created.Contains(stream) ? "created" : streams.Contains(stream) ? "configured" : "unchanged";
+                return (JsonNode)new JsonObject
+                {
+                    ["apiVersion"] = (string?)o["apiVersion"], ["kind"] = (string?)o["kind"],
+                    ["namespace"] = (string?)o["metadata"]?["namespace"], ["name"] = (string?)o["metadata"]?["name"], ["action"] = action,
+                };
+            }).ToArray());
+            return Results.Text(new JsonObject { ["items"] = items, ["events"] = outcome.Events.Count, ["head"] = outcome.Events.LastOrDefault()?.Seq }.ToJsonString(), "application/json");
+        });
+
+        engine.MapPost("/clock", async (HttpRequest request, IMediator m, TimeProvider clock, CancellationToken ct) =>
+        {
+            var body = await Bodies.JsonObjectAsync(request, ct);
+            if (body["advanceSeconds"] is not JsonValue value || !value.TryGetValue<double>(out var seconds))
+                return Problems.Problem(422, "Invalid request", "advanceSeconds is required and must be a number", [("advanceSeconds", "Required value")]);
+            var outcome = await m.Send(new AdvanceClock(request.Command(), seconds), ct);
+            if (outcome.Failure is { } failure) return Problems.From(failure);
+            return Results.Json(new { now = Json.FormatTime(clock.GetUtcNow()), events = outcome.Events.Count });
+        });
+
+        engine.MapGet("/events", async (long? after, int? limit, IMediator m, CancellationToken ct) =>
+        {
+            var items = await m.Send(new ListEvents(Math.Max(0, after ?? 0), Responses.Limit(limit)), ct);
+            var list = new JsonObject { ["items"] = new JsonArray(items.Cast<JsonNode>().ToArray()) };
+            if (items.Count > 0) list["continue"] = ((long)items[^1]["seq"]!).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Text(list.ToJsonString(), "application/json");
+        });
+    }
+
+    private static string StreamOf(JsonObject o)
+    {
+        var name = (string?)o["metadata"]?["name"] ?? "";
+        var ns = (string?)o["metadata"]?["namespace"] ?? "";
+        return (string?)o["kind"] switch
+        {
+            "Node" => Subjects.NodeStream(name),
+            "DaemonSet" => Subjects.DaemonSetStream(ns + "/" + name),
+            _ => Subjects.PodStream(ns + "/" + name),
+        };
+    }
+}

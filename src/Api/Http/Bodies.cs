@@ -1,0 +1,101 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using EventEngine.Model;
+using Microsoft.Net.Http.Headers;
+
+namespace EventEngine.Api.Http;
+
+/// <summary>Reads request bodies: Kubernetes objects as JSON or YAML, merge patches as merge-patch+json; size-limited.</summary>
+public static class Bodies
+{
+    public const long DefaultMaxBytes = 8 * 1024 * 1024;
+    private static readonly string[] Yaml = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
+    private const string MergePatch = "application/merge-patch+json";
+
+    /// <summary>One object of the expected type.</summary>
+    public static async Task<T> ObjectAsync<T>(HttpRequest request, CancellationToken ct)
+    {
+        var (text, yaml) = await ReadAsync(request, allowYaml: true, ct);
+        return Manifests.Read<T>(text, yaml);
+    }
+
+    /// <summary>Every object of a body (multi-document YAML, a JSON array, a List).</summary>
+    public static async Task<IReadOnlyList<JsonObject>> ObjectsAsync(HttpRequest request, CancellationToken ct)
+    {
+        var (text, yaml) = await ReadAsync(request, allowYaml: true, ct);
+        return Manifests.ReadObjects(text, yaml);
+    }
+
+    /// <summary>A JSON merge patch (application/merge-patch+json), as Kubernetes requires for PATCH.</summary>
+    public static async Task<JsonNode> MergePatchAsync(HttpRequest request, CancellationToken ct)
+    {
+        var type = MediaType(request);
+        if (type != MergePatch)
+            throw new BodyException(415, "Unsupported media type",
+                $"PATCH takes {MergePatch}, not {(type.Length == 0 ? "a body without Content-Type" : type)}");
+        var text = await TextAsync(request, ct);
+        try
+        {
+            return JsonNode.Parse(text) ?? throw new ManifestException("a merge patch must be a JSON object", "");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ManifestException("malformed JSON: " + e.Message, "");
+        }
+    }
+
+    /// <summary>A small JSON body for engine commands ({"toRevision": 1}).</summary>
+    public static async Task<JsonObject> JsonObjectAsync(HttpRequest request, CancellationToken ct)
+    {
+        var (text, yaml) = await ReadAsync(request, allowYaml: true, ct);
+        var objects = yaml ? Model.Yaml.ToJson(text) : [ParseJson(text)];
+        return objects is [JsonObject only] ? only : throw new ManifestException("expected a JSON object", "");
+    }
+
+    private static JsonNode? ParseJson(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ManifestException("malformed JSON: " + e.Message, e.Path ?? "");
+        }
+    }
+
+    private static async Task<(string Text, bool Yaml)> ReadAsync(HttpRequest request, bool allowYaml, CancellationToken ct)
+    {
+        var type = MediaType(request);
+        var yaml = allowYaml && Yaml.Contains(type);
+        if (!yaml && type != "application/json")
+            throw new BodyException(415, "Unsupported media type",
+                $"send application/json{(allowYaml ? " or application/yaml" : "")}, not {(type.Length == 0 ? "a body without Content-Type" : type)}");
+        return (await TextAsync(request, ct), yaml);
+    }
+
+    private static string MediaType(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed.MediaType.Value?.ToLowerInvariant() ?? "" : "";
+
+    /// <summary>Reads at most the configured size; one byte more is a 413, whatever the server in front allows.</summary>
+    private static async Task<string> TextAsync(HttpRequest request, CancellationToken ct)
+    {
+        var max = request.HttpContext.RequestServices.GetRequiredService<BodyLimits>().MaxBytes;
+        if (request.ContentLength > max) throw TooLarge(max);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > max) throw TooLarge(max);
+        }
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static BodyException TooLarge(long max) =>
+        new(413, "Request body too large", $"the body is larger than {max} bytes (Engine:MaxBodyBytes)");
+}
+
+/// <summary>Engine:MaxBodyBytes, default 8 MiB.</summary>
+public sealed record BodyLimits(long MaxBytes);

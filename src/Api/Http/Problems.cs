@@ -1,0 +1,67 @@
+using EventEngine.Decisions;
+using EventEngine.Model;
+using FluentValidation;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace EventEngine.Api.Http;
+
+/// <summary>
+/// The one mapping from failures to RFC 9457 problem details: 400 malformed, 404 not found, 409 conflict,
+/// 413 too large, 415 unsupported media type, 422 invalid (with every offending field's path). No stack traces.
+/// </summary>
+public static class Problems
+{
+    public const string ContentType = "application/problem+json";
+
+    public static IResult From(Failure failure) => Problem(failure.StatusCode, failure.Title, failure.Detail, failure.Errors.Select(e => (e.Field, e.Message)));
+
+    public static IResult Problem(int status, string title, string detail, IEnumerable<(string Field, string Message)>? errors = null)
+    {
+        var extensions = new Dictionary<string, object?>();
+        var list = errors?.Select(e => new { field = e.Field, message = e.Message }).ToList();
+        if (list is { Count: > 0 }) extensions["errors"] = list;
+        return Results.Problem(detail: detail, statusCode: status, title: title, type: TypeOf(status), extensions: extensions);
+    }
+
+    public static string TypeOf(int status) => status switch
+    {
+        400 => "urn:eventengine:problem:malformed",
+        404 => "urn:eventengine:problem:not-found",
+        409 => "urn:eventengine:problem:conflict",
+        413 => "urn:eventengine:problem:too-large",
+        415 => "urn:eventengine:problem:unsupported-media-type",
+        422 => "urn:eventengine:problem:invalid",
+        _ => "urn:eventengine:problem:error",
+    };
+
+    /// <summary>Exceptions that mean "your request", mapped; anything else is a 500 without details.</summary>
+    public sealed class Handler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+        {
+            var result = exception switch
+            {
+                ManifestException e when e.Malformed => Problem(400, "Malformed request", e.Message, Field(e.Path, e.Message)),
+                ManifestException e => Problem(422, "Invalid object", e.Message, Field(e.Path, e.Message)),
+                BodyException e => Problem(e.Status, e.Title, e.Message),
+                ValidationException e => Problem(422, "Invalid request", string.Join("; ", e.Errors.Select(x => $"{x.PropertyName}: {x.ErrorMessage}")),
+                    e.Errors.Select(x => (x.PropertyName, x.ErrorMessage))),
+                BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message),
+                _ => null,
+            };
+            if (result is null) return false;
+            await result.ExecuteAsync(context);
+            _ = problems;
+            return true;
+        }
+
+        private static IEnumerable<(string, string)>? Field(string path, string message) => path.Length == 0 ? null : [(path, message)];
+    }
+}
+
+/// <summary>A request body that cannot be taken: too large (413) or of a media type the endpoint does not read (415).</summary>
+public sealed class BodyException(int status, string title, string message) : Exception(message)
+{
+    public int Status { get; } = status;
+    public string Title { get; } = title;
+}

@@ -1,0 +1,10 @@
+namespace EventEngine.Runtime;
+
+/// <summary>Who asks and under which request: every event a command leads to carries both.</summary>
+public sealed record CommandContext(string CorrelationId, string Actor)
+{
+    public const string ClockActor = "system:clock";
+    public const string KubeletActor = "system:simulated-kubelet";
+
+    public static CommandContext System(string actor) => new(Guid.NewGuid().ToString(), actor);
+}

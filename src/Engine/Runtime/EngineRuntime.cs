@@ -1,0 +1,226 @@
+using System.Globalization;
+using EventEngine.Decisions;
+using EventEngine.Events;
+using EventEngine.Reconciliation;
+using EventEngine.State;
+using EventEngine.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace EventEngine.Runtime;
+
+/// <summary>
+/// The live engine: the cluster state folded from the whole log, kept current by every command. A command is
+/// decided on the current state, folded, reconciled until settled, and appended with its controller events and the
+/// inline read models in one transaction; only then does the state move on. Commands are serialized in-process;
+/// between processes the expected stream versions turn a race into a 409.
+/// </summary>
+public sealed class EngineRuntime(
+    EventStore store,
+    TimeProvider clock,
+    IEnumerable<InlineProjection> projections,
+    ILogger<EngineRuntime> logger)
+{
+    private const int PageSize = 5_000;
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly InlineProjection[] _projections = projections.ToArray();
+    private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _lastSeqs = new(StringComparer.Ordinal);
+    private ClusterState _state = ClusterState.Empty;
+    private long _head;
+
+    /// <summary>The state after the last command (a consistent snapshot: states are immutable).</summary>
+    public ClusterState State => Volatile.Read(ref _state);
+
+    /// <summary>The seq of the last event folded into <see cref="State"/>.</summary>
+    public long Head => Interlocked.Read(ref _head);
+
+    /// <summary>The time of the last event folded (a manual clock must not run behind it).</summary>
+    public DateTimeOffset? LastRecordedAt { get; private set; }
+
+    /// <summary>When time alone next changes what the controller would do (backoffs, minReadySeconds, tolerations).</summary>
+    public DateTimeOffset? WakeAt { get; private set; }
+
+    /// <summary>Raised after every successful command, outside the lock (the scheduler listens).</summary>
+    public event Action? Changed;
+
+    /// <summary>Time as the engine records it: PostgreSQL keeps microseconds, so decisions use no finer time.</summary>
+    public DateTimeOffset Now()
+    {
+        var now = clock.GetUtcNow().ToUniversalTime();
+        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+    }
+
+    public long VersionOf(string stream)
+    {
+        lock (_versions) return _versions.GetValueOrDefault(stream);
+    }
+
+    /// <summary>Folds the whole log, then reconciles everything once (work due while the engine was down).</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await CatchUpAsync(cancellationToken);
+            // a manual clock never runs behind the log it continues
+            if (clock is ManualClock manual && LastRecordedAt is { } last) manual.NotBefore(last);
+            logger.LogInformation("Folded the log up to seq {Head}: {Nodes} nodes, {DaemonSets} DaemonSets, {Pods} pods",
+                _head, _state.Nodes.Count, _state.DaemonSets.Count, _state.Pods.Count);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        await TickAsync(CommandContext.System(CommandContext.ClockActor), cancellationToken);
+    }
+
+    /// <summary>
+    /// Decides a command on the current state (after catching up with other writers), checks the client's
+    /// preconditions, settles, and appends. A refused command appends nothing.
+    /// </summary>
+    public async Task<CommandOutcome> ExecuteAsync(
+        CommandContext context,
+        Func<ClusterState, DateTimeOffset, Decided> decide,
+        IReadOnlyList<VersionPrecondition>? preconditions = null,
+        CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        CommandOutcome outcome;
+        try
+        {
+            await CatchUpAsync(cancellationToken);
+            foreach (var p in preconditions ?? [])
+            {
+                var actual = _versions.GetValueOrDefault(p.Stream);
+                if (actual != p.Version)
+                    return new CommandOutcome(Failure.Conflict(
+                        $"{p.What} was modified: resourceVersion {p.Version.ToString(CultureInfo.InvariantCulture)} is not the latest ({actual.ToString(CultureInfo.InvariantCulture)}); read it again and retry"),
+                        _state, [], null);
+            }
+            var now = Now();
+            var decided = decide(_state, now);
+            if (decided.Failure is { } failure) return new CommandOutcome(failure, _state, [], null);
+            var step = Steps.Run(_state, decided.Events, now, Guid.NewGuid);
+            outcome = await AppendAsync(context, step, now, decided.Note, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        if (outcome.Ok && outcome.Events.Count > 0) Changed?.Invoke();
+        return outcome;
+    }
+
+    /// <summary>Time passed: reconcile everything (backoffs expire, pods become available, tolerations run out).</summary>
+    public async Task<CommandOutcome> TickAsync(CommandContext context, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        CommandOutcome outcome;
+        try
+        {
+            await CatchUpAsync(cancellationToken);
+            var now = Now();
+            outcome = await AppendAsync(context, Steps.Tick(_state, now, Guid.NewGuid), now, null, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        if (outcome.Ok && outcome.Events.Count > 0) Changed?.Invoke();
+        return outcome;
+    }
+
+    private async Task<CommandOutcome> AppendAsync(
+        CommandContext context, StepResult step, DateTimeOffset now, string? note, CancellationToken cancellationToken)
+    {
+        WakeAt = step.Settled.WakeAt;
+        var emitted = step.All.ToList();
+        if (emitted.Count == 0) return new CommandOutcome(null, _state, [], note);
+
+        var ordered = emitted.Select(e => new OrderedEvent(Subjects.StreamOf(e.Event.Event), new NewEvent(
+            e.Event.Id,
+            EventTypes.NameOf(e.Event.Event),
+            EventTypes.Serialize(e.Event.Event),
+            new EventMetadata(context.CorrelationId, e.Event.CausationId?.ToString(), context.Actor,
+                e.ReasonCode is null ? null : new EventReason(e.ReasonCode, e.ReasonMessage ?? e.ReasonCode))))).ToList();
+        var expected = ordered.Select(o => o.Stream).Distinct(StringComparer.Ordinal)
+            .ToDictionary(s => s, s => _versions.GetValueOrDefault(s), StringComparer.Ordinal);
+
+        var before = _state;
+        var typed = emitted.ToDictionary(e => e.Event.Id, e => e.Event.Event);
+        var result = await store.AppendOrderedAsync(ordered, expected, now, async (connection, transaction, stored, ct) =>
+        {
+            var (versions, seqs) = Advance(stored);
+            var batch = new ProjectionBatch(before, step.State, stored.Select(s => (s, typed[s.Id])).ToList(), versions, seqs);
+            foreach (var projection in _projections) await projection(connection, transaction, batch, ct);
+        }, cancellationToken);
+
+        switch (result)
+        {
+            case AppendSuccess success:
+                lock (_versions)
+                {
+                    foreach (var e in success.Events)
+                    {
+                        _versions[e.Stream] = e.Version;
+                        _lastSeqs[e.Stream] = e.Seq;
+                    }
+                }
+                Volatile.Write(ref _state, step.State);
+                Interlocked.Exchange(ref _head, success.Events[^1].Seq);
+                LastRecordedAt = success.Events[^1].RecordedAt;
+                return new CommandOutcome(null, step.State, success.Events, note);
+            case AppendConflict conflict:
+                logger.LogWarning("Append conflict on {Stream}: expected {Expected}, found {Actual}", conflict.Stream, conflict.Expected, conflict.Actual);
+                return new CommandOutcome(Failure.Conflict(
+                    $"{conflict.Stream} was changed by another writer (expected version {conflict.Expected}, found {conflict.Actual}); retry"), _state, [], null);
+            default:
+                throw new InvalidOperationException($"unexpected append result {result}");
+        }
+    }
+
+    /// <summary>Stream versions and last seqs as they will be once the given events commit.</summary>
+    private (Dictionary<string, long>, Dictionary<string, long>) Advance(IReadOnlyList<StoredEvent> stored)
+    {
+        lock (_versions)
+        {
+            var versions = new Dictionary<string, long>(_versions, StringComparer.Ordinal);
+            var seqs = new Dictionary<string, long>(_lastSeqs, StringComparer.Ordinal);
+            foreach (var e in stored)
+            {
+                versions[e.Stream] = e.Version;
+                seqs[e.Stream] = e.Seq;
+            }
+            return (versions, seqs);
+        }
+    }
+
+    /// <summary>Folds events appended by other processes since the last one seen (the log is gap-safe to tail).</summary>
+    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var page = await store.ReadAllAsync(_head, PageSize, cancellationToken);
+            if (page.Count == 0) return;
+            var state = _state;
+            foreach (var e in page) state = Fold.Evolve(state, ToRecorded(e));
+            lock (_versions)
+            {
+                foreach (var e in page)
+                {
+                    _versions[e.Stream] = e.Version;
+                    _lastSeqs[e.Stream] = e.Seq;
+                }
+            }
+            Volatile.Write(ref _state, state);
+            Interlocked.Exchange(ref _head, page[^1].Seq);
+            LastRecordedAt = page[^1].RecordedAt;
+        }
+    }
+
+    /// <summary>A stored event as the fold sees it.</summary>
+    public static Recorded ToRecorded(StoredEvent e) => new(
+        e.Id, e.RecordedAt, EventTypes.Deserialize(e.Type, e.Data),
+        Guid.TryParse(e.Metadata.CausationId, out var cause) ? cause : null);
+}

@@ -1,0 +1,95 @@
+using MediatR;
+using Npgsql;
+
+namespace EventEngine.Projections.Queries;
+
+/// <summary>GET /api/v1/nodes/{name}: the node as last written, or null.</summary>
+public sealed record GetNode(string Name) : IRequest<string?>;
+
+/// <summary>GET /api/v1/nodes: a page of nodes by name.</summary>
+public sealed record ListNodes(int Limit, string? Continue) : IRequest<Page?>;
+
+/// <summary>GET .../namespaces/{ns}/daemonsets/{name}: the DaemonSet with its live status, or null.</summary>
+public sealed record GetDaemonSet(string Namespace, string Name) : IRequest<string?>;
+
+/// <summary>GET /apis/apps/v1/daemonsets and .../namespaces/{ns}/daemonsets.</summary>
+public sealed record ListDaemonSets(string? Namespace, int Limit, string? Continue) : IRequest<Page?>;
+
+/// <summary>GET /api/v1/pods?daemonset=ns/name&amp;node=: actual pods.</summary>
+public sealed record ListPods(string? Namespace, string? DaemonSet, string? Node, int Limit, string? Continue) : IRequest<Page?>;
+
+/// <summary>GET /api/v1/namespaces/{ns}/pods/{name}.</summary>
+public sealed record GetPod(string Namespace, string Name) : IRequest<string?>;
+
+/// <summary>Reads the object read models. A null page means the continue token was not valid.</summary>
+public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
+    IRequestHandler<GetNode, string?>,
+    IRequestHandler<ListNodes, Page?>,
+    IRequestHandler<GetDaemonSet, string?>,
+    IRequestHandler<ListDaemonSets, Page?>,
+    IRequestHandler<ListPods, Page?>,
+    IRequestHandler<GetPod, string?>
+{
+    public Task<string?> Handle(GetNode q, CancellationToken ct) =>
+        SingleAsync("select object::text from proj_nodes where name = @a", ct, ("a", q.Name));
+
+    public Task<Page?> Handle(ListNodes q, CancellationToken ct)
+    {
+        if (ContinueToken.Decode(q.Continue, 1) is not [var after]) return Task.FromResult<Page?>(null);
+        return PageAsync("select object::text, name from proj_nodes where name > @a order by name limit @limit", q.Limit, ct,
+            r => [r.GetString(1)], ("a", after));
+    }
+
+    public Task<string?> Handle(GetDaemonSet q, CancellationToken ct) =>
+        SingleAsync("select object::text from proj_daemonsets where namespace = @a and name = @b", ct, ("a", q.Namespace), ("b", q.Name));
+
+    public Task<Page?> Handle(ListDaemonSets q, CancellationToken ct)
+    {
+        if (ContinueToken.Decode(q.Continue, 2) is not [var ns, var name]) return Task.FromResult<Page?>(null);
+        return PageAsync("""
+            select object::text, namespace, name from proj_daemonsets
+            where (@ns::text is null or namespace = @ns) and (namespace, name) > (@a, @b)
+            order by namespace, name limit @limit
+            """, q.Limit, ct, r => [r.GetString(1), r.GetString(2)], ("ns", (object?)q.Namespace ?? DBNull.Value), ("a", ns), ("b", name));
+    }
+
+    public Task<Page?> Handle(ListPods q, CancellationToken ct)
+    {
+        if (ContinueToken.Decode(q.Continue, 2) is not [var ns, var name]) return Task.FromResult<Page?>(null);
+        return PageAsync("""
+            select object::text, namespace, name from proj_pods
+            where (@ns::text is null or namespace = @ns) and (@ds::text is null or daemonset = @ds) and (@node::text is null or node = @node)
+              and (namespace, name) > (@a, @b)
+            order by namespace, name limit @limit
+            """, q.Limit, ct, r => [r.GetString(1), r.GetString(2)],
+            ("ns", (object?)q.Namespace ?? DBNull.Value), ("ds", (object?)q.DaemonSet ?? DBNull.Value),
+            ("node", (object?)q.Node ?? DBNull.Value), ("a", ns), ("b", name));
+    }
+
+    public Task<string?> Handle(GetPod q, CancellationToken ct) =>
+        SingleAsync("select object::text from proj_pods where namespace = @a and name = @b", ct, ("a", q.Namespace), ("b", q.Name));
+
+    private async Task<string?> SingleAsync(string sql, CancellationToken ct, params (string, object)[] parameters)
+    {
+        await using var command = db.CreateCommand(sql);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
+    private async Task<Page?> PageAsync(string sql, int limit, CancellationToken ct, Func<NpgsqlDataReader, string[]> key, params (string, object)[] parameters)
+    {
+        await using var command = db.CreateCommand(sql);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        command.Parameters.AddWithValue("limit", limit + 1);
+        var items = new List<string>();
+        string[]? last = null;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            if (items.Count == limit) return new Page(items, ContinueToken.Encode(last!));
+            items.Add(reader.GetString(0));
+            last = key(reader);
+        }
+        return new Page(items, null);
+    }
+}

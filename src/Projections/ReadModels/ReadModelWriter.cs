@@ -1,0 +1,140 @@
+using EventEngine.Events;
+using EventEngine.Runtime;
+using EventEngine.State;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace EventEngine.Projections.ReadModels;
+
+/// <summary>
+/// Writes the read models (nodes, DaemonSets with status, pods, revisions) inside the append transaction: the
+/// objects an append touched are upserted from the state after it, or deleted when they are gone.
+/// </summary>
+public static class ReadModelWriter
+{
+    public const string Checkpoint = "read_models";
+
+    /// <summary>The inline projection registered with the runtime.</summary>
+    public static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ProjectionBatch batch, CancellationToken ct, string suffix = "")
+    {
+        var after = batch.After;
+        var versions = new Rows.Versions(batch.StreamVersions, batch.LastSeqs);
+        var nodes = new HashSet<string>(StringComparer.Ordinal);
+        var daemonSets = new HashSet<string>(StringComparer.Ordinal);
+        var pods = new HashSet<string>(StringComparer.Ordinal);
+        var revisionNamespaces = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (stored, e) in batch.Events)
+        {
+            if (stored.Stream.StartsWith("pod-", StringComparison.Ordinal)) pods.Add(Subjects.PodOf(e)!);
+            else if (stored.Stream.StartsWith("node-", StringComparison.Ordinal)) nodes.Add(Subjects.NodeOf(e)!);
+            else if (Subjects.DaemonSetOf(e) is { } ds)
+            {
+                daemonSets.Add(ds);
+                if (e is not DaemonSetStatusChanged) revisionNamespaces.Add(ds[..ds.IndexOf('/')]);
+            }
+        }
+
+        await WriteAsync(connection, transaction,
+            nodes.Where(after.Nodes.ContainsKey).Select(n => Rows.Node(after.Nodes[n], versions)).ToList(),
+            nodes.Where(n => !after.Nodes.ContainsKey(n)).ToList(),
+            daemonSets.Where(after.DaemonSets.ContainsKey).Select(d => Rows.DaemonSet(after.DaemonSets[d], versions)).ToList(),
+            daemonSets.Where(d => !after.DaemonSets.ContainsKey(d)).ToList(),
+            pods.Where(after.Pods.ContainsKey).Select(p => Rows.Pod(after.Pods[p], versions)).ToList(),
+            pods.Where(p => !after.Pods.ContainsKey(p)).ToList(),
+            ChangedRevisions(batch.Before, after, revisionNamespaces).ToList(),
+            RemovedRevisions(batch.Before, after, revisionNamespaces).ToList(),
+            batch.Events[^1].Stored.Seq, suffix, ct);
+    }
+
+    /// <summary>Every row of a state (a rebuild writes into empty tables).</summary>
+    public static Task WriteAllAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ClusterState state,
+        Rows.Versions versions, long seq, CancellationToken ct, string suffix = "") =>
+        WriteAsync(connection, transaction,
+            state.Nodes.Values.Select(n => Rows.Node(n, versions)).ToList(), [],
+            state.DaemonSets.Values.Select(d => Rows.DaemonSet(d, versions)).ToList(), [],
+            state.Pods.Values.Select(p => Rows.Pod(p, versions)).ToList(), [],
+            state.Revisions.Values.Select(Rows.Revision).ToList(), [],
+            seq, suffix, ct);
+
+    private static IEnumerable<Rows.RevisionRow> ChangedRevisions(ClusterState before, ClusterState after, HashSet<string> namespaces) =>
+        after.Revisions.Values
+            .Where(r => namespaces.Contains(r.Namespace) && !ReferenceEquals(before.Revisions.GetValueOrDefault(r.Key), r))
+            .Select(Rows.Revision);
+
+    private static IEnumerable<string> RemovedRevisions(ClusterState before, ClusterState after, HashSet<string> namespaces) =>
+        before.Revisions.Keys.Where(k => namespaces.Contains(k[..k.IndexOf('/')]) && !after.Revisions.ContainsKey(k));
+
+    private static async Task WriteAsync(
+        NpgsqlConnection c, NpgsqlTransaction tx,
+        List<Rows.NodeRow> nodes, List<string> goneNodes,
+        List<Rows.DaemonSetRow> daemonSets, List<string> goneDaemonSets,
+        List<Rows.PodRow> pods, List<string> gonePods,
+        List<Rows.RevisionRow> revisions, List<string> goneRevisions,
+        long seq, string suffix, CancellationToken ct)
+    {
+        var batch = new NpgsqlBatch(c, tx);
+        if (goneNodes.Count > 0) batch.BatchCommands.Add(Command($"delete from proj_nodes{suffix} where name = any(@a)", ("a", goneNodes.ToArray())));
+        if (nodes.Count > 0)
+            batch.BatchCommands.Add(Command($"""
+                insert into proj_nodes{suffix} (name, resource_version, updated_seq, object)
+                select * from unnest(@a::text[], @b::bigint[], @c::bigint[], @d::jsonb[])
+                on conflict (name) do update set resource_version = excluded.resource_version, updated_seq = excluded.updated_seq, object = excluded.object
+                """,
+                ("a", nodes.Select(r => r.Name).ToArray()), ("b", nodes.Select(r => r.ResourceVersion).ToArray()),
+                ("c", nodes.Select(r => r.UpdatedSeq).ToArray()), ("d", nodes.Select(r => r.Object).ToArray())));
+        if (goneDaemonSets.Count > 0)
+            batch.BatchCommands.Add(Command($"delete from proj_daemonsets{suffix} where namespace || '/' || name = any(@a)", ("a", goneDaemonSets.ToArray())));
+        if (daemonSets.Count > 0)
+            batch.BatchCommands.Add(Command($"""
+                insert into proj_daemonsets{suffix} (namespace, name, uid, current_hash, resource_version, updated_seq, object)
+                select * from unnest(@a::text[], @b::text[], @c::text[], @d::text[], @e::bigint[], @f::bigint[], @g::jsonb[])
+                on conflict (namespace, name) do update set uid = excluded.uid, current_hash = excluded.current_hash,
+                    resource_version = excluded.resource_version, updated_seq = excluded.updated_seq, object = excluded.object
+                """,
+                ("a", daemonSets.Select(r => r.Namespace).ToArray()), ("b", daemonSets.Select(r => r.Name).ToArray()),
+                ("c", daemonSets.Select(r => r.Uid).ToArray()), ("d", daemonSets.Select(r => r.CurrentHash).ToArray()),
+                ("e", daemonSets.Select(r => r.ResourceVersion).ToArray()), ("f", daemonSets.Select(r => r.UpdatedSeq).ToArray()),
+                ("g", daemonSets.Select(r => r.Object).ToArray())));
+        if (gonePods.Count > 0)
+            batch.BatchCommands.Add(Command($"delete from proj_pods{suffix} where namespace || '/' || name = any(@a)", ("a", gonePods.ToArray())));
+        if (pods.Count > 0)
+            batch.BatchCommands.Add(Command($"""
+                insert into proj_pods{suffix} (namespace, name, daemonset, node, phase, ready, hash, created_at, resource_version, updated_seq, object)
+                select * from unnest(@a::text[], @b::text[], @c::text[], @d::text[], @e::text[], @f::boolean[], @g::text[],
+                                     @h::timestamptz[], @i::bigint[], @j::bigint[], @k::jsonb[])
+                on conflict (namespace, name) do update set daemonset = excluded.daemonset, node = excluded.node, phase = excluded.phase,
+                    ready = excluded.ready, hash = excluded.hash, created_at = excluded.created_at,
+                    resource_version = excluded.resource_version, updated_seq = excluded.updated_seq, object = excluded.object
+                """,
+                ("a", pods.Select(r => r.Namespace).ToArray()), ("b", pods.Select(r => r.Name).ToArray()),
+                ("c", pods.Select(r => r.DaemonSet).ToArray()), ("d", pods.Select(r => r.Node).ToArray()),
+                ("e", pods.Select(r => r.Phase).ToArray()), ("f", pods.Select(r => r.Ready).ToArray()),
+                ("g", pods.Select(r => r.Hash).ToArray()), ("h", pods.Select(r => r.CreatedAt).ToArray()),
+                ("i", pods.Select(r => r.ResourceVersion).ToArray()), ("j", pods.Select(r => r.UpdatedSeq).ToArray()),
+                ("k", pods.Select(r => r.Object).ToArray())));
+        if (goneRevisions.Count > 0)
+            batch.BatchCommands.Add(Command($"delete from proj_revisions{suffix} where namespace || '/' || name = any(@a)", ("a", goneRevisions.ToArray())));
+        if (revisions.Count > 0)
+            batch.BatchCommands.Add(Command($"""
+                insert into proj_revisions{suffix} (namespace, name, owner_uid, number, hash, created_at, template)
+                select * from unnest(@a::text[], @b::text[], @c::text[], @d::bigint[], @e::text[], @f::timestamptz[], @g::jsonb[])
+                on conflict (namespace, name) do update set owner_uid = excluded.owner_uid, number = excluded.number, hash = excluded.hash,
+                    created_at = excluded.created_at, template = excluded.template
+                """,
+                ("a", revisions.Select(r => r.Namespace).ToArray()), ("b", revisions.Select(r => r.Name).ToArray()),
+                ("c", revisions.Select(r => r.OwnerUid).ToArray()), ("d", revisions.Select(r => r.Number).ToArray()),
+                ("e", revisions.Select(r => r.Hash).ToArray()), ("f", revisions.Select(r => r.CreatedAt).ToArray()),
+                ("g", revisions.Select(r => r.Template).ToArray())));
+        batch.BatchCommands.Add(Command("""
+            insert into proj_checkpoint (name, seq) values (@a, @b) on conflict (name) do update set seq = excluded.seq
+            """, ("a", Checkpoint), ("b", seq)));
+        await using (batch) await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in parameters) command.Parameters.Add(new NpgsqlParameter(name, value));
+        return command;
+    }
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using EventEngine.Events;
+using EventEngine.Model;
+using EventEngine.State;
+
+namespace EventEngine.Projections.ReadModels;
+
+/// <summary>
+/// Read-model rows as pure functions of an object's state and its streams' versions and seqs, so a row written
+/// live and the same row rebuilt from the log are byte for byte the same.
+/// </summary>
+public static class Rows
+{
+    public sealed record NodeRow(string Name, long ResourceVersion, long UpdatedSeq, string Object);
+    public sealed record DaemonSetRow(string Namespace, string Name, string Uid, string CurrentHash, long ResourceVersion, long UpdatedSeq, string Object);
+    public sealed record PodRow(string Namespace, string Name, string? DaemonSet, string? Node, string Phase, bool Ready, string? Hash,
+        DateTimeOffset CreatedAt, long ResourceVersion, long UpdatedSeq, string Object);
+    public sealed record RevisionRow(string Namespace, string Name, string? OwnerUid, long Number, string Hash, DateTimeOffset CreatedAt, string Template);
+
+    public static NodeRow Node(NodeState n, Versions v)
+    {
+        var stream = Subjects.NodeStream(n.Name);
+        var view = Views.Node(n);
+        view = view with { Metadata = view.Metadata! with { ResourceVersion = Text(v.Version(stream)) } };
+        return new NodeRow(n.Name, v.Version(stream), v.Seq(stream), Json.Serialize(view));
+    }
+
+    public static DaemonSetRow DaemonSet(DaemonSetState ds, Versions v)
+    {
+        var stream = Subjects.DaemonSetStream(ds.Key);
+        var view = Views.DaemonSet(ds);
+        view = view with { Metadata = view.Metadata! with { ResourceVersion = Text(v.Version(stream)) } };
+        var seq = Math.Max(v.Seq(stream), v.Seq(Subjects.StreamOf(new DaemonSetStatusChanged(ds.Key, ds.Status))));
+        return new DaemonSetRow(ds.Namespace, ds.Name, ds.Uid, ds.CurrentHash, v.Version(stream), seq, Json.Serialize(view));
+    }
+
+    public static PodRow Pod(PodState p, Versions v)
+    {
+        var stream = Subjects.PodStream(p.Key);
+        var view = Views.Pod(p);
+        view = view with { Metadata = view.Metadata! with { ResourceVersion = Text(v.Version(stream)) } };
+        var daemonSet = p.Controller is { Kind: "DaemonSet", Name: { } owner } ? p.Namespace + "/" + owner : null;
+        return new PodRow(p.Namespace, p.Name, daemonSet, p.TargetNode, p.Phase, p.Ready, p.Hash, p.CreatedAt,
+            v.Version(stream), v.Seq(stream), Json.Serialize(view));
+    }
+
+    public static RevisionRow Revision(RevisionState r) =>
+        new(r.Namespace, r.Name, r.OwnerUid, r.Number, r.Hash, r.CreatedAt, Json.Serialize(r.Template));
+
+    private static string Text(long version) => version.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Stream versions and last seqs, as known after an append (or at the end of a rebuild).</summary>
+    public sealed class Versions(IReadOnlyDictionary<string, long> versions, IReadOnlyDictionary<string, long> seqs)
+    {
+        public long Version(string stream) => versions.GetValueOrDefault(stream);
+        public long Seq(string stream) => seqs.GetValueOrDefault(stream);
+    }
+}

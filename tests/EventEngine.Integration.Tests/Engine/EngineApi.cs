@@ -1,0 +1,37 @@
+using EventEngine.Integration.Tests.Infrastructure;
+
+namespace EventEngine.Integration.Tests.Engine;
+
+/// <summary>The engine's API in memory on a test database, deterministic: manual clock, simulated kubelet off.</summary>
+public sealed class EngineApi : IAsyncDisposable
+{
+    private readonly ApiFactory _factory;
+
+    private EngineApi(ApiFactory factory)
+    {
+        _factory = factory;
+        Client = factory.CreateClient();
+    }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    public static EngineApi Start(TestDatabase database, bool kubelet = false, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var all = new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = database.ConnectionString,
+            ["Engine:Clock"] = "Manual",
+            ["Engine:SimulatedKubelet:Enabled"] = kubelet ? "true" : "false",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) all[key] = value;
+        return new EngineApi(new ApiFactory(all));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _factory.DisposeAsync();
+    }
+}
