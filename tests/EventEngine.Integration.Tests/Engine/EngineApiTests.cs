@@ -1,0 +1,126 @@
+using System.Net;
+using EventEngine.Integration.Tests.Infrastructure;
+
+namespace EventEngine.Integration.Tests.Engine;
+
+/// <summary>/engine/v1: apply, the manual clock and the audit log, through HTTP.</summary>
+public sealed class EngineApiTests : IAsyncLifetime
+{
+    private const string Cluster = """
+        apiVersion: v1
+        kind: Node
+        metadata: {name: node-1, labels: {disk: ssd}}
+        ---
+        apiVersion: v1
+        kind: Node
+        metadata: {name: node-2}
+        ---
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata: {name: exporter, namespace: monitoring}
+        spec:
+          selector: {matchLabels: {app: exporter}}
+          template:
+            metadata: {labels: {app: exporter}}
+            spec:
+              nodeSelector: {disk: ssd}
+              containers: [{name: e, image: prom/node-exporter:v1.8.0}]
+        """;
+
+    private TestDatabase _db = null!;
+    private EngineApi _api = null!;
+    private HttpClient Client => _api.Client;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _api = EngineApi.Start(_db);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Apply_CreatesEveryObject_ThenReportsThemUnchanged()
+    {
+        var (status, body, _) = await Client.PostAsync("/engine/v1/apply", Cluster, Http.Yaml);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["created", "created", "created"], body!["items"]!.AsArray().Select(i => (string)i!["action"]!));
+        Assert.Single((await Client.GetJsonAsync("/api/v1/pods?daemonset=monitoring/exporter"))["items"]!.AsArray());
+        var again = await Client.PostAsync("/engine/v1/apply", Cluster, Http.Yaml);
+        Assert.Equal(["unchanged", "unchanged", "unchanged"], again.Body!["items"]!.AsArray().Select(i => (string)i!["action"]!));
+        Assert.Equal(0, (int)again.Body["events"]!);
+    }
+
+    [Fact]
+    public async Task Apply_AcceptsAJsonArray_AndAList()
+    {
+        var array = $"[{Http.Node("a")},{Http.Node("b")}]";
+        Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync("/engine/v1/apply", array)).Status);
+        var list = $$"""{"apiVersion":"v1","kind":"List","items":[{{Http.Node("c")}}]}""";
+        Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync("/engine/v1/apply", list)).Status);
+        Assert.Equal(3, (await Client.GetJsonAsync("/api/v1/nodes"))["items"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Apply_WithOneBadObject_RefusesTheWholeBody_NamingTheItem()
+    {
+        var body = Cluster.Replace("name: node-2", "name: NODE_2");
+        var (status, problem, _) = await Client.PostAsync("/engine/v1/apply", body, Http.Yaml);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal(["[1].metadata.name"], problem.Fields());
+        Assert.Equal(0, await Client.EventCountAsync());
+        var (kind, kindProblem, _) = await Client.PostAsync("/engine/v1/apply", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n", Http.Yaml);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, kind);
+        Assert.Equal(["[0].kind"], kindProblem.Fields());
+        Assert.Equal(HttpStatusCode.BadRequest, (await Client.PostAsync("/engine/v1/apply", "a: [", Http.Yaml)).Status);
+    }
+
+    [Fact]
+    public async Task Clock_MovesTime_AndTimeBasedWorkHappens()
+    {
+        await Client.PostAsync("/engine/v1/apply", Cluster, Http.Yaml);
+        var pod = (string)(await Client.GetJsonAsync("/api/v1/pods?daemonset=monitoring/exporter"))["items"]![0]!["metadata"]!["name"]!;
+        await Client.PutAsync($"/api/v1/namespaces/monitoring/pods/{pod}/status", """{"status":{"phase":"Failed"}}""");
+        pod = (string)(await Client.GetJsonAsync("/api/v1/pods?daemonset=monitoring/exporter"))["items"]![0]!["metadata"]!["name"]!;
+        await Client.PutAsync($"/api/v1/namespaces/monitoring/pods/{pod}/status", """{"status":{"phase":"Failed"}}""");
+        // the second failure waits for its backoff (1 s)
+        Assert.Equal("Failed", (string?)(await Client.GetJsonAsync("/api/v1/pods?daemonset=monitoring/exporter"))["items"]![0]!["status"]!["phase"]);
+        var (status, body, _) = await Client.PostAsync("/engine/v1/clock", """{"advanceSeconds": 1}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("2026-01-01T00:00:01Z", (string?)body!["now"]);
+        Assert.Equal("Pending", (string?)(await Client.GetJsonAsync("/api/v1/pods?daemonset=monitoring/exporter"))["items"]![0]!["status"]!["phase"]);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await Client.PostAsync("/engine/v1/clock", """{"advanceSeconds": -5}""")).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await Client.PostAsync("/engine/v1/clock", "{}")).Status);
+    }
+
+    [Fact]
+    public async Task Events_ArePagedBySeq_InTheContractShape()
+    {
+        await Client.PostAsync("/engine/v1/apply", Cluster, Http.Yaml);
+        var first = await Client.GetJsonAsync("/engine/v1/events?limit=2");
+        var items = first["items"]!.AsArray();
+        Assert.Equal(2, items.Count);
+        foreach (var field in new[] { "seq", "id", "stream", "version", "type", "data", "metadata", "recordedAt" }) Assert.NotNull(items[0]![field]);
+        Assert.Equal("2026-01-01T00:00:00Z", (string?)items[0]!["recordedAt"]);
+        var next = await Client.GetJsonAsync($"/engine/v1/events?after={(string)first["continue"]!}&limit=2");
+        Assert.Equal((long)items[1]!["seq"]! + 1, (long)next["items"]![0]!["seq"]!);
+    }
+}
+
+/// <summary>The clock endpoint belongs to the manual clock only.</summary>
+public sealed class SystemClockTests
+{
+    [Fact]
+    public async Task Clock_OnTheSystemClock_Is409()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var api = EngineApi.Start(db, settings: new Dictionary<string, string> { ["Engine:Clock"] = "System" });
+        var (status, body, _) = await api.Client.PostAsync("/engine/v1/clock", """{"advanceSeconds": 1}""");
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains("Engine__Clock=Manual", (string?)body!["detail"]);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace EventEngine.Integration.Tests.Engine;
+
+/// <summary>Small HTTP helpers for the API tests: send a body of a media type, read JSON and problem details.</summary>
+public static class Http
+{
+    public static async Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> SendAsync(
+        this HttpClient client, HttpMethod method, string path, string? body = null, string contentType = "application/json",
+        IDictionary<string, string>? headers = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        }
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>()) request.Headers.TryAddWithoutValidation(name, value);
+        var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text), response);
+    }
+
+    public static Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> PostAsync(this HttpClient c, string path, string body, string type = "application/json", IDictionary<string, string>? headers = null) =>
+        c.SendAsync(HttpMethod.Post, path, body, type, headers);
+
+    public static Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> PutAsync(this HttpClient c, string path, string body, string type = "application/json") =>
+        c.SendAsync(HttpMethod.Put, path, body, type);
+
+    public static Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> PatchAsync(this HttpClient c, string path, string body, string type = "application/merge-patch+json") =>
+        c.SendAsync(HttpMethod.Patch, path, body, type);
+
+    public static Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> DeleteJsonAsync(this HttpClient c, string path) =>
+        c.SendAsync(HttpMethod.Delete, path);
+
+    public static async Task<JsonNode> GetJsonAsync(this HttpClient c, string path)
+    {
+        var (status, body, _) = await c.SendAsync(HttpMethod.Get, path);
+        Assert.True(status == HttpStatusCode.OK, $"GET {path}: {status} {body}");
+        return body!;
+    }
+
+    /// <summary>The fields a problem-details answer names.</summary>
+    public static IReadOnlyList<string> Fields(this JsonNode? problem) =>
+        problem?["errors"]?.AsArray().Select(e => (string)e!["field"]!).ToList() ?? [];
+
+    /// <summary>How many events the log holds.</summary>
+    public static async Task<long> EventCountAsync(this HttpClient c)
+    {
+        long count = 0, after = 0;
+        while (true)
+        {
+            var items = (await c.GetJsonAsync($"/engine/v1/events?after={after}&limit=10000"))["items"]!.AsArray();
+            if (items.Count == 0) return count;
+            count += items.Count;
+            after = (long)items[^1]!["seq"]!;
+        }
+    }
+
+    public static async Task<List<JsonNode>> EventsAsync(this HttpClient c, long after = 0)
+    {
+        var all = new List<JsonNode>();
+        while (true)
+        {
+            var items = (await c.GetJsonAsync($"/engine/v1/events?after={after}&limit=10000"))["items"]!.AsArray();
+            if (items.Count == 0) return all;
+            all.AddRange(items.Select(i => i!));
+            after = (long)items[^1]!["seq"]!;
+        }
+    }
+
+    public const string Yaml = "application/yaml";
+
+    public static string Node(string name, string extra = "") => $"{{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{{\"name\":\"{name}\"{extra}}}}}";
+
+    /// <summary>The fluentd-elasticsearch DaemonSet from the Kubernetes documentation (trimmed of volumes).</summary>
+    public const string Fluentd = """
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata:
+          name: fluentd-elasticsearch
+          namespace: kube-system
+          labels:
+            k8s-app: fluentd-logging
+        spec:
+          selector:
+            matchLabels:
+              name: fluentd-elasticsearch
+          template:
+            metadata:
+              labels:
+                name: fluentd-elasticsearch
+            spec:
+              tolerations:
+              - key: node-role.kubernetes.io/control-plane
+                operator: Exists
+                effect: NoSchedule
+              - key: node-role.kubernetes.io/master
+                operator: Exists
+                effect: NoSchedule
+              containers:
+              - name: fluentd-elasticsearch
+                image: quay.io/fluentd_elasticsearch/fluentd:v2.5.2
+                resources:
+                  limits:
+                    memory: 200Mi
+                  requests:
+                    cpu: 100m
+                    memory: 200Mi
+              terminationGracePeriodSeconds: 30
+        """;
+}

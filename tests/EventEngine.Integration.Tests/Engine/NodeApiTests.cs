@@ -1,0 +1,145 @@
+using System.Net;
+using EventEngine.Integration.Tests.Infrastructure;
+
+namespace EventEngine.Integration.Tests.Engine;
+
+/// <summary>/api/v1/nodes through HTTP: every success and every error class, against a real database.</summary>
+public sealed class NodeApiTests : IAsyncLifetime
+{
+    private TestDatabase _db = null!;
+    private EngineApi _api = null!;
+    private HttpClient Client => _api.Client;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _api = EngineApi.Start(_db, settings: new Dictionary<string, string> { ["Engine:MaxBodyBytes"] = "4096" });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Join_Returns201_WithResourceVersionAndETag_AndGetAndListShowIt()
+    {
+        var (status, body, response) = await Client.PostAsync("/api/v1/nodes", Http.Node("worker-1", ",\"labels\":{\"zone\":\"a\"}"));
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal("1", (string?)body!["metadata"]!["resourceVersion"]);
+        Assert.Equal("\"1\"", response.Headers.ETag?.Tag);
+        Assert.Equal("a", (string?)(await Client.GetJsonAsync("/api/v1/nodes/worker-1"))["metadata"]!["labels"]!["zone"]);
+        var list = await Client.GetJsonAsync("/api/v1/nodes");
+        Assert.Equal(("v1", "NodeList"), ((string?)list["apiVersion"], (string?)list["kind"]));
+        Assert.Single(list["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Join_AcceptsYaml()
+    {
+        var (status, _, _) = await Client.PostAsync("/api/v1/nodes", "apiVersion: v1\nkind: Node\nmetadata:\n  name: yaml-node\n", Http.Yaml);
+        Assert.Equal(HttpStatusCode.Created, status);
+    }
+
+    [Fact]
+    public async Task InvalidNode_Is422_NamingTheField_AndAppendsNothing()
+    {
+        var (status, body, response) = await Client.PostAsync("/api/v1/nodes",
+            """{"apiVersion":"v1","kind":"Node","metadata":{"name":"n"},"spec":{"taints":[{"key":"k","effect":"Sometimes"}]}}""");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(["spec.taints[0].effect"], body.Fields());
+        Assert.Equal(0, await Client.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task DuplicateJoin_Is409()
+    {
+        await Client.PostAsync("/api/v1/nodes", Http.Node("twice"));
+        var (status, body, _) = await Client.PostAsync("/api/v1/nodes", Http.Node("twice"));
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal(409, (int)body!["status"]!);
+    }
+
+    [Fact]
+    public async Task MalformedJson_Is400()
+    {
+        var (status, body, _) = await Client.PostAsync("/api/v1/nodes", "{\"apiVersion\": ");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("malformed JSON", (string?)body!["detail"]);
+    }
+
+    [Fact]
+    public async Task WrongFieldType_Is400_NamingTheField()
+    {
+        var (status, body, _) = await Client.PostAsync("/api/v1/nodes", """{"apiVersion":"v1","kind":"Node","metadata":{"name":"n"},"spec":{"unschedulable":"often"}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(["spec.unschedulable"], body.Fields());
+    }
+
+    [Fact]
+    public async Task UnsupportedMediaType_Is415()
+    {
+        var (status, _, _) = await Client.PostAsync("/api/v1/nodes", Http.Node("n"), "text/plain");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
+    }
+
+    [Fact]
+    public async Task BodyTooLarge_Is413_AndAppendsNothing()
+    {
+        var labels = string.Join(",", Enumerable.Range(0, 400).Select(i => $"\"label-{i}\":\"value-{i}\""));
+        var (status, _, _) = await Client.PostAsync("/api/v1/nodes", Http.Node("big", $",\"labels\":{{{labels}}}"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal(0, await Client.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task Replace_WithAStaleResourceVersion_Is409_WithTheLatestIt200()
+    {
+        await Client.PostAsync("/api/v1/nodes", Http.Node("n1"));
+        var (ok, body, _) = await Client.PutAsync("/api/v1/nodes/n1", Http.Node("n1", ",\"resourceVersion\":\"1\",\"labels\":{\"a\":\"b\"}"));
+        Assert.Equal(HttpStatusCode.OK, ok);
+        Assert.Equal("2", (string?)body!["metadata"]!["resourceVersion"]);
+        var (stale, _, _) = await Client.PutAsync("/api/v1/nodes/n1", Http.Node("n1", ",\"resourceVersion\":\"1\",\"labels\":{\"a\":\"c\"}"));
+        Assert.Equal(HttpStatusCode.Conflict, stale);
+        Assert.Equal("b", (string?)(await Client.GetJsonAsync("/api/v1/nodes/n1"))["metadata"]!["labels"]!["a"]);
+    }
+
+    [Fact]
+    public async Task Patch_NeedsMergePatchJson_ChangesOnlyWhatItNames_AndUnknownNodeIs404()
+    {
+        await Client.PostAsync("/api/v1/nodes", Http.Node("p1", ",\"labels\":{\"keep\":\"me\",\"drop\":\"me\"}"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await Client.PatchAsync("/api/v1/nodes/p1", "{}", "application/json")).Status);
+        var (status, body, _) = await Client.PatchAsync("/api/v1/nodes/p1", """{"metadata":{"labels":{"drop":null,"new":"x"}},"spec":{"unschedulable":true}}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("me", (string?)body!["metadata"]!["labels"]!["keep"]);
+        Assert.Null(body["metadata"]!["labels"]!["drop"]);
+        Assert.True((bool)body["spec"]!["unschedulable"]!);
+        var types = (await Client.EventsAsync()).Select(e => (string)e["type"]!).ToList();
+        Assert.Equal(["node_joined.v1", "node_labels_changed.v1", "node_cordoned.v1"], types);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.PatchAsync("/api/v1/nodes/nope", "{}")).Status);
+    }
+
+    [Fact]
+    public async Task Remove_Then404()
+    {
+        await Client.PostAsync("/api/v1/nodes", Http.Node("gone"));
+        Assert.Equal(HttpStatusCode.OK, (await Client.DeleteJsonAsync("/api/v1/nodes/gone")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.DeleteJsonAsync("/api/v1/nodes/gone")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.SendAsync(HttpMethod.Get, "/api/v1/nodes/gone")).Status);
+    }
+
+    [Fact]
+    public async Task Lists_ArePaged_WithAContinueToken()
+    {
+        foreach (var name in new[] { "a", "b", "c" }) await Client.PostAsync("/api/v1/nodes", Http.Node(name));
+        var first = await Client.GetJsonAsync("/api/v1/nodes?limit=2");
+        Assert.Equal(2, first["items"]!.AsArray().Count);
+        var token = (string)first["continue"]!;
+        var second = await Client.GetJsonAsync($"/api/v1/nodes?limit=2&continue={token}");
+        Assert.Equal("c", (string?)second["items"]![0]!["metadata"]!["name"]);
+        Assert.Null(second["continue"]);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Client.SendAsync(HttpMethod.Get, "/api/v1/nodes?continue=%21%21")).Status);
+    }
+}

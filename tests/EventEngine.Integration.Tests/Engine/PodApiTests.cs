@@ -1,0 +1,96 @@
+using System.Net;
+using EventEngine.Integration.Tests.Infrastructure;
+
+namespace EventEngine.Integration.Tests.Engine;
+
+/// <summary>Pods through HTTP: observed pods, node-agent reports, deletes, and the metadata every event carries.</summary>
+public sealed class PodApiTests : IAsyncLifetime
+{
+    private TestDatabase _db = null!;
+    private EngineApi _api = null!;
+    private HttpClient Client => _api.Client;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _api = EngineApi.Start(_db);
+        await Client.PostAsync("/api/v1/nodes", Http.Node("node-1"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ControllerEvents_CarryTheRequestsCorrelationAndActor_AndPointAtTheirCause()
+    {
+        var headers = new Dictionary<string, string> { ["X-Actor"] = "alice", ["X-Correlation-Id"] = "req-42" };
+        var (status, _, response) = await Client.PostAsync("/apis/apps/v1/namespaces/kube-system/daemonsets", Http.Fluentd, Http.Yaml, headers);
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal("req-42", response.Headers.GetValues("X-Correlation-Id").Single());
+        var events = await Client.EventsAsync(1);
+        var created = events.Single(e => (string)e["type"]! == "daemonset_created.v1");
+        var pod = events.Single(e => (string)e["type"]! == "pod_created.v1");
+        Assert.All(events, e => Assert.Equal(("req-42", "alice"), ((string)e["metadata"]!["correlationId"]!, (string)e["metadata"]!["actor"]!)));
+        Assert.Equal((string)created["id"]!, (string?)pod["metadata"]!["causationId"]);
+        Assert.Equal("MissingPod", (string?)pod["metadata"]!["reason"]!["code"]);
+        Assert.Equal(("kube-system/fluentd-elasticsearch", "node-1"), ((string)pod["data"]!["daemonSet"]!, (string)pod["data"]!["node"]!));
+        Assert.NotNull(pod["data"]!["pod"]);
+        Assert.Equal("anonymous", (string?)(await Client.EventsAsync())[0]["metadata"]!["actor"]);
+    }
+
+    [Fact]
+    public async Task StatusReport_MakesThePodReady_AndTheDaemonSetCountsIt()
+    {
+        await Client.PostAsync("/apis/apps/v1/namespaces/kube-system/daemonsets", Http.Fluentd, Http.Yaml);
+        var pod = (await Client.GetJsonAsync("/api/v1/pods?node=node-1"))["items"]![0]!;
+        var name = (string)pod["metadata"]!["name"]!;
+        var (status, body, _) = await Client.PutAsync($"/api/v1/namespaces/kube-system/pods/{name}/status",
+            """{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("Running", (string?)body!["status"]!["phase"]);
+        var ds = await Client.GetJsonAsync("/apis/apps/v1/namespaces/kube-system/daemonsets/fluentd-elasticsearch");
+        Assert.Equal(1, (int)ds["status"]!["numberReady"]!);
+        var (bad, problem, _) = await Client.PutAsync($"/api/v1/namespaces/kube-system/pods/{name}/status", """{"status":{"phase":"Sleeping"}}""");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, bad);
+        Assert.Equal(["status.phase"], problem.Fields());
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.PutAsync("/api/v1/namespaces/kube-system/pods/nope/status", "{}")).Status);
+    }
+
+    [Fact]
+    public async Task DeletedPod_IsReplaced_PointingAtTheDeletion()
+    {
+        await Client.PostAsync("/apis/apps/v1/namespaces/kube-system/daemonsets", Http.Fluentd, Http.Yaml);
+        var name = (string)(await Client.GetJsonAsync("/api/v1/pods?node=node-1"))["items"]![0]!["metadata"]!["name"]!;
+        var head = (long)(await Client.EventsAsync())[^1]["seq"]!;
+        Assert.Equal(HttpStatusCode.OK, (await Client.DeleteJsonAsync($"/api/v1/namespaces/kube-system/pods/{name}")).Status);
+        var events = await Client.EventsAsync(head);
+        var deleted = events.Single(e => (string)e["type"]! == "pod_deleted.v1");
+        var created = events.Single(e => (string)e["type"]! == "pod_created.v1");
+        Assert.Equal((string)deleted["id"]!, (string?)created["metadata"]!["causationId"]);
+        Assert.NotEqual(name, (string)(await Client.GetJsonAsync("/api/v1/pods?node=node-1"))["items"]![0]!["metadata"]!["name"]!);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.DeleteJsonAsync($"/api/v1/namespaces/kube-system/pods/{name}")).Status);
+    }
+
+    [Fact]
+    public async Task ObservedPod_IsRegistered_AndAdoptedByAMatchingDaemonSet_WithoutARestart()
+    {
+        var (status, body, _) = await Client.PostAsync("/api/v1/namespaces/kube-system/pods", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: fluentd-old, labels: {name: fluentd-elasticsearch}, creationTimestamp: '2025-12-01T00:00:00Z'}
+            spec: {nodeName: node-1, containers: [{name: f, image: fluentd}]}
+            status: {phase: Running, conditions: [{type: Ready, status: 'True'}]}
+            """, Http.Yaml);
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal("kube-system", (string?)body!["metadata"]!["namespace"]);
+        await Client.PostAsync("/apis/apps/v1/namespaces/kube-system/daemonsets", Http.Fluentd + "\n  updateStrategy: {type: OnDelete}", Http.Yaml);
+        var pods = (await Client.GetJsonAsync("/api/v1/pods?daemonset=kube-system/fluentd-elasticsearch"))["items"]!.AsArray();
+        Assert.Equal("fluentd-old", (string?)Assert.Single(pods)!["metadata"]!["name"]);
+        var (invalid, problem, _) = await Client.PostAsync("/api/v1/namespaces/kube-system/pods", """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"Bad_Name"}}""");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid);
+        Assert.Equal(["metadata.name"], problem.Fields());
+    }
+}
