@@ -63,7 +63,7 @@ public sealed class EmbeddedDatabaseApiTests(EmbeddedDatabaseApiTests.Server ser
     /// <summary>One server per class, with its data directory in a temp folder.</summary>
     public sealed class Server : IAsyncLifetime
     {
-        public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"eventengine-api-{Guid.NewGuid():N}");
+        public string DataDirectory { get; } = TestScratch.NewPath("api");
 
         public ApiFactory Factory { get; private set; } = null!;
 
@@ -76,6 +76,7 @@ public sealed class EmbeddedDatabaseApiTests(EmbeddedDatabaseApiTests.Server ser
         public async Task DisposeAsync()
         {
             await Factory.DisposeAsync();
+            Assert.False(File.Exists(Path.Combine(DataDirectory, "pg", "postmaster.pid")), "the embedded PostgreSQL stopped with the server");
             Directory.Delete(DataDirectory, recursive: true);
         }
     }
