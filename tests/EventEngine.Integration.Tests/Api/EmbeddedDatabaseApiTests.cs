@@ -76,7 +76,9 @@ public sealed class EmbeddedDatabaseApiTests(EmbeddedDatabaseApiTests.Server ser
         public async Task DisposeAsync()
         {
             await Factory.DisposeAsync();
-            Assert.False(File.Exists(Path.Combine(DataDirectory, "pg", "postmaster.pid")), "the embedded PostgreSQL stopped with the server");
+            // the server stops its PostgreSQL as it shuts down; let it finish before deleting the files
+            var pidFile = Path.Combine(DataDirectory, "pg", "postmaster.pid");
+            await Wait.UntilAsync(() => Task.FromResult(!File.Exists(pidFile)), TimeSpan.FromMinutes(1));
             Directory.Delete(DataDirectory, recursive: true);
         }
     }
