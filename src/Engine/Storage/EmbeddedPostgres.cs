@@ -18,7 +18,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
 
     private readonly PostgresTool tool;
     private readonly ILogger logger;
-    private int stopped;
+    private readonly Lazy<Task> stop;
 
     private EmbeddedPostgres(PostgresBinaries binaries, PostgresTool tool, ILogger logger, string dataDirectory, int port, string database)
     {
@@ -28,6 +28,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         DataDirectory = dataDirectory;
         Port = port;
         ConnectionString = ConnectionStringFor(port, database);
+        stop = new(StopAsync);
     }
 
     /// <summary>The server programs this cluster runs on.</summary>
@@ -79,13 +80,11 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
     }
 
     /// <summary>Stops the server (pg_ctl stop -m fast); the data directory stays for the next start.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref stopped, 1) == 1)
-        {
-            return;
-        }
+    /// <remarks>Every call, however many and from wherever (a host's stop and its container's disposal), returns once the server is down.</remarks>
+    public ValueTask DisposeAsync() => new(stop.Value);
 
+    private async Task StopAsync()
+    {
         var outcome = await tool.RunAsync(Binaries.PgCtl, ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-s"], CancellationToken.None);
         if (outcome.ExitCode == 0)
         {

@@ -63,7 +63,7 @@ public sealed class EmbeddedDatabaseApiTests(EmbeddedDatabaseApiTests.Server ser
     /// <summary>One server per class, with its data directory in a temp folder.</summary>
     public sealed class Server : IAsyncLifetime
     {
-        public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"eventengine-api-{Guid.NewGuid():N}");
+        public string DataDirectory { get; } = TestScratch.NewPath("api");
 
         public ApiFactory Factory { get; private set; } = null!;
 
@@ -76,6 +76,9 @@ public sealed class EmbeddedDatabaseApiTests(EmbeddedDatabaseApiTests.Server ser
         public async Task DisposeAsync()
         {
             await Factory.DisposeAsync();
+            // the server stops its PostgreSQL as it shuts down; let it finish before deleting the files
+            var pidFile = Path.Combine(DataDirectory, "pg", "postmaster.pid");
+            await Wait.UntilAsync(() => Task.FromResult(!File.Exists(pidFile)), TimeSpan.FromMinutes(1));
             Directory.Delete(DataDirectory, recursive: true);
         }
     }

@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using EventEngine.Integration.Tests.Infrastructure;
 using EventEngine.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -8,7 +9,7 @@ namespace EventEngine.Integration.Tests.Storage;
 [UnsupportedOSPlatform("windows")]
 public sealed class EmbeddedPostgresTests : IDisposable
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), $"eventengine-embedded-{Guid.NewGuid():N}");
+    private readonly string root = TestScratch.NewPath("embedded");
 
     [Fact]
     public async Task NoServerProgramsFound_ErrorSaysHowToInstallThem()
