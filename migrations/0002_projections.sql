@@ -1,12 +1,13 @@
 -- Read models derived from the log. They are caches: dropping them and rebuilding from the
 -- events gives the same rows. Each row is a function of its object's state and its stream's
 -- version and last seq, so a row written live and the same row rebuilt are identical.
+-- Objects are json (not jsonb) so they read back in the order Kubernetes prints fields.
 
 create table if not exists proj_nodes (
     name             text   primary key,
     resource_version bigint not null,
     updated_seq      bigint not null,
-    object           jsonb  not null
+    object           json   not null
 );
 
 create table if not exists proj_daemonsets (
@@ -16,7 +17,7 @@ create table if not exists proj_daemonsets (
     current_hash     text   not null,
     resource_version bigint not null,
     updated_seq      bigint not null,
-    object           jsonb  not null,
+    object           json   not null,
     primary key (namespace, name)
 );
 
@@ -33,7 +34,7 @@ create table if not exists proj_pods (
     created_at       timestamptz not null,
     resource_version bigint      not null,
     updated_seq      bigint      not null,
-    object           jsonb       not null,
+    object           json        not null,
     primary key (namespace, name)
 );
 
@@ -47,7 +48,7 @@ create table if not exists proj_revisions (
     number     bigint      not null,
     hash       text        not null,
     created_at timestamptz not null,
-    template   jsonb       not null,
+    template   json        not null,
     primary key (namespace, name)
 );
 

@@ -18,10 +18,19 @@ public static class Views
         Status = new NodeStatus { Conditions = n.Conditions.IsEmpty ? null : n.Conditions },
     };
 
-    /// <summary>The DaemonSet with generation and its recorded status.</summary>
+    /// <summary>The DaemonSet with generation and its recorded status; maps sorted, so it prints the same however it was read.</summary>
     public static DaemonSet DaemonSet(DaemonSetState ds) => ds.Object with
     {
-        Metadata = ds.Object.Metadata! with { Generation = ds.Generation },
+        Metadata = ds.Object.Metadata! with
+        {
+            Generation = ds.Generation,
+            Labels = Sorted(ds.Object.Metadata.Labels ?? new Dictionary<string, string>()),
+            Annotations = Sorted(ds.Object.Metadata.Annotations ?? new Dictionary<string, string>()),
+        },
+        Spec = ds.Spec with
+        {
+            Selector = ds.Selector with { MatchLabels = Sorted(ds.Selector.MatchLabels ?? new Dictionary<string, string>()) },
+        },
         Status = ds.Status,
     };
 

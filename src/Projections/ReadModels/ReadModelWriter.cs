@@ -77,7 +77,7 @@ public static class ReadModelWriter
         if (nodes.Count > 0)
             batch.BatchCommands.Add(Command($"""
                 insert into proj_nodes{suffix} (name, resource_version, updated_seq, object)
-                select * from unnest(@a::text[], @b::bigint[], @c::bigint[], @d::jsonb[])
+                select * from unnest(@a::text[], @b::bigint[], @c::bigint[], @d::json[])
                 on conflict (name) do update set resource_version = excluded.resource_version, updated_seq = excluded.updated_seq, object = excluded.object
                 """,
                 ("a", nodes.Select(r => r.Name).ToArray()), ("b", nodes.Select(r => r.ResourceVersion).ToArray()),
@@ -87,7 +87,7 @@ public static class ReadModelWriter
         if (daemonSets.Count > 0)
             batch.BatchCommands.Add(Command($"""
                 insert into proj_daemonsets{suffix} (namespace, name, uid, current_hash, resource_version, updated_seq, object)
-                select * from unnest(@a::text[], @b::text[], @c::text[], @d::text[], @e::bigint[], @f::bigint[], @g::jsonb[])
+                select * from unnest(@a::text[], @b::text[], @c::text[], @d::text[], @e::bigint[], @f::bigint[], @g::json[])
                 on conflict (namespace, name) do update set uid = excluded.uid, current_hash = excluded.current_hash,
                     resource_version = excluded.resource_version, updated_seq = excluded.updated_seq, object = excluded.object
                 """,
@@ -101,7 +101,7 @@ public static class ReadModelWriter
             batch.BatchCommands.Add(Command($"""
                 insert into proj_pods{suffix} (namespace, name, daemonset, node, phase, ready, hash, created_at, resource_version, updated_seq, object)
                 select * from unnest(@a::text[], @b::text[], @c::text[], @d::text[], @e::text[], @f::boolean[], @g::text[],
-                                     @h::timestamptz[], @i::bigint[], @j::bigint[], @k::jsonb[])
+                                     @h::timestamptz[], @i::bigint[], @j::bigint[], @k::json[])
                 on conflict (namespace, name) do update set daemonset = excluded.daemonset, node = excluded.node, phase = excluded.phase,
                     ready = excluded.ready, hash = excluded.hash, created_at = excluded.created_at,
                     resource_version = excluded.resource_version, updated_seq = excluded.updated_seq, object = excluded.object
@@ -117,7 +117,7 @@ public static class ReadModelWriter
         if (revisions.Count > 0)
             batch.BatchCommands.Add(Command($"""
                 insert into proj_revisions{suffix} (namespace, name, owner_uid, number, hash, created_at, template)
-                select * from unnest(@a::text[], @b::text[], @c::text[], @d::bigint[], @e::text[], @f::timestamptz[], @g::jsonb[])
+                select * from unnest(@a::text[], @b::text[], @c::text[], @d::bigint[], @e::text[], @f::timestamptz[], @g::json[])
                 on conflict (namespace, name) do update set owner_uid = excluded.owner_uid, number = excluded.number, hash = excluded.hash,
                     created_at = excluded.created_at, template = excluded.template
                 """,
