@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using EventEngine.Api.Http;
-using EventEngine.Commands;
+using EventEngine.Commands.Engine;
 using EventEngine.Events;
 using EventEngine.Model;
 using EventEngine.Projections.Queries;

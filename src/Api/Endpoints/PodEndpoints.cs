@@ -1,5 +1,5 @@
 using EventEngine.Api.Http;
-using EventEngine.Commands;
+using EventEngine.Commands.Pods;
 using EventEngine.Model;
 using EventEngine.Projections.Queries;
 using MediatR;

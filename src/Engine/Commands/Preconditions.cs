@@ -16,6 +16,9 @@ public static class Preconditions
         return [new VersionPrecondition(stream, version, what)];
     }
 
+    public static IReadOnlyList<VersionPrecondition>? DaemonSetVersion(string ns, string name, string? resourceVersion) =>
+        ResourceVersion(Events.Subjects.DaemonSetStream(ns + "/" + name), resourceVersion, $"daemonset {ns}/{name}");
+
     /// <summary>FluentValidation rule: Kubernetes DNS-subdomain names, with the message Kubernetes gives.</summary>
     public static IRuleBuilderOptions<T, string> MustBeDnsSubdomain<T>(this IRuleBuilder<T, string> rule, string field) =>
         rule.Must(n => !string.IsNullOrEmpty(n) && NameRules.DnsSubdomain(n) is null).WithName(field)

@@ -1,0 +1,25 @@
+using System.Text.Json.Nodes;
+using EventEngine.Decisions;
+using EventEngine.Events;
+using EventEngine.Model;
+using EventEngine.Runtime;
+using FluentValidation;
+using MediatR;
+
+namespace EventEngine.Commands.DaemonSets;
+
+/// <summary>DELETE .../daemonsets/{name}?propagationPolicy=Background|Orphan.</summary>
+public sealed record DeleteDaemonSet(CommandContext Context, string Namespace, string Name, string? PropagationPolicy) : IRequest<CommandOutcome>;
+
+public sealed class DeleteDaemonSetValidator : AbstractValidator<DeleteDaemonSet>
+{
+    public DeleteDaemonSetValidator() =>
+        RuleFor(c => c.PropagationPolicy).Must(p => p is null or "" or State.DeletionPolicy.Background or State.DeletionPolicy.Orphan)
+            .WithName("propagationPolicy").WithMessage((_, p) => $"Unsupported value: \"{p}\": supported values: \"Background\", \"Orphan\"");
+}
+
+public sealed class DeleteDaemonSetHandler(EngineRuntime runtime) : IRequestHandler<DeleteDaemonSet, CommandOutcome>
+{
+    public Task<CommandOutcome> Handle(DeleteDaemonSet c, CancellationToken ct) =>
+        runtime.ExecuteAsync(c.Context, (s, _) => DaemonSetDecisions.Delete(s, c.Namespace + "/" + c.Name, c.PropagationPolicy), null, ct);
+}

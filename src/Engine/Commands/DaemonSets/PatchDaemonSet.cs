@@ -1,0 +1,29 @@
+using System.Text.Json.Nodes;
+using EventEngine.Decisions;
+using EventEngine.Events;
+using EventEngine.Model;
+using EventEngine.Runtime;
+using FluentValidation;
+using MediatR;
+
+namespace EventEngine.Commands.DaemonSets;
+
+/// <summary>PATCH .../daemonsets/{name} (JSON merge patch, defaulted like a create).</summary>
+public sealed record PatchDaemonSet(CommandContext Context, string Namespace, string Name, JsonNode Patch, string? IfMatch) : IRequest<CommandOutcome>;
+
+public sealed class PatchDaemonSetValidator : AbstractValidator<PatchDaemonSet>
+{
+    public PatchDaemonSetValidator()
+    {
+        RuleFor(c => c.Namespace).MustBeNamespace();
+        RuleFor(c => c.Name).MustBeDnsSubdomain("name");
+        RuleFor(c => c.Patch).Must(p => p is JsonObject).WithName("body").WithMessage("a merge patch must be a JSON object");
+    }
+}
+
+public sealed class PatchDaemonSetHandler(EngineRuntime runtime) : IRequestHandler<PatchDaemonSet, CommandOutcome>
+{
+    public Task<CommandOutcome> Handle(PatchDaemonSet c, CancellationToken ct) =>
+        runtime.ExecuteAsync(c.Context, (s, _) => DaemonSetDecisions.Patch(s, c.Namespace + "/" + c.Name, c.Patch),
+            Preconditions.DaemonSetVersion(c.Namespace, c.Name, c.IfMatch ?? (string?)c.Patch["metadata"]?["resourceVersion"]), ct);
+}

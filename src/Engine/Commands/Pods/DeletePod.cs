@@ -1,0 +1,18 @@
+using System.Text.Json.Nodes;
+using EventEngine.Decisions;
+using EventEngine.Events;
+using EventEngine.Model;
+using EventEngine.Runtime;
+using FluentValidation;
+using MediatR;
+
+namespace EventEngine.Commands.Pods;
+
+/// <summary>DELETE /api/v1/namespaces/{ns}/pods/{name}: the controller replaces it if it is still desired.</summary>
+public sealed record DeletePod(CommandContext Context, string Namespace, string Name) : IRequest<CommandOutcome>;
+
+public sealed class DeletePodHandler(EngineRuntime runtime) : IRequestHandler<DeletePod, CommandOutcome>
+{
+    public Task<CommandOutcome> Handle(DeletePod c, CancellationToken ct) =>
+        runtime.ExecuteAsync(c.Context, (s, _) => PodDecisions.Delete(s, c.Namespace, c.Name), null, ct);
+}

@@ -1,0 +1,27 @@
+using System.Text.Json.Nodes;
+using EventEngine.Decisions;
+using EventEngine.Events;
+using EventEngine.Model;
+using EventEngine.Runtime;
+using FluentValidation;
+using MediatR;
+
+namespace EventEngine.Commands.Pods;
+
+/// <summary>PUT /api/v1/namespaces/{ns}/pods/{name}/status: a node agent reports phase and readiness.</summary>
+public sealed record ReportPodStatus(CommandContext Context, string Namespace, string Name, PodStatus Status) : IRequest<CommandOutcome>;
+
+public sealed class ReportPodStatusValidator : AbstractValidator<ReportPodStatus>
+{
+    public ReportPodStatusValidator()
+    {
+        RuleFor(c => c.Namespace).MustBeNamespace();
+        RuleFor(c => c.Name).MustBeDnsSubdomain("name");
+    }
+}
+
+public sealed class ReportPodStatusHandler(EngineRuntime runtime) : IRequestHandler<ReportPodStatus, CommandOutcome>
+{
+    public Task<CommandOutcome> Handle(ReportPodStatus c, CancellationToken ct) =>
+        runtime.ExecuteAsync(c.Context, (s, now) => PodDecisions.ReportStatus(s, c.Namespace, c.Name, c.Status, now), null, ct);
+}
