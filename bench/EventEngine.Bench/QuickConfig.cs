@@ -10,6 +10,7 @@ public sealed class QuickConfig : ManualConfig
 {
     public QuickConfig()
     {
+        Add(DefaultConfig.Instance);
         AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(5));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(BaselineRatioColumn.RatioMean);
