@@ -1,6 +1,7 @@
 using System.Globalization;
 using EventEngine.Api.Http;
 using EventEngine.Commands;
+using EventEngine.Projections.History;
 using EventEngine.Projections.Queries;
 using EventEngine.Projections.ReadModels;
 using EventEngine.Runtime;
@@ -23,12 +24,20 @@ internal static class EngineServices
             TimeSpan.FromSeconds(configuration.GetValue("Engine:SimulatedKubelet:ReadyAfterSeconds", 2.0))));
         services.AddSingleton(new BodyLimits(configuration.GetValue("Engine:MaxBodyBytes", Bodies.DefaultMaxBytes)));
 
+        services.AddSingleton(new SnapshotOptions(
+            configuration.GetValue("Engine:SnapshotEvery", 1_000),
+            configuration.GetValue("Engine:RecordFingerprints", false)));
         services.AddSingleton<InlineProjection>((c, tx, batch, ct) => ReadModelWriter.ApplyAsync(c, tx, batch, ct));
+        services.AddSingleton<InlineProjection>(PlacementWriter.ApplyAsync);
+        services.AddSingleton<Snapshots>();
+        services.AddSingleton<TimeTravel>();
+        services.AddSingleton<HistoryRecorder>();
         services.AddSingleton<EngineRuntime>();
         services.AddSingleton<SimulatedKubelet>();
         services.AddSingleton<Rebuild>();
         services.AddHostedService<EngineStartup>();
         services.AddHostedService<EngineScheduler>();
+        services.AddHostedService<HistoryService>();
 
         services.AddExceptionHandler<Problems.Handler>();
         AddMediator(services, typeof(EngineRuntime).Assembly, typeof(Page).Assembly);

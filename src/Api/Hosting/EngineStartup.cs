@@ -1,3 +1,4 @@
+using EventEngine.Projections.History;
 using EventEngine.Runtime;
 
 namespace EventEngine.Api.Hosting;
@@ -8,8 +9,12 @@ namespace EventEngine.Api.Hosting;
 /// </summary>
 internal sealed class EngineStartup(IServiceProvider services) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        services.GetRequiredService<EngineRuntime>().StartAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var runtime = services.GetRequiredService<EngineRuntime>();
+        runtime.Committed += services.GetRequiredService<HistoryRecorder>().Enqueue;
+        return runtime.StartAsync(cancellationToken);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

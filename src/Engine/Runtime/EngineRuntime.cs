@@ -44,6 +44,9 @@ public sealed class EngineRuntime(
     /// <summary>Raised after every successful command, outside the lock (the scheduler listens).</summary>
     public event Action? Changed;
 
+    /// <summary>Raised inside the lock after each append, in log order: the head seq and the state at it.</summary>
+    public event Action<long, ClusterState>? Committed;
+
     /// <summary>Time as the engine records it: PostgreSQL keeps microseconds, so decisions use no finer time.</summary>
     public DateTimeOffset Now()
     {
@@ -170,6 +173,7 @@ public sealed class EngineRuntime(
                 Volatile.Write(ref _state, step.State);
                 Interlocked.Exchange(ref _head, success.Events[^1].Seq);
                 LastRecordedAt = success.Events[^1].RecordedAt;
+                Committed?.Invoke(success.Events[^1].Seq, step.State);
                 return new CommandOutcome(null, step.State, success.Events, note);
             case AppendConflict conflict:
                 logger.LogWarning("Append conflict on {Stream}: expected {Expected}, found {Actual}", conflict.Stream, conflict.Expected, conflict.Actual);

@@ -7,7 +7,7 @@ namespace EventEngine.State;
 /// <summary>
 /// A DaemonSet as the fold knows it: its object, current revision, compiled placement, and its slot table (one
 /// entry per node that is desired or holds its pods) with the summed counters, so that status and incremental
-/// reconciles cost the same on 5 nodes or 5,000.
+/// reconciles cost the same on 5 nodes or 5,000. RevisionRestored: the current revision came back (a rollback).
 /// </summary>
 public sealed record DaemonSetState(
     string Namespace,
@@ -25,7 +25,8 @@ public sealed record DaemonSetState(
     long PodsCreated,
     int CollisionCount,
     Guid SpecCause,
-    Guid RevisionCause)
+    Guid RevisionCause,
+    bool RevisionRestored = false)
 {
     public string Key => Namespace + "/" + Name;
     public DaemonSetSpec Spec => Object.Spec!;

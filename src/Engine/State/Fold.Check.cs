@@ -35,6 +35,15 @@ public static partial class Fold
         return problems;
     }
 
+    /// <summary>The derived indexes (unclaimed pods, every DaemonSet's slots and counters) rebuilt from the objects.</summary>
+    public static ClusterState Reindex(ClusterState s)
+    {
+        s = Reclassify(s with { Unclaimed = ImmutableHashSet<string>.Empty }, s.Pods.Keys);
+        var daemonSets = s.DaemonSets;
+        foreach (var ds in s.DaemonSets.Values) daemonSets = daemonSets.SetItem(ds.Key, WithAllSlots(s, ds, Guid.Empty));
+        return s with { DaemonSets = daemonSets };
+    }
+
     private static string Describe(NodeSlot slot) =>
         $"(run={slot.ShouldRun}, continue={slot.ShouldContinueRunning}, pods=[{string.Join(",", slot.Pods)}], {slot.Counts})";
 }

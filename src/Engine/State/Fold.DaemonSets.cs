@@ -45,6 +45,7 @@ public static partial class Fold
             Placement = PlacementSpec.From(obj.Spec!.Template!),
             CollisionCount = revision.CollisionCount,
             RevisionCause = r.Id,
+            RevisionRestored = revision.PreviousNumber is not null,
         };
         s = s with { Revisions = WithRevision(s.Revisions, ds, revision, r.At) };
         return s with { DaemonSets = s.DaemonSets.SetItem(key, WithAllSlots(s, ds, r.Id)) };

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using EventEngine.Model;
 
 namespace EventEngine.State;
@@ -23,12 +24,17 @@ public sealed record PodState(
     bool Observed,
     Guid StatusCause)
 {
+    [JsonIgnore]
     public string Key => Namespace + "/" + Name;
+    [JsonIgnore]
     public string? Hash => Labels.GetValueOrDefault(WellKnown.RevisionHashLabel);
+    [JsonIgnore]
     public bool IsTerminal => PodPhases.IsTerminal(Phase);
+    [JsonIgnore]
     public bool IsTerminating => DeletionTimestamp is not null;
 
     /// <summary>Live: what a user counts as "running there" (not terminating, not Failed or Succeeded).</summary>
+    [JsonIgnore]
     public bool IsLive => !IsTerminating && !IsTerminal;
 
     /// <summary>IsPodAvailable: Ready, and Ready for longer than minReadySeconds (strictly).</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using EventEngine.Model;
 
 namespace EventEngine.State;
@@ -15,5 +16,6 @@ public sealed record RevisionState(
     ImmutableDictionary<string, string> Labels,
     ImmutableDictionary<string, string> Annotations)
 {
+    [JsonIgnore]
     public string Key => Namespace + "/" + Name;
 }

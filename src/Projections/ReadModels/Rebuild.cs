@@ -1,3 +1,4 @@
+using EventEngine.Projections.History;
 using EventEngine.Runtime;
 using EventEngine.State;
 using EventEngine.Storage;
@@ -6,25 +7,38 @@ using Npgsql;
 namespace EventEngine.Projections.ReadModels;
 
 /// <summary>
-/// Drops and rebuilds every read model from the log. The new rows go into fresh tables while the old ones keep
-/// answering; a short final transaction (holding the append lock, so nothing commits meanwhile) folds whatever
-/// was appended during the rebuild and swaps the tables in.
+/// Drops and rebuilds every read model and the snapshots from the log. The new rows go into fresh tables while
+/// the old ones keep answering; a short final transaction (holding the append lock, so nothing commits
+/// meanwhile) folds whatever was appended during the rebuild and swaps the tables in.
 /// </summary>
-public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store)
+public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store, SnapshotOptions options)
 {
-    private static readonly string[] Tables = ["proj_nodes", "proj_daemonsets", "proj_pods", "proj_revisions"];
+    private static readonly string[] Tables = ["proj_nodes", "proj_daemonsets", "proj_pods", "proj_revisions", "proj_placements", "snapshots"];
+    private const int FlushEvery = 2_000;
 
     /// <summary>Rebuilds, returning the seq the new read models stand at.</summary>
     public async Task<long> RunAsync(CancellationToken ct)
     {
-        var fold = new LogFold();
-        await fold.ReadAsync(store, ct);
-
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var fold = new LogFold();
         await using (var prepare = await connection.BeginTransactionAsync(ct))
         {
             foreach (var table in Tables)
                 await ExecuteAsync(connection, prepare, $"drop table if exists {table}_next; create table {table}_next (like {table} including all)", ct);
+            var pending = new List<NpgsqlBatchCommand>();
+            var lastSnapshot = 0L;
+            await fold.ReadAsync(store, ct, async (stored, e, before, after) =>
+            {
+                pending.AddRange(PlacementWriter.Commands(stored, e, before, after, "_next"));
+                if (pending.Count >= FlushEvery) await FlushAsync(connection, prepare, pending, ct);
+                if (stored.Seq - lastSnapshot >= options.Every)
+                {
+                    await FlushAsync(connection, prepare, pending, ct);
+                    await WriteSnapshotAsync(connection, prepare, stored.Seq, after, ct);
+                    lastSnapshot = stored.Seq;
+                }
+            });
+            await FlushAsync(connection, prepare, pending, ct);
             await ReadModelWriter.WriteAllAsync(connection, prepare, fold.State, fold.Versions, fold.Head, ct, suffix: "_next");
             await prepare.CommitAsync(ct);
         }
@@ -32,11 +46,18 @@ public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store)
         await using var swap = await connection.BeginTransactionAsync(ct);
         await ExecuteAsync(connection, swap, $"select pg_advisory_xact_lock({EventStore.AppendLockKey})", ct);
         var before = fold.State;
-        var late = await fold.ReadAsync(store, ct);
+        var late = new List<(StoredEvent, Events.IEvent)>();
+        var lateCommands = new List<NpgsqlBatchCommand>();
+        await fold.ReadAsync(store, ct, (stored, e, b, a) =>
+        {
+            late.Add((stored, e));
+            lateCommands.AddRange(PlacementWriter.Commands(stored, e, b, a, "_next"));
+            return Task.CompletedTask;
+        });
         if (late.Count > 0)
         {
-            var batch = new ProjectionBatch(before, fold.State, late, fold.VersionMap, fold.SeqMap);
-            await ReadModelWriter.ApplyAsync(connection, swap, batch, ct, suffix: "_next");
+            await ReadModelWriter.ApplyAsync(connection, swap, new ProjectionBatch(before, fold.State, late, fold.VersionMap, fold.SeqMap), ct, suffix: "_next");
+            await FlushAsync(connection, swap, lateCommands, ct);
         }
         foreach (var table in Tables)
             await ExecuteAsync(connection, swap, $"drop table {table}; alter table {table}_next rename to {table}", ct);
@@ -44,6 +65,23 @@ public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store)
             $"insert into proj_checkpoint (name, seq) values ('{ReadModelWriter.Checkpoint}', {fold.Head}) on conflict (name) do update set seq = excluded.seq", ct);
         await swap.CommitAsync(ct);
         return fold.Head;
+    }
+
+    private static async Task WriteSnapshotAsync(NpgsqlConnection c, NpgsqlTransaction tx, long seq, ClusterState state, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("insert into snapshots_next (seq, state) values (@seq, @state)", c, tx);
+        command.Parameters.AddWithValue("seq", seq);
+        command.Parameters.AddWithValue("state", Snapshots.Compress(state));
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task FlushAsync(NpgsqlConnection c, NpgsqlTransaction tx, List<NpgsqlBatchCommand> commands, CancellationToken ct)
+    {
+        if (commands.Count == 0) return;
+        await using var batch = new NpgsqlBatch(c, tx);
+        foreach (var command in commands) batch.BatchCommands.Add(command);
+        await batch.ExecuteNonQueryAsync(ct);
+        commands.Clear();
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection c, NpgsqlTransaction tx, string sql, CancellationToken ct)
@@ -65,23 +103,23 @@ public sealed class LogFold
     public IReadOnlyDictionary<string, long> SeqMap => _seqs;
     public Rows.Versions Versions => new(_versions, _seqs);
 
-    /// <summary>Folds everything after <see cref="Head"/>; returns what it folded.</summary>
-    public async Task<List<(StoredEvent Stored, Events.IEvent Event)>> ReadAsync(EventStore store, CancellationToken ct)
+    /// <summary>Folds everything after <see cref="Head"/>, telling <paramref name="each"/> about every event.</summary>
+    public async Task ReadAsync(EventStore store, CancellationToken ct, Func<StoredEvent, Events.IEvent, ClusterState, ClusterState, Task> each)
     {
-        var folded = new List<(StoredEvent, Events.IEvent)>();
         while (true)
         {
             var page = await store.ReadAllAsync(Head, 5_000, ct);
-            if (page.Count == 0) return folded;
+            if (page.Count == 0) return;
             foreach (var e in page)
             {
                 var recorded = EngineRuntime.ToRecorded(e);
+                var before = State;
                 State = Fold.Evolve(State, recorded);
                 _versions[e.Stream] = e.Version;
                 _seqs[e.Stream] = e.Seq;
-                folded.Add((e, recorded.Event));
+                Head = e.Seq;
+                await each(e, recorded.Event, before, State);
             }
-            Head = page[^1].Seq;
         }
     }
 }

@@ -102,5 +102,15 @@ public sealed class RandomHistoryTests
         var refolded = Fold.EvolveAll(ClusterState.Empty, log);
         Assert.Equal(Fingerprint.Of(c.State), Fingerprint.Of(refolded));
         Assert.Empty(Fold.CheckIndexes(refolded));
+
+        // a snapshot restores the same state, causes included, so folding can continue from it
+        var json = EventEngine.Model.Json.Serialize(StateDocument.From(c.State));
+        var restored = EventEngine.Model.Json.Deserialize<StateDocument>(json).ToState();
+        Assert.Equal(Fingerprint.Of(c.State), Fingerprint.Of(restored));
+        Assert.Empty(Fold.CheckIndexes(restored));
+        foreach (var ds in c.State.DaemonSets.Values)
+            Assert.Equal(ds.Slots.OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Cause, p.Value.Counts)),
+                restored.DaemonSets[ds.Key].Slots.OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Cause, p.Value.Counts)));
+        Assert.Equal(json, EventEngine.Model.Json.Serialize(StateDocument.From(restored)));
     }
 }

@@ -1,0 +1,94 @@
+using EventEngine.Events;
+using EventEngine.Runtime;
+using EventEngine.State;
+using EventEngine.Storage;
+using Npgsql;
+
+namespace EventEngine.Projections.History;
+
+/// <summary>
+/// Placement history by revision: each interval a pod ran a DaemonSet's revision (hash), opened when the pod was
+/// created, registered under the DaemonSet or adopted, closed when it was deleted or released, with why.
+/// </summary>
+public static class PlacementWriter
+{
+    /// <summary>The inline projection: the batch's events in order.</summary>
+    public static async Task ApplyAsync(NpgsqlConnection c, NpgsqlTransaction tx, ProjectionBatch batch, CancellationToken ct)
+    {
+        var commands = batch.Events.SelectMany(e => Commands(e.Stored, e.Event, batch.Before, batch.After, "")).ToList();
+        if (commands.Count == 0) return;
+        await using var npgsqlBatch = new NpgsqlBatch(c, tx);
+        foreach (var command in commands) npgsqlBatch.BatchCommands.Add(command);
+        await npgsqlBatch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The statements one event makes; states are the ones around it (or its batch).</summary>
+    public static IEnumerable<NpgsqlBatchCommand> Commands(StoredEvent stored, IEvent e, ClusterState before, ClusterState after, string suffix)
+    {
+        switch (e)
+        {
+            case PodCreated x:
+                yield return Open(suffix, x.DaemonSet, x.Namespace + "/" + x.Pod, x.Hash, x.Node, stored);
+                break;
+            case PodRegistered { DaemonSet: { } ds } x when (after.Pods.GetValueOrDefault(x.Namespace + "/" + x.Pod) ?? before.Pods.GetValueOrDefault(x.Namespace + "/" + x.Pod)) is { Controller: not null, Hash: { } hash }:
+                yield return Open(suffix, ds, x.Namespace + "/" + x.Pod, hash, x.Node, stored);
+                break;
+            case PodAdopted x when (after.Pods.GetValueOrDefault(x.Namespace + "/" + x.Pod) ?? before.Pods.GetValueOrDefault(x.Namespace + "/" + x.Pod))?.Hash is { } adoptedHash:
+                yield return Open(suffix, x.DaemonSet, x.Namespace + "/" + x.Pod, adoptedHash, x.Node, stored);
+                break;
+            case PodDeleted x:
+                yield return Close(suffix, x.Namespace + "/" + x.Pod, stored, EndReason(x, before, after), stored.Metadata.Reason?.Message);
+                break;
+            case PodOrphaned x:
+                yield return Close(suffix, x.Namespace + "/" + x.Pod, stored,
+                    x.Reason == PodReasons.DaemonSetDeleted ? "orphaned" : "released", stored.Metadata.Reason?.Message);
+                break;
+        }
+    }
+
+    /// <summary>Why an interval ended, in the words of someone reading a rollout: rolled forward or back, evicted...</summary>
+    public static string EndReason(PodDeleted e, ClusterState before, ClusterState after) => e.Reason switch
+    {
+        PodReasons.RollingUpdate =>
+            (after.DaemonSets.GetValueOrDefault(e.DaemonSet ?? "") ?? before.DaemonSets.GetValueOrDefault(e.DaemonSet ?? ""))?.RevisionRestored == true
+                ? "rolled back" : "rolled forward",
+        PodReasons.NoExecuteTaint or PodReasons.TolerationExpired => "evicted",
+        PodReasons.NodeRemoved => "node removed",
+        PodReasons.Failed => "failed",
+        PodReasons.Succeeded => "succeeded",
+        PodReasons.Deleted => "deleted",
+        PodReasons.DaemonSetDeleted => "daemonset deleted",
+        PodReasons.Misscheduled => "node no longer selected",
+        PodReasons.Duplicate => "duplicate",
+        _ => e.Reason.ToLowerInvariant(),
+    };
+
+    private static NpgsqlBatchCommand Open(string suffix, string ds, string pod, string hash, string? node, StoredEvent at)
+    {
+        var command = new NpgsqlBatchCommand($"""
+            insert into proj_placements{suffix} (daemonset, pod, hash, node, from_seq, from_time) values (@a, @b, @c, @d, @e, @f)
+            on conflict (pod, from_seq) do nothing
+            """);
+        command.Parameters.AddWithValue("a", ds);
+        command.Parameters.AddWithValue("b", pod);
+        command.Parameters.AddWithValue("c", hash);
+        command.Parameters.AddWithValue("d", (object?)node ?? DBNull.Value);
+        command.Parameters.AddWithValue("e", at.Seq);
+        command.Parameters.AddWithValue("f", at.RecordedAt);
+        return command;
+    }
+
+    private static NpgsqlBatchCommand Close(string suffix, string pod, StoredEvent at, string reason, string? detail)
+    {
+        var command = new NpgsqlBatchCommand($"""
+            update proj_placements{suffix} set to_seq = @a, to_time = @b, end_reason = @c, end_detail = @d
+            where pod = @e and to_seq is null
+            """);
+        command.Parameters.AddWithValue("a", at.Seq);
+        command.Parameters.AddWithValue("b", at.RecordedAt);
+        command.Parameters.AddWithValue("c", reason);
+        command.Parameters.AddWithValue("d", (object?)detail ?? DBNull.Value);
+        command.Parameters.AddWithValue("e", pod);
+        return command;
+    }
+}

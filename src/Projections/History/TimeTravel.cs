@@ -1,0 +1,79 @@
+using System.Globalization;
+using EventEngine.Runtime;
+using EventEngine.State;
+using EventEngine.Storage;
+using Npgsql;
+
+namespace EventEngine.Projections.History;
+
+/// <summary>One event of a walk through the log, with the state just before and just after it.</summary>
+public sealed record LogStep(StoredEvent Stored, Events.Recorded Recorded, ClusterState Before, ClusterState After);
+
+/// <summary>
+/// The cluster at any point of the log: the nearest snapshot, then the same fold the live engine runs over the
+/// events after it. "at" is a seq or an RFC 3339 time (the last event recorded at or before it).
+/// </summary>
+public sealed class TimeTravel(EventStore store, Snapshots snapshots, EngineRuntime runtime, NpgsqlDataSource db)
+{
+    private const int PageSize = 5_000;
+    private readonly object _cacheLock = new();
+    private (long Seq, ClusterState State)? _cached;
+
+    /// <summary>The seq an "at" names (null or empty: now). Throws FormatException for anything else.</summary>
+    public async Task<long> ResolveAsync(string? at, CancellationToken ct)
+    {
+        var head = runtime.Head;
+        if (string.IsNullOrWhiteSpace(at)) return head;
+        if (long.TryParse(at, NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) return Math.Min(seq, head);
+        if (!DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+            throw new FormatException($"\"{at}\" is neither a seq number nor an RFC 3339 time");
+        await using var command = db.CreateCommand("select coalesce(max(seq), 0) from events where recorded_at <= @t and seq <= @head");
+        command.Parameters.AddWithValue("t", time.ToUniversalTime());
+        command.Parameters.AddWithValue("head", head);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>The state after the event at seq (0: before the first event).</summary>
+    public async Task<ClusterState> StateAtAsync(long seq, CancellationToken ct, bool useSnapshots = true)
+    {
+        if (useSnapshots && seq == runtime.Head) return runtime.State;
+        lock (_cacheLock)
+            if (useSnapshots && _cached is { } c && c.Seq == seq) return c.State;
+        var (from, state) = useSnapshots && await snapshots.AtOrBeforeAsync(seq, ct) is { } snapshot
+            ? snapshot
+            : (0L, ClusterState.Empty);
+        await foreach (var step in WalkAsync(from, seq, state, ct)) state = step.After;
+        if (useSnapshots) lock (_cacheLock) _cached = (seq, state);
+        return state;
+    }
+
+    /// <summary>Every event in (fromSeq, toSeq], with the states around it, starting from the state at fromSeq.</summary>
+    public async IAsyncEnumerable<LogStep> WalkAsync(long fromSeq, long toSeq, ClusterState? start,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var state = start ?? await StateAtAsync(fromSeq, ct);
+        var after = fromSeq;
+        while (after < toSeq)
+        {
+            var page = await store.ReadAllAsync(after, PageSize, ct);
+            if (page.Count == 0) yield break;
+            foreach (var e in page)
+            {
+                if (e.Seq > toSeq) yield break;
+                var recorded = EngineRuntime.ToRecorded(e);
+                var next = Fold.Evolve(state, recorded);
+                yield return new LogStep(e, recorded, state, next);
+                state = next;
+                after = e.Seq;
+            }
+        }
+    }
+
+    /// <summary>When the event at seq was recorded (null for seq 0).</summary>
+    public async Task<DateTimeOffset?> TimeOfAsync(long seq, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand("select recorded_at from events where seq <= @seq order by seq desc limit 1");
+        command.Parameters.AddWithValue("seq", seq);
+        return await command.ExecuteScalarAsync(ct) is DateTime t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+    }
+}
