@@ -18,6 +18,7 @@ app.MapNodeEndpoints();
 app.MapDaemonSetEndpoints();
 app.MapPodEndpoints();
 app.MapEngineEndpoints();
+app.MapHistoryEndpoints();
 app.Run();
 
 /// <summary>Entry point, visible to the test host.</summary>

@@ -4,6 +4,8 @@ using EventEngine.Commands.Engine;
 using EventEngine.Events;
 using EventEngine.Model;
 using EventEngine.Projections.Queries;
+using EventEngine.Runtime;
+using EventEngine.Storage;
 using MediatR;
 
 namespace EventEngine.Api.Endpoints;
@@ -36,6 +38,16 @@ public static class EngineEndpoints
             return Results.Text(new JsonObject { ["items"] = items, ["events"] = outcome.Events.Count, ["head"] = outcome.Events.LastOrDefault()?.Seq }.ToJsonString(), "application/json");
         });
 
+        engine.MapPost("/demo/incident", async (IMediator m, CancellationToken ct) =>
+        {
+            var (phases, failure) = await m.Send(new RunIncidentDemo(), ct);
+            if (failure is not null) return Problems.From(failure);
+            return Results.Json(new
+            {
+                phases = phases!.Select(p => new { p.Name, p.Story, p.FromSeq, p.ToSeq, from = Json.FormatTime(p.From), to = Json.FormatTime(p.To) }),
+            });
+        });
+
         engine.MapPost("/clock", async (HttpRequest request, IMediator m, TimeProvider clock, CancellationToken ct) =>
         {
             var body = await Bodies.JsonObjectAsync(request, ct);
@@ -46,8 +58,14 @@ public static class EngineEndpoints
             return Results.Json(new { now = Json.FormatTime(clock.GetUtcNow()), events = outcome.Events.Count });
         });
 
-        engine.MapGet("/events", async (long? after, int? limit, IMediator m, CancellationToken ct) =>
+        engine.MapGet("/events", async (long? after, int? limit, bool? watch, HttpContext http, IMediator m, CancellationToken ct) =>
         {
+            if (watch == true)
+            {
+                await EventWatch.StreamAsync(http, Math.Max(0, after ?? 0), http.RequestServices.GetRequiredService<EventStore>(),
+                    http.RequestServices.GetRequiredService<EngineRuntime>());
+                return Results.Empty;
+            }
             var items = await m.Send(new ListEvents(Math.Max(0, after ?? 0), Responses.Limit(limit)), ct);
             var list = new JsonObject { ["items"] = new JsonArray(items.Cast<JsonNode>().ToArray()) };
             if (items.Count > 0) list["continue"] = ((long)items[^1]["seq"]!).ToString(System.Globalization.CultureInfo.InvariantCulture);

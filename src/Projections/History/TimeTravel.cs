@@ -19,14 +19,14 @@ public sealed class TimeTravel(EventStore store, Snapshots snapshots, EngineRunt
     private readonly object _cacheLock = new();
     private (long Seq, ClusterState State)? _cached;
 
-    /// <summary>The seq an "at" names (null or empty: now). Throws FormatException for anything else.</summary>
+    /// <summary>The seq an "at" names (null or empty: now). Throws <see cref="InvalidAtException"/> for anything else.</summary>
     public async Task<long> ResolveAsync(string? at, CancellationToken ct)
     {
         var head = runtime.Head;
         if (string.IsNullOrWhiteSpace(at)) return head;
         if (long.TryParse(at, NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) return Math.Min(seq, head);
         if (!DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
-            throw new FormatException($"\"{at}\" is neither a seq number nor an RFC 3339 time");
+            throw new InvalidAtException($"at: \"{at}\" is neither a seq number nor an RFC 3339 time");
         await using var command = db.CreateCommand("select coalesce(max(seq), 0) from events where recorded_at <= @t and seq <= @head");
         command.Parameters.AddWithValue("t", time.ToUniversalTime());
         command.Parameters.AddWithValue("head", head);
@@ -77,3 +77,6 @@ public sealed class TimeTravel(EventStore store, Snapshots snapshots, EngineRunt
         return await command.ExecuteScalarAsync(ct) is DateTime t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
     }
 }
+
+/// <summary>An "at" parameter that is neither a seq nor an RFC 3339 time (a 400 naming "at").</summary>
+public sealed class InvalidAtException(string message) : FormatException(message);

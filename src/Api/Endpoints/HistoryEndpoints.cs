@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using EventEngine.Api.Http;
+using EventEngine.Projections.History;
+using EventEngine.Projections.ReadModels;
+using MediatR;
+
+namespace EventEngine.Api.Endpoints;
+
+/// <summary>/engine/v1 history: the cluster at any point, placement history by revision, rebuilding read models.</summary>
+public static class HistoryEndpoints
+{
+    public static void MapHistoryEndpoints(this IEndpointRouteBuilder app)
+    {
+        var engine = app.MapGroup("/engine/v1").WithTags("History");
+
+        engine.MapGet("/state", async (string? at, IMediator m, CancellationToken ct) =>
+            Results.Text((await m.Send(new GetStateAt(at), ct)).ToJsonString(), "application/json"));
+
+        engine.MapGet("/timeline", async (string? from, string? to, string? node, string? daemonset, int? limit, string? @continue,
+            bool? includeStatus, IMediator m, CancellationToken ct) =>
+            Results.Text((await m.Send(new GetTimeline(from, to, node, daemonset, Math.Clamp(limit ?? 200, 1, 1_000), @continue, includeStatus ?? false), ct))
+                .ToJsonString(), "application/json"));
+
+        engine.MapGet("/daemonsets/{ns}/{name}/revisions/{rev:long}/placements", async (string ns, string name, long rev, IMediator m, CancellationToken ct) =>
+            await m.Send(new GetRevisionPlacements(ns, name, rev), ct) is { } placements
+                ? Results.Text(placements.ToJsonString(), "application/json")
+                : Problems.Problem(404, "Not found", $"daemonset {ns}/{name} has no revision {rev}"));
+
+        engine.MapPost("/replay", async (HttpRequest request, IMediator m, CancellationToken ct) =>
+        {
+            var (result, failure) = await m.Send(new ReplayWindow(await Bodies.JsonObjectAsync(request, ct)), ct);
+            return failure is not null ? Problems.From(failure) : Results.Text(result!.ToJsonString(), "application/json");
+        });
+
+        engine.MapPost("/projections/rebuild", async (Rebuild rebuild, CancellationToken ct) =>
+        {
+            var watch = Stopwatch.StartNew();
+            var seq = await rebuild.RunAsync(ct);
+            return Results.Json(new { seq, tookMilliseconds = watch.ElapsedMilliseconds });
+        });
+    }
+}

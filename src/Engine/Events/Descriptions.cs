@@ -1,0 +1,83 @@
+using EventEngine.Model;
+using EventEngine.State;
+
+namespace EventEngine.Events;
+
+/// <summary>
+/// One line of plain language per event, for incident timelines: "node-7 tainted dedicated=gpu:NoExecute".
+/// The states just before and after the event supply what changed.
+/// </summary>
+public static class Descriptions
+{
+    public static string Of(IEvent e, ClusterState before, ClusterState after, string? reasonMessage = null) => e switch
+    {
+        NodeJoined x => $"{x.Node} joined" + Labels(" with labels ", x.Labels) + (x.Taints.Count > 0 ? $", taints {string.Join(", ", x.Taints)}" : ""),
+        NodeLabelsChanged x => $"{x.Node} labels changed: {LabelDiff(before.Nodes.GetValueOrDefault(x.Node)?.Labels ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty, x.Labels)}",
+        NodeTaintsChanged x => TaintDiff(x.Node, before.Nodes.GetValueOrDefault(x.Node)?.Taints ?? [], x.Taints),
+        NodeCordoned x => $"{x.Node} cordoned",
+        NodeUncordoned x => $"{x.Node} uncordoned",
+        NodeConditionChanged x => x.Status is null ? $"{x.Node} no longer reports {x.Type}" : $"{x.Node} condition {x.Type}={x.Status}",
+        NodeRemoved x => $"{x.Node} removed",
+        DaemonSetCreated x => $"DaemonSet {x.DaemonSet} created at revision {x.Revision.Number} ({Images(x.Object)})",
+        DaemonSetUpdated x => Updated(x, before),
+        DaemonSetRolledBack x => $"DaemonSet {x.DaemonSet} rolled back to the template of revision {x.ToRevision}, now revision {x.Revision.Number} ({Images(x.Object)})",
+        DaemonSetRevisionsPruned x => $"DaemonSet {x.DaemonSet} revisions {string.Join(", ", x.Revisions)} pruned (history limit)",
+        DaemonSetDeleted x => $"DaemonSet {x.DaemonSet} deleted ({(x.PropagationPolicy == DeletionPolicy.Orphan ? "pods orphaned" : "pods deleted")})",
+        DaemonSetStatusChanged x => $"DaemonSet {x.DaemonSet} status: {x.Status.NumberReady}/{x.Status.DesiredNumberScheduled} ready, "
+            + $"{x.Status.UpdatedNumberScheduled} updated, {x.Status.NumberAvailable} available, {x.Status.NumberMisscheduled} misscheduled",
+        PodCreated x => $"pod {x.Pod} of {x.DaemonSet} created on {x.Node} (revision {RevisionOf(after, x.DaemonSet, x.Hash)})",
+        PodRegistered x => $"pod {x.Pod} registered on {x.Node ?? "no node"}" + (x.DaemonSet is null ? "" : $" (owner {x.DaemonSet})"),
+        PodStatusObserved x => $"pod {x.Pod} on {x.Node} reported {x.Phase}{(x.Ready ? ", ready" : ", not ready")}",
+        PodLabelsChanged x => $"pod {x.Pod} labels changed: {LabelDiff(before.Pods.GetValueOrDefault(x.Namespace + "/" + x.Pod)?.Labels ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty, x.Labels)}",
+        PodTerminating x => $"pod {x.Pod} on {x.Node} terminating",
+        PodDeleted x => $"pod {x.Pod}{(x.DaemonSet is null ? "" : " of " + x.DaemonSet)} deleted from {x.Node ?? "no node"}: {reasonMessage ?? x.Reason}",
+        PodOrphaned x => $"pod {x.Pod} on {x.Node} released by {x.DaemonSet}: {reasonMessage ?? x.Reason}",
+        PodAdopted x => $"pod {x.Pod} on {x.Node} adopted by {x.DaemonSet}",
+        _ => EventTypes.NameOf(e),
+    };
+
+    private static string Updated(DaemonSetUpdated x, ClusterState before)
+    {
+        var old = before.DaemonSets.GetValueOrDefault(x.DaemonSet);
+        if (x.Revision is { } revision)
+        {
+            var images = old is null ? Images(x.Object) : $"{Images(old.Object)} -> {Images(x.Object)}";
+            return revision.PreviousNumber is { } previous
+                ? $"DaemonSet {x.DaemonSet} template set back to revision {previous}, now revision {revision.Number} ({images})"
+                : $"DaemonSet {x.DaemonSet} updated to revision {revision.Number} ({images})";
+        }
+        var strategy = x.Object.Spec?.UpdateStrategy;
+        var budget = strategy?.RollingUpdate is { } r ? $" maxUnavailable {r.MaxUnavailable}, maxSurge {r.MaxSurge}" : "";
+        return old is not null && x.Generation == old.Generation
+            ? $"DaemonSet {x.DaemonSet} labels or annotations changed"
+            : $"DaemonSet {x.DaemonSet} spec changed, template unchanged (strategy {strategy?.Type}{budget})";
+    }
+
+    private static string Images(DaemonSet ds) =>
+        string.Join(", ", ds.Spec?.Template?.Spec.Containers?.Select(c => c.Image) ?? []);
+
+    private static string RevisionOf(ClusterState s, string ds, string hash) =>
+        s.DaemonSets.GetValueOrDefault(ds) is { } d && s.RevisionsOf(d).FirstOrDefault(r => r.Hash == hash) is { } r ? r.Number.ToString(System.Globalization.CultureInfo.InvariantCulture) : hash;
+
+    private static string Labels(string prefix, IReadOnlyDictionary<string, string> labels) =>
+        labels.Count == 0 ? "" : prefix + string.Join(",", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
+
+    private static string LabelDiff(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after)
+    {
+        var changes = after.Where(p => !before.TryGetValue(p.Key, out var v) || v != p.Value)
+            .Select(p => before.TryGetValue(p.Key, out var v) ? $"{p.Key}={v}->{p.Value}" : $"+{p.Key}={p.Value}")
+            .Concat(before.Keys.Where(k => !after.ContainsKey(k)).Select(k => $"-{k}"))
+            .Order(StringComparer.Ordinal).ToList();
+        return changes.Count == 0 ? "none" : string.Join(", ", changes);
+    }
+
+    private static string TaintDiff(string node, IReadOnlyList<Taint> before, IReadOnlyList<Taint> after)
+    {
+        var added = after.Where(t => !before.Any(b => b.SameAs(t))).ToList();
+        var removed = before.Where(t => !after.Any(a => a.SameAs(t))).ToList();
+        var parts = new List<string>();
+        if (added.Count > 0) parts.Add($"tainted {string.Join(", ", added)}");
+        if (removed.Count > 0) parts.Add($"untainted {string.Join(", ", removed)}");
+        return $"{node} {(parts.Count == 0 ? "taints rewritten" : string.Join("; ", parts))}";
+    }
+}

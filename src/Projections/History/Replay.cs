@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using EventEngine.Decisions;
+using EventEngine.Model;
+using EventEngine.Replay;
+using EventEngine.State;
+using EventEngine.Validation;
+using MediatR;
+
+namespace EventEngine.Projections.History;
+
+/// <summary>POST /engine/v1/replay: a what-if replay of a window of the log; the result, or why the request is refused.</summary>
+public sealed record ReplayWindow(JsonObject Body) : IRequest<(JsonObject? Result, Failure? Failure)>;
+
+/// <summary>
+/// Replays (from, to] in memory from the real state at "from", with history altered by "changes", and answers,
+/// step by step, how placement would have differed from what really happened. Nothing is written.
+/// </summary>
+public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWindow, (JsonObject? Result, Failure? Failure)>
+{
+    public async Task<(JsonObject? Result, Failure? Failure)> Handle(ReplayWindow q, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var from = await SeqAsync(q.Body["from"], "from", errors, ct) ?? 0;
+        var to = q.Body["to"] is null ? await travel.ResolveAsync(null, ct) : await SeqAsync(q.Body["to"], "to", errors, ct) ?? 0;
+        if (to < from) errors.Invalid("to", to, "must not be before from");
+        var (alterations, removed) = await ChangesAsync(q.Body["changes"], from, errors, ct);
+        if (errors.Any) return (null, Failure.Invalid("replay request", errors.Errors));
+
+        var start = await travel.StateAtAsync(from, ct);
+        var commands = new List<LoggedCommand>();
+        await foreach (var step in travel.WalkAsync(from, to, start, ct))
+        {
+            var e = step.Stored;
+            var logged = new LoggedEvent(e.Seq, step.Recorded, e.Metadata.Reason is not null);
+            if (commands.Count > 0 && commands[^1].Correlation == e.Metadata.CorrelationId)
+                commands[^1] = commands[^1] with { Events = [.. commands[^1].Events, logged] };
+            else
+                commands.Add(new LoggedCommand([logged], e.RecordedAt, e.Metadata.CorrelationId, e.Metadata.Actor));
+        }
+        var result = WhatIf.Run(start, commands, alterations, removed, Guid.NewGuid);
+        return (Render(result, from, to), null);
+    }
+
+    private async Task<long?> SeqAsync(JsonNode? node, string field, FieldErrors errors, CancellationToken ct)
+    {
+        if (node is null) return null;
+        try
+        {
+            return await travel.ResolveAsync(node.GetValueKind() == System.Text.Json.JsonValueKind.Number ? ((long)node).ToString(CultureInfo.InvariantCulture) : (string?)node, ct);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        {
+            errors.Invalid(field, node.ToJsonString(), "must be a seq number or an RFC 3339 time");
+            return null;
+        }
+    }
+
+    /// <summary>changes: [{at, apply: [objects]} | {at, patchNode: {name, patch}} | {at, patchDaemonSet: {daemonset, patch}} | {removeEvents: [seq]}].</summary>
+    private async Task<(List<Alteration>, HashSet<long>)> ChangesAsync(JsonNode? node, long from, FieldErrors errors, CancellationToken ct)
+    {
+        var alterations = new List<Alteration>();
+        var removed = new HashSet<long>();
+        if (node is null) return (alterations, removed);
+        if (node is not JsonArray changes)
+        {
+            errors.Invalid("changes", "", "must be a list");
+            return (alterations, removed);
+        }
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var path = $"changes[{i}]";
+            if (changes[i] is not JsonObject change)
+            {
+                errors.Invalid(path, "", "must be an object");
+                continue;
+            }
+            var at = await SeqAsync(change["at"], path + ".at", errors, ct) ?? from;
+            if (change["removeEvents"] is JsonArray seqs)
+            {
+                foreach (var seq in seqs)
+                    if (seq is JsonValue v && v.TryGetValue<long>(out var n)) removed.Add(n);
+                    else errors.Invalid(path + ".removeEvents", seq?.ToJsonString(), "must be seq numbers");
+            }
+            else if (change["apply"] is JsonArray apply)
+            {
+                var objects = apply.OfType<JsonObject>().Select(o => (JsonObject)o.DeepClone()).ToList();
+                if (objects.Count != apply.Count) errors.Invalid(path + ".apply", "", "must be a list of objects");
+                var daemonSet = objects.FirstOrDefault(o => (string?)o["kind"] == "DaemonSet") is { } ds
+                    ? (string?)ds["metadata"]?["namespace"] + "/" + (string?)ds["metadata"]?["name"] : null;
+                alterations.Add(new Alteration(at, $"apply {string.Join(", ", objects.Select(o => $"{(string?)o["kind"]} {(string?)o["metadata"]?["name"]}"))}",
+                    (s, now) => ApplyDecisions.Apply(s, objects, now, Guid.NewGuid), daemonSet));
+            }
+            else if (change["patchNode"] is JsonObject patchNode && (string?)patchNode["name"] is { } name && patchNode["patch"] is JsonObject nodePatch)
+            {
+                alterations.Add(new Alteration(at, $"patch node {name}", (s, now) => NodeDecisions.Patch(s, name, nodePatch.DeepClone(), now)));
+            }
+            else if (change["patchDaemonSet"] is JsonObject patchDs && (string?)patchDs["daemonset"] is { } key && patchDs["patch"] is JsonObject dsPatch)
+            {
+                alterations.Add(new Alteration(at, $"patch DaemonSet {key}", (s, _) => DaemonSetDecisions.Patch(s, key, dsPatch.DeepClone()), key));
+            }
+            else
+            {
+                errors.Add(path, "Unsupported value: a change is one of apply, patchNode {name, patch}, patchDaemonSet {daemonset, patch}, removeEvents");
+            }
+        }
+        return (alterations, removed);
+    }
+
+    private static JsonObject Render(ReplayResult result, long from, long to)
+    {
+        var steps = new JsonArray(result.Steps.Select(s => (JsonNode)new JsonObject
+        {
+            ["seq"] = s.Seq,
+            ["time"] = Json.FormatTime(s.At),
+            ["request"] = s.Correlation,
+            ["actor"] = s.Actor,
+            ["description"] = s.Description,
+            ["real"] = Changes(s.RealCreated, s.RealRemoved),
+            ["replay"] = Changes(s.ReplayCreated, s.ReplayRemoved),
+            ["differences"] = Differences(s),
+            ["notes"] = new JsonArray(s.Notes.Select(n => (JsonNode)JsonValue.Create(n)).ToArray()),
+        }).ToArray());
+        return new JsonObject
+        {
+            ["from"] = from,
+            ["to"] = to,
+            ["summary"] = Summary(result),
+            ["steps"] = steps,
+        };
+    }
+
+    private static JsonObject Changes(IReadOnlyList<PodChange> created, IReadOnlyList<PodChange> removed) => new()
+    {
+        ["created"] = new JsonArray(created.Select(c => (JsonNode)new JsonObject { ["daemonSet"] = c.DaemonSet, ["node"] = c.Node, ["pod"] = c.Pod }).ToArray()),
+        ["removed"] = new JsonArray(removed.Select(c => (JsonNode)new JsonObject { ["daemonSet"] = c.DaemonSet, ["node"] = c.Node, ["pod"] = c.Pod, ["reason"] = c.Reason }).ToArray()),
+    };
+
+    /// <summary>Per DaemonSet and node, what happened for real against what happened in the replay, where they differ.</summary>
+    private static JsonArray Differences(ReplayStep s)
+    {
+        static string Describe(IEnumerable<PodChange> created, IEnumerable<PodChange> removed) =>
+            string.Join(", ", removed.Select(r => $"removed ({r.Reason})").Concat(created.Select(_ => "created"))) is { Length: > 0 } d ? d : "unchanged";
+        var keys = s.RealCreated.Concat(s.RealRemoved).Concat(s.ReplayCreated).Concat(s.ReplayRemoved)
+            .Select(c => (c.DaemonSet, c.Node)).Distinct().OrderBy(k => k.DaemonSet, StringComparer.Ordinal).ThenBy(k => k.Node ?? "", NaturalOrder.Instance);
+        var differences = new JsonArray();
+        foreach (var (ds, node) in keys)
+        {
+            bool Match(PodChange c) => c.DaemonSet == ds && c.Node == node;
+            var real = Describe(s.RealCreated.Where(Match), s.RealRemoved.Where(Match));
+            var replay = Describe(s.ReplayCreated.Where(Match), s.ReplayRemoved.Where(Match));
+            if (real != replay) differences.Add(new JsonObject { ["daemonSet"] = ds, ["node"] = node, ["real"] = real, ["replay"] = replay });
+        }
+        return differences;
+    }
+
+    private static JsonObject Summary(ReplayResult result)
+    {
+        static bool Evicted(PodChange c) => c.Reason is Events.PodReasons.NoExecuteTaint or Events.PodReasons.TolerationExpired;
+        var daemonSets = result.Steps.SelectMany(s => s.RealCreated.Concat(s.RealRemoved).Concat(s.ReplayCreated).Concat(s.ReplayRemoved))
+            .Select(c => c.DaemonSet).Concat(result.RealEnd.DaemonSets.Keys).Concat(result.ReplayEnd.DaemonSets.Keys)
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+        var perDaemonSet = new JsonArray();
+        foreach (var ds in daemonSets)
+        {
+            JsonObject Count(Func<ReplayStep, IReadOnlyList<PodChange>> created, Func<ReplayStep, IReadOnlyList<PodChange>> removed) => new()
+            {
+                ["created"] = result.Steps.Sum(s => created(s).Count(c => c.DaemonSet == ds)),
+                ["removed"] = result.Steps.Sum(s => removed(s).Count(c => c.DaemonSet == ds)),
+                ["evicted"] = result.Steps.Sum(s => removed(s).Count(c => c.DaemonSet == ds && Evicted(c))),
+            };
+            var realNodes = LiveNodes(result.RealEnd, ds);
+            var replayNodes = LiveNodes(result.ReplayEnd, ds);
+            perDaemonSet.Add(new JsonObject
+            {
+                ["daemonSet"] = ds,
+                ["real"] = Count(s => s.RealCreated, s => s.RealRemoved),
+                ["replay"] = Count(s => s.ReplayCreated, s => s.ReplayRemoved),
+                ["endOnlyReal"] = Names(realNodes.Except(replayNodes)),
+                ["endOnlyReplay"] = Names(replayNodes.Except(realNodes)),
+            });
+        }
+        return new JsonObject
+        {
+            ["commands"] = result.Commands,
+            ["stepsWithDifferences"] = result.Steps.Count(s => Differences(s).Count > 0),
+            ["daemonSets"] = perDaemonSet,
+        };
+    }
+
+    private static List<string> LiveNodes(ClusterState s, string ds) =>
+        s.DaemonSets.TryGetValue(ds, out var d)
+            ? d.Slots.Where(x => x.Value.Pods.Any(k => s.Pods[k].IsLive)).Select(x => x.Key).ToList()
+            : [];
+
+    private static JsonArray Names(IEnumerable<string> names) =>
+        new(names.Order(NaturalOrder.Instance).Select(n => (JsonNode)JsonValue.Create(n)).ToArray());
+}

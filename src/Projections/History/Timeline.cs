@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using EventEngine.Events;
+using EventEngine.Model;
+using MediatR;
+using Npgsql;
+
+namespace EventEngine.Projections.History;
+
+/// <summary>GET /engine/v1/timeline: the incident timeline, optionally about one node or one DaemonSet.</summary>
+public sealed record GetTimeline(string? From, string? To, string? Node, string? DaemonSet, int Limit, string? Continue, bool IncludeStatus)
+    : IRequest<JsonObject>;
+
+/// <summary>
+/// Events in order, each with time, actor, a sentence, its cause (the causing event and the request), and the
+/// placement change it made (the pods created and removed because of it). Filtering keeps the events that touched
+/// the node or DaemonSet, and the events that caused those.
+/// </summary>
+public sealed class TimelineHandler(TimeTravel travel, NpgsqlDataSource db) : IRequestHandler<GetTimeline, JsonObject>
+{
+    public async Task<JsonObject> Handle(GetTimeline q, CancellationToken ct)
+    {
+        var to = await travel.ResolveAsync(q.To, ct);
+        var after = q.Continue is { Length: > 0 } token
+            ? long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : throw new InvalidAtException($"continue: \"{token}\" is not a token this server gave")
+            : await StartAsync(q.From, ct);
+
+        var entries = new List<(LogStep Step, JsonObject Entry)>();
+        var byId = new Dictionary<Guid, JsonObject>();
+        var causes = new Dictionary<Guid, Guid?>();
+        var keep = new HashSet<Guid>();
+        string? lastCorrelation = null;
+        await foreach (var step in travel.WalkAsync(after, to, null, ct))
+        {
+            // past the limit, finish the last command so its placement changes are attached
+            var correlation = step.Stored.Metadata.CorrelationId;
+            if (keep.Count >= q.Limit && correlation != lastCorrelation) break;
+            lastCorrelation = correlation;
+            var entry = Entry(step);
+            byId[step.Stored.Id] = entry;
+            causes[step.Stored.Id] = step.Recorded.CausationId;
+            entries.Add((step, entry));
+            if (step.Recorded.CausationId is { } cause && byId.TryGetValue(cause, out var causeEntry))
+                AddPlacement(causeEntry, step);
+            if (Matches(step.Recorded.Event, q) && (q.IncludeStatus || step.Recorded.Event is not DaemonSetStatusChanged))
+            {
+                keep.Add(step.Stored.Id);
+                // the events that caused a kept event stay too, up the chain
+                for (var up = step.Recorded.CausationId; up is { } id && causes.TryGetValue(id, out var next) && keep.Add(id);)
+                    up = next;
+            }
+        }
+
+        var kept = entries.Where(e => keep.Contains(e.Step.Stored.Id)).ToList();
+        foreach (var (step, entry) in kept)
+            if (step.Recorded.CausationId is { } cause)
+                entry["cause"] = byId.TryGetValue(cause, out var known) ? Reference(known) : await ReferenceAsync(cause, ct);
+        var items = new JsonArray(kept.Select(e => (JsonNode)e.Entry).ToArray());
+        var last = entries.Count > 0 ? entries[^1].Step.Stored.Seq : after;
+        var result = new JsonObject { ["items"] = items, ["to"] = to };
+        if (last < to) result["continue"] = last.ToString(CultureInfo.InvariantCulture);
+        return result;
+    }
+
+    /// <summary>"from" is inclusive: a seq, or the first event at or after a time.</summary>
+    private async Task<long> StartAsync(string? from, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(from)) return 0;
+        if (long.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) return Math.Max(0, seq - 1);
+        if (!DateTimeOffset.TryParse(from, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+            throw new InvalidAtException($"from: \"{from}\" is neither a seq number nor an RFC 3339 time");
+        await using var command = db.CreateCommand("select coalesce(max(seq), 0) from events where recorded_at < @t");
+        command.Parameters.AddWithValue("t", time.ToUniversalTime());
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private static bool Matches(IEvent e, GetTimeline q) =>
+        (q.Node is null || Subjects.NodeOf(e) == q.Node) && (q.DaemonSet is null || Subjects.DaemonSetOf(e) == q.DaemonSet);
+
+    private static JsonObject Entry(LogStep step)
+    {
+        var e = step.Stored;
+        var description = Descriptions.Of(step.Recorded.Event, step.Before, step.After, e.Metadata.Reason?.Message);
+        return new JsonObject
+        {
+            ["seq"] = e.Seq,
+            ["id"] = e.Id.ToString(),
+            ["time"] = Json.FormatTime(e.RecordedAt),
+            ["type"] = e.Type,
+            ["actor"] = e.Metadata.Actor,
+            ["request"] = e.Metadata.CorrelationId,
+            ["description"] = $"{description} by {e.Metadata.Actor}",
+            ["reason"] = e.Metadata.Reason is { } r ? new JsonObject { ["code"] = r.Code, ["message"] = r.Message } : null,
+            ["cause"] = null,
+            ["placement"] = new JsonArray(),
+        };
+    }
+
+    /// <summary>A pod created or removed because of an earlier event joins that event's placement change.</summary>
+    private static void AddPlacement(JsonObject causeEntry, LogStep step)
+    {
+        var (ds, list, item) = step.Recorded.Event switch
+        {
+            PodCreated x => (x.DaemonSet, "created", new JsonObject { ["pod"] = x.Pod, ["node"] = x.Node }),
+            PodDeleted x => (x.DaemonSet ?? "", "removed", new JsonObject { ["pod"] = x.Pod, ["node"] = x.Node, ["reason"] = x.Reason }),
+            _ => (null, "", null),
+        };
+        if (ds is null || item is null) return;
+        var placement = causeEntry["placement"]!.AsArray();
+        var group = placement.FirstOrDefault(g => (string?)g!["daemonSet"] == ds)?.AsObject();
+        if (group is null)
+        {
+            group = new JsonObject { ["daemonSet"] = ds, ["created"] = new JsonArray(), ["removed"] = new JsonArray() };
+            placement.Add(group);
+        }
+        group[list]!.AsArray().Add(item);
+    }
+
+    private static JsonObject Reference(JsonObject entry) => new()
+    {
+        ["seq"] = entry["seq"]!.DeepClone(),
+        ["id"] = entry["id"]!.DeepClone(),
+        ["type"] = entry["type"]!.DeepClone(),
+        ["description"] = entry["description"]!.DeepClone(),
+    };
+
+    /// <summary>A cause older than the window: read it from the log (no description without its states).</summary>
+    private async Task<JsonObject?> ReferenceAsync(Guid id, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand("select seq, type, metadata->>'actor' from events where id = @id");
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        return new JsonObject { ["seq"] = reader.GetInt64(0), ["id"] = id.ToString(), ["type"] = reader.GetString(1), ["actor"] = reader.GetString(2) };
+    }
+}
