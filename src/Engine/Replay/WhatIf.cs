@@ -15,8 +15,12 @@ public sealed record LoggedCommand(IReadOnlyList<LoggedEvent> Events, DateTimeOf
     public IEnumerable<LoggedEvent> Roots => Events.Where(e => !e.Controller && e.Event.Event is not DaemonSetStatusChanged);
 }
 
-/// <summary>A change to history: at a point (after the event at AfterSeq) something else is decided.</summary>
-public sealed record Alteration(long AfterSeq, string Description, Func<ClusterState, DateTimeOffset, Decided> Decide, string? ReplacesDaemonSet = null);
+/// <summary>
+/// A change to history: at a point (after the event at AfterSeq) something else is decided. Retroactive: the
+/// DaemonSet's running pods are taken as made from its new template (no rollout), as if it had always been so.
+/// </summary>
+public sealed record Alteration(long AfterSeq, string Description, Func<ClusterState, DateTimeOffset, Decided> Decide,
+    string? ReplacesDaemonSet = null, bool Retroactive = false);
 
 /// <summary>A pod created or removed, by DaemonSet and node.</summary>
 public sealed record PodChange(string DaemonSet, string? Node, string Pod, string? Reason);
@@ -110,7 +114,6 @@ public static class WhatIf
 
     private static ReplayStep Alter(ref ClusterState replay, Alteration alteration, DateTimeOffset at, Func<Guid> newId, Dictionary<string, long> replaced)
     {
-        var before = replay;
         var decided = alteration.Decide(replay, at);
         var notes = new List<string> { "altered: " + alteration.Description };
         if (decided.Failure is { } failure)
@@ -118,11 +121,39 @@ public static class WhatIf
             notes.Add("refused: " + failure.Detail);
             return new ReplayStep(alteration.AfterSeq, at, "replay", "replay", alteration.Description, [], [], [], [], notes);
         }
-        var step = Steps.Run(replay, decided.Events, at, newId);
+        StepResult step;
+        if (alteration.Retroactive && alteration.ReplacesDaemonSet is { } key)
+        {
+            var folded = Fold.EvolveAll(replay, decided.Events.Select(e => new Recorded(newId(), at, e)));
+            var settled = Settler.Settle(AsIfAlways(folded, key), at, ReconcileScope.All, newId);
+            step = new StepResult(settled.State, [], settled);
+        }
+        else
+        {
+            step = Steps.Run(replay, decided.Events, at, newId);
+        }
         replay = step.State;
         if (alteration.ReplacesDaemonSet is { } ds) replaced[ds] = alteration.AfterSeq;
         var (created, removedPods) = Changes(step.Settled.Events.Select(e => e.Event.Event));
         return new ReplayStep(alteration.AfterSeq, at, "replay", "replay", alteration.Description, [], [], created, removedPods, notes);
+    }
+
+    /// <summary>
+    /// The DaemonSet's live pods carry its current template (revision hash, template generation, tolerations), as
+    /// if they had been created from it: what "had it always been like this" means for pods already running.
+    /// </summary>
+    public static ClusterState AsIfAlways(ClusterState s, string daemonSet)
+    {
+        if (!s.DaemonSets.TryGetValue(daemonSet, out var ds)) return s;
+        var pods = s.Pods;
+        foreach (var pod in s.Pods.Values.Where(p => p.Controller?.Uid == ds.Uid && p.IsLive))
+        {
+            var labels = pod.Labels
+                .SetItem(Model.WellKnown.RevisionHashLabel, ds.CurrentHash)
+                .SetItem(Model.WellKnown.TemplateGenerationLabel, ds.TemplateGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            pods = pods.SetItem(pod.Key, pod with { Labels = labels, Tolerations = [.. ds.Placement.Tolerations] });
+        }
+        return Fold.Reindex(s with { Pods = pods });
     }
 
     /// <summary>DaemonSet facts are decided again (their revision numbering may differ here); everything else is a fact as is.</summary>

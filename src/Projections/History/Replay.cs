@@ -56,7 +56,10 @@ public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWin
         }
     }
 
-    /// <summary>changes: [{at, apply: [objects]} | {at, patchNode: {name, patch}} | {at, patchDaemonSet: {daemonset, patch}} | {removeEvents: [seq]}].</summary>
+    /// <summary>
+    /// changes: [{at, replaceDaemonSet: object} (its running pods take the new template, no rollout) | {at, apply: [objects]}
+    /// (as if applied then) | {at, patchNode: {name, patch}} | {at, patchDaemonSet: {daemonset, patch}} | {removeEvents: [seq]}].
+    /// </summary>
     private async Task<(List<Alteration>, HashSet<long>)> ChangesAsync(JsonNode? node, long from, FieldErrors errors, CancellationToken ct)
     {
         var alterations = new List<Alteration>();
@@ -91,6 +94,12 @@ public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWin
                 alterations.Add(new Alteration(at, $"apply {string.Join(", ", objects.Select(o => $"{(string?)o["kind"]} {(string?)o["metadata"]?["name"]}"))}",
                     (s, now) => ApplyDecisions.Apply(s, objects, now, Guid.NewGuid), daemonSet));
             }
+            else if (change["replaceDaemonSet"] is JsonObject replacement)
+            {
+                var key = (string?)replacement["metadata"]?["namespace"] + "/" + (string?)replacement["metadata"]?["name"];
+                alterations.Add(new Alteration(at, $"DaemonSet {key} replaced, as if it had always been so",
+                    (s, now) => ApplyDecisions.Apply(s, [(JsonObject)replacement.DeepClone()], now, Guid.NewGuid), key, Retroactive: true));
+            }
             else if (change["patchNode"] is JsonObject patchNode && (string?)patchNode["name"] is { } name && patchNode["patch"] is JsonObject nodePatch)
             {
                 alterations.Add(new Alteration(at, $"patch node {name}", (s, now) => NodeDecisions.Patch(s, name, nodePatch.DeepClone(), now)));
@@ -101,7 +110,7 @@ public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWin
             }
             else
             {
-                errors.Add(path, "Unsupported value: a change is one of apply, patchNode {name, patch}, patchDaemonSet {daemonset, patch}, removeEvents");
+                errors.Add(path, "Unsupported value: a change is one of replaceDaemonSet, apply, patchNode {name, patch}, patchDaemonSet {daemonset, patch}, removeEvents");
             }
         }
         return (alterations, removed);

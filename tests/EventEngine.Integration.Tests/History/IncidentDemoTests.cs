@@ -104,3 +104,76 @@ public sealed class IncidentDemoTests(IncidentFixture incident) : IClassFixture<
         Assert.All(items, i => Assert.True((string?)i!["type"] is not "daemonset_status_changed.v1"));
     }
 }
+
+/// <summary>What-if over the demo's taint storm.</summary>
+public sealed class WhatIfTests(IncidentFixture incident) : IClassFixture<IncidentFixture>
+{
+    [Fact]
+    public async Task StormReplayed_WithATolerantNodeExporter_EvictsOnlyTheOthers_ExactlyAsTheyWere()
+    {
+        var client = incident.Api.Client;
+        var storm = incident.Phase("taint-storm");
+        var from = (long)storm["fromSeq"]! - 1;
+        var exporter = await client.GetJsonAsync($"/engine/v1/state?at={from}");
+        var ds = exporter["daemonSets"]!.AsArray().Single(d => (string?)d!["metadata"]!["name"] == "node-exporter")!.DeepClone().AsObject();
+        ds.Remove("status");
+        ds.Remove("currentRevision");
+        ds["spec"]!["template"]!["spec"]!["tolerations"] = JsonNode.Parse("""[{"key":"maintenance","operator":"Exists","effect":"NoExecute"}]""");
+        var before = await client.EventCountAsync();
+
+        var body = new JsonObject { ["from"] = from, ["to"] = (long)storm["toSeq"]!, ["changes"] = new JsonArray(new JsonObject { ["replaceDaemonSet"] = ds }) };
+        var (status, result, _) = await client.PostAsync("/engine/v1/replay", body.ToJsonString());
+        Assert.True(status == HttpStatusCode.OK, result?.ToJsonString());
+
+        JsonNode Summary(string name) => result!["summary"]!["daemonSets"]!.AsArray().Single(d => (string?)d!["daemonSet"] == name)!;
+        Assert.Equal((IncidentDemo.StormNodes, 0), ((int)Summary(IncidentDemo.NodeExporter)["real"]!["evicted"]!, (int)Summary(IncidentDemo.NodeExporter)["replay"]!["evicted"]!));
+        Assert.Equal((IncidentDemo.StormNodes, IncidentDemo.StormNodes), ((int)Summary(IncidentDemo.Fluentd)["real"]!["evicted"]!, (int)Summary(IncidentDemo.Fluentd)["replay"]!["evicted"]!));
+        Assert.Equal((0, 0), ((int)Summary(IncidentDemo.Cni)["real"]!["evicted"]!, (int)Summary(IncidentDemo.Cni)["replay"]!["evicted"]!));
+
+        List<(long, string)> Evictions(string side, string dsName) => result!["steps"]!.AsArray()
+            .SelectMany(s => s!["removed"] is null ? s[side]!["removed"]!.AsArray().Select(r => ((long)s["seq"]!, r!)) : [])
+            .Where(x => (string?)x.Item2["daemonSet"] == dsName && (string?)x.Item2["reason"] == "NoExecuteTaint")
+            .Select(x => (x.Item1, (string)x.Item2["node"]!)).ToList();
+        Assert.True(Evictions("real", IncidentDemo.Fluentd).SequenceEqual(Evictions("replay", IncidentDemo.Fluentd)),
+            $"real {string.Join(",", Evictions("real", IncidentDemo.Fluentd))} replay {string.Join(",", Evictions("replay", IncidentDemo.Fluentd))}");
+        Assert.Equal(Enumerable.Range(1, IncidentDemo.StormNodes).Select(IncidentDemo.Name), Evictions("real", IncidentDemo.Fluentd).Select(e => e.Item2));
+        var differences = result!["steps"]!.AsArray().SelectMany(s => s!["differences"]!.AsArray()).ToList();
+        Assert.Contains(differences, d => (string?)d!["daemonSet"] == IncidentDemo.NodeExporter && (string?)d["real"] == "removed (NoExecuteTaint)" && (string?)d["replay"] == "unchanged");
+        Assert.DoesNotContain(differences, d => (string?)d!["daemonSet"] == IncidentDemo.Fluentd);
+        Assert.Equal(before, await client.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task ReplayWithoutChanges_ReproducesEveryStepExactly()
+    {
+        var storm = incident.Phase("taint-storm");
+        var body = $$"""{"from": {{(long)storm["fromSeq"]! - 1}}, "to": {{(long)storm["toSeq"]!}}}""";
+        var (status, result, _) = await incident.Api.Client.PostAsync("/engine/v1/replay", body);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(0, (int)result!["summary"]!["stepsWithDifferences"]!);
+        Assert.All(result["summary"]!["daemonSets"]!.AsArray(), d => Assert.Equal(d!["real"]!.ToJsonString(), d["replay"]!.ToJsonString()));
+    }
+
+    [Fact]
+    public async Task RemovingTheTaints_LeavesEveryPodWhereItWas()
+    {
+        var storm = incident.Phase("taint-storm");
+        var taints = incident.Events.Where(e => (string)e["type"]! == "node_taints_changed.v1"
+            && (long)e["seq"]! >= (long)storm["fromSeq"]! && e["data"]!["taints"]!.AsArray().Count > 0).Select(e => (long)e["seq"]!).ToList();
+        var body = new JsonObject
+        {
+            ["from"] = (long)storm["fromSeq"]! - 1, ["to"] = (long)storm["toSeq"]!,
+            ["changes"] = new JsonArray(new JsonObject { ["removeEvents"] = new JsonArray(taints.Select(t => (JsonNode)JsonValue.Create(t)).ToArray()) }),
+        };
+        var (_, result, _) = await incident.Api.Client.PostAsync("/engine/v1/replay", body.ToJsonString());
+        Assert.All(result!["summary"]!["daemonSets"]!.AsArray(), d => Assert.Equal(0, (int)d!["replay"]!["evicted"]!));
+    }
+
+    [Fact]
+    public async Task BadReplayRequests_Are422_NamingTheField()
+    {
+        var (status, problem, _) = await incident.Api.Client.PostAsync("/engine/v1/replay", """{"from": "yesterday", "changes": [{"explode": true}]}""");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal(["from", "changes[0]"], problem.Fields());
+    }
+}
