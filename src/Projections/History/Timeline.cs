@@ -30,11 +30,12 @@ public sealed class TimelineHandler(TimeTravel travel, NpgsqlDataSource db) : IR
         var causes = new Dictionary<Guid, Guid?>();
         var keep = new HashSet<Guid>();
         string? lastCorrelation = null;
+        long? lastKept = null;
         await foreach (var step in travel.WalkAsync(after, to, null, ct))
         {
-            // past the limit, finish the last command so its placement changes are attached
+            // once the page is full, read on to the end of its last command: its placement changes follow it
             var correlation = step.Stored.Metadata.CorrelationId;
-            if (keep.Count >= q.Limit && correlation != lastCorrelation) break;
+            if (lastKept is not null && correlation != lastCorrelation) break;
             lastCorrelation = correlation;
             var entry = Entry(step);
             byId[step.Stored.Id] = entry;
@@ -42,12 +43,13 @@ public sealed class TimelineHandler(TimeTravel travel, NpgsqlDataSource db) : IR
             entries.Add((step, entry));
             if (step.Recorded.CausationId is { } cause && byId.TryGetValue(cause, out var causeEntry))
                 AddPlacement(causeEntry, step);
-            if (Matches(step.Recorded.Event, q) && (q.IncludeStatus || step.Recorded.Event is not DaemonSetStatusChanged))
+            if (lastKept is null && Matches(step.Recorded.Event, q) && (q.IncludeStatus || step.Recorded.Event is not DaemonSetStatusChanged))
             {
                 keep.Add(step.Stored.Id);
                 // the events that caused a kept event stay too, up the chain
                 for (var up = step.Recorded.CausationId; up is { } id && causes.TryGetValue(id, out var next) && keep.Add(id);)
                     up = next;
+                if (keep.Count >= q.Limit) lastKept = step.Stored.Seq;
             }
         }
 
@@ -56,9 +58,8 @@ public sealed class TimelineHandler(TimeTravel travel, NpgsqlDataSource db) : IR
             if (step.Recorded.CausationId is { } cause)
                 entry["cause"] = byId.TryGetValue(cause, out var known) ? Reference(known) : await ReferenceAsync(cause, ct);
         var items = new JsonArray(kept.Select(e => (JsonNode)e.Entry).ToArray());
-        var last = entries.Count > 0 ? entries[^1].Step.Stored.Seq : after;
         var result = new JsonObject { ["items"] = items, ["to"] = to };
-        if (last < to) result["continue"] = last.ToString(CultureInfo.InvariantCulture);
+        if (lastKept is { } stop && stop < to) result["continue"] = stop.ToString(CultureInfo.InvariantCulture);
         return result;
     }
 
