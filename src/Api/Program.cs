@@ -18,6 +18,7 @@ app.MapNodeEndpoints();
 app.MapDaemonSetEndpoints();
 app.MapPodEndpoints();
 app.MapEngineEndpoints();
+app.MapInspectEndpoints();
 app.Run();
 
 /// <summary>Entry point, visible to the test host.</summary>
