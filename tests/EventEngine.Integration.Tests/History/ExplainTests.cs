@@ -186,6 +186,22 @@ public sealed class ExplainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANodeThatLeftAndRejoined_HasItsRejoinAsTheLastChange_FromNoAnswerAtAll()
+    {
+        await JoinAsync("node-1");
+        await CreateAgentAsync();
+        await SendAsync(HttpMethod.Delete, "/api/v1/nodes/node-1", "");
+        await JoinAsync("node-1");
+        var rejoined = await LastEventAsync("node_joined.v1");
+
+        var change = (await Client.GetJsonAsync(Explain + "&node=node-1"))["lastChange"]!;
+
+        Assert.Equal(((long)rejoined["seq"]!, "node_joined.v1"), ((long)change["seq"]!, (string?)change["type"]));
+        Assert.Null(change["before"]);
+        Assert.Equal((true, true), Answer(change["after"]));
+    }
+
+    [Fact]
     public async Task AtAnRfc3339Time_AnswersForTheLastEventRecordedByThen()
     {
         await JoinAsync("node-1");
