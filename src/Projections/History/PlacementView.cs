@@ -1,3 +1,4 @@
+using System.Globalization;
 using EventEngine.Placement;
 using EventEngine.State;
 using FluentValidation;
@@ -19,8 +20,8 @@ public sealed class GetPlacementValidator : AbstractValidator<GetPlacement>
 /// <summary>Desired versus actual placement of one DaemonSet at one point of the log, nodes in natural name order.</summary>
 public sealed record PlacementView(string DaemonSet, LogPoint At, RevisionRef CurrentRevision, PlacementSummary Summary, IReadOnlyList<NodePlacement> Nodes);
 
-/// <summary>A revision by number and template hash (number 0 if the log no longer holds it).</summary>
-public sealed record RevisionRef(long Number, string Hash);
+/// <summary>A revision by number and template hash, as the revisions list names them (no number if it was pruned).</summary>
+public sealed record RevisionRef(long? Revision, string Hash);
 
 /// <summary>Node counts over the whole cluster: desired (shouldRun), actual (a live pod), and nodes with each difference.</summary>
 public sealed record PlacementSummary(int Desired, int Actual, int Missing, int Misscheduled, int Outdated, int NotReady);
@@ -55,7 +56,7 @@ public sealed class GetPlacementHandler(TimeTravel timeTravel) : IRequestHandler
         var state = await timeTravel.StateAtAsync(at.Seq, ct);
         if (!state.DaemonSets.TryGetValue(q.DaemonSet!, out var ds)) return Inspection.NotFound("daemonset", $"daemonset {q.DaemonSet}", at);
 
-        var current = new RevisionRef(state.CurrentRevision(ds)?.Number ?? 0, ds.CurrentHash);
+        var current = new RevisionRef(state.CurrentRevision(ds)?.Number, ds.CurrentHash);
         var revisions = Inspection.RevisionNumbers(state, ds);
         var all = state.NodeNames.Select(node => Compare(state, ds, node, current, revisions)).ToList();
         var summary = new PlacementSummary(
@@ -84,12 +85,12 @@ public sealed class GetPlacementHandler(TimeTravel timeTravel) : IRequestHandler
             var reason = $"no pod should be created here ({decision.Summary}); {fate}";
             differences.AddRange(live.Select(p => new PlacementDifference(DifferenceKinds.Misscheduled, reason, p.Name)));
         }
+        var currentName = current.Revision?.ToString(CultureInfo.InvariantCulture) ?? current.Hash;
         foreach (var pod in live.Where(p => !ds.IsUpdated(p)))
         {
             long? number = pod.Hash is { } hash && revisions.TryGetValue(hash, out var r) ? r : null;
             var runs = number is { } known ? $"revision {known}" : $"hash {pod.Hash ?? "(none)"}, a revision no longer in the history";
-            differences.Add(new(DifferenceKinds.Outdated, $"{pod.Name} runs {runs}; the current revision is {current.Number}",
-                pod.Name, number, current.Number));
+            differences.Add(new(DifferenceKinds.Outdated, $"{pod.Name} runs {runs}; the current revision is {currentName}", pod.Name, number, current.Revision));
         }
         foreach (var pod in live.Where(p => !p.Ready))
             differences.Add(new(DifferenceKinds.NotReady, $"{pod.Name} is {pod.Phase} and not Ready", pod.Name));

@@ -75,7 +75,7 @@ public sealed class PlacementViewTests : IAsyncLifetime
 
         var view = await Client.GetJsonAsync(Placement);
 
-        Assert.Equal(2, (long)view["currentRevision"]!["number"]!);
+        Assert.Equal(2, (long)view["currentRevision"]!["revision"]!);
         Assert.Equal((3, 3, 0, 0, 2, 1), Summary(view));
         var updated = view["nodes"]!.AsArray().Single(n => Kinds(n!).Contains("notReady"))!;
         Assert.Equal(["notReady"], Kinds(updated));
