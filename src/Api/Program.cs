@@ -19,6 +19,7 @@ app.MapDaemonSetEndpoints();
 app.MapPodEndpoints();
 app.MapEngineEndpoints();
 app.MapHistoryEndpoints();
+app.MapInspectEndpoints();
 app.Run();
 
 /// <summary>Entry point, visible to the test host.</summary>

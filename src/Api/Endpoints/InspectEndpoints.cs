@@ -1,0 +1,24 @@
+using EventEngine.Api.Http;
+using EventEngine.Model;
+using EventEngine.Projections.History;
+using MediatR;
+
+namespace EventEngine.Api.Endpoints;
+
+/// <summary>/engine/v1 explain and placement: why a pod runs where it does, at any point of the log.</summary>
+public static class InspectEndpoints
+{
+    public static void MapInspectEndpoints(this IEndpointRouteBuilder app)
+    {
+        var engine = app.MapGroup("/engine/v1").WithTags("Inspect");
+
+        engine.MapGet("/explain", async (string? daemonset, string? node, string? at, IMediator m, CancellationToken ct) =>
+            Answer(await m.Send(new ExplainPlacement(daemonset, node, at), ct)));
+
+        engine.MapGet("/placement", async (string? daemonset, string? at, bool? all, IMediator m, CancellationToken ct) =>
+            Answer(await m.Send(new GetPlacement(daemonset, at, all ?? false), ct)));
+    }
+
+    private static IResult Answer<T>(Inspected<T> answer) where T : class =>
+        answer.Failure is { } failure ? Problems.From(failure) : Results.Json(answer.Value, Json.Options);
+}

@@ -1,0 +1,82 @@
+using System.Text.Json.Serialization;
+using EventEngine.Events;
+using EventEngine.Placement;
+using EventEngine.Storage;
+using FluentValidation;
+using MediatR;
+
+namespace EventEngine.Projections.History;
+
+/// <summary>GET /engine/v1/explain?daemonset=ns/name&amp;node=&amp;at=: why a pod should or should not run on a node.</summary>
+public sealed record ExplainPlacement(string? DaemonSet, string? Node, string? At) : IRequest<Inspected<Explanation>>;
+
+public sealed class ExplainPlacementValidator : AbstractValidator<ExplainPlacement>
+{
+    public ExplainPlacementValidator()
+    {
+        RuleFor(q => q.DaemonSet).MustBeDaemonSetKey();
+        RuleFor(q => q.Node).NotEmpty().WithMessage("Required value").OverridePropertyName("node");
+    }
+}
+
+/// <summary>
+/// The answer at one point of the log: the decision rule by rule (NodeShouldRun.Explain), the DaemonSet's pods on
+/// the node (oldest first) and the event after which the answer last became what it is.
+/// </summary>
+public sealed record Explanation(
+    string DaemonSet,
+    string Node,
+    LogPoint At,
+    bool ShouldRun,
+    bool ShouldContinueRunning,
+    string Summary,
+    IReadOnlyList<PlacementRule> Rules,
+    bool Running,
+    IReadOnlyList<PodView> Pods,
+    LastChange LastChange);
+
+/// <summary>The event that last changed the answer, with the answer before it (null: the pair did not exist) and after.</summary>
+public sealed record LastChange(
+    long Seq,
+    Guid Id,
+    string Type,
+    string Stream,
+    DateTimeOffset RecordedAt,
+    string Actor,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] PlacementAnswer? Before,
+    PlacementAnswer After);
+
+public sealed class ExplainPlacementHandler(TimeTravel timeTravel, EventStore store) : IRequestHandler<ExplainPlacement, Inspected<Explanation>>
+{
+    public async Task<Inspected<Explanation>> Handle(ExplainPlacement q, CancellationToken ct)
+    {
+        var resolved = await Inspection.ResolveAsync(timeTravel, q.At, ct);
+        if (resolved.Value is not { } at) return resolved.Failure!;
+        var state = await timeTravel.StateAtAsync(at.Seq, ct);
+        if (!state.DaemonSets.TryGetValue(q.DaemonSet!, out var ds)) return Inspection.NotFound("daemonset", $"daemonset {q.DaemonSet}", at);
+        if (!state.Nodes.TryGetValue(q.Node!, out var node)) return Inspection.NotFound("node", $"node {q.Node}", at);
+
+        var decision = NodeShouldRun.Explain(node.Name, node.Labels, node.Taints, ds.Placement);
+        var revisions = Inspection.RevisionNumbers(state, ds);
+        var pods = ds.SlotOf(node.Name).Pods.Select(key => state.Pods[key]).ToList();
+        var change = AnswerHistory.LastChange(
+            await store.ReadStreamAsync(Subjects.NodeStream(node.Name), cancellationToken: ct),
+            await store.ReadStreamAsync(Subjects.DaemonSetStream(ds.Key), cancellationToken: ct),
+            at.Seq);
+        // both exist at this point and did not before the log began, so some event made the answer what it is
+        if (change is not { After: { } after }) throw new InvalidOperationException($"no event created {ds.Key} and {node.Name}: the log is inconsistent");
+
+        return new Explanation(ds.Key, node.Name, at, decision.ShouldRun, decision.ShouldContinueRunning, Summary(decision),
+            decision.Rules, pods.Any(p => p.IsLive), pods.Select(p => Inspection.Pod(p, ds, revisions)).ToList(),
+            new LastChange(change.Event.Seq, change.Event.Id, change.Event.Type, change.Event.Stream, change.Event.RecordedAt,
+                change.Event.Metadata.Actor, change.Before, after));
+    }
+
+    /// <summary>One line: the verdict and, when a pod may not be created, the rules that stop it.</summary>
+    public static string Summary(PlacementDecision d) => (d.ShouldRun, d.ShouldContinueRunning) switch
+    {
+        (true, _) => "a pod should run here: every rule is satisfied",
+        (false, true) => $"no new pod should be created here, but a running one may stay: {d.Summary}",
+        _ => $"no pod should run here: {d.Summary}",
+    };
+}

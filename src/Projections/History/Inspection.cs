@@ -1,0 +1,58 @@
+using EventEngine.Decisions;
+using EventEngine.State;
+using EventEngine.Validation;
+using FluentValidation;
+
+namespace EventEngine.Projections.History;
+
+/// <summary>The point of the log an inspection answers for: a seq and when that event was recorded (absent at seq 0).</summary>
+public sealed record LogPoint(long Seq, DateTimeOffset? Time);
+
+/// <summary>An inspection's answer, or why there is none (a malformed "at", an object unknown at that point).</summary>
+public sealed record Inspected<T>(T? Value, Failure? Failure) where T : class
+{
+    public static implicit operator Inspected<T>(T value) => new(value, null);
+    public static implicit operator Inspected<T>(Failure failure) => new(null, failure);
+}
+
+/// <summary>A pod of a DaemonSet on a node, with the revision it runs and whether that is the current one.</summary>
+public sealed record PodView(string Name, string Phase, bool Ready, bool Terminating, long? Revision, string? Hash, bool Current);
+
+/// <summary>What the explain and placement views share: resolving "at", naming pods, validating the DaemonSet key.</summary>
+public static class Inspection
+{
+    /// <summary>The seq "at" names and its time; a malformed "at" is a 400 naming the parameter.</summary>
+    public static async Task<Inspected<LogPoint>> ResolveAsync(TimeTravel timeTravel, string? at, CancellationToken ct)
+    {
+        long seq;
+        try
+        {
+            seq = await timeTravel.ResolveAsync(at, ct);
+        }
+        catch (FormatException e)
+        {
+            return Failure.Malformed(e.Message, "at");
+        }
+        return new LogPoint(seq, await timeTravel.TimeOfAsync(seq, ct));
+    }
+
+    public static Failure NotFound(string parameter, string what, LogPoint at) =>
+        new(FailureKind.NotFound, "Not found", $"{what} does not exist at seq {at.Seq}", [new FieldError(parameter, "Not found")]);
+
+    /// <summary>Revision numbers by template hash, for the revisions the DaemonSet still owns.</summary>
+    public static IReadOnlyDictionary<string, long> RevisionNumbers(ClusterState state, DaemonSetState ds) =>
+        state.RevisionsOf(ds).ToDictionary(r => r.Hash, r => r.Number, StringComparer.Ordinal);
+
+    public static PodView Pod(PodState pod, DaemonSetState ds, IReadOnlyDictionary<string, long> revisions) =>
+        new(pod.Name, pod.Phase, pod.Ready, pod.IsTerminating,
+            pod.Hash is { } hash && revisions.TryGetValue(hash, out var number) ? number : null,
+            pod.Hash, ds.IsUpdated(pod));
+
+    /// <summary>The daemonset query parameter: required, namespace/name.</summary>
+    public static IRuleBuilderOptions<T, string?> MustBeDaemonSetKey<T>(this IRuleBuilderInitial<T, string?> rule) =>
+        rule.Cascade(CascadeMode.Stop)
+            .NotEmpty().WithMessage("Required value: namespace/name")
+            .Must(key => key!.Split('/') is [{ Length: > 0 }, { Length: > 0 }])
+            .WithMessage((_, key) => $"Invalid value: \"{key}\": must be namespace/name")
+            .OverridePropertyName("daemonset");
+}
