@@ -21,12 +21,12 @@ public static class Preconditions
 
     /// <summary>FluentValidation rule: Kubernetes DNS-subdomain names, with the message Kubernetes gives.</summary>
     public static IRuleBuilderOptions<T, string> MustBeDnsSubdomain<T>(this IRuleBuilder<T, string> rule, string field) =>
-        rule.Must(n => !string.IsNullOrEmpty(n) && NameRules.DnsSubdomain(n) is null).WithName(field)
+        rule.Must(n => !string.IsNullOrEmpty(n) && NameRules.DnsSubdomain(n) is null).OverridePropertyName(field)
             .WithMessage((_, n) => $"Invalid value: \"{n}\": {NameRules.DnsSubdomain(n ?? "") ?? "must not be empty"}");
 
     /// <summary>FluentValidation rule: namespaces are DNS labels.</summary>
     public static IRuleBuilderOptions<T, string> MustBeNamespace<T>(this IRuleBuilder<T, string> rule) =>
-        rule.Must(n => !string.IsNullOrEmpty(n) && NameRules.DnsLabel(n) is null).WithName("namespace")
+        rule.Must(n => !string.IsNullOrEmpty(n) && NameRules.DnsLabel(n) is null).OverridePropertyName("namespace")
             .WithMessage((_, n) => $"Invalid value: \"{n}\": {NameRules.DnsLabel(n ?? "") ?? "must not be empty"}");
 
     /// <summary>The namespace of an object sent to a namespaced path must be the path's (or absent).</summary>

@@ -26,14 +26,18 @@ public sealed class EngineRuntime(
     private readonly InlineProjection[] _projections = projections.ToArray();
     private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastSeqs = new(StringComparer.Ordinal);
-    private ClusterState _state = ClusterState.Empty;
-    private long _head;
+    private HeadState _current = new(0, ClusterState.Empty);
+
+    private sealed record HeadState(long Head, ClusterState State);
 
     /// <summary>The state after the last command (a consistent snapshot: states are immutable).</summary>
-    public ClusterState State => Volatile.Read(ref _state);
+    public ClusterState State => Volatile.Read(ref _current).State;
 
     /// <summary>The seq of the last event folded into <see cref="State"/>.</summary>
-    public long Head => Interlocked.Read(ref _head);
+    public long Head => Volatile.Read(ref _current).Head;
+
+    /// <summary>The head and its state, read together (two separate reads could straddle a commit).</summary>
+    public (long Head, ClusterState State) Current => Volatile.Read(ref _current) is var c ? (c.Head, c.State) : default;
 
     /// <summary>The time of the last event folded (a manual clock must not run behind it).</summary>
     public DateTimeOffset? LastRecordedAt { get; private set; }
@@ -69,7 +73,7 @@ public sealed class EngineRuntime(
             // a manual clock never runs behind the log it continues
             if (clock is ManualClock manual && LastRecordedAt is { } last) manual.NotBefore(last);
             logger.LogInformation("Folded the log up to seq {Head}: {Nodes} nodes, {DaemonSets} DaemonSets, {Pods} pods",
-                _head, _state.Nodes.Count, _state.DaemonSets.Count, _state.Pods.Count);
+                Head, State.Nodes.Count, State.DaemonSets.Count, State.Pods.Count);
         }
         finally
         {
@@ -99,12 +103,12 @@ public sealed class EngineRuntime(
                 if (actual != p.Version)
                     return new CommandOutcome(Failure.Conflict(
                         $"{p.What} was modified: resourceVersion {p.Version.ToString(CultureInfo.InvariantCulture)} is not the latest ({actual.ToString(CultureInfo.InvariantCulture)}); read it again and retry"),
-                        _state, [], null);
+                        State, [], null);
             }
             var now = Now();
-            var decided = decide(_state, now);
-            if (decided.Failure is { } failure) return new CommandOutcome(failure, _state, [], null);
-            var step = Steps.Run(_state, decided.Events, now, Guid.NewGuid);
+            var decided = decide(State, now);
+            if (decided.Failure is { } failure) return new CommandOutcome(failure, State, [], null);
+            var step = Steps.Run(State, decided.Events, now, Guid.NewGuid);
             outcome = await AppendAsync(context, step, now, decided.Note, cancellationToken);
         }
         finally
@@ -124,7 +128,7 @@ public sealed class EngineRuntime(
         {
             await CatchUpAsync(cancellationToken);
             var now = Now();
-            outcome = await AppendAsync(context, Steps.Tick(_state, now, Guid.NewGuid), now, null, cancellationToken);
+            outcome = await AppendAsync(context, Steps.Tick(State, now, Guid.NewGuid), now, null, cancellationToken);
         }
         finally
         {
@@ -139,7 +143,7 @@ public sealed class EngineRuntime(
     {
         WakeAt = step.Settled.WakeAt;
         var emitted = step.All.ToList();
-        if (emitted.Count == 0) return new CommandOutcome(null, _state, [], note);
+        if (emitted.Count == 0) return new CommandOutcome(null, State, [], note);
 
         var ordered = emitted.Select(e => new OrderedEvent(Subjects.StreamOf(e.Event.Event), new NewEvent(
             e.Event.Id,
@@ -150,7 +154,7 @@ public sealed class EngineRuntime(
         var expected = ordered.Select(o => o.Stream).Distinct(StringComparer.Ordinal)
             .ToDictionary(s => s, s => _versions.GetValueOrDefault(s), StringComparer.Ordinal);
 
-        var before = _state;
+        var before = State;
         var typed = emitted.ToDictionary(e => e.Event.Id, e => e.Event.Event);
         var result = await store.AppendOrderedAsync(ordered, expected, now, async (connection, transaction, stored, ct) =>
         {
@@ -170,15 +174,14 @@ public sealed class EngineRuntime(
                         _lastSeqs[e.Stream] = e.Seq;
                     }
                 }
-                Volatile.Write(ref _state, step.State);
-                Interlocked.Exchange(ref _head, success.Events[^1].Seq);
+                Volatile.Write(ref _current, new HeadState(success.Events[^1].Seq, step.State));
                 LastRecordedAt = success.Events[^1].RecordedAt;
                 Committed?.Invoke(success.Events[^1].Seq, step.State);
                 return new CommandOutcome(null, step.State, success.Events, note);
             case AppendConflict conflict:
                 logger.LogWarning("Append conflict on {Stream}: expected {Expected}, found {Actual}", conflict.Stream, conflict.Expected, conflict.Actual);
                 return new CommandOutcome(Failure.Conflict(
-                    $"{conflict.Stream} was changed by another writer (expected version {conflict.Expected}, found {conflict.Actual}); retry"), _state, [], null);
+                    $"{conflict.Stream} was changed by another writer (expected version {conflict.Expected}, found {conflict.Actual}); retry"), State, [], null);
             default:
                 throw new InvalidOperationException($"unexpected append result {result}");
         }
@@ -205,9 +208,9 @@ public sealed class EngineRuntime(
     {
         while (true)
         {
-            var page = await store.ReadAllAsync(_head, PageSize, cancellationToken);
+            var page = await store.ReadAllAsync(Head, PageSize, cancellationToken);
             if (page.Count == 0) return;
-            var state = _state;
+            var state = State;
             foreach (var e in page) state = Fold.Evolve(state, ToRecorded(e));
             lock (_versions)
             {
@@ -217,8 +220,7 @@ public sealed class EngineRuntime(
                     _lastSeqs[e.Stream] = e.Seq;
                 }
             }
-            Volatile.Write(ref _state, state);
-            Interlocked.Exchange(ref _head, page[^1].Seq);
+            Volatile.Write(ref _current, new HeadState(page[^1].Seq, state));
             LastRecordedAt = page[^1].RecordedAt;
         }
     }

@@ -25,7 +25,7 @@ public sealed class TimeTravel(EventStore store, Snapshots snapshots, EngineRunt
         var head = runtime.Head;
         if (string.IsNullOrWhiteSpace(at)) return head;
         if (long.TryParse(at, NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) return Math.Min(seq, head);
-        if (!DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        if (!TimeTravel.TryParseTime(at, out var time))
             throw new InvalidAtException($"at: \"{at}\" is neither a seq number nor an RFC 3339 time");
         await using var command = db.CreateCommand("select coalesce(max(seq), 0) from events where recorded_at <= @t and seq <= @head");
         command.Parameters.AddWithValue("t", time.ToUniversalTime());
@@ -33,10 +33,15 @@ public sealed class TimeTravel(EventStore store, Snapshots snapshots, EngineRunt
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>RFC 3339 only (2026-01-01T00:05:00Z, with an offset or fractions), not every form .NET would read.</summary>
+    public static bool TryParseTime(string text, out DateTimeOffset time) =>
+        DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"], CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal, out time);
+
     /// <summary>The state after the event at seq (0: before the first event).</summary>
     public async Task<ClusterState> StateAtAsync(long seq, CancellationToken ct, bool useSnapshots = true)
     {
-        if (useSnapshots && seq == runtime.Head) return runtime.State;
+        if (useSnapshots && runtime.Current is var (head, current) && head == seq) return current;
         lock (_cacheLock)
             if (useSnapshots && _cached is { } c && c.Seq == seq) return c.State;
         var (from, state) = useSnapshots && await snapshots.AtOrBeforeAsync(seq, ct) is { } snapshot

@@ -68,7 +68,7 @@ public sealed class TimelineHandler(TimeTravel travel, NpgsqlDataSource db) : IR
     {
         if (string.IsNullOrWhiteSpace(from)) return 0;
         if (long.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) return Math.Max(0, seq - 1);
-        if (!DateTimeOffset.TryParse(from, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        if (!TimeTravel.TryParseTime(from, out var time))
             throw new InvalidAtException($"from: \"{from}\" is neither a seq number nor an RFC 3339 time");
         await using var command = db.CreateCommand("select coalesce(max(seq), 0) from events where recorded_at < @t");
         command.Parameters.AddWithValue("t", time.ToUniversalTime());

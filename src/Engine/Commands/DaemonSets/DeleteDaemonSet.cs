@@ -15,7 +15,7 @@ public sealed class DeleteDaemonSetValidator : AbstractValidator<DeleteDaemonSet
 {
     public DeleteDaemonSetValidator() =>
         RuleFor(c => c.PropagationPolicy).Must(p => p is null or "" or State.DeletionPolicy.Background or State.DeletionPolicy.Orphan)
-            .WithName("propagationPolicy").WithMessage((_, p) => $"Unsupported value: \"{p}\": supported values: \"Background\", \"Orphan\"");
+            .OverridePropertyName("propagationPolicy").WithMessage((_, p) => $"Unsupported value: \"{p}\": supported values: \"Background\", \"Orphan\"");
 }
 
 public sealed class DeleteDaemonSetHandler(EngineRuntime runtime) : IRequestHandler<DeleteDaemonSet, CommandOutcome>

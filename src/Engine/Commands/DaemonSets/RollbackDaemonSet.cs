@@ -14,7 +14,7 @@ public sealed record RollbackDaemonSet(CommandContext Context, string Namespace,
 public sealed class RollbackDaemonSetValidator : AbstractValidator<RollbackDaemonSet>
 {
     public RollbackDaemonSetValidator() =>
-        RuleFor(c => c.ToRevision).GreaterThanOrEqualTo(0).WithName("toRevision")
+        RuleFor(c => c.ToRevision).Must(n => n >= 0).OverridePropertyName("toRevision")
             .WithMessage((_, n) => $"Invalid value: {n}: unable to find specified revision {n} in history");
 }
 

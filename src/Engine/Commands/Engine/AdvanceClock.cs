@@ -14,7 +14,7 @@ public sealed record AdvanceClock(CommandContext Context, double AdvanceSeconds)
 public sealed class AdvanceClockValidator : AbstractValidator<AdvanceClock>
 {
     public AdvanceClockValidator() =>
-        RuleFor(c => c.AdvanceSeconds).GreaterThan(0).LessThanOrEqualTo(366 * 24 * 3600).WithName("advanceSeconds")
+        RuleFor(c => c.AdvanceSeconds).Must(s => s > 0 && s <= 366 * 24 * 3600).OverridePropertyName("advanceSeconds")
             .WithMessage((_, s) => $"Invalid value: {s}: must be more than 0 and at most a year of seconds");
 }
 

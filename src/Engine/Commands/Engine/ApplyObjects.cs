@@ -13,7 +13,7 @@ public sealed record ApplyObjects(CommandContext Context, IReadOnlyList<JsonObje
 
 public sealed class ApplyObjectsValidator : AbstractValidator<ApplyObjects>
 {
-    public ApplyObjectsValidator() => RuleFor(c => c.Objects).NotEmpty().WithName("body").WithMessage("there are no objects to apply");
+    public ApplyObjectsValidator() => RuleFor(c => c.Objects).NotEmpty().OverridePropertyName("body").WithMessage("there are no objects to apply");
 }
 
 public sealed class ApplyObjectsHandler(EngineRuntime runtime) : IRequestHandler<ApplyObjects, CommandOutcome>
