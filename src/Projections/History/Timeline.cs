@@ -90,7 +90,8 @@ public sealed class TimelineHandler(TimeTravel travel, NpgsqlDataSource db) : IR
             ["type"] = e.Type,
             ["actor"] = e.Metadata.Actor,
             ["request"] = e.Metadata.CorrelationId,
-            ["description"] = $"{description} by {e.Metadata.Actor}",
+            // what a request did is "by" its actor; what the controller did in answer says why instead (see cause)
+            ["description"] = e.Metadata.Reason is null && step.Recorded.CausationId is null ? $"{description} by {e.Metadata.Actor}" : description,
             ["reason"] = e.Metadata.Reason is { } r ? new JsonObject { ["code"] = r.Code, ["message"] = r.Message } : null,
             ["cause"] = null,
             ["placement"] = new JsonArray(),

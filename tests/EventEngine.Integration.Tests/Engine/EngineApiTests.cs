@@ -93,7 +93,9 @@ public sealed class EngineApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("2026-01-01T00:00:01Z", (string?)body!["now"]);
         Assert.Equal("Pending", (string?)(await Client.GetJsonAsync("/api/v1/pods?daemonset=monitoring/exporter"))["items"]![0]!["status"]!["phase"]);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await Client.PostAsync("/engine/v1/clock", """{"advanceSeconds": -5}""")).Status);
+        var (negative, problem, _) = await Client.PostAsync("/engine/v1/clock", """{"advanceSeconds": -5}""");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, negative);
+        Assert.Equal(["advanceSeconds"], problem.Fields());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await Client.PostAsync("/engine/v1/clock", "{}")).Status);
     }
 

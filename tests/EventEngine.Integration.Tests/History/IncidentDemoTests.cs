@@ -101,6 +101,7 @@ public sealed class IncidentDemoTests(IncidentFixture incident) : IClassFixture<
         Assert.Equal([(IncidentDemo.Fluentd, "node-07", "NoExecuteTaint"), (IncidentDemo.NodeExporter, "node-07", "NoExecuteTaint")], removed);
         var eviction = items.First(i => (string)i!["type"]! == "pod_deleted.v1")!;
         Assert.Equal((long)taint["seq"]!, (long)eviction["cause"]!["seq"]!);
+        Assert.EndsWith("deleted from node-07: taint maintenance=kernel-upgrade:NoExecute is not tolerated", (string?)eviction["description"]);
         Assert.All(items, i => Assert.True((string?)i!["type"] is not "daemonset_status_changed.v1"));
     }
 }
