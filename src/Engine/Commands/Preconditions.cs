@@ -29,6 +29,13 @@ public static class Preconditions
         rule.Must(n => !string.IsNullOrEmpty(n) && NameRules.DnsLabel(n) is null).OverridePropertyName("namespace")
             .WithMessage((_, n) => $"Invalid value: \"{n}\": {NameRules.DnsLabel(n ?? "") ?? "must not be empty"}");
 
+    /// <summary>An object sent to a namespaced path without a namespace takes the path's.</summary>
+    public static Model.ObjectMeta InNamespace(Model.ObjectMeta? meta, string pathNamespace)
+    {
+        meta ??= new Model.ObjectMeta();
+        return meta with { Namespace = meta.Namespace ?? pathNamespace };
+    }
+
     /// <summary>The namespace of an object sent to a namespaced path must be the path's (or absent).</summary>
     public static Failure? NamespaceMismatch(string pathNamespace, string? bodyNamespace) =>
         bodyNamespace is { Length: > 0 } ns && ns != pathNamespace

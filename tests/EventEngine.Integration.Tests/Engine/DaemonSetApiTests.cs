@@ -5,24 +5,14 @@ using EventEngine.Integration.Tests.Infrastructure;
 namespace EventEngine.Integration.Tests.Engine;
 
 /// <summary>/apis/apps/v1 DaemonSets through HTTP: create, read with live status, update races, rollback, delete.</summary>
-public sealed class DaemonSetApiTests : IAsyncLifetime
+public sealed class DaemonSetApiTests : ApiTest
 {
     private const string Path = "/apis/apps/v1/namespaces/kube-system/daemonsets/fluentd-elasticsearch";
-    private TestDatabase _db = null!;
-    private EngineApi _api = null!;
-    private HttpClient Client => _api.Client;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
-        _api = EngineApi.Start(_db);
+        await base.InitializeAsync();
         foreach (var n in new[] { "node-1", "node-2", "node-3" }) await Client.PostAsync("/api/v1/nodes", Http.Node(n));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
     }
 
     private async Task<JsonNode> CreateFluentdAsync()

@@ -35,3 +35,26 @@ public sealed class EngineApi : IAsyncDisposable
         await _factory.DisposeAsync();
     }
 }
+
+/// <summary>A test class with its own database and engine API (manual clock, simulated kubelet off).</summary>
+public abstract class ApiTest : IAsyncLifetime
+{
+    protected TestDatabase Database { get; private set; } = null!;
+    protected EngineApi Api { get; private set; } = null!;
+    protected HttpClient Client => Api.Client;
+
+    /// <summary>Extra configuration for this class's engine.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? Settings => null;
+
+    public virtual async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        Api = EngineApi.Start(Database, settings: Settings);
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        await Api.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}

@@ -4,7 +4,7 @@ using EventEngine.Integration.Tests.Infrastructure;
 namespace EventEngine.Integration.Tests.Engine;
 
 /// <summary>/engine/v1: apply, the manual clock and the audit log, through HTTP.</summary>
-public sealed class EngineApiTests : IAsyncLifetime
+public sealed class EngineApiTests : ApiTest
 {
     private const string Cluster = """
         apiVersion: v1
@@ -26,22 +26,6 @@ public sealed class EngineApiTests : IAsyncLifetime
               nodeSelector: {disk: ssd}
               containers: [{name: e, image: prom/node-exporter:v1.8.0}]
         """;
-
-    private TestDatabase _db = null!;
-    private EngineApi _api = null!;
-    private HttpClient Client => _api.Client;
-
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _api = EngineApi.Start(_db);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
 
     [Fact]
     public async Task Apply_CreatesEveryObject_ThenReportsThemUnchanged()

@@ -4,23 +4,10 @@ using EventEngine.Integration.Tests.Infrastructure;
 namespace EventEngine.Integration.Tests.Engine;
 
 /// <summary>/api/v1/nodes through HTTP: every success and every error class, against a real database.</summary>
-public sealed class NodeApiTests : IAsyncLifetime
+public sealed class NodeApiTests : ApiTest
 {
-    private TestDatabase _db = null!;
-    private EngineApi _api = null!;
-    private HttpClient Client => _api.Client;
 
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _api = EngineApi.Start(_db, settings: new Dictionary<string, string> { ["Engine:MaxBodyBytes"] = "4096" });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string> { ["Engine:MaxBodyBytes"] = "4096" };
 
     [Fact]
     public async Task Join_Returns201_WithResourceVersionAndETag_AndGetAndListShowIt()

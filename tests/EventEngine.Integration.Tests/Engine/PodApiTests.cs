@@ -4,23 +4,13 @@ using EventEngine.Integration.Tests.Infrastructure;
 namespace EventEngine.Integration.Tests.Engine;
 
 /// <summary>Pods through HTTP: observed pods, node-agent reports, deletes, and the metadata every event carries.</summary>
-public sealed class PodApiTests : IAsyncLifetime
+public sealed class PodApiTests : ApiTest
 {
-    private TestDatabase _db = null!;
-    private EngineApi _api = null!;
-    private HttpClient Client => _api.Client;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
-        _api = EngineApi.Start(_db);
+        await base.InitializeAsync();
         await Client.PostAsync("/api/v1/nodes", Http.Node("node-1"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
     }
 
     [Fact]

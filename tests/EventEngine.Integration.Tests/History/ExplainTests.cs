@@ -6,24 +6,9 @@ using EventEngine.Integration.Tests.Infrastructure;
 namespace EventEngine.Integration.Tests.History;
 
 /// <summary>GET /engine/v1/explain through HTTP: the decision rule by rule, the pod there, and what last changed it.</summary>
-public sealed class ExplainTests : IAsyncLifetime
+public sealed class ExplainTests : ApiTest
 {
     private const string Explain = "/engine/v1/explain?daemonset=default/agent";
-    private TestDatabase _db = null!;
-    private EngineApi _api = null!;
-    private HttpClient Client => _api.Client;
-
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _api = EngineApi.Start(_db);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
 
     /// <summary>DaemonSet default/agent; <paramref name="spec"/> (a JSON object) adds fields to its pod template's spec.</summary>
     private static string Agent(string spec = "{}")

@@ -7,24 +7,9 @@ using EventEngine.Integration.Tests.Infrastructure;
 namespace EventEngine.Integration.Tests.History;
 
 /// <summary>GET /engine/v1/placement through HTTP: desired versus actual per node, the differences and their reasons.</summary>
-public sealed class PlacementViewTests : IAsyncLifetime
+public sealed class PlacementViewTests : ApiTest
 {
     private const string Placement = "/engine/v1/placement?daemonset=default/agent";
-    private TestDatabase _db = null!;
-    private EngineApi _api = null!;
-    private HttpClient Client => _api.Client;
-
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _api = EngineApi.Start(_db);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
 
     /// <summary>DaemonSet default/agent; <paramref name="spec"/> (a JSON object) adds fields to its pod template's spec.</summary>
     private static string Agent(string spec = "{}")

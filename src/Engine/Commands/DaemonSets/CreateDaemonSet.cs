@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using EventEngine.Decisions;
-using EventEngine.Events;
 using EventEngine.Model;
 using EventEngine.Runtime;
 using FluentValidation;
@@ -20,8 +18,7 @@ public sealed class CreateDaemonSetHandler(EngineRuntime runtime) : IRequestHand
 {
     public Task<CommandOutcome> Handle(CreateDaemonSet c, CancellationToken ct)
     {
-        var meta = c.DaemonSet.Metadata ?? new ObjectMeta();
-        var ds = c.DaemonSet with { Metadata = meta with { Namespace = meta.Namespace ?? c.Namespace } };
+        var ds = c.DaemonSet with { Metadata = Preconditions.InNamespace(c.DaemonSet.Metadata, c.Namespace) };
         return runtime.ExecuteAsync(c.Context,
             (s, now) => Preconditions.NamespaceMismatch(c.Namespace, ds.Metadata!.Namespace) ?? DaemonSetDecisions.Create(s, ds, now, Guid.NewGuid),
             null, ct);

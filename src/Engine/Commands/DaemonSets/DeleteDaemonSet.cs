@@ -1,7 +1,4 @@
-using System.Text.Json.Nodes;
 using EventEngine.Decisions;
-using EventEngine.Events;
-using EventEngine.Model;
 using EventEngine.Runtime;
 using FluentValidation;
 using MediatR;

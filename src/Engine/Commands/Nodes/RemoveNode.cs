@@ -1,9 +1,5 @@
-using System.Text.Json.Nodes;
 using EventEngine.Decisions;
-using EventEngine.Events;
-using EventEngine.Model;
 using EventEngine.Runtime;
-using FluentValidation;
 using MediatR;
 
 namespace EventEngine.Commands.Nodes;

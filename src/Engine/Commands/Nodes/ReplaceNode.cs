@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using EventEngine.Decisions;
 using EventEngine.Events;
 using EventEngine.Model;

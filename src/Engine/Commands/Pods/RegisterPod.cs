@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using EventEngine.Decisions;
-using EventEngine.Events;
 using EventEngine.Model;
 using EventEngine.Runtime;
 using FluentValidation;
@@ -20,8 +18,7 @@ public sealed class RegisterPodHandler(EngineRuntime runtime) : IRequestHandler<
 {
     public Task<CommandOutcome> Handle(RegisterPod c, CancellationToken ct)
     {
-        var meta = c.Pod.Metadata ?? new ObjectMeta();
-        var pod = c.Pod with { Metadata = meta with { Namespace = meta.Namespace ?? c.Namespace } };
+        var pod = c.Pod with { Metadata = Preconditions.InNamespace(c.Pod.Metadata, c.Namespace) };
         return runtime.ExecuteAsync(c.Context,
             (s, now) => Preconditions.NamespaceMismatch(c.Namespace, pod.Metadata!.Namespace) ?? PodDecisions.Register(s, pod, now), null, ct);
     }
