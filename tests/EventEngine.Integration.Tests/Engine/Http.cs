@@ -74,6 +74,18 @@ public static class Http
 
     public const string Yaml = "application/yaml";
 
+    /// <summary>DaemonSet default/agent; <paramref name="spec"/> (a JSON object) adds fields to its pod template's spec.</summary>
+    public static string Agent(string spec = "{}")
+    {
+        var ds = JsonNode.Parse("""
+            {"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"agent","namespace":"default"},
+             "spec":{"selector":{"matchLabels":{"app":"agent"}},
+                     "template":{"metadata":{"labels":{"app":"agent"}},"spec":{"containers":[{"name":"agent","image":"agent:1"}]}}}}
+            """)!;
+        foreach (var (key, value) in JsonNode.Parse(spec)!.AsObject()) ds["spec"]!["template"]!["spec"]![key] = value?.DeepClone();
+        return ds.ToJsonString();
+    }
+
     public static string Node(string name, string extra = "") => $"{{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{{\"name\":\"{name}\"{extra}}}}}";
 
     /// <summary>The fluentd-elasticsearch DaemonSet from the Kubernetes documentation (trimmed of volumes).</summary>

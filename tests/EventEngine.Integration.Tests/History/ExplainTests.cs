@@ -10,18 +10,6 @@ public sealed class ExplainTests : ApiTest
 {
     private const string Explain = "/engine/v1/explain?daemonset=default/agent";
 
-    /// <summary>DaemonSet default/agent; <paramref name="spec"/> (a JSON object) adds fields to its pod template's spec.</summary>
-    private static string Agent(string spec = "{}")
-    {
-        var ds = JsonNode.Parse("""
-            {"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"agent","namespace":"default"},
-             "spec":{"selector":{"matchLabels":{"app":"agent"}},
-                     "template":{"metadata":{"labels":{"app":"agent"}},"spec":{"containers":[{"name":"agent","image":"agent:1"}]}}}}
-            """)!;
-        foreach (var (key, value) in JsonNode.Parse(spec)!.AsObject()) ds["spec"]!["template"]!["spec"]![key] = value?.DeepClone();
-        return ds.ToJsonString();
-    }
-
     private async Task SendAsync(HttpMethod method, string path, string body, string type = "application/json", string actor = "tester")
     {
         var (status, answer, _) = await Client.SendAsync(method, path, body, type, new Dictionary<string, string> { ["X-Actor"] = actor });
@@ -29,7 +17,7 @@ public sealed class ExplainTests : ApiTest
     }
 
     private Task JoinAsync(string name, string extra = "") => SendAsync(HttpMethod.Post, "/api/v1/nodes", Http.Node(name, extra));
-    private Task CreateAgentAsync(string spec = "{}") => SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/daemonsets", Agent(spec));
+    private Task CreateAgentAsync(string spec = "{}") => SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/daemonsets", Http.Agent(spec));
     private Task PatchNodeAsync(string name, string patch, string actor = "tester") =>
         SendAsync(HttpMethod.Patch, $"/api/v1/nodes/{name}", patch, "application/merge-patch+json", actor);
 
