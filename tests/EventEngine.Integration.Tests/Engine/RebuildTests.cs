@@ -60,6 +60,27 @@ public sealed class RebuildTests
         Assert.Equal(3, (await api.Client.GetJsonAsync("/api/v1/pods?daemonset=kube-system/fluentd-elasticsearch"))["items"]!.AsArray().Count);
     }
 
+    [Fact]
+    public async Task ReadsDuringARebuild_KeepAnsweringInFull()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var api = EngineApi.Start(database);
+        await api.Client.PostAsync("/engine/v1/apply", "[" + string.Join(",", Enumerable.Range(0, 30).Select(i => Http.Node($"n{i}"))) + "]");
+        await api.Client.PostAsync("/apis/apps/v1/namespaces/kube-system/daemonsets", Http.Fluentd, Http.Yaml);
+
+        var rebuild = api.Client.PostAsync("/engine/v1/projections/rebuild", "{}");
+        var reads = 0;
+        do
+        {
+            var pods = (await api.Client.GetJsonAsync("/api/v1/pods?daemonset=kube-system/fluentd-elasticsearch"))["items"]!.AsArray();
+            Assert.Equal(30, pods.Count);
+            reads++;
+        }
+        while (!rebuild.IsCompleted);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await rebuild).Status);
+        Assert.True(reads > 0);
+    }
+
     private static async Task<List<List<string>>> DumpAsync(TestDatabase database)
     {
         var dump = new List<List<string>>();
