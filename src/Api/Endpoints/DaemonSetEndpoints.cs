@@ -57,8 +57,8 @@ public static class DaemonSetEndpoints
         apps.MapPost(one + "/rollback", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var body = await Bodies.JsonObjectAsync(request, ct);
-            var toRevision = body["toRevision"] is { } n && n.GetValueKind() == System.Text.Json.JsonValueKind.Number ? (long)n : 0;
-            if (body["toRevision"] is { } given && given.GetValueKind() != System.Text.Json.JsonValueKind.Number)
+            long toRevision = 0;
+            if (body["toRevision"] is { } given && !(given is System.Text.Json.Nodes.JsonValue value && value.TryGetValue(out toRevision)))
                 return Problems.Problem(400, "Malformed request", "toRevision must be an integer", [("toRevision", "must be an integer")]);
             var outcome = await m.Send(new RollbackDaemonSet(request.Command(), ns, name, toRevision), ct);
             return Responses.Status(outcome, $"daemonset.apps/{name} rolled back",

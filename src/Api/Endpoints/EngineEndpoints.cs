@@ -58,7 +58,7 @@ public static class EngineEndpoints
             return Results.Json(new { now = Json.FormatTime(clock.GetUtcNow()), events = outcome.Events.Count });
         });
 
-        engine.MapGet("/events", async (long? after, int? limit, bool? watch, HttpContext http, IMediator m, CancellationToken ct) =>
+        engine.MapGet("/events", async (long? after, string? @continue, int? limit, bool? watch, HttpContext http, IMediator m, CancellationToken ct) =>
         {
             if (watch == true)
             {
@@ -66,9 +66,14 @@ public static class EngineEndpoints
                     http.RequestServices.GetRequiredService<EngineRuntime>());
                 return Results.Empty;
             }
-            var items = await m.Send(new ListEvents(Math.Max(0, after ?? 0), Responses.Limit(limit)), ct);
+            // continue (the token a previous page gave) and after are the same thing: the seq to read after
+            if (@continue is { Length: > 0 } && !long.TryParse(@continue, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+                return Problems.Problem(400, "Malformed request", "the continue token is not valid", [("continue", "not a token this server gave")]);
+            var from = @continue is { Length: > 0 } token ? long.Parse(token, System.Globalization.CultureInfo.InvariantCulture) : Math.Max(0, after ?? 0);
+            var size = Responses.Limit(limit);
+            var items = await m.Send(new ListEvents(from, size), ct);
             var list = new JsonObject { ["items"] = new JsonArray(items.Cast<JsonNode>().ToArray()) };
-            if (items.Count > 0) list["continue"] = ((long)items[^1]["seq"]!).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (items.Count == size) list["continue"] = ((long)items[^1]["seq"]!).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Text(list.ToJsonString(), "application/json");
         });
     }

@@ -47,7 +47,7 @@ public static class Problems
                 ValidationException e => Problem(422, "Invalid request", string.Join("; ", e.Errors.Select(x => $"{x.PropertyName}: {x.ErrorMessage}")),
                     e.Errors.Select(x => (x.PropertyName, x.ErrorMessage))),
                 BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message),
-                Projections.History.InvalidAtException e => Problem(400, "Malformed request", e.Message, [("at", e.Message)]),
+                Projections.History.InvalidAtException e => Problem(400, "Malformed request", e.Message, [(e.Field, e.Message)]),
                 _ => null,
             };
             if (result is null) return false;

@@ -39,8 +39,8 @@ public sealed record PodDeleted(string? DaemonSet, string Namespace, string Pod,
 /// <summary>A pod lost its controller: its labels stopped matching, or its DaemonSet was deleted with Orphan.</summary>
 public sealed record PodOrphaned(string DaemonSet, string Namespace, string Pod, string? Node, string Reason) : IEvent;
 
-/// <summary>A DaemonSet adopted an orphan pod whose labels match its selector.</summary>
-public sealed record PodAdopted(string DaemonSet, string Uid, string Namespace, string Pod, string? Node) : IEvent;
+/// <summary>A DaemonSet adopted an orphan pod whose labels match its selector; Hash is the revision the pod runs.</summary>
+public sealed record PodAdopted(string DaemonSet, string Uid, string Namespace, string Pod, string? Node, string? Hash = null) : IEvent;
 
 /// <summary>Why pods are deleted, orphaned or created: stable machine-readable words.</summary>
 public static class PodReasons

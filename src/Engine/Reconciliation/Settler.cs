@@ -70,7 +70,7 @@ public static class Settler
             {
                 CreatePod c => NewPod(s.DaemonSets[c.DaemonSet!], c.Node, names),
                 DeletePod d => s.Pods[d.Pod] is var p ? new PodDeleted(d.DaemonSet, p.Namespace, p.Name, p.TargetNode, d.Reason) : null!,
-                AdoptPod a => s.Pods[a.Pod] is var p ? new PodAdopted(a.DaemonSet!, s.DaemonSets[a.DaemonSet!].Uid, p.Namespace, p.Name, p.TargetNode) : null!,
+                AdoptPod a => s.Pods[a.Pod] is var p ? new PodAdopted(a.DaemonSet!, s.DaemonSets[a.DaemonSet!].Uid, p.Namespace, p.Name, p.TargetNode, p.Hash) : null!,
                 OrphanPod o => s.Pods[o.Pod] is var p ? new PodOrphaned(o.DaemonSet!, p.Namespace, p.Name, p.TargetNode, o.Reason) : null!,
                 PruneRevisions r => new DaemonSetRevisionsPruned(r.DaemonSet!, r.Revisions),
                 _ => throw new InvalidOperationException($"no executor for {action.GetType().Name}"),

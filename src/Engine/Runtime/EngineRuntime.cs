@@ -86,49 +86,55 @@ public sealed class EngineRuntime(
     /// Decides a command on the current state (after catching up with other writers), checks the client's
     /// preconditions, settles, and appends. A refused command appends nothing.
     /// </summary>
-    public async Task<CommandOutcome> ExecuteAsync(
+    public Task<CommandOutcome> ExecuteAsync(
         CommandContext context,
         Func<ClusterState, DateTimeOffset, Decided> decide,
         IReadOnlyList<VersionPrecondition>? preconditions = null,
-        CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        CommandOutcome outcome;
-        try
+        CancellationToken cancellationToken = default) =>
+        RunAsync(context, (state, now) =>
         {
-            await CatchUpAsync(cancellationToken);
             foreach (var p in preconditions ?? [])
             {
-                var actual = _versions.GetValueOrDefault(p.Stream);
+                var actual = VersionOf(p.Stream);
                 if (actual != p.Version)
-                    return new CommandOutcome(Failure.Conflict(
+                    return (null, Failure.Conflict(
                         $"{p.What} was modified: resourceVersion {p.Version.ToString(CultureInfo.InvariantCulture)} is not the latest ({actual.ToString(CultureInfo.InvariantCulture)}); read it again and retry"),
-                        State, [], null);
+                        null);
             }
-            var now = Now();
-            var decided = decide(State, now);
-            if (decided.Failure is { } failure) return new CommandOutcome(failure, State, [], null);
-            var step = Steps.Run(State, decided.Events, now, Guid.NewGuid);
-            outcome = await AppendAsync(context, step, now, decided.Note, cancellationToken);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-        if (outcome.Ok && outcome.Events.Count > 0) Changed?.Invoke();
-        return outcome;
-    }
+            var decided = decide(state, now);
+            return decided.Failure is { } failure
+                ? (null, failure, null)
+                : (Steps.Run(state, decided.Events, now, Guid.NewGuid), null, decided.Note);
+        }, full: false, cancellationToken);
 
     /// <summary>Time passed: reconcile everything (backoffs expire, pods become available, tolerations run out).</summary>
-    public async Task<CommandOutcome> TickAsync(CommandContext context, CancellationToken cancellationToken = default)
+    public Task<CommandOutcome> TickAsync(CommandContext context, CancellationToken cancellationToken = default) =>
+        RunAsync(context, (state, now) => (Steps.Tick(state, now, Guid.NewGuid), null, null), full: true, cancellationToken);
+
+    /// <summary>How often a command is decided again when another process appended between its read and its write.</summary>
+    private const int Attempts = 3;
+
+    private async Task<CommandOutcome> RunAsync(
+        CommandContext context,
+        Func<ClusterState, DateTimeOffset, (StepResult? Step, Failure? Failure, string? Note)> decide,
+        bool full,
+        CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         CommandOutcome outcome;
         try
         {
-            await CatchUpAsync(cancellationToken);
-            var now = Now();
-            outcome = await AppendAsync(context, Steps.Tick(State, now, Guid.NewGuid), now, null, cancellationToken);
+            for (var attempt = 1; ; attempt++)
+            {
+                await CatchUpAsync(cancellationToken);
+                var now = Now();
+                var (step, failure, note) = decide(State, now);
+                if (failure is not null) return new CommandOutcome(failure, State, [], null);
+                bool headMoved;
+                (outcome, headMoved) = await AppendAsync(context, step!, now, note, full, cancellationToken);
+                // the log moved under us: fold what the other writer appended and decide again
+                if (!headMoved || attempt == Attempts) break;
+            }
         }
         finally
         {
@@ -138,12 +144,13 @@ public sealed class EngineRuntime(
         return outcome;
     }
 
-    private async Task<CommandOutcome> AppendAsync(
-        CommandContext context, StepResult step, DateTimeOffset now, string? note, CancellationToken cancellationToken)
+    private async Task<(CommandOutcome Outcome, bool HeadMoved)> AppendAsync(
+        CommandContext context, StepResult step, DateTimeOffset now, string? note, bool full, CancellationToken cancellationToken)
     {
-        WakeAt = step.Settled.WakeAt;
+        // a full reconcile knows every wake-up; a scoped one only those it looked at, so keep the earlier one too
+        WakeAt = full ? step.Settled.WakeAt : Earliest(WakeAt > now ? WakeAt : null, step.Settled.WakeAt);
         var emitted = step.All.ToList();
-        if (emitted.Count == 0) return new CommandOutcome(null, State, [], note);
+        if (emitted.Count == 0) return (new CommandOutcome(null, State, [], note), false);
 
         var ordered = emitted.Select(e => new OrderedEvent(Subjects.StreamOf(e.Event.Event), new NewEvent(
             e.Event.Id,
@@ -152,16 +159,16 @@ public sealed class EngineRuntime(
             new EventMetadata(context.CorrelationId, e.Event.CausationId?.ToString(), context.Actor,
                 e.ReasonCode is null ? null : new EventReason(e.ReasonCode, e.ReasonMessage ?? e.ReasonCode))))).ToList();
         var expected = ordered.Select(o => o.Stream).Distinct(StringComparer.Ordinal)
-            .ToDictionary(s => s, s => _versions.GetValueOrDefault(s), StringComparer.Ordinal);
+            .ToDictionary(s => s, VersionOf, StringComparer.Ordinal);
 
-        var before = State;
+        var (head, before) = Current;
         var typed = emitted.ToDictionary(e => e.Event.Id, e => e.Event.Event);
         var result = await store.AppendOrderedAsync(ordered, expected, now, async (connection, transaction, stored, ct) =>
         {
             var (versions, seqs) = Advance(stored);
             var batch = new ProjectionBatch(before, step.State, stored.Select(s => (s, typed[s.Id])).ToList(), versions, seqs);
             foreach (var projection in _projections) await projection(connection, transaction, batch, ct);
-        }, cancellationToken);
+        }, expectedHead: head, cancellationToken);
 
         switch (result)
         {
@@ -177,15 +184,18 @@ public sealed class EngineRuntime(
                 Volatile.Write(ref _current, new HeadState(success.Events[^1].Seq, step.State));
                 LastRecordedAt = success.Events[^1].RecordedAt;
                 Committed?.Invoke(success.Events[^1].Seq, step.State);
-                return new CommandOutcome(null, step.State, success.Events, note);
+                return (new CommandOutcome(null, step.State, success.Events, note), false);
             case AppendConflict conflict:
                 logger.LogWarning("Append conflict on {Stream}: expected {Expected}, found {Actual}", conflict.Stream, conflict.Expected, conflict.Actual);
-                return new CommandOutcome(Failure.Conflict(
-                    $"{conflict.Stream} was changed by another writer (expected version {conflict.Expected}, found {conflict.Actual}); retry"), State, [], null);
+                return (new CommandOutcome(Failure.Conflict(
+                    $"{conflict.Stream} was changed by another writer (expected {conflict.Expected}, found {conflict.Actual}); retry"), State, [], null),
+                    conflict.Stream == EventStore.AllStreams);
             default:
                 throw new InvalidOperationException($"unexpected append result {result}");
         }
     }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     /// <summary>Stream versions and last seqs as they will be once the given events commit.</summary>
     private (Dictionary<string, long>, Dictionary<string, long>) Advance(IReadOnlyList<StoredEvent> stored)

@@ -75,7 +75,7 @@ public static partial class Fold
             PodsByNode = WithoutPod(s.PodsByNode, pod),
             Unclaimed = s.Unclaimed.Remove(key),
         };
-        if (s.DaemonSetByUid(pod.Controller?.Uid) is not { } ds || pod.TargetNode is not { } node) return s;
+        if (s.DaemonSetByUid(pod.Controller?.Uid) is not { } ds || ds.Namespace != pod.Namespace || pod.TargetNode is not { } node) return s;
         if (e.Reason == PodReasons.Failed)
         {
             var backoffKey = FailedPodBackoff.KeyOf(ds, node);
@@ -123,7 +123,9 @@ public static partial class Fold
             var isUnclaimed = pod.Controller switch
             {
                 null => true,
-                { Kind: "DaemonSet" } owner => s.DaemonSetByUid(owner.Uid) is not { } ds || !Placement.LabelSelectors.Matches(ds.Selector, pod.Labels),
+                // an owner in another namespace is not an owner Kubernetes honours: such a pod is left alone
+                { Kind: "DaemonSet" } owner => s.DaemonSetByUid(owner.Uid) is not { } ds
+                    || (ds.Namespace == pod.Namespace && !Placement.LabelSelectors.Matches(ds.Selector, pod.Labels)),
                 _ => false,
             };
             unclaimed = isUnclaimed ? unclaimed.Add(key) : unclaimed.Remove(key);

@@ -30,7 +30,7 @@ public static partial class Fold
     {
         if (!s.Nodes.ContainsKey(node)) return WithSlot(s, ds, node, reevaluate: false, cause);
         var old = ds.SlotOf(node);
-        var belongs = s.Pods.TryGetValue(key, out var pod) && pod.Controller?.Uid == ds.Uid
+        var belongs = s.Pods.TryGetValue(key, out var pod) && pod.Controller?.Uid == ds.Uid && pod.Namespace == ds.Namespace
             && !(pod.IsTerminal && pod.IsTerminating) && LabelSelectors.Matches(ds.Selector, pod.Labels);
         var pods = old.Pods.Remove(key);
         if (belongs)
@@ -73,7 +73,8 @@ public static partial class Fold
             foreach (var key in keys)
             {
                 var p = s.Pods[key];
-                if (p.Controller?.Uid != ds.Uid || (p.IsTerminal && p.IsTerminating)) continue;
+                // a DaemonSet only ever sees pods of its own namespace (owner references do not cross namespaces)
+                if (p.Controller?.Uid != ds.Uid || p.Namespace != ds.Namespace || (p.IsTerminal && p.IsTerminating)) continue;
                 if (!LabelSelectors.Matches(ds.Selector, p.Labels)) continue;
                 mine.Add(p);
             }

@@ -47,13 +47,16 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
     /// log's seq order is the order a fold must see them in. Each stream must be at its expected version
     /// (<paramref name="expectedVersions"/>); all or nothing, like <see cref="AppendAsync(IReadOnlyList{StreamAppend}, BeforeCommit?, CancellationToken)"/>.
     /// <paramref name="recordedAt"/>, when given, is the time stored with every event (the caller's clock,
-    /// which its decisions used); otherwise the store's clock.
+    /// which its decisions used); otherwise the store's clock. <paramref name="expectedHead"/>, when given, is the
+    /// seq the log must end at (checked under the append lock): a writer that folded the whole log appends only on
+    /// top of what it folded, or gets an <see cref="AppendConflict"/> on <see cref="AllStreams"/>.
     /// </summary>
     public Task<AppendResult> AppendOrderedAsync(
         IReadOnlyList<OrderedEvent> events,
         IReadOnlyDictionary<string, long> expectedVersions,
         DateTimeOffset? recordedAt = null,
         BeforeCommit? beforeCommit = null,
+        long? expectedHead = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -62,8 +65,11 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
                 expectedVersions.TryGetValue(g.Key, out var expected) ? expected : throw new ArgumentException($"no expected version for stream '{g.Key}'", nameof(expectedVersions)),
                 g.Select(e => e.Event).ToList()))
             .ToList();
-        return AppendCoreAsync(appends, events, bulk: false, recordedAt, beforeCommit, cancellationToken);
+        return AppendCoreAsync(appends, events, bulk: false, recordedAt, beforeCommit, cancellationToken, expectedHead);
     }
+
+    /// <summary>The name an <see cref="AppendConflict"/> gives the whole log when its head moved.</summary>
+    public const string AllStreams = "$all";
 
     /// <summary>
     /// Appends like <see cref="AppendAsync(IReadOnlyList{StreamAppend}, BeforeCommit?, CancellationToken)"/>,
@@ -125,14 +131,15 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         bool bulk,
         DateTimeOffset? recordedAt,
         BeforeCommit? beforeCommit,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        long? expectedHead = null)
     {
         AppendValidation.Validate(appends);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var result = await AppendInTransactionAsync(connection, transaction, appends, order, bulk, recordedAt, beforeCommit, cancellationToken);
+            var result = await AppendInTransactionAsync(connection, transaction, appends, order, bulk, recordedAt, beforeCommit, expectedHead, cancellationToken);
             if (result is AppendSuccess { AlreadyStored: false })
             {
                 await transaction.CommitAsync(cancellationToken);
@@ -162,12 +169,20 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         bool bulk,
         DateTimeOffset? recordedAt,
         BeforeCommit? beforeCommit,
+        long? expectedHead,
         CancellationToken cancellationToken)
     {
         await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(@key)", connection, transaction))
         {
             lockCommand.Parameters.AddWithValue("key", AppendLockKey);
             await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (expectedHead is { } head)
+        {
+            await using var headCommand = new NpgsqlCommand("select coalesce(max(seq), 0) from events", connection, transaction);
+            var actual = (long)(await headCommand.ExecuteScalarAsync(cancellationToken))!;
+            if (actual != head) return new AppendConflict(AllStreams, head, actual);
         }
 
         // looked up under the lock, so a retry racing its own first attempt sees that attempt's rows

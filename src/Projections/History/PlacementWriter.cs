@@ -1,4 +1,5 @@
 using EventEngine.Events;
+using EventEngine.Model;
 using EventEngine.Runtime;
 using EventEngine.State;
 using EventEngine.Storage;
@@ -30,10 +31,12 @@ public static class PlacementWriter
             case PodCreated x:
                 yield return Open(suffix, x.DaemonSet, x.Namespace + "/" + x.Pod, x.Hash, x.Node, stored);
                 break;
-            case PodRegistered { DaemonSet: { } ds } x when (after.Pods.GetValueOrDefault(x.Namespace + "/" + x.Pod) ?? before.Pods.GetValueOrDefault(x.Namespace + "/" + x.Pod)) is { Controller: not null, Hash: { } hash }:
+            // what opens an interval is read from the event itself, so a live write and a rebuild agree
+            case PodRegistered { DaemonSet: { } ds } x when x.Object.Metadata?.Labels?.GetValueOrDefault(WellKnown.RevisionHashLabel) is { } hash
+                && x.Object.Metadata.OwnerReferences?.Any(o => o.Controller == true) == true:
                 yield return Open(suffix, ds, x.Namespace + "/" + x.Pod, hash, x.Node, stored);
                 break;
-            case PodAdopted x when (after.Pods.GetValueOrDefault(x.Namespace + "/" + x.Pod) ?? before.Pods.GetValueOrDefault(x.Namespace + "/" + x.Pod))?.Hash is { } adoptedHash:
+            case PodAdopted { Hash: { } adoptedHash } x:
                 yield return Open(suffix, x.DaemonSet, x.Namespace + "/" + x.Pod, adoptedHash, x.Node, stored);
                 break;
             case PodDeleted x:

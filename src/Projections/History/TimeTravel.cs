@@ -34,9 +34,14 @@ public sealed class TimeTravel(EventStore store, Snapshots snapshots, EngineRunt
     }
 
     /// <summary>RFC 3339 only (2026-01-01T00:05:00Z, with an offset or fractions), not every form .NET would read.</summary>
-    public static bool TryParseTime(string text, out DateTimeOffset time) =>
-        DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"], CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal, out time);
+    public static bool TryParseTime(string text, out DateTimeOffset time)
+    {
+        time = default;
+        // RFC 3339 always names its offset: a bare local time is refused, not guessed
+        var zoned = text.EndsWith('Z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
+        return zoned && DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"],
+            CultureInfo.InvariantCulture, DateTimeStyles.None, out time);
+    }
 
     /// <summary>The state after the event at seq (0: before the first event).</summary>
     public async Task<ClusterState> StateAtAsync(long seq, CancellationToken ct, bool useSnapshots = true)
@@ -83,5 +88,8 @@ public sealed class TimeTravel(EventStore store, Snapshots snapshots, EngineRunt
     }
 }
 
-/// <summary>An "at" parameter that is neither a seq nor an RFC 3339 time (a 400 naming "at").</summary>
-public sealed class InvalidAtException(string message) : FormatException(message);
+/// <summary>A time parameter ("at", "from", "to") that is neither a seq nor an RFC 3339 time: a 400 naming it.</summary>
+public sealed class InvalidAtException(string message, string field = "at") : FormatException(message)
+{
+    public string Field { get; } = field;
+}

@@ -20,9 +20,17 @@ public sealed class TimelineHandler(TimeTravel travel, NpgsqlDataSource db) : IR
 {
     public async Task<JsonObject> Handle(GetTimeline q, CancellationToken ct)
     {
-        var to = await travel.ResolveAsync(q.To, ct);
+        long to;
+        try
+        {
+            to = await travel.ResolveAsync(q.To, ct);
+        }
+        catch (InvalidAtException e)
+        {
+            throw new InvalidAtException(e.Message.Replace("at:", "to:", StringComparison.Ordinal), "to");
+        }
         var after = q.Continue is { Length: > 0 } token
-            ? long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : throw new InvalidAtException($"continue: \"{token}\" is not a token this server gave")
+            ? long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : throw new InvalidAtException($"continue: \"{token}\" is not a token this server gave", "continue")
             : await StartAsync(q.From, ct);
 
         var entries = new List<(LogStep Step, JsonObject Entry)>();
@@ -69,7 +77,7 @@ public sealed class TimelineHandler(TimeTravel travel, NpgsqlDataSource db) : IR
         if (string.IsNullOrWhiteSpace(from)) return 0;
         if (long.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) return Math.Max(0, seq - 1);
         if (!TimeTravel.TryParseTime(from, out var time))
-            throw new InvalidAtException($"from: \"{from}\" is neither a seq number nor an RFC 3339 time");
+            throw new InvalidAtException($"from: \"{from}\" is neither a seq number nor an RFC 3339 time", "from");
         await using var command = db.CreateCommand("select coalesce(max(seq), 0) from events where recorded_at < @t");
         command.Parameters.AddWithValue("t", time.ToUniversalTime());
         return (long)(await command.ExecuteScalarAsync(ct))!;

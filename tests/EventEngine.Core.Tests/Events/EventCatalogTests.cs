@@ -84,6 +84,6 @@ internal static class EventSamples
         new PodTerminating("default/foo", "default", "foo-old", "node-1", T),
         new PodDeleted("default/foo", "default", "foo-abcde", "node-1", PodReasons.NoExecuteTaint),
         new PodOrphaned("default/foo", "default", "foo-old", "node-1", PodReasons.SelectorMismatch),
-        new PodAdopted("default/foo", "uid-ds", "default", "foo-old", "node-1"),
+        new PodAdopted("default/foo", "uid-ds", "default", "foo-old", "node-1", "5d8f7c"),
     }.ToDictionary(EventTypes.NameOf);
 }
