@@ -102,7 +102,7 @@ public sealed class TestCluster
     public DaemonSetState Ds(string name = "foo") => State.DaemonSets["default/" + name];
 
     public List<PodState> PodsOf(string name = "foo") =>
-        State.Pods.Values.Where(p => p.Controller?.Uid == Ds(name).Uid).OrderBy(p => p.TargetNode ?? "", NaturalOrder.Instance).ToList();
+        State.Pods.Values.Where(p => p.Namespace == "default" && p.Controller?.Uid == Ds(name).Uid).OrderBy(p => p.TargetNode ?? "", NaturalOrder.Instance).ToList();
 
     public List<PodState> LivePods(string name = "foo") => PodsOf(name).Where(p => p.IsLive).ToList();
 

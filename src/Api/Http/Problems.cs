@@ -35,7 +35,7 @@ public static class Problems
     };
 
     /// <summary>Exceptions that mean "your request", mapped; anything else is a 500 without details.</summary>
-    public sealed class Handler(IProblemDetailsService problems) : IExceptionHandler
+    public sealed class Handler : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
         {
@@ -48,11 +48,11 @@ public static class Problems
                     e.Errors.Select(x => (x.PropertyName, x.ErrorMessage))),
                 BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message),
                 Projections.History.InvalidAtException e => Problem(400, "Malformed request", e.Message, [(e.Field, e.Message)]),
+                Projections.ReadModels.RebuildInProgressException e => Problem(409, "Conflict", e.Message),
                 _ => null,
             };
             if (result is null) return false;
             await result.ExecuteAsync(context);
-            _ = problems;
             return true;
         }
 

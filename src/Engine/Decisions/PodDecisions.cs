@@ -42,7 +42,11 @@ public static class PodDecisions
         if (!NodeDecisions.SameMap(current.Labels, observed.Labels))
             events.Add(new PodLabelsChanged(daemonSet, current.Namespace, current.Name, current.TargetNode, observed.Labels));
         if (current.Phase != observed.Phase || current.Ready != observed.Ready)
-            events.Add(new PodStatusObserved(daemonSet, current.Namespace, current.Name, current.TargetNode, observed.Phase, observed.Ready, observed.ReadySince));
+        {
+            // A pod that stays Ready keeps the time it became Ready, as a status report would.
+            var since = observed.Ready && current.Ready ? current.ReadySince : observed.ReadySince;
+            events.Add(new PodStatusObserved(daemonSet, current.Namespace, current.Name, current.TargetNode, observed.Phase, observed.Ready, since));
+        }
         if (current.DeletionTimestamp is null && observed.DeletionTimestamp is { } deletion)
             events.Add(new PodTerminating(daemonSet, current.Namespace, current.Name, current.TargetNode, deletion));
         return events.Count == 0 ? Decided.Nothing($"pod {key} unchanged") : new Decided(events);

@@ -16,10 +16,29 @@ public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store, Snaps
     private static readonly string[] Tables = ["proj_nodes", "proj_daemonsets", "proj_pods", "proj_revisions", "proj_placements", "snapshots"];
     private const int FlushEvery = 2_000;
 
+    /// <summary>Held for the whole of a rebuild, by whichever server runs it: one rebuild at a time per database.</summary>
+    public const long LockKey = 0x4556_5245_4255; // "EVREBU"
+
     /// <summary>Rebuilds, returning the seq the new read models stand at.</summary>
+    /// <exception cref="RebuildInProgressException">Another rebuild of this database is running.</exception>
     public async Task<long> RunAsync(CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using (var take = new NpgsqlCommand($"select pg_try_advisory_lock({LockKey})", connection))
+            if (await take.ExecuteScalarAsync(ct) is not true) throw new RebuildInProgressException();
+        try
+        {
+            return await RebuildAsync(connection, ct);
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand($"select pg_advisory_unlock({LockKey})", connection);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<long> RebuildAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
         var fold = new LogFold();
         await using (var prepare = await connection.BeginTransactionAsync(ct))
         {
@@ -90,6 +109,9 @@ public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store, Snaps
         await command.ExecuteNonQueryAsync(ct);
     }
 }
+
+/// <summary>A rebuild was asked for while another one is running.</summary>
+public sealed class RebuildInProgressException() : Exception("a rebuild of the read models is already running; try again when it ends");
 
 /// <summary>The log folded from the start: state, head, and every stream's version and last seq.</summary>
 public sealed class LogFold

@@ -247,9 +247,36 @@ public sealed class ManageTests
         Assert.DoesNotContain("default/gone", c.Ds().SlotOf("node-0").Pods);
     }
 
+    [Fact]
+    public void PodInAnotherNamespace_NamingTheDaemonSetAsOwner_IsNeitherCountedNorAdopted()
+    {
+        var c = new TestCluster().Nodes(1).DaemonSet(spec: "{updateStrategy: {type: OnDelete}}");
+        var own = c.PodOn("node-0").Name;
+        c.Apply(Observed("stranger", c.Ds().Uid, "2025-12-31T23:00:00Z", ns: "elsewhere"));
+        Assert.Empty(c.LastStep.Where(e => e.Event.Event is PodDeleted or PodAdopted or PodCreated));
+        Assert.Equal(own, c.PodOn("node-0").Name);
+        Assert.DoesNotContain("elsewhere/stranger", c.Ds().SlotOf("node-0").Pods);
+        Assert.Equal(1, c.Status().CurrentNumberScheduled);
+    }
+
+    [Fact]
+    public void ReappliedPod_ThatStaysReady_KeepsTheTimeItBecameReady()
+    {
+        var c = new TestCluster().Nodes(1).DaemonSet(spec: "{updateStrategy: {type: OnDelete}}");
+        var uid = c.Ds().Uid;
+        c.Apply(Observed("steady", uid, "2025-12-31T23:00:00Z", phase: "Pending", ready: true));
+        var since = c.State.Pods["default/steady"].ReadySince;
+        Assert.Equal(TestCluster.Start, since);
+        c.Advance(30);
+        c.Apply(Observed("steady", uid, "2025-12-31T23:00:00Z", phase: "Running", ready: true));
+        Assert.Single(c.Emitted<PodStatusObserved>());
+        Assert.Equal(since, c.State.Pods["default/steady"].ReadySince);
+    }
+
     internal static string Observed(
         string name, string? owner, string created, string? nodeName = "node-0", string node = "node-0",
-        string? deletion = null, string phase = "Running", string app = "foo", string ownerKind = "DaemonSet")
+        string? deletion = null, string phase = "Running", string app = "foo", string ownerKind = "DaemonSet",
+        string ns = "default", bool ready = false)
     {
         var ownerRefs = owner is null && ownerKind == "DaemonSet" ? "[]"
             : $"[{{apiVersion: apps/v1, kind: {ownerKind}, name: foo, uid: '{owner ?? "11111111-2222-3333-4444-555555555555"}', controller: true}}]";
@@ -257,6 +284,7 @@ public sealed class ManageTests
             ? $"{{containers: [{{name: c, image: img:1}}], affinity: {{nodeAffinity: {{requiredDuringSchedulingIgnoredDuringExecution: {{nodeSelectorTerms: [{{matchFields: [{{key: metadata.name, operator: In, values: [{node}]}}]}}]}}}}}}}}"
             : $"{{nodeName: {node}, containers: [{{name: c, image: img:1}}]}}";
         var deletionField = deletion is null ? "" : $", deletionTimestamp: '{deletion}'";
-        return $"{{apiVersion: v1, kind: Pod, metadata: {{name: {name}, namespace: default, labels: {{app: {app}}}, ownerReferences: {ownerRefs}, creationTimestamp: '{created}'{deletionField}}}, spec: {spec}, status: {{phase: {phase}}}}}";
+        var conditions = ready ? ", conditions: [{type: Ready, status: 'True'}]" : "";
+        return $"{{apiVersion: v1, kind: Pod, metadata: {{name: {name}, namespace: {ns}, labels: {{app: {app}}}, ownerReferences: {ownerRefs}, creationTimestamp: '{created}'{deletionField}}}, spec: {spec}, status: {{phase: {phase}{conditions}}}}}";
     }
 }

@@ -35,6 +35,17 @@ public sealed class RollingUpdateTests
     }
 
     [Fact]
+    public void NodeThatShouldNotRunThePod_AndHasNone_DoesNotUseTheBudget()
+    {
+        // node-0 comes first in name order; before it was skipped it counted as unavailable and stalled the update
+        var c = new TestCluster().Node("node-0", taints: "[{key: dedicated, value: db, effect: NoSchedule}]").Node("node-1").Node("node-2")
+            .DaemonSet(spec: "{updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 1}}}").ReadyAll();
+        Assert.Equal(2, c.Status().DesiredNumberScheduled);
+        c.PatchDaemonSet("{spec: {template: {spec: {containers: [{name: c, image: img:2}]}}}}");
+        Assert.Equal(["node-1"], c.Emitted<PodDeleted>().Select(e => e.Node!));
+    }
+
+    [Fact]
     public void OldPodsAlreadyUnavailable_AreReplacedOutsideTheBudget()
     {
         var c = new TestCluster().Nodes(5).DaemonSet(spec: "{updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 1}}}");

@@ -122,6 +122,14 @@ public sealed class DaemonSetApiTests : ApiTest
         var (missing, problem, _) = await Client.PostAsync(Path + "/rollback", """{"toRevision": 42}""");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, missing);
         Assert.Contains("toRevision", problem.Fields());
+        foreach (var bad in new[] { "1.5", "\"1\"", "true" })
+        {
+            var before = await Client.EventCountAsync();
+            var (malformed, why, _) = await Client.PostAsync(Path + "/rollback", $$"""{"toRevision": {{bad}}}""");
+            Assert.Equal(HttpStatusCode.BadRequest, malformed);
+            Assert.Equal(["toRevision"], why.Fields());
+            Assert.Equal(before, await Client.EventCountAsync());
+        }
         var (same, skipped, _) = await Client.PostAsync(Path + "/rollback", """{"toRevision": 3}""");
         Assert.Equal(HttpStatusCode.OK, same);
         Assert.StartsWith("skipped rollback", (string?)skipped!["message"]);

@@ -81,6 +81,32 @@ public sealed class RebuildTests
         Assert.True(reads > 0);
     }
 
+    [Fact]
+    public async Task ARebuildWhileAnotherRuns_IsRefusedWith409_AndTouchesNothing()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var api = EngineApi.Start(database);
+        await api.Client.PostAsync("/engine/v1/apply", $"[{Http.Node("n1")},{Http.Node("n2")}]");
+        await api.Client.PostAsync("/apis/apps/v1/namespaces/kube-system/daemonsets", Http.Fluentd, Http.Yaml);
+        var live = await DumpAsync(database);
+
+        // another server's rebuild holds the lock
+        await using (var other = await database.DataSource.OpenConnectionAsync())
+        {
+            await using (var take = new Npgsql.NpgsqlCommand($"select pg_advisory_lock({Rebuild.LockKey})", other))
+                await take.ExecuteNonQueryAsync();
+            var (status, problem, _) = await api.Client.PostAsync("/engine/v1/projections/rebuild", "{}");
+            Assert.Equal(System.Net.HttpStatusCode.Conflict, status);
+            Assert.Contains("already running", (string?)problem!["detail"]);
+            Assert.Equal(live, await DumpAsync(database));
+            await using var release = new Npgsql.NpgsqlCommand($"select pg_advisory_unlock({Rebuild.LockKey})", other);
+            await release.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await api.Client.PostAsync("/engine/v1/projections/rebuild", "{}")).Status);
+        Assert.Equal(live, await DumpAsync(database));
+    }
+
     private static async Task<List<List<string>>> DumpAsync(TestDatabase database)
     {
         var dump = new List<List<string>>();

@@ -61,9 +61,52 @@ public sealed class AuditTests
         var now = await c.GetJsonAsync("/engine/v1/state");
         Assert.Equal(["n1"], now["placement"]![0]!["actual"]!.AsArray().Select(n => (string)n!));
         Assert.Equal(1, (int)now["daemonSets"]![0]!["currentRevision"]!["revision"]!);
-        var (status, problem, _) = await c.SendAsync(HttpMethod.Get, "/engine/v1/state?at=yesterday");
+        foreach (var at in new[] { "yesterday", "2026-01-01T00:05:00", "2026-01-01" })
+        {
+            // a time without its offset names no instant: refused rather than read in the server's zone
+            var (status, problem, _) = await c.SendAsync(HttpMethod.Get, $"/engine/v1/state?at={at}");
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Equal(["at"], problem.Fields());
+        }
+    }
+
+    [Fact]
+    public async Task Events_PageByTheirContinueToken_UntilAShortPageEndsTheList()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var api = EngineApi.Start(db);
+        var c = api.Client;
+        for (var i = 0; i < 5; i++) await c.PostAsync("/api/v1/nodes", Http.Node($"n{i}"));
+
+        var seqs = new List<long>();
+        var pages = 0;
+        string? token = null;
+        do
+        {
+            var page = await c.GetJsonAsync("/engine/v1/events?limit=2" + (token is null ? "" : "&continue=" + token));
+            seqs.AddRange(page["items"]!.AsArray().Select(e => (long)e!["seq"]!));
+            token = (string?)page["continue"];
+            pages++;
+        } while (token is not null);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], seqs);
+        Assert.Equal(3, pages);
+
+        var (status, problem, _) = await c.SendAsync(HttpMethod.Get, "/engine/v1/events?continue=abc");
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal(["at"], problem.Fields());
+        Assert.Equal(["continue"], problem.Fields());
+    }
+
+    [Theory]
+    [InlineData("from=soon", "from")]
+    [InlineData("to=2026-01-01T00:00:00", "to")]
+    [InlineData("continue=-1", "continue")]
+    public async Task Timeline_RefusesAMalformedParameter_NamingIt(string query, string field)
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var api = EngineApi.Start(db);
+        var (status, problem, _) = await api.Client.SendAsync(HttpMethod.Get, "/engine/v1/timeline?" + query);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal([field], problem.Fields());
     }
 
     [Fact]
