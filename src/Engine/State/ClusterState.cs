@@ -58,6 +58,11 @@ public sealed record FailedPodBackoff(TimeSpan Delay, DateTimeOffset LastUpdate)
     public static readonly TimeSpan Initial = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan Max = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// failedPodsBackoffKey. Kubernetes keys by status.observedGeneration; a step here writes the status in the
+    /// same step as the sync, so between steps the two generations are equal and only the sync right after a
+    /// spec change differs (Kubernetes needs one more sync to start the new generation's backoff).
+    /// </summary>
     public static string KeyOf(DaemonSetState ds, string node) => $"{ds.Uid}/{ds.Generation}/{node}";
 
     /// <summary>IsInBackOffSinceUpdate.</summary>
