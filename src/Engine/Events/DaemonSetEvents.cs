@@ -38,6 +38,12 @@ public sealed record DaemonSetRolledBack(
 /// <summary>Old revisions beyond revisionHistoryLimit were removed.</summary>
 public sealed record DaemonSetRevisionsPruned(string DaemonSet, IReadOnlyList<long> Revisions) : IEvent;
 
+/// <summary>
+/// Several revisions held the current template (adopted from orphans): Kept stays current, the Removed ones were
+/// deleted after the DaemonSet's pods were relabelled to Kept's hash (dedupCurHistories).
+/// </summary>
+public sealed record DaemonSetRevisionsDeduplicated(string DaemonSet, string Kept, IReadOnlyList<string> Removed) : IEvent;
+
 /// <summary>A DaemonSet was deleted; PropagationPolicy Background deletes its pods, Orphan leaves them running.</summary>
 public sealed record DaemonSetDeleted(string DaemonSet, string Uid, string PropagationPolicy) : IEvent;
 

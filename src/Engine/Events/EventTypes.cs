@@ -22,6 +22,7 @@ public static class EventTypes
         ("daemonset_updated.v1", typeof(DaemonSetUpdated)),
         ("daemonset_rolled_back.v1", typeof(DaemonSetRolledBack)),
         ("daemonset_revisions_pruned.v1", typeof(DaemonSetRevisionsPruned)),
+        ("daemonset_revisions_deduplicated.v1", typeof(DaemonSetRevisionsDeduplicated)),
         ("daemonset_deleted.v1", typeof(DaemonSetDeleted)),
         ("daemonset_status_changed.v1", typeof(DaemonSetStatusChanged)),
         ("pod_created.v1", typeof(PodCreated)),

@@ -60,4 +60,5 @@ public static class PodReasons
     public const string MissingPod = "MissingPod";
     public const string Surge = "Surge";
     public const string Adopted = "Adopted";
+    public const string RevisionDeduplicated = "RevisionDeduplicated";
 }

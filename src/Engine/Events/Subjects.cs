@@ -29,6 +29,7 @@ public static class Subjects
         DaemonSetUpdated x => x.DaemonSet,
         DaemonSetRolledBack x => x.DaemonSet,
         DaemonSetRevisionsPruned x => x.DaemonSet,
+        DaemonSetRevisionsDeduplicated x => x.DaemonSet,
         DaemonSetDeleted x => x.DaemonSet,
         DaemonSetStatusChanged x => x.DaemonSet,
         PodCreated x => x.DaemonSet,

@@ -1,3 +1,5 @@
+using EventEngine.Events;
+
 namespace EventEngine.Reconciliation;
 
 /// <summary>One thing the controller wants done, with the reason and the event that caused it.</summary>
@@ -18,6 +20,14 @@ public sealed record AdoptPod(string DaemonSet, string Pod, string Reason, strin
 /// <summary>Release (orphan) a pod: its labels left the selector, or its DaemonSet was deleted with Orphan.</summary>
 public sealed record OrphanPod(string DaemonSet, string Pod, string Reason, string Message, Guid? Cause)
     : PlanAction(DaemonSet, Reason, Message, Cause);
+
+/// <summary>Set a pod's controller-revision-hash label to Hash.</summary>
+public sealed record RelabelPod(string DaemonSet, string Pod, string Hash, string Reason, string Message, Guid? Cause)
+    : PlanAction(DaemonSet, Reason, Message, Cause);
+
+/// <summary>Keep one of several revisions holding the current template, delete the others.</summary>
+public sealed record DeduplicateRevisions(string DaemonSet, string Kept, IReadOnlyList<string> Removed, Guid? Cause)
+    : PlanAction(DaemonSet, PodReasons.RevisionDeduplicated, $"revisions {string.Join(", ", Removed)} hold the template of {Kept}", Cause);
 
 /// <summary>Remove old revisions beyond revisionHistoryLimit.</summary>
 public sealed record PruneRevisions(string DaemonSet, IReadOnlyList<long> Revisions, Guid? Cause)

@@ -26,6 +26,8 @@ public static partial class Reconciler
         var before = plan.Count;
         Claim(s, ds, plan);
         if (plan.Count > before) return;
+        DeduplicateRevisions(s, ds, plan);
+        if (plan.Count > before) return;
         Manage(s, ds, scope, plan);
         if (plan.Count > before) return;
         if (ds.IsRollingUpdate && ds.Counts.OldNodes > 0) RollingUpdate(s, ds, plan);
@@ -110,6 +112,24 @@ public static partial class Reconciler
                 immediate ? $"taint {taints} is not tolerated" : $"toleration of NoExecute taint {taints} expired",
                 node.PlacementCause));
         }
+    }
+
+    /// <summary>
+    /// dedupCurHistories: when several revisions hold the current template, keep the current one (the highest
+    /// number), relabel every pod of the DaemonSet that carries another hash to its hash, as Kubernetes does
+    /// (pods of older templates included), then delete the others.
+    /// </summary>
+    private static void DeduplicateRevisions(ClusterState s, DaemonSetState ds, PlanBuilder plan)
+    {
+        var current = s.RevisionsOf(ds).Where(r => r.Template.Equals(ds.Template)).ToList();
+        if (current.Count < 2) return;
+        var keep = Revisions.RevisionHistory.Keep(current);
+        foreach (var pod in s.Pods.Values.Where(p => p.Namespace == ds.Namespace && p.Controller?.Uid == ds.Uid && p.Hash != keep.Hash)
+                     .OrderBy(p => p.Name, StringComparer.Ordinal))
+            plan.Add(new RelabelPod(ds.Key, pod.Key, keep.Hash, PodReasons.RevisionDeduplicated,
+                $"revision {keep.Name} is kept for the current template", ds.RevisionCause));
+        plan.Add(new DeduplicateRevisions(ds.Key, keep.Name,
+            current.Where(r => r != keep).Select(r => r.Name).Order(StringComparer.Ordinal).ToList(), ds.RevisionCause));
     }
 
     /// <summary>cleanupHistory: drop the oldest old revisions beyond the limit, keeping any a pod still carries.</summary>

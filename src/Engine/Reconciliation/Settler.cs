@@ -73,6 +73,10 @@ public static class Settler
                 AdoptPod a => s.Pods[a.Pod] is var p ? new PodAdopted(a.DaemonSet!, s.DaemonSets[a.DaemonSet!].Uid, p.Namespace, p.Name, p.TargetNode, p.Hash) : null!,
                 OrphanPod o => s.Pods[o.Pod] is var p ? new PodOrphaned(o.DaemonSet!, p.Namespace, p.Name, p.TargetNode, o.Reason) : null!,
                 PruneRevisions r => new DaemonSetRevisionsPruned(r.DaemonSet!, r.Revisions),
+                RelabelPod l => s.Pods[l.Pod] is var p
+                    ? new PodLabelsChanged(l.DaemonSet, p.Namespace, p.Name, p.TargetNode, p.Labels.SetItem(WellKnown.RevisionHashLabel, l.Hash))
+                    : null!,
+                DeduplicateRevisions d => new DaemonSetRevisionsDeduplicated(d.DaemonSet!, d.Kept, d.Removed),
                 _ => throw new InvalidOperationException($"no executor for {action.GetType().Name}"),
             };
             events.Add(new Emitted(new Recorded(newId(), now, e, action.Cause), action.Reason, action.Message));

@@ -24,14 +24,21 @@ public static class RevisionHistory
     public static RevisionChange ForTemplate(ClusterState s, DaemonSetState ds, PodTemplate template) =>
         Current(s, ds.Namespace, ds.Name, s.RevisionsOf(ds).ToList(), template, ds.CollisionCount);
 
+    /// <summary>
+    /// Of several revisions holding one template, the one kept: the highest number; on a tie Kubernetes keeps the
+    /// later in its cache's list, which has no defined order, so the greatest name here.
+    /// </summary>
+    public static RevisionState Keep(IEnumerable<RevisionState> matching) =>
+        matching.OrderBy(r => r.Number).ThenBy(r => r.Name, StringComparer.Ordinal).Last();
+
     private static RevisionChange Current(
         ClusterState s, string ns, string dsName, IReadOnlyList<RevisionState> history, PodTemplate template, int collisionCount)
     {
-        var matching = history.Where(r => r.Template.Equals(template)).OrderBy(r => r.Number).ToList();
+        var matching = history.Where(r => r.Template.Equals(template)).ToList();
         var next = history.Except(matching).Select(r => r.Number).DefaultIfEmpty(0).Max() + 1;
         if (matching.Count > 0)
         {
-            var keep = matching[^1];
+            var keep = Keep(matching);
             return keep.Number < next
                 ? new RevisionChange(keep.Name, next, keep.Hash, keep.Number, collisionCount)
                 : new RevisionChange(keep.Name, keep.Number, keep.Hash, null, collisionCount);

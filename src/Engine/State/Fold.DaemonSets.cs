@@ -71,6 +71,12 @@ public static partial class Fold
         return s with { Revisions = s.Revisions.RemoveRange(pruned) };
     }
 
+    private static ClusterState RevisionsDeduplicated(ClusterState s, DaemonSetRevisionsDeduplicated e)
+    {
+        var ds = s.DaemonSets.GetValueOrDefault(e.DaemonSet) ?? throw Missing("DaemonSet", e.DaemonSet);
+        return s with { Revisions = s.Revisions.RemoveRange(e.Removed.Select(name => ds.Namespace + "/" + name)) };
+    }
+
     private static ClusterState DaemonSetDeleted(ClusterState s, DaemonSetDeleted e, Recorded r)
     {
         var ds = s.DaemonSets.GetValueOrDefault(e.DaemonSet) ?? throw Missing("DaemonSet", e.DaemonSet);

@@ -75,6 +75,7 @@ internal static class EventSamples
         new DaemonSetUpdated("default/foo", Ds, 2, 2, new RevisionChange("foo-9b2c4", 2, "9b2c4", null, 1)),
         new DaemonSetRolledBack("default/foo", 1, Ds, 3, 3, new RevisionChange("foo-5d8f7c", 3, "5d8f7c", 1)),
         new DaemonSetRevisionsPruned("default/foo", [1, 2]),
+        new DaemonSetRevisionsDeduplicated("default/foo", "foo-7c9b8d5f4", ["bar-7c9b8d5f4"]),
         new DaemonSetDeleted("default/foo", "uid-ds", "Orphan"),
         new DaemonSetStatusChanged("default/foo", new DaemonSetStatus { DesiredNumberScheduled = 3, CurrentNumberScheduled = 3, NumberReady = 2, ObservedGeneration = 4 }),
         new PodCreated("default/foo", "default", "foo-abcde", "node-1", "uid-ds", "5d8f7c", 1, new Dictionary<string, string> { ["app"] = "foo" }, [new Toleration { Key = "k", Operator = "Exists" }]),

@@ -105,6 +105,40 @@ public sealed class HistoryTests
     }
 
     [Fact]
+    public void AdoptedRevisionsHoldingTheCurrentTemplate_AreDeduplicated_AndEveryPodCarriesTheKeptHash()
+    {
+        // a and b share one template (overlapping DaemonSets); a ran img:1 first and, OnDelete, its pod kept it
+        static string Agent(string name, string image) =>
+            $"{{apiVersion: apps/v1, kind: DaemonSet, metadata: {{name: {name}, namespace: default}}, spec: {{selector: {{matchLabels: {{app: agent}}}}, " +
+            $"updateStrategy: {{type: OnDelete}}, template: {{metadata: {{labels: {{app: agent}}}}, spec: {{containers: [{{name: c, image: '{image}'}}]}}}}}}}}";
+        var c = new TestCluster().Nodes(1).Apply(Agent("a", "img:1")).Apply(Agent("a", "img:2")).Apply(Agent("b", "img:2"));
+        var oldHash = c.State.RevisionsOf(c.Ds("a")).Single(r => r.Number == 1).Hash;
+        var hash = c.Ds("a").CurrentHash;
+        Assert.Equal(hash, c.Ds("b").CurrentHash);
+        var podOfA = c.LivePods("a").Single().Key;
+        Assert.Equal(oldHash, c.State.Pods[podOfA].Hash);
+        c.Run(DaemonSetDecisions.Delete(c.State, "default/a", "Orphan")).Run(DaemonSetDecisions.Delete(c.State, "default/b", "Orphan"));
+        Assert.Equal(3, c.State.Revisions.Values.Count(r => r.OwnerUid is null));
+
+        c.Apply(Agent("z", "img:2"));
+        var z = c.Ds("z");
+        // a-<hash> (number 2) and b-<hash> (number 1) hold z's template: the higher number is kept and stays 2
+        Assert.Equal(hash, z.CurrentHash);
+        var dedup = Assert.Single(c.Emitted<DaemonSetRevisionsDeduplicated>());
+        Assert.Equal("a-" + hash, dedup.Kept);
+        Assert.Equal(["b-" + hash], dedup.Removed);
+        Assert.Equal([(1L, oldHash), (2L, hash)], c.State.RevisionsOf(z).Select(r => (r.Number, r.Hash)).OrderBy(r => r.Number));
+        // every pod of z that carried another hash was relabelled first, the old template's pod too, as Kubernetes does
+        var relabel = c.EmittedOf<PodLabelsChanged>().Single();
+        Assert.Equal((PodReasons.RevisionDeduplicated, podOfA), (relabel.ReasonCode!, "default/" + ((PodLabelsChanged)relabel.Event.Event).Pod));
+        Assert.All(c.PodsOf("z"), p => Assert.Equal(hash, p.Hash));
+        var step = c.LastStep.Select(e => e.Event.Event).ToList();
+        Assert.True(step.FindIndex(e => e is PodLabelsChanged) < step.FindIndex(e => e is DaemonSetRevisionsDeduplicated));
+        Assert.Single(c.LivePods("z"));
+        Assert.Empty(c.Reconcile().Actions);
+    }
+
+    [Fact]
     public void HashCollision_IsResolvedBySaltingWithTheCollisionCount()
     {
         var (a, b) = CollidingTemplates();

@@ -253,7 +253,7 @@ public sealed class ManageTests
         var c = new TestCluster().Nodes(1).DaemonSet(spec: "{updateStrategy: {type: OnDelete}}");
         var own = c.PodOn("node-0").Name;
         c.Apply(Observed("stranger", c.Ds().Uid, "2025-12-31T23:00:00Z", ns: "elsewhere"));
-        Assert.Empty(c.LastStep.Where(e => e.Event.Event is PodDeleted or PodAdopted or PodCreated));
+        Assert.DoesNotContain(c.LastStep, e => e.Event.Event is PodDeleted or PodAdopted or PodCreated);
         Assert.Equal(own, c.PodOn("node-0").Name);
         Assert.DoesNotContain("elsewhere/stranger", c.Ds().SlotOf("node-0").Pods);
         Assert.Equal(1, c.Status().CurrentNumberScheduled);
