@@ -16,6 +16,7 @@ app.MapEngineApiDocs();
 app.MapHealthEndpoints();
 app.MapNodeEndpoints();
 app.MapDaemonSetEndpoints();
+app.MapControllerRevisionEndpoints();
 app.MapPodEndpoints();
 app.MapEngineEndpoints();
 app.MapHistoryEndpoints();

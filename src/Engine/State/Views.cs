@@ -34,6 +34,19 @@ public static class Views
         Status = ds.Status,
     };
 
+    /// <summary>A revision as apps/v1 ControllerRevision; the owner reference only while a DaemonSet owns it.</summary>
+    public static ControllerRevision Revision(RevisionState r, DaemonSetState? owner) => new()
+    {
+        Metadata = new ObjectMeta
+        {
+            Name = r.Name, Namespace = r.Namespace, CreationTimestamp = r.CreatedAt,
+            Labels = Sorted(r.Labels), Annotations = r.Annotations.IsEmpty ? null : Sorted(r.Annotations),
+            OwnerReferences = owner is null ? null : [OwnerReference.ForDaemonSet(owner.Name, owner.Uid)],
+        },
+        Data = ControllerRevision.DataOf(r.Template),
+        Revision = r.Number,
+    };
+
     public static Pod Pod(PodState p)
     {
         var spec = new JsonObject();

@@ -21,6 +21,12 @@ public sealed record ListPods(string? Namespace, string? DaemonSet, string? Node
 /// <summary>GET /api/v1/namespaces/{ns}/pods/{name}.</summary>
 public sealed record GetPod(string Namespace, string Name) : IRequest<string?>;
 
+/// <summary>GET /apis/apps/v1/namespaces/{ns}/controllerrevisions/{name}: the revision as apps/v1 ControllerRevision.</summary>
+public sealed record GetControllerRevision(string Namespace, string Name) : IRequest<string?>;
+
+/// <summary>GET /apis/apps/v1[/namespaces/{ns}]/controllerrevisions?daemonset=ns/name: revisions by namespace and name.</summary>
+public sealed record ListControllerRevisions(string? Namespace, string? DaemonSet, int Limit, string? Continue) : IRequest<Page?>;
+
 /// <summary>Reads the object read models. A null page means the continue token was not valid.</summary>
 public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
     IRequestHandler<GetNode, string?>,
@@ -28,7 +34,9 @@ public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
     IRequestHandler<GetDaemonSet, string?>,
     IRequestHandler<ListDaemonSets, Page?>,
     IRequestHandler<ListPods, Page?>,
-    IRequestHandler<GetPod, string?>
+    IRequestHandler<GetPod, string?>,
+    IRequestHandler<GetControllerRevision, string?>,
+    IRequestHandler<ListControllerRevisions, Page?>
 {
     public Task<string?> Handle(GetNode q, CancellationToken ct) =>
         SingleAsync("select object::text from proj_nodes where name = @a", ct, ("a", q.Name));
@@ -68,6 +76,24 @@ public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
 
     public Task<string?> Handle(GetPod q, CancellationToken ct) =>
         SingleAsync("select object::text from proj_pods where namespace = @a and name = @b", ct, ("a", q.Namespace), ("b", q.Name));
+
+    public Task<string?> Handle(GetControllerRevision q, CancellationToken ct) =>
+        SingleAsync("select object::text from proj_revisions where namespace = @a and name = @b", ct, ("a", q.Namespace), ("b", q.Name));
+
+    public Task<Page?> Handle(ListControllerRevisions q, CancellationToken ct)
+    {
+        if (ContinueToken.Decode(q.Continue, 2) is not [var ns, var name]) return Task.FromResult<Page?>(null);
+        // the owner is found by uid: a revision orphaned by a deleted DaemonSet of the same name is not its
+        return PageAsync("""
+            select r.object::text, r.namespace, r.name from proj_revisions r
+            where (@ns::text is null or r.namespace = @ns)
+              and (@ds::text is null or exists (
+                  select 1 from proj_daemonsets d where d.uid = r.owner_uid and d.namespace || '/' || d.name = @ds))
+              and (r.namespace, r.name) > (@a, @b)
+            order by r.namespace, r.name limit @limit
+            """, q.Limit, ct, r => [r.GetString(1), r.GetString(2)],
+            ("ns", (object?)q.Namespace ?? DBNull.Value), ("ds", (object?)q.DaemonSet ?? DBNull.Value), ("a", ns), ("b", name));
+    }
 
     private async Task<string?> SingleAsync(string sql, CancellationToken ct, params (string, object)[] parameters)
     {

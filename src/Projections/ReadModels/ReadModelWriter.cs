@@ -53,13 +53,13 @@ public static class ReadModelWriter
             state.Nodes.Values.Select(n => Rows.Node(n, versions)).ToList(), [],
             state.DaemonSets.Values.Select(d => Rows.DaemonSet(d, versions)).ToList(), [],
             state.Pods.Values.Select(p => Rows.Pod(p, versions)).ToList(), [],
-            state.Revisions.Values.Select(Rows.Revision).ToList(), [],
+            state.Revisions.Values.Select(r => Rows.Revision(r, state)).ToList(), [],
             seq, suffix, ct);
 
     private static IEnumerable<Rows.RevisionRow> ChangedRevisions(ClusterState before, ClusterState after, HashSet<string> namespaces) =>
         after.Revisions.Values
             .Where(r => namespaces.Contains(r.Namespace) && !ReferenceEquals(before.Revisions.GetValueOrDefault(r.Key), r))
-            .Select(Rows.Revision);
+            .Select(r => Rows.Revision(r, after));
 
     private static IEnumerable<string> RemovedRevisions(ClusterState before, ClusterState after, HashSet<string> namespaces) =>
         before.Revisions.Keys.Where(k => namespaces.Contains(k[..k.IndexOf('/')]) && !after.Revisions.ContainsKey(k));
@@ -116,15 +116,15 @@ public static class ReadModelWriter
             batch.BatchCommands.Add(Command($"delete from proj_revisions{suffix} where namespace || '/' || name = any(@a)", ("a", goneRevisions.ToArray())));
         if (revisions.Count > 0)
             batch.BatchCommands.Add(Command($"""
-                insert into proj_revisions{suffix} (namespace, name, owner_uid, number, hash, created_at, template)
-                select * from unnest(@a::text[], @b::text[], @c::text[], @d::bigint[], @e::text[], @f::timestamptz[], @g::json[])
+                insert into proj_revisions{suffix} (namespace, name, owner_uid, number, hash, created_at, template, object)
+                select * from unnest(@a::text[], @b::text[], @c::text[], @d::bigint[], @e::text[], @f::timestamptz[], @g::json[], @h::json[])
                 on conflict (namespace, name) do update set owner_uid = excluded.owner_uid, number = excluded.number, hash = excluded.hash,
-                    created_at = excluded.created_at, template = excluded.template
+                    created_at = excluded.created_at, template = excluded.template, object = excluded.object
                 """,
                 ("a", revisions.Select(r => r.Namespace).ToArray()), ("b", revisions.Select(r => r.Name).ToArray()),
                 ("c", revisions.Select(r => r.OwnerUid).ToArray()), ("d", revisions.Select(r => r.Number).ToArray()),
                 ("e", revisions.Select(r => r.Hash).ToArray()), ("f", revisions.Select(r => r.CreatedAt).ToArray()),
-                ("g", revisions.Select(r => r.Template).ToArray())));
+                ("g", revisions.Select(r => r.Template).ToArray()), ("h", revisions.Select(r => r.Object).ToArray())));
         batch.BatchCommands.Add(Command("""
             insert into proj_checkpoint (name, seq) values (@a, @b) on conflict (name) do update set seq = excluded.seq
             """, ("a", Checkpoint), ("b", seq)));

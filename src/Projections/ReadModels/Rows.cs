@@ -15,7 +15,7 @@ public static class Rows
     public sealed record DaemonSetRow(string Namespace, string Name, string Uid, string CurrentHash, long ResourceVersion, long UpdatedSeq, string Object);
     public sealed record PodRow(string Namespace, string Name, string? DaemonSet, string? Node, string Phase, bool Ready, string? Hash,
         DateTimeOffset CreatedAt, long ResourceVersion, long UpdatedSeq, string Object);
-    public sealed record RevisionRow(string Namespace, string Name, string? OwnerUid, long Number, string Hash, DateTimeOffset CreatedAt, string Template);
+    public sealed record RevisionRow(string Namespace, string Name, string? OwnerUid, long Number, string Hash, DateTimeOffset CreatedAt, string Template, string Object);
 
     public static NodeRow Node(NodeState n, Versions v)
     {
@@ -44,8 +44,9 @@ public static class Rows
             v.Version(stream), v.Seq(stream), Json.Serialize(view));
     }
 
-    public static RevisionRow Revision(RevisionState r) =>
-        new(r.Namespace, r.Name, r.OwnerUid, r.Number, r.Hash, r.CreatedAt, Json.Serialize(r.Template));
+    public static RevisionRow Revision(RevisionState r, ClusterState s) =>
+        new(r.Namespace, r.Name, r.OwnerUid, r.Number, r.Hash, r.CreatedAt, Json.Serialize(r.Template),
+            Json.Serialize(Views.Revision(r, s.DaemonSetByUid(r.OwnerUid))));
 
     private static string Text(long version) => version.ToString(CultureInfo.InvariantCulture);
 

@@ -14,6 +14,39 @@ public sealed class ManifestTests
     }
 
     [Fact]
+    public void ControllerRevision_AsKubectlPrintsIt_ReadsBackItsTemplate_AndIsWrittenTheSameWay()
+    {
+        const string printed = """
+            apiVersion: apps/v1
+            kind: ControllerRevision
+            metadata:
+              name: fluentd-6d8f7c9b5
+              namespace: kube-system
+              labels: {name: fluentd, controller-revision-hash: 6d8f7c9b5}
+              annotations: {deprecated.daemonset.template.generation: "1"}
+              ownerReferences:
+              - {apiVersion: apps/v1, kind: DaemonSet, name: fluentd, uid: 0b7c, controller: true, blockOwnerDeletion: true}
+            data:
+              spec:
+                template:
+                  $patch: replace
+                  metadata: {labels: {name: fluentd}}
+                  spec:
+                    containers: [{name: fluentd, image: "fluentd:v1"}]
+            revision: 3
+            """;
+        var revision = Yaml.ToJson(printed).Single().Deserialize<ControllerRevision>(Json.Options)!;
+        Assert.Equal(3, revision.Revision);
+        Assert.Equal("fluentd", revision.Metadata!.OwnerReferences![0].Name);
+        var template = PodTemplate.From(TestCluster.Yaml("{metadata: {labels: {name: fluentd}}, spec: {containers: [{name: fluentd, image: 'fluentd:v1'}]}}"));
+        Assert.Equal(template, revision.Template());
+        Assert.Equal(
+            CanonicalJson.Write(revision.Data!.Value),
+            CanonicalJson.Write(ControllerRevision.DataOf(template)));
+        Assert.Null(new ControllerRevision().Template());
+    }
+
+    [Fact]
     public void ListKind_AndJsonArray_AreFlattened()
     {
         var list = Manifests.ReadObjects("""{"apiVersion":"v1","kind":"List","items":[{"kind":"Node","apiVersion":"v1","metadata":{"name":"a"}},{"kind":"Node","apiVersion":"v1","metadata":{"name":"b"}}]}""", yaml: false);
