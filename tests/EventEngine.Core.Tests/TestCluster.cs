@@ -64,6 +64,15 @@ public sealed class TestCluster
         return Record(result);
     }
 
+    /// <summary>Folds a decision's events without settling: the state one sync of the controller starts from.</summary>
+    public TestCluster Unsettled(Func<ClusterState, Decided> decide)
+    {
+        var decided = decide(State);
+        if (decided.Failure is { } f) throw new InvalidOperationException($"refused: {f.Detail}");
+        State = decided.Events.Aggregate(State, (s, e) => Fold.Evolve(s, new Recorded(NewId(), Now, e)));
+        return this;
+    }
+
     public TestCluster Advance(double seconds)
     {
         Now = Now.AddSeconds(seconds);

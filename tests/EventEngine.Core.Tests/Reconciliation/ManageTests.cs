@@ -226,6 +226,39 @@ public sealed class ManageTests
     }
 
     [Fact]
+    public void OverlappingDaemonSets_EachKeepsItsOwnPods_AndNeverCountsTheOthers()
+    {
+        static string Agent(string name) =>
+            $"{{apiVersion: apps/v1, kind: DaemonSet, metadata: {{name: {name}, namespace: default}}, spec: {{selector: {{matchLabels: {{app: agent}}}}, " +
+            "template: {metadata: {labels: {app: agent}}, spec: {containers: [{name: c, image: img:1}]}}}}";
+        var c = new TestCluster().Nodes(2).Apply(Agent("a")).Apply(Agent("b"));
+        Assert.Empty(c.Emitted<PodAdopted>());
+        Assert.Equal(2, c.Emitted<PodCreated>().Count);
+        Assert.All(new[] { "a", "b" }, ds => Assert.Equal((2, 2, 0), (c.Status(ds).DesiredNumberScheduled, c.Status(ds).CurrentNumberScheduled, c.Status(ds).NumberMisscheduled)));
+
+        // a pod of a deleted: a replaces it; b, whose selector matches it as well, is untouched
+        c.Run(Decisions.PodDecisions.Delete(c.State, "default", c.PodOn("node-0", "a").Name));
+        Assert.Equal([("default/a", "node-0")], c.Emitted<PodCreated>().Select(e => (e.DaemonSet, e.Node)));
+        Assert.Single(c.LivePods("b"), p => p.TargetNode == "node-0");
+        Assert.DoesNotContain(c.LastStep, e => e.Event.Event is PodDeleted { DaemonSet: "default/b" });
+    }
+
+    [Fact]
+    public void AdoptedPod_OfAnotherTemplate_WithTheSameTemplateGeneration_IsNotRestarted()
+    {
+        // the old e2e case: a pod left by a DaemonSet with another template but pod-template-generation 1
+        var c = new TestCluster().Nodes(1);
+        var pod = Observed("left", owner: null, created: "2025-12-31T23:00:00Z")
+            .Replace("labels: {app: foo}", "labels: {app: foo, pod-template-generation: '1', controller-revision-hash: elsewhere}");
+        c.Apply(pod);
+        c.DaemonSet(spec: "{updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 1}}}");
+        Assert.Single(c.Emitted<PodAdopted>());
+        Assert.Empty(c.Emitted<PodDeleted>());
+        Assert.Equal(1, c.Status().UpdatedNumberScheduled);
+        Assert.Equal("left", c.PodOn("node-0").Name);
+    }
+
+    [Fact]
     public void PodWhoseLabelsLeaveTheSelector_IsReleased_AndReplaced()
     {
         var c = new TestCluster().Nodes(1).DaemonSet(spec: "{updateStrategy: {type: OnDelete}}");
