@@ -7,10 +7,14 @@ using EventEngine.State;
 
 namespace EventEngine.Bench;
 
-/// <summary>A cluster of N nodes (three zones) and 20 DaemonSets, built through the same fold the engine uses.</summary>
+/// <summary>
+/// A cluster of N nodes (three zones) and 20 DaemonSets, built through the same fold the engine uses. DaemonSet
+/// agent-0 stays off nodes labelled <see cref="Maintenance"/>.
+/// </summary>
 public static class ClusterFixture
 {
     public const int DaemonSets = 20;
+    public const string Maintenance = "example.com/maintenance";
     public static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static long _ids;
 
@@ -34,6 +38,11 @@ public static class ClusterFixture
                                        "spec": {"containers": [{"name": "agent", "image": "registry.example/agent:#"}],
                                                 "tolerations": [{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}]}}}}
                 """.Replace("#", d.ToString(System.Globalization.CultureInfo.InvariantCulture)))!;
+            if (d == 0)
+                manifest["spec"]!["template"]!["spec"]!["affinity"] = JsonNode.Parse("""
+                    {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                        {"matchExpressions": [{"key": "MAINTENANCE", "operator": "DoesNotExist"}]}]}}}
+                    """.Replace("MAINTENANCE", Maintenance));
             var decided = DaemonSetDecisions.Create(s, Manifests.Deserialize<DaemonSet>(manifest), Now, NewId);
             s = Fold.EvolveAll(s, decided.Events.Select(e => new Recorded(NewId(), Now, e)));
         }
