@@ -86,12 +86,32 @@ public sealed class DaemonSetApiTests : ApiTest
     }
 
     [Fact]
-    public async Task IfMatch_IsAPreconditionToo()
+    public async Task IfMatch_IsAPreconditionToo_NamingTheHeader()
     {
         await CreateFluentdAsync();
-        var (status, _, _) = await Client.SendAsync(HttpMethod.Patch, Path, """{"spec":{"minReadySeconds":5}}""", "application/merge-patch+json",
-            new Dictionary<string, string> { ["If-Match"] = "\"99\"" });
+        var before = await Client.EventCountAsync();
+        var stale = new Dictionary<string, string> { ["If-Match"] = "\"99\"" };
+        var (status, problem, _) = await Client.SendAsync(HttpMethod.Patch, Path, """{"spec":{"minReadySeconds":5}}""", "application/merge-patch+json", stale);
         Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal(["If-Match"], problem.Fields());
+        var (delete, deleteProblem, _) = await Client.SendAsync(HttpMethod.Delete, Path, headers: stale);
+        Assert.Equal(HttpStatusCode.Conflict, delete);
+        Assert.Equal(["If-Match"], deleteProblem.Fields());
+        Assert.Equal(before, await Client.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task StaleResourceVersion_Is409_NamingTheField()
+    {
+        var created = await CreateFluentdAsync();
+        await Client.PatchAsync(Path, """{"spec":{"minReadySeconds":5}}""");
+        var before = await Client.EventCountAsync();
+        var copy = created.DeepClone();
+        copy.AsObject().Remove("status");
+        var (status, problem, _) = await Client.PutAsync(Path, copy.ToJsonString());
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal(["metadata.resourceVersion"], problem.Fields());
+        Assert.Equal(before, await Client.EventCountAsync());
     }
 
     [Fact]
