@@ -40,6 +40,42 @@ public sealed class EngineApiTests : ApiTest
     }
 
     [Fact]
+    public async Task Apply_ItemsCarryTheResourceVersionGetAnswers()
+    {
+        var (_, body, _) = await Client.PostAsync("/engine/v1/apply", Cluster, Http.Yaml);
+        string[] paths = ["/api/v1/nodes/node-1", "/api/v1/nodes/node-2", "/apis/apps/v1/namespaces/monitoring/daemonsets/exporter"];
+        var versions = body!["items"]!.AsArray().Select(i => (string)i!["resourceVersion"]!).ToList();
+        for (var i = 0; i < paths.Length; i++)
+            Assert.Equal((string?)(await Client.GetJsonAsync(paths[i]))["metadata"]!["resourceVersion"], versions[i]);
+        await Client.PatchAsync("/api/v1/nodes/node-2", """{"metadata":{"labels":{"zone":"b"}}}""");
+        var again = await Client.PostAsync("/engine/v1/apply", Cluster, Http.Yaml);
+        Assert.Equal(["unchanged", "configured", "unchanged"], again.Body!["items"]!.AsArray().Select(i => (string)i!["action"]!));
+        for (var i = 0; i < paths.Length; i++)
+            Assert.Equal((string?)(await Client.GetJsonAsync(paths[i]))["metadata"]!["resourceVersion"], (string?)again.Body["items"]![i]!["resourceVersion"]);
+    }
+
+    [Fact]
+    public async Task Apply_WithAStaleResourceVersion_Is409_NamingTheItem_AndAppendsNothing()
+    {
+        await Client.PostAsync("/engine/v1/apply", $"[{Http.Node("a")},{Http.Node("b")}]");
+        await Client.PatchAsync("/api/v1/nodes/b", """{"metadata":{"labels":{"zone":"b"}}}""");
+        var before = await Client.EventCountAsync();
+        string Body(string version) =>
+            $"[{Http.Node("a", ",\"labels\":{\"zone\":\"x\"}")},{Http.Node("b", $",\"resourceVersion\":\"{version}\",\"labels\":{{\"zone\":\"y\"}}")}]";
+
+        var (status, problem, _) = await Client.PostAsync("/engine/v1/apply", Body("1"));
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal(["[1].metadata.resourceVersion"], problem.Fields());
+        Assert.Equal(before, await Client.EventCountAsync());
+        Assert.Null((await Client.GetJsonAsync("/api/v1/nodes/a"))["metadata"]!["labels"]);
+
+        var (ok, body, _) = await Client.PostAsync("/engine/v1/apply", Body("2"));
+        Assert.Equal(HttpStatusCode.OK, ok);
+        Assert.Equal(["2", "3"], body!["items"]!.AsArray().Select(i => (string)i!["resourceVersion"]!));
+        Assert.Equal("y", (string?)(await Client.GetJsonAsync("/api/v1/nodes/b"))["metadata"]!["labels"]!["zone"]);
+    }
+
+    [Fact]
     public async Task Apply_AcceptsAJsonArray_AndAList()
     {
         var array = $"[{Http.Node("a")},{Http.Node("b")}]";
