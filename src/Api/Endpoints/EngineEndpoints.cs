@@ -52,16 +52,17 @@ public static class EngineEndpoints
 
         engine.MapGet("/events", async (long? after, string? @continue, int? limit, bool? watch, HttpContext http, IMediator m, CancellationToken ct) =>
         {
+            if (after < 0) return Problems.Problem(400, "Malformed request", $"after: Invalid value: {after}: must be 0 or more", [("after", $"Invalid value: {after}: must be 0 or more")]);
             if (watch == true)
             {
-                await EventWatch.StreamAsync(http, Math.Max(0, after ?? 0), http.RequestServices.GetRequiredService<EventStore>(),
+                await EventWatch.StreamAsync(http, after ?? 0, http.RequestServices.GetRequiredService<EventStore>(),
                     http.RequestServices.GetRequiredService<EngineRuntime>());
                 return Results.Empty;
             }
             // continue (the token a previous page gave) and after are the same thing: the seq to read after
             if (@continue is { Length: > 0 } && !long.TryParse(@continue, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
                 return Problems.Problem(400, "Malformed request", "the continue token is not valid", [("continue", "not a token this server gave")]);
-            var from = @continue is { Length: > 0 } token ? long.Parse(token, System.Globalization.CultureInfo.InvariantCulture) : Math.Max(0, after ?? 0);
+            var from = @continue is { Length: > 0 } token ? long.Parse(token, System.Globalization.CultureInfo.InvariantCulture) : after ?? 0;
             var size = Responses.Limit(limit);
             var items = await m.Send(new ListEvents(from, size), ct);
             var list = new JsonObject { ["items"] = new JsonArray(items.Cast<JsonNode>().ToArray()) };
