@@ -6,6 +6,8 @@ namespace EventEngine.Integration.Tests.Engine;
 /// <summary>/engine/v1: apply, the manual clock and the audit log, through HTTP.</summary>
 public sealed class EngineApiTests : ApiTest
 {
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string> { ["Engine:MaxBodyBytes"] = "8192" };
+
     private const string Cluster = """
         apiVersion: v1
         kind: Node
@@ -97,6 +99,30 @@ public sealed class EngineApiTests : ApiTest
         Assert.Equal(HttpStatusCode.UnprocessableEntity, kind);
         Assert.Equal(["[0].kind"], kindProblem.Fields());
         Assert.Equal(HttpStatusCode.BadRequest, (await Client.PostAsync("/engine/v1/apply", "a: [", Http.Yaml)).Status);
+    }
+
+    [Fact]
+    public async Task Apply_BodyTooLarge_Is413_AndAppendsNothing()
+    {
+        await Client.PostAsync("/engine/v1/apply", Cluster, Http.Yaml);
+        var before = await Client.EventCountAsync();
+        var nodes = string.Join(",", Enumerable.Range(0, 300).Select(i => Http.Node($"node-{i}")));
+        var (status, problem, response) = await Client.PostAsync("/engine/v1/apply", $"[{nodes}]");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(413, (int)problem!["status"]!);
+        Assert.Equal(before, await Client.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task Apply_UnsupportedMediaType_Is415_AndAppendsNothing()
+    {
+        var (status, problem, response) = await Client.PostAsync("/engine/v1/apply", Cluster, "text/plain");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(415, (int)problem!["status"]!);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await Client.PostAsync("/engine/v1/apply", Cluster, "application/merge-patch+json")).Status);
+        Assert.Equal(0, await Client.EventCountAsync());
     }
 
     [Fact]
