@@ -52,7 +52,7 @@ public static class EngineEndpoints
 
         engine.MapGet("/events", async (long? after, string? @continue, int? limit, bool? watch, HttpContext http, IMediator m, CancellationToken ct) =>
         {
-            if (after < 0) return Problems.Problem(400, "Malformed request", $"after: Invalid value: {after}: must be 0 or more", [("after", $"Invalid value: {after}: must be 0 or more")]);
+            if (after < 0) return Problems.Problem(400, "Malformed request", "after must be 0 or more", [("after", $"Invalid value: {after}: must be 0 or more")]);
             if (watch == true)
             {
                 await EventWatch.StreamAsync(http, after ?? 0, http.RequestServices.GetRequiredService<EventStore>(),
