@@ -1,5 +1,6 @@
 using EventEngine.Api.Endpoints;
 using EventEngine.Api.Hosting;
+using EventEngine.Api.Http;
 
 // settings files sit beside the program; the working directory is only where data goes
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -12,6 +13,8 @@ builder.Services.AddEngine(builder.Configuration);
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// once routing has chosen an endpoint: a typed query or route value that does not parse is a 400 naming it
+app.UseMiddleware<TypedValues>();
 app.MapEngineApiDocs();
 app.MapHealthEndpoints();
 app.MapNodeEndpoints();

@@ -33,19 +33,19 @@ public static class DaemonSetEndpoints
         apps.MapPut(one, async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var ds = await Bodies.ObjectAsync<DaemonSet>(request, ct);
-            var outcome = await m.Send(new ReplaceDaemonSet(request.Command(), ns, name, ds, IfMatch(request)), ct);
+            var outcome = await m.Send(new ReplaceDaemonSet(request.Command(), ns, name, ds, request.IfMatch()), ct);
             return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetDaemonSet(ns, name), ct));
         });
 
         apps.MapPatch(one, async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var patch = await Bodies.MergePatchAsync(request, ct);
-            var outcome = await m.Send(new PatchDaemonSet(request.Command(), ns, name, patch, IfMatch(request)), ct);
+            var outcome = await m.Send(new PatchDaemonSet(request.Command(), ns, name, patch, request.IfMatch()), ct);
             return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetDaemonSet(ns, name), ct));
         });
 
         apps.MapDelete(one, async (string ns, string name, string? propagationPolicy, HttpRequest request, IMediator m, CancellationToken ct) =>
-            Responses.Status(await m.Send(new DeleteDaemonSet(request.Command(), ns, name, propagationPolicy), ct),
+            Responses.Status(await m.Send(new DeleteDaemonSet(request.Command(), ns, name, propagationPolicy, request.IfMatch()), ct),
                 $"daemonset.apps/{name} deleted ({propagationPolicy ?? "Background"})",
                 new() { ["name"] = name, ["namespace"] = ns, ["group"] = "apps", ["kind"] = "daemonsets" }));
 
@@ -65,6 +65,4 @@ public static class DaemonSetEndpoints
                 new() { ["name"] = name, ["namespace"] = ns, ["group"] = "apps", ["kind"] = "daemonsets", ["toRevision"] = toRevision });
         });
     }
-
-    private static string? IfMatch(HttpRequest request) => request.Headers.IfMatch.ToString() is { Length: > 0 } v ? v.Trim('"') : null;
 }

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using EventEngine.Api.Http;
 using EventEngine.Commands.Engine;
-using EventEngine.Events;
 using EventEngine.Model;
 using EventEngine.Projections.Queries;
 using EventEngine.Runtime;
@@ -19,23 +18,16 @@ public static class EngineEndpoints
 
         engine.MapPost("/apply", async (HttpRequest request, IMediator m, CancellationToken ct) =>
         {
-            var objects = await Bodies.ObjectsAsync(request, ct);
-            var outcome = await m.Send(new ApplyObjects(request.Command(), objects), ct);
-            if (outcome.Failure is { } failure) return Problems.From(failure);
-            var streams = outcome.Events.Select(e => e.Stream).ToHashSet(StringComparer.Ordinal);
-            var created = outcome.Events.Where(e => e.Type is "node_joined.v1" or "daemonset_created.v1" or "pod_registered.v1")
-                .Select(e => e.Stream).ToHashSet(StringComparer.Ordinal);
-            var items = new JsonArray(objects.Select(o =>
+            var applied = await m.Send(new ApplyObjects(request.Command(), await Bodies.ObjectsAsync(request, ct)), ct);
+            if (applied.Outcome.Failure is { } failure) return Problems.From(failure);
+            var items = new JsonArray(applied.Items.Select(i => (JsonNode)new JsonObject
             {
-                var stream = StreamOf(o);
-                var action = created.Contains(stream) ? "created" : streams.Contains(stream) ? "configured" : "unchanged";
-                return (JsonNode)new JsonObject
-                {
-                    ["apiVersion"] = (string?)o["apiVersion"], ["kind"] = (string?)o["kind"],
-                    ["namespace"] = (string?)o["metadata"]?["namespace"], ["name"] = (string?)o["metadata"]?["name"], ["action"] = action,
-                };
+                ["apiVersion"] = (string?)i.Object["apiVersion"], ["kind"] = (string?)i.Object["kind"],
+                ["namespace"] = (string?)i.Object["metadata"]?["namespace"], ["name"] = (string?)i.Object["metadata"]?["name"],
+                ["action"] = i.Action, ["resourceVersion"] = i.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }).ToArray());
-            return Results.Text(new JsonObject { ["items"] = items, ["events"] = outcome.Events.Count, ["head"] = outcome.Events.LastOrDefault()?.Seq }.ToJsonString(), "application/json");
+            var events = applied.Outcome.Events;
+            return Results.Text(new JsonObject { ["items"] = items, ["events"] = events.Count, ["head"] = events.LastOrDefault()?.Seq }.ToJsonString(), "application/json");
         });
 
         engine.MapPost("/demo/incident", async (IMediator m, CancellationToken ct) =>
@@ -60,33 +52,22 @@ public static class EngineEndpoints
 
         engine.MapGet("/events", async (long? after, string? @continue, int? limit, bool? watch, HttpContext http, IMediator m, CancellationToken ct) =>
         {
+            if (after < 0) return Problems.Problem(400, "Malformed request", "after must be 0 or more", [("after", $"Invalid value: {after}: must be 0 or more")]);
             if (watch == true)
             {
-                await EventWatch.StreamAsync(http, Math.Max(0, after ?? 0), http.RequestServices.GetRequiredService<EventStore>(),
+                await EventWatch.StreamAsync(http, after ?? 0, http.RequestServices.GetRequiredService<EventStore>(),
                     http.RequestServices.GetRequiredService<EngineRuntime>());
                 return Results.Empty;
             }
             // continue (the token a previous page gave) and after are the same thing: the seq to read after
             if (@continue is { Length: > 0 } && !long.TryParse(@continue, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
                 return Problems.Problem(400, "Malformed request", "the continue token is not valid", [("continue", "not a token this server gave")]);
-            var from = @continue is { Length: > 0 } token ? long.Parse(token, System.Globalization.CultureInfo.InvariantCulture) : Math.Max(0, after ?? 0);
+            var from = @continue is { Length: > 0 } token ? long.Parse(token, System.Globalization.CultureInfo.InvariantCulture) : after ?? 0;
             var size = Responses.Limit(limit);
             var items = await m.Send(new ListEvents(from, size), ct);
             var list = new JsonObject { ["items"] = new JsonArray(items.Cast<JsonNode>().ToArray()) };
             if (items.Count == size) list["continue"] = ((long)items[^1]["seq"]!).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Text(list.ToJsonString(), "application/json");
         });
-    }
-
-    private static string StreamOf(JsonObject o)
-    {
-        var name = (string?)o["metadata"]?["name"] ?? "";
-        var ns = (string?)o["metadata"]?["namespace"] ?? "";
-        return (string?)o["kind"] switch
-        {
-            "Node" => Subjects.NodeStream(name),
-            "DaemonSet" => Subjects.DaemonSetStream(ns + "/" + name),
-            _ => Subjects.PodStream(ns + "/" + name),
-        };
     }
 }

@@ -29,19 +29,19 @@ public static class NodeEndpoints
         nodes.MapPut("/{name}", async (string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var node = await Bodies.ObjectAsync<Node>(request, ct);
-            var outcome = await m.Send(new ReplaceNode(request.Command(), name, node), ct);
+            var outcome = await m.Send(new ReplaceNode(request.Command(), name, node, request.IfMatch()), ct);
             return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetNode(name), ct));
         });
 
         nodes.MapPatch("/{name}", async (string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var patch = await Bodies.MergePatchAsync(request, ct);
-            var outcome = await m.Send(new PatchNode(request.Command(), name, patch), ct);
+            var outcome = await m.Send(new PatchNode(request.Command(), name, patch, request.IfMatch()), ct);
             return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetNode(name), ct));
         });
 
         nodes.MapDelete("/{name}", async (string name, HttpRequest request, IMediator m, CancellationToken ct) =>
-            Responses.Status(await m.Send(new RemoveNode(request.Command(), name), ct), $"node {name} removed",
+            Responses.Status(await m.Send(new RemoveNode(request.Command(), name, request.IfMatch()), ct), $"node {name} removed",
                 new() { ["name"] = name, ["kind"] = "nodes" }));
     }
 }

@@ -32,12 +32,12 @@ public static class PodEndpoints
         v1.MapPut("/namespaces/{ns}/pods/{name}/status", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var pod = await Bodies.ObjectAsync<Pod>(request, ct);
-            var outcome = await m.Send(new ReportPodStatus(request.Command(), ns, name, pod.Status ?? new PodStatus()), ct);
+            var outcome = await m.Send(new ReportPodStatus(request.Command(), ns, name, pod.Status ?? new PodStatus(), request.IfMatch(), pod.Metadata?.ResourceVersion), ct);
             return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetPod(ns, name), ct));
         });
 
         v1.MapDelete("/namespaces/{ns}/pods/{name}", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
-            Responses.Status(await m.Send(new DeletePod(request.Command(), ns, name), ct), $"pod {ns}/{name} deleted",
+            Responses.Status(await m.Send(new DeletePod(request.Command(), ns, name, request.IfMatch()), ct), $"pod {ns}/{name} deleted",
                 new() { ["name"] = name, ["namespace"] = ns, ["kind"] = "pods" }));
     }
 }

@@ -15,10 +15,7 @@ internal static class EngineServices
 {
     public static IServiceCollection AddEngine(this IServiceCollection services, IConfiguration configuration)
     {
-        var manual = string.Equals(configuration["Engine:Clock"], "Manual", StringComparison.OrdinalIgnoreCase);
-        var start = DateTimeOffset.TryParse(configuration["Engine:ManualClockStart"], CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal, out var configured) ? configured : ManualClock.DefaultStart;
-        services.AddSingleton<TimeProvider>(manual ? new ManualClock(start) : TimeProvider.System);
+        services.AddSingleton(Clock(configuration));
         services.AddSingleton(new KubeletOptions(
             configuration.GetValue("Engine:SimulatedKubelet:Enabled", true),
             TimeSpan.FromSeconds(configuration.GetValue("Engine:SimulatedKubelet:ReadyAfterSeconds", 2.0))));
@@ -42,6 +39,22 @@ internal static class EngineServices
         services.AddExceptionHandler<Problems.Handler>();
         AddMediator(services, typeof(EngineRuntime).Assembly, typeof(Page).Assembly);
         return services;
+    }
+
+    /// <summary>
+    /// Engine:Clock is System (the default) or Manual, in any case; Engine:ManualClockStart, when given, a time. Anything
+    /// else stops start-up naming the key: a mistyped Manual must not quietly run a scenario on the system clock.
+    /// </summary>
+    private static TimeProvider Clock(IConfiguration configuration)
+    {
+        var start = ManualClock.DefaultStart;
+        if (configuration["Engine:ManualClockStart"] is { Length: > 0 } text
+            && !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out start))
+            throw new InvalidOperationException($"Engine:ManualClockStart is \"{text}\": it must be a time, such as 2026-01-01T00:00:00Z");
+        var clock = configuration["Engine:Clock"];
+        if (string.IsNullOrEmpty(clock) || clock.Equals("System", StringComparison.OrdinalIgnoreCase)) return TimeProvider.System;
+        if (clock.Equals("Manual", StringComparison.OrdinalIgnoreCase)) return new ManualClock(start);
+        throw new InvalidOperationException($"Engine:Clock is \"{clock}\": the allowed values are System and Manual");
     }
 
     /// <summary>MediatR 5 is wired by hand: its ServiceFactory resolves handlers, behaviours and validators from DI.</summary>

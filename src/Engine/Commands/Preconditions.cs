@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using EventEngine.Decisions;
 using EventEngine.Runtime;
 using EventEngine.Validation;
@@ -6,18 +7,46 @@ using FluentValidation;
 
 namespace EventEngine.Commands;
 
-/// <summary>metadata.resourceVersion (or If-Match) turned into a stream-version precondition: a stale write is a 409.</summary>
+/// <summary>
+/// metadata.resourceVersion and If-Match turned into stream-version preconditions: a stale write is a 409 naming
+/// the field that carried the stale version. Each one given must be the latest; If-Match: * asks for none.
+/// </summary>
 public static class Preconditions
 {
-    public static IReadOnlyList<VersionPrecondition>? ResourceVersion(string stream, string? resourceVersion, string what)
+    public const string ResourceVersionField = "metadata.resourceVersion";
+    public const string IfMatchField = "If-Match";
+
+    /// <summary>The preconditions of a write to one object's stream (null: unconditional).</summary>
+    public static IReadOnlyList<VersionPrecondition>? Versions(string stream, string what, string? ifMatch, string? resourceVersion,
+        string resourceVersionField = ResourceVersionField)
     {
-        if (string.IsNullOrEmpty(resourceVersion)) return null;
-        var version = long.TryParse(resourceVersion.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1;
-        return [new VersionPrecondition(stream, version, what)];
+        var list = new List<VersionPrecondition>();
+        if (!string.IsNullOrEmpty(ifMatch) && ifMatch != "*") list.Add(new VersionPrecondition(stream, Parse(ifMatch), what, IfMatchField));
+        if (!string.IsNullOrEmpty(resourceVersion)) list.Add(new VersionPrecondition(stream, Parse(resourceVersion), what, resourceVersionField));
+        return list.Count == 0 ? null : list;
     }
 
-    public static IReadOnlyList<VersionPrecondition>? DaemonSetVersion(string ns, string name, string? resourceVersion) =>
-        ResourceVersion(Events.Subjects.DaemonSetStream(ns + "/" + name), resourceVersion, $"daemonset {ns}/{name}");
+    public static IReadOnlyList<VersionPrecondition>? NodeVersion(string name, string? ifMatch, string? resourceVersion = null) =>
+        Versions(Events.Subjects.NodeStream(name), $"node {name}", ifMatch, resourceVersion);
+
+    public static IReadOnlyList<VersionPrecondition>? DaemonSetVersion(string ns, string name, string? ifMatch, string? resourceVersion = null) =>
+        Versions(Events.Subjects.DaemonSetStream(ns + "/" + name), $"daemonset {ns}/{name}", ifMatch, resourceVersion);
+
+    public static IReadOnlyList<VersionPrecondition>? PodVersion(string ns, string name, string? ifMatch, string? resourceVersion = null) =>
+        Versions(Events.Subjects.PodStream(ns + "/" + name), $"pod {ns}/{name}", ifMatch, resourceVersion);
+
+    /// <summary>metadata.resourceVersion of a raw object or merge patch; a resourceVersion is a string, anything else is a 400.</summary>
+    public static string? ResourceVersionOf(JsonNode? obj, string path = ResourceVersionField) =>
+        obj?["metadata"]?["resourceVersion"] switch
+        {
+            null => null,
+            JsonValue v when v.TryGetValue<string>(out var text) => text,
+            _ => throw new Model.ManifestException($"{path} must be a string", path),
+        };
+
+    /// <summary>A version this server gave is a stream version; anything else can never be the latest (-1).</summary>
+    private static long Parse(string version) =>
+        long.TryParse(version.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1;
 
     /// <summary>FluentValidation rule: Kubernetes DNS-subdomain names, with the message Kubernetes gives.</summary>
     public static IRuleBuilderOptions<T, string> MustBeDnsSubdomain<T>(this IRuleBuilder<T, string> rule, string field) =>

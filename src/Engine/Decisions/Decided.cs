@@ -35,6 +35,9 @@ public sealed record Failure(FailureKind Kind, string Title, string Detail, IRea
 
     public static Failure Conflict(string detail) => new(FailureKind.Conflict, "Conflict", detail, []);
 
+    /// <summary>A conflict the client's own field caused (a stale metadata.resourceVersion or If-Match).</summary>
+    public static Failure Conflict(string detail, string field) => new(FailureKind.Conflict, "Conflict", detail, [new FieldError(field, detail)]);
+
     public static Failure Invalid(string what, IReadOnlyList<FieldError> errors) =>
         new(FailureKind.Invalid, "Invalid object", $"{what} is invalid: {string.Join("; ", errors)}", errors);
 

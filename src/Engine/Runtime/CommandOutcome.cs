@@ -10,5 +10,8 @@ public sealed record CommandOutcome(Failure? Failure, ClusterState State, IReadO
     public bool Ok => Failure is null;
 }
 
-/// <summary>A client's precondition: the stream must be at this version (metadata.resourceVersion, If-Match).</summary>
-public sealed record VersionPrecondition(string Stream, long Version, string What);
+/// <summary>
+/// A client's precondition: the stream must be at this version. Field is where the client said so
+/// (metadata.resourceVersion, If-Match, or an item of an apply), for the 409 to name it.
+/// </summary>
+public sealed record VersionPrecondition(string Stream, long Version, string What, string Field);

@@ -97,15 +97,21 @@ public sealed class EngineRuntime(
             {
                 var actual = VersionOf(p.Stream);
                 if (actual != p.Version)
-                    return (null, Failure.Conflict(
-                        $"{p.What} was modified: resourceVersion {p.Version.ToString(CultureInfo.InvariantCulture)} is not the latest ({actual.ToString(CultureInfo.InvariantCulture)}); read it again and retry"),
-                        null);
+                    return (null, Failure.Conflict(Stale(p, actual), p.Field), null);
             }
             var decided = decide(state, now);
             return decided.Failure is { } failure
                 ? (null, failure, null)
                 : (Steps.Run(state, decided.Events, now, Guid.NewGuid), null, decided.Note);
         }, full: false, cancellationToken);
+
+    private static string Stale(VersionPrecondition p, long actual)
+    {
+        var latest = actual.ToString(CultureInfo.InvariantCulture);
+        return p.Version < 0
+            ? $"{p.What}: {p.Field} is not a resourceVersion this server gave (the latest is {latest}); read it again and retry"
+            : $"{p.What} was modified: {p.Field} {p.Version.ToString(CultureInfo.InvariantCulture)} is not the latest ({latest}); read it again and retry";
+    }
 
     /// <summary>Time passed: reconcile everything (backoffs expire, pods become available, tolerations run out).</summary>
     public Task<CommandOutcome> TickAsync(CommandContext context, CancellationToken cancellationToken = default) =>

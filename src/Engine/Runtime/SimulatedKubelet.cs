@@ -26,21 +26,28 @@ public sealed class SimulatedKubelet(EngineRuntime runtime, KubeletOptions optio
         return next;
     }
 
-    /// <summary>Reports every pod whose time has come, as one command.</summary>
+    /// <summary>
+    /// Reports every pod whose time has come, as one command: for each, the report a node agent would send (Running,
+    /// Ready since its time came), decided by the same rules as PUT .../pods/{name}/status.
+    /// </summary>
     public async Task<CommandOutcome> ReportDueAsync(CancellationToken cancellationToken)
     {
         if (!options.Enabled) return new CommandOutcome(null, runtime.State, [], null);
         return await runtime.ExecuteAsync(CommandContext.System(CommandContext.KubeletActor), (s, now) =>
         {
-            var due = s.Pods.Values
-                .Where(p => IsWaiting(p) && p.CreatedAt + options.ReadyAfter <= now)
-                .OrderBy(p => p.Key, StringComparer.Ordinal)
-                .Select(p => (IEvent)new PodStatusObserved(PodDecisions.DaemonSetOf(s, p), p.Namespace, p.Name, p.TargetNode,
-                    PodPhases.Running, true, p.CreatedAt + options.ReadyAfter))
-                .ToList();
-            return new Decided(due);
+            var events = new List<IEvent>();
+            // each report reads only its own pod, so reports decided on one state cannot disagree; a pending pod's report is never refused
+            foreach (var pod in s.Pods.Values.Where(p => IsWaiting(p) && p.CreatedAt + options.ReadyAfter <= now).OrderBy(p => p.Key, StringComparer.Ordinal))
+                events.AddRange(PodDecisions.ReportStatus(s, pod.Namespace, pod.Name, ReadySince(pod.CreatedAt + options.ReadyAfter), now).Events);
+            return new Decided(events);
         }, null, cancellationToken);
     }
+
+    private static PodStatus ReadySince(DateTimeOffset since) => new()
+    {
+        Phase = PodPhases.Running,
+        Conditions = [new PodCondition { Type = "Ready", Status = "True", LastTransitionTime = since }],
+    };
 
     private static bool IsWaiting(PodState p) => !p.Observed && p.Phase == PodPhases.Pending && !p.Ready && !p.IsTerminating;
 }

@@ -9,6 +9,8 @@ public sealed class DaemonSetApiTests : ApiTest
 {
     private const string Path = "/apis/apps/v1/namespaces/kube-system/daemonsets/fluentd-elasticsearch";
 
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string> { ["Engine:MaxBodyBytes"] = "16384" };
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -86,12 +88,32 @@ public sealed class DaemonSetApiTests : ApiTest
     }
 
     [Fact]
-    public async Task IfMatch_IsAPreconditionToo()
+    public async Task IfMatch_IsAPreconditionToo_NamingTheHeader()
     {
         await CreateFluentdAsync();
-        var (status, _, _) = await Client.SendAsync(HttpMethod.Patch, Path, """{"spec":{"minReadySeconds":5}}""", "application/merge-patch+json",
-            new Dictionary<string, string> { ["If-Match"] = "\"99\"" });
+        var before = await Client.EventCountAsync();
+        var stale = new Dictionary<string, string> { ["If-Match"] = "\"99\"" };
+        var (status, problem, _) = await Client.SendAsync(HttpMethod.Patch, Path, """{"spec":{"minReadySeconds":5}}""", "application/merge-patch+json", stale);
         Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal(["If-Match"], problem.Fields());
+        var (delete, deleteProblem, _) = await Client.SendAsync(HttpMethod.Delete, Path, headers: stale);
+        Assert.Equal(HttpStatusCode.Conflict, delete);
+        Assert.Equal(["If-Match"], deleteProblem.Fields());
+        Assert.Equal(before, await Client.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task StaleResourceVersion_Is409_NamingTheField()
+    {
+        var created = await CreateFluentdAsync();
+        await Client.PatchAsync(Path, """{"spec":{"minReadySeconds":5}}""");
+        var before = await Client.EventCountAsync();
+        var copy = created.DeepClone();
+        copy.AsObject().Remove("status");
+        var (status, problem, _) = await Client.PutAsync(Path, copy.ToJsonString());
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal(["metadata.resourceVersion"], problem.Fields());
+        Assert.Equal(before, await Client.EventCountAsync());
     }
 
     [Fact]
@@ -153,6 +175,42 @@ public sealed class DaemonSetApiTests : ApiTest
         Assert.Equal(HttpStatusCode.OK, (await Client.DeleteJsonAsync(Path)).Status);
         Assert.Empty((await Client.GetJsonAsync("/api/v1/namespaces/kube-system/pods"))["items"]!.AsArray());
         Assert.Equal(HttpStatusCode.NotFound, (await Client.DeleteJsonAsync(Path)).Status);
+    }
+
+    [Fact]
+    public async Task BodyTooLarge_Is413_OnCreateReplaceAndPatch_AndAppendsNothing()
+    {
+        var created = await CreateFluentdAsync();
+        var before = await Client.EventCountAsync();
+        var labels = new JsonObject(Enumerable.Range(0, 1_000).Select(i => KeyValuePair.Create($"label-{i}", (JsonNode?)$"value-{i}")));
+        var big = created.DeepClone();
+        big["metadata"]!["labels"] = labels;
+        big.AsObject().Remove("status");
+        var bigAgent = JsonNode.Parse(Http.Agent())!;
+        bigAgent["metadata"]!["labels"] = labels.DeepClone();
+
+        var (create, problem, response) = await Client.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", bigAgent.ToJsonString());
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, create);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(413, (int)problem!["status"]!);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await Client.PutAsync(Path, big.ToJsonString())).Status);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await Client.PatchAsync(Path, new JsonObject { ["metadata"] = new JsonObject { ["labels"] = labels.DeepClone() } }.ToJsonString())).Status);
+        Assert.Equal(before, await Client.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task UnsupportedMediaType_Is415_OnCreateReplacePatchAndRollback_AndAppendsNothing()
+    {
+        var created = await CreateFluentdAsync();
+        var before = await Client.EventCountAsync();
+        var (create, problem, response) = await Client.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", Http.Agent(), "text/plain");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, create);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(415, (int)problem!["status"]!);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await Client.PutAsync(Path, created.ToJsonString(), "text/plain")).Status);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await Client.PatchAsync(Path, """{"spec":{"minReadySeconds":5}}""", "application/json")).Status);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await Client.PostAsync(Path + "/rollback", """{"toRevision": 0}""", "text/plain")).Status);
+        Assert.Equal(before, await Client.EventCountAsync());
     }
 
     [Fact]

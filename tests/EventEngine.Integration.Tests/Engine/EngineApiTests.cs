@@ -6,6 +6,8 @@ namespace EventEngine.Integration.Tests.Engine;
 /// <summary>/engine/v1: apply, the manual clock and the audit log, through HTTP.</summary>
 public sealed class EngineApiTests : ApiTest
 {
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string> { ["Engine:MaxBodyBytes"] = "8192" };
+
     private const string Cluster = """
         apiVersion: v1
         kind: Node
@@ -40,6 +42,42 @@ public sealed class EngineApiTests : ApiTest
     }
 
     [Fact]
+    public async Task Apply_ItemsCarryTheResourceVersionGetAnswers()
+    {
+        var (_, body, _) = await Client.PostAsync("/engine/v1/apply", Cluster, Http.Yaml);
+        string[] paths = ["/api/v1/nodes/node-1", "/api/v1/nodes/node-2", "/apis/apps/v1/namespaces/monitoring/daemonsets/exporter"];
+        var versions = body!["items"]!.AsArray().Select(i => (string)i!["resourceVersion"]!).ToList();
+        for (var i = 0; i < paths.Length; i++)
+            Assert.Equal((string?)(await Client.GetJsonAsync(paths[i]))["metadata"]!["resourceVersion"], versions[i]);
+        await Client.PatchAsync("/api/v1/nodes/node-2", """{"metadata":{"labels":{"zone":"b"}}}""");
+        var again = await Client.PostAsync("/engine/v1/apply", Cluster, Http.Yaml);
+        Assert.Equal(["unchanged", "configured", "unchanged"], again.Body!["items"]!.AsArray().Select(i => (string)i!["action"]!));
+        for (var i = 0; i < paths.Length; i++)
+            Assert.Equal((string?)(await Client.GetJsonAsync(paths[i]))["metadata"]!["resourceVersion"], (string?)again.Body["items"]![i]!["resourceVersion"]);
+    }
+
+    [Fact]
+    public async Task Apply_WithAStaleResourceVersion_Is409_NamingTheItem_AndAppendsNothing()
+    {
+        await Client.PostAsync("/engine/v1/apply", $"[{Http.Node("a")},{Http.Node("b")}]");
+        await Client.PatchAsync("/api/v1/nodes/b", """{"metadata":{"labels":{"zone":"b"}}}""");
+        var before = await Client.EventCountAsync();
+        string Body(string version) =>
+            $"[{Http.Node("a", ",\"labels\":{\"zone\":\"x\"}")},{Http.Node("b", $",\"resourceVersion\":\"{version}\",\"labels\":{{\"zone\":\"y\"}}")}]";
+
+        var (status, problem, _) = await Client.PostAsync("/engine/v1/apply", Body("1"));
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal(["[1].metadata.resourceVersion"], problem.Fields());
+        Assert.Equal(before, await Client.EventCountAsync());
+        Assert.Null((await Client.GetJsonAsync("/api/v1/nodes/a"))["metadata"]!["labels"]);
+
+        var (ok, body, _) = await Client.PostAsync("/engine/v1/apply", Body("2"));
+        Assert.Equal(HttpStatusCode.OK, ok);
+        Assert.Equal(["2", "3"], body!["items"]!.AsArray().Select(i => (string)i!["resourceVersion"]!));
+        Assert.Equal("y", (string?)(await Client.GetJsonAsync("/api/v1/nodes/b"))["metadata"]!["labels"]!["zone"]);
+    }
+
+    [Fact]
     public async Task Apply_AcceptsAJsonArray_AndAList()
     {
         var array = $"[{Http.Node("a")},{Http.Node("b")}]";
@@ -61,6 +99,30 @@ public sealed class EngineApiTests : ApiTest
         Assert.Equal(HttpStatusCode.UnprocessableEntity, kind);
         Assert.Equal(["[0].kind"], kindProblem.Fields());
         Assert.Equal(HttpStatusCode.BadRequest, (await Client.PostAsync("/engine/v1/apply", "a: [", Http.Yaml)).Status);
+    }
+
+    [Fact]
+    public async Task Apply_BodyTooLarge_Is413_AndAppendsNothing()
+    {
+        await Client.PostAsync("/engine/v1/apply", Cluster, Http.Yaml);
+        var before = await Client.EventCountAsync();
+        var nodes = string.Join(",", Enumerable.Range(0, 300).Select(i => Http.Node($"node-{i}")));
+        var (status, problem, response) = await Client.PostAsync("/engine/v1/apply", $"[{nodes}]");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(413, (int)problem!["status"]!);
+        Assert.Equal(before, await Client.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task Apply_UnsupportedMediaType_Is415_AndAppendsNothing()
+    {
+        var (status, problem, response) = await Client.PostAsync("/engine/v1/apply", Cluster, "text/plain");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(415, (int)problem!["status"]!);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await Client.PostAsync("/engine/v1/apply", Cluster, "application/merge-patch+json")).Status);
+        Assert.Equal(0, await Client.EventCountAsync());
     }
 
     [Fact]

@@ -23,6 +23,8 @@ public sealed class KubeletAndRestartTests
         var reports = (await api.Client.EventsAsync()).Where(e => (string)e["type"]! == "pod_status_observed.v1").ToList();
         Assert.Equal(2, reports.Count);
         Assert.All(reports, r => Assert.Equal(CommandContext.KubeletActor, (string?)r["metadata"]!["actor"]));
+        Assert.All(reports, r => Assert.Equal(("Running", true, "2026-01-01T00:00:02Z"),
+            ((string)r["data"]!["phase"]!, (bool)r["data"]!["ready"]!, (string?)r["data"]!["readySince"])));
     }
 
     [Fact]

@@ -88,9 +88,55 @@ public sealed class NodeApiTests : ApiTest
         var (ok, body, _) = await Client.PutAsync("/api/v1/nodes/n1", Http.Node("n1", ",\"resourceVersion\":\"1\",\"labels\":{\"a\":\"b\"}"));
         Assert.Equal(HttpStatusCode.OK, ok);
         Assert.Equal("2", (string?)body!["metadata"]!["resourceVersion"]);
-        var (stale, _, _) = await Client.PutAsync("/api/v1/nodes/n1", Http.Node("n1", ",\"resourceVersion\":\"1\",\"labels\":{\"a\":\"c\"}"));
+        var before = await Client.EventCountAsync();
+        var (stale, problem, _) = await Client.PutAsync("/api/v1/nodes/n1", Http.Node("n1", ",\"resourceVersion\":\"1\",\"labels\":{\"a\":\"c\"}"));
         Assert.Equal(HttpStatusCode.Conflict, stale);
+        Assert.Equal(["metadata.resourceVersion"], problem.Fields());
         Assert.Equal("b", (string?)(await Client.GetJsonAsync("/api/v1/nodes/n1"))["metadata"]!["labels"]!["a"]);
+        Assert.Equal(before, await Client.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task IfMatch_OnPutPatchAndDelete_IsAPrecondition_NamingTheHeader()
+    {
+        await Client.PostAsync("/api/v1/nodes", Http.Node("n1"));
+        var before = await Client.EventCountAsync();
+        var stale = new Dictionary<string, string> { ["If-Match"] = "\"7\"" };
+        var (put, putProblem, _) = await Client.SendAsync(HttpMethod.Put, "/api/v1/nodes/n1", Http.Node("n1", ",\"labels\":{\"a\":\"b\"}"), headers: stale);
+        Assert.Equal(HttpStatusCode.Conflict, put);
+        Assert.Equal(["If-Match"], putProblem.Fields());
+        var (patch, patchProblem, _) = await Client.SendAsync(HttpMethod.Patch, "/api/v1/nodes/n1", """{"spec":{"unschedulable":true}}""", "application/merge-patch+json", stale);
+        Assert.Equal(HttpStatusCode.Conflict, patch);
+        Assert.Equal(["If-Match"], patchProblem.Fields());
+        var (delete, deleteProblem, _) = await Client.SendAsync(HttpMethod.Delete, "/api/v1/nodes/n1", headers: stale);
+        Assert.Equal(HttpStatusCode.Conflict, delete);
+        Assert.Equal(["If-Match"], deleteProblem.Fields());
+        Assert.Equal(before, await Client.EventCountAsync());
+
+        var (ok, body, response) = await Client.SendAsync(HttpMethod.Patch, "/api/v1/nodes/n1", """{"spec":{"unschedulable":true}}""", "application/merge-patch+json",
+            new Dictionary<string, string> { ["If-Match"] = "\"1\"" });
+        Assert.Equal(HttpStatusCode.OK, ok);
+        Assert.True((bool)body!["spec"]!["unschedulable"]!);
+        var etag = response.Headers.ETag!.Tag;
+        var (any, _, _) = await Client.SendAsync(HttpMethod.Put, "/api/v1/nodes/n1", Http.Node("n1"), headers: new Dictionary<string, string> { ["If-Match"] = "*" });
+        Assert.Equal(HttpStatusCode.OK, any);
+        Assert.Equal(HttpStatusCode.Conflict, (await Client.SendAsync(HttpMethod.Delete, "/api/v1/nodes/n1", headers: new Dictionary<string, string> { ["If-Match"] = etag })).Status);
+        var latest = (await Client.SendAsync(HttpMethod.Get, "/api/v1/nodes/n1")).Response.Headers.ETag!.Tag;
+        Assert.Equal(HttpStatusCode.OK, (await Client.SendAsync(HttpMethod.Delete, "/api/v1/nodes/n1", headers: new Dictionary<string, string> { ["If-Match"] = latest })).Status);
+    }
+
+    [Fact]
+    public async Task IfMatch_AndResourceVersion_MustBothBeTheLatest()
+    {
+        await Client.PostAsync("/api/v1/nodes", Http.Node("n1"));
+        var (status, problem, _) = await Client.SendAsync(HttpMethod.Put, "/api/v1/nodes/n1", Http.Node("n1", ",\"resourceVersion\":\"9\""),
+            headers: new Dictionary<string, string> { ["If-Match"] = "\"1\"" });
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal(["metadata.resourceVersion"], problem.Fields());
+        var (patch, patchProblem, _) = await Client.PatchAsync("/api/v1/nodes/n1", """{"metadata":{"resourceVersion":1}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, patch);
+        Assert.Equal(["metadata.resourceVersion"], patchProblem.Fields());
+        Assert.Equal(1, await Client.EventCountAsync());
     }
 
     [Fact]

@@ -6,6 +6,13 @@ namespace EventEngine.Integration.Tests.Engine;
 /// <summary>Pods through HTTP: observed pods, node-agent reports, deletes, and the metadata every event carries.</summary>
 public sealed class PodApiTests : ApiTest
 {
+    private const string Pods = "/api/v1/namespaces/kube-system/pods";
+    private const string Observed = """
+        {"apiVersion":"v1","kind":"Pod","metadata":{"name":"observed"},
+         "spec":{"nodeName":"node-1","containers":[{"name":"c","image":"agent:1"}]},"status":{"phase":"Running"}}
+        """;
+
+    protected override IReadOnlyDictionary<string, string>? Settings => new Dictionary<string, string> { ["Engine:MaxBodyBytes"] = "8192" };
 
     public override async Task InitializeAsync()
     {
@@ -82,5 +89,94 @@ public sealed class PodApiTests : ApiTest
         var (invalid, problem, _) = await Client.PostAsync("/api/v1/namespaces/kube-system/pods", """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"Bad_Name"}}""");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid);
         Assert.Equal(["metadata.name"], problem.Fields());
+    }
+
+    [Fact]
+    public async Task GetPod_IsTheObjectWithItsETag_AndAnUnknownPodIs404Problem()
+    {
+        await Client.PostAsync(Pods, Observed);
+        var (status, pod, response) = await Client.SendAsync(HttpMethod.Get, Pods + "/observed");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("v1", "Pod"), ((string?)pod!["apiVersion"], (string?)pod["kind"]));
+        Assert.Equal(("observed", "kube-system"), ((string?)pod["metadata"]!["name"], (string?)pod["metadata"]!["namespace"]));
+        Assert.Equal(("node-1", "Running"), ((string?)pod["spec"]!["nodeName"], (string?)pod["status"]!["phase"]));
+        Assert.Equal($"\"{(string)pod["metadata"]!["resourceVersion"]!}\"", response.Headers.ETag?.Tag);
+
+        var (missing, problem, missingResponse) = await Client.SendAsync(HttpMethod.Get, Pods + "/nope");
+        Assert.Equal(HttpStatusCode.NotFound, missing);
+        Assert.Equal("application/problem+json", missingResponse.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(404, (int)problem!["status"]!);
+    }
+
+    [Fact]
+    public async Task MalformedJson_Is400_OnRegisterAndStatus_AndAppendsNothing()
+    {
+        await Client.PostAsync(Pods, Observed);
+        var before = await Client.EventCountAsync();
+        var (register, problem, response) = await Client.PostAsync(Pods, "{\"apiVersion\": ");
+        Assert.Equal(HttpStatusCode.BadRequest, register);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("malformed JSON", (string?)problem!["detail"]);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Client.PutAsync(Pods + "/observed/status", "{\"status\": {")).Status);
+        var (wrongType, typeProblem, _) = await Client.PutAsync(Pods + "/observed/status", """{"status":{"phase":7}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType);
+        Assert.Equal(["status.phase"], typeProblem.Fields());
+        Assert.Equal(before, await Client.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task StaleVersion_OnStatusAndDelete_Is409_NamingTheField_AndAppendsNothing()
+    {
+        var (_, registered, _) = await Client.PostAsync(Pods, Observed);
+        var first = (string)registered!["metadata"]!["resourceVersion"]!;
+        const string ready = """{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}""";
+        var (_, reported, response) = await Client.PutAsync(Pods + "/observed/status", ready);
+        Assert.NotEqual(first, (string)reported!["metadata"]!["resourceVersion"]!);
+        var before = await Client.EventCountAsync();
+        var stale = new Dictionary<string, string> { ["If-Match"] = $"\"{first}\"" };
+        const string notReady = """{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"False"}]}}""";
+
+        var (status, problem, _) = await Client.SendAsync(HttpMethod.Put, Pods + "/observed/status", notReady, headers: stale);
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal(["If-Match"], problem.Fields());
+        var (body, bodyProblem, _) = await Client.PutAsync(Pods + "/observed/status",
+            $$$"""{"metadata":{"resourceVersion":"{{{first}}}"},"status":{"phase":"Failed"}}""");
+        Assert.Equal(HttpStatusCode.Conflict, body);
+        Assert.Equal(["metadata.resourceVersion"], bodyProblem.Fields());
+        var (delete, deleteProblem, _) = await Client.SendAsync(HttpMethod.Delete, Pods + "/observed", headers: stale);
+        Assert.Equal(HttpStatusCode.Conflict, delete);
+        Assert.Equal(["If-Match"], deleteProblem.Fields());
+        Assert.Equal(before, await Client.EventCountAsync());
+
+        var latest = new Dictionary<string, string> { ["If-Match"] = response.Headers.ETag!.Tag };
+        Assert.Equal(HttpStatusCode.OK, (await Client.SendAsync(HttpMethod.Put, Pods + "/observed/status", notReady, headers: latest)).Status);
+    }
+
+    [Fact]
+    public async Task BodyTooLarge_Is413_OnRegisterAndStatus_AndAppendsNothing()
+    {
+        await Client.PostAsync(Pods, Observed);
+        var before = await Client.EventCountAsync();
+        var labels = string.Join(",", Enumerable.Range(0, 500).Select(i => $"\"label-{i}\":\"value-{i}\""));
+        var big = Observed.Replace("\"name\":\"observed\"", $"\"name\":\"big\",\"labels\":{{{labels}}}");
+        var (register, problem, response) = await Client.PostAsync(Pods, big);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, register);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(413, (int)problem!["status"]!);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await Client.PutAsync(Pods + "/observed/status", big)).Status);
+        Assert.Equal(before, await Client.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task UnsupportedMediaType_Is415_OnRegisterAndStatus_AndAppendsNothing()
+    {
+        await Client.PostAsync(Pods, Observed);
+        var before = await Client.EventCountAsync();
+        var (register, problem, response) = await Client.PostAsync(Pods, Observed, "text/plain");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, register);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(415, (int)problem!["status"]!);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await Client.PutAsync(Pods + "/observed/status", """{"status":{"phase":"Failed"}}""", "application/xml")).Status);
+        Assert.Equal(before, await Client.EventCountAsync());
     }
 }

@@ -5,8 +5,8 @@ using MediatR;
 
 namespace EventEngine.Commands.DaemonSets;
 
-/// <summary>DELETE .../daemonsets/{name}?propagationPolicy=Background|Orphan.</summary>
-public sealed record DeleteDaemonSet(CommandContext Context, string Namespace, string Name, string? PropagationPolicy) : IRequest<CommandOutcome>;
+/// <summary>DELETE .../daemonsets/{name}?propagationPolicy=Background|Orphan; If-Match, when given, must be the latest.</summary>
+public sealed record DeleteDaemonSet(CommandContext Context, string Namespace, string Name, string? PropagationPolicy, string? IfMatch) : IRequest<CommandOutcome>;
 
 public sealed class DeleteDaemonSetValidator : AbstractValidator<DeleteDaemonSet>
 {
@@ -18,5 +18,6 @@ public sealed class DeleteDaemonSetValidator : AbstractValidator<DeleteDaemonSet
 public sealed class DeleteDaemonSetHandler(EngineRuntime runtime) : IRequestHandler<DeleteDaemonSet, CommandOutcome>
 {
     public Task<CommandOutcome> Handle(DeleteDaemonSet c, CancellationToken ct) =>
-        runtime.ExecuteAsync(c.Context, (s, _) => DaemonSetDecisions.Delete(s, c.Namespace + "/" + c.Name, c.PropagationPolicy), null, ct);
+        runtime.ExecuteAsync(c.Context, (s, _) => DaemonSetDecisions.Delete(s, c.Namespace + "/" + c.Name, c.PropagationPolicy),
+            Preconditions.DaemonSetVersion(c.Namespace, c.Name, c.IfMatch), ct);
 }

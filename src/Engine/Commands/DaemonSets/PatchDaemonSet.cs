@@ -23,5 +23,5 @@ public sealed class PatchDaemonSetHandler(EngineRuntime runtime) : IRequestHandl
 {
     public Task<CommandOutcome> Handle(PatchDaemonSet c, CancellationToken ct) =>
         runtime.ExecuteAsync(c.Context, (s, _) => DaemonSetDecisions.Patch(s, c.Namespace + "/" + c.Name, c.Patch),
-            Preconditions.DaemonSetVersion(c.Namespace, c.Name, c.IfMatch ?? (string?)c.Patch["metadata"]?["resourceVersion"]), ct);
+            Preconditions.DaemonSetVersion(c.Namespace, c.Name, c.IfMatch, Preconditions.ResourceVersionOf(c.Patch)), ct);
 }

@@ -24,5 +24,5 @@ public sealed class ReplaceDaemonSetHandler(EngineRuntime runtime) : IRequestHan
         runtime.ExecuteAsync(c.Context,
             (s, _) => Preconditions.NamespaceMismatch(c.Namespace, c.DaemonSet.Metadata?.Namespace)
                 ?? DaemonSetDecisions.Replace(s, c.Namespace + "/" + c.Name, c.DaemonSet),
-            Preconditions.DaemonSetVersion(c.Namespace, c.Name, c.IfMatch ?? c.DaemonSet.Metadata?.ResourceVersion), ct);
+            Preconditions.DaemonSetVersion(c.Namespace, c.Name, c.IfMatch, c.DaemonSet.Metadata?.ResourceVersion), ct);
 }

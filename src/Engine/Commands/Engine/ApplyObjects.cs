@@ -1,22 +1,80 @@
 using System.Text.Json.Nodes;
 using EventEngine.Decisions;
-using EventEngine.Model;
+using EventEngine.Events;
 using EventEngine.Runtime;
 using FluentValidation;
 using MediatR;
 
 namespace EventEngine.Commands.Engine;
 
-/// <summary>POST /engine/v1/apply: every Node, DaemonSet and observed Pod of a body, as one command.</summary>
-public sealed record ApplyObjects(CommandContext Context, IReadOnlyList<JsonObject> Objects) : IRequest<CommandOutcome>;
+/// <summary>
+/// POST /engine/v1/apply: every Node, DaemonSet and observed Pod of a body, as one command. An object that carries
+/// metadata.resourceVersion must be at that version, or the whole body is a 409; without one it is applied
+/// unconditionally, as kubectl apply does.
+/// </summary>
+public sealed record ApplyObjects(CommandContext Context, IReadOnlyList<JsonObject> Objects) : IRequest<Applied>;
+
+/// <summary>What apply did: the command's outcome and, for each object of the body in order, what became of it.</summary>
+public sealed record Applied(CommandOutcome Outcome, IReadOnlyList<AppliedObject> Items);
+
+/// <summary>One object of an apply: created, configured or unchanged, and its resourceVersion after the command.</summary>
+public sealed record AppliedObject(JsonObject Object, string Action, long ResourceVersion);
 
 public sealed class ApplyObjectsValidator : AbstractValidator<ApplyObjects>
 {
     public ApplyObjectsValidator() => RuleFor(c => c.Objects).NotEmpty().OverridePropertyName("body").WithMessage("there are no objects to apply");
 }
 
-public sealed class ApplyObjectsHandler(EngineRuntime runtime) : IRequestHandler<ApplyObjects, CommandOutcome>
+public sealed class ApplyObjectsHandler(EngineRuntime runtime) : IRequestHandler<ApplyObjects, Applied>
 {
-    public Task<CommandOutcome> Handle(ApplyObjects c, CancellationToken ct) =>
-        runtime.ExecuteAsync(c.Context, (s, now) => ApplyDecisions.Apply(s, c.Objects, now, Guid.NewGuid), null, ct);
+    private static readonly string[] Creations = [EventTypes.NameOf(typeof(NodeJoined)), EventTypes.NameOf(typeof(DaemonSetCreated)), EventTypes.NameOf(typeof(PodRegistered))];
+
+    public async Task<Applied> Handle(ApplyObjects c, CancellationToken ct)
+    {
+        var targets = c.Objects.Select(Target).ToList();
+        var preconditions = new List<VersionPrecondition>();
+        for (var i = 0; i < c.Objects.Count; i++)
+        {
+            if (targets[i] is not var (stream, what)) continue;
+            var field = $"[{i}].{Preconditions.ResourceVersionField}";
+            preconditions.AddRange(Preconditions.Versions(stream, what, null, Preconditions.ResourceVersionOf(c.Objects[i], field), field) ?? []);
+        }
+
+        // the versions the decision saw (read under the engine's lock), for objects the command leaves alone
+        IReadOnlyDictionary<string, long> seen = new Dictionary<string, long>();
+        var outcome = await runtime.ExecuteAsync(c.Context, (s, now) =>
+        {
+            seen = targets.OfType<(string Stream, string What)>().Select(t => t.Stream).Distinct(StringComparer.Ordinal)
+                .ToDictionary(stream => stream, runtime.VersionOf, StringComparer.Ordinal);
+            return ApplyDecisions.Apply(s, c.Objects, now, Guid.NewGuid);
+        }, preconditions, ct);
+        if (!outcome.Ok) return new Applied(outcome, []);
+
+        var items = c.Objects.Select((o, i) =>
+        {
+            var stream = targets[i]!.Value.Stream;
+            var written = outcome.Events.Where(e => e.Stream == stream).ToList();
+            var action = written.Any(e => Creations.Contains(e.Type)) ? "created" : written.Count > 0 ? "configured" : "unchanged";
+            return new AppliedObject(o, action, written.Count > 0 ? written[^1].Version : seen[stream]);
+        }).ToList();
+        return new Applied(outcome, items);
+    }
+
+    /// <summary>The stream an object of the body is written to, and how to name it; null when the decision will refuse its shape.</summary>
+    private static (string Stream, string What)? Target(JsonObject o)
+    {
+        var meta = o["metadata"] as JsonObject;
+        var name = Text(meta?["name"]);
+        var ns = Text(meta?["namespace"]);
+        return (Text(o["apiVersion"]), Text(o["kind"])) switch
+        {
+            _ when name is null => null,
+            ("v1", "Node") => (Subjects.NodeStream(name), $"node {name}"),
+            ("apps/v1", "DaemonSet") when ns is not null => (Subjects.DaemonSetStream(ns + "/" + name), $"daemonset {ns}/{name}"),
+            ("v1", "Pod") when ns is not null => (Subjects.PodStream(ns + "/" + name), $"pod {ns}/{name}"),
+            _ => null,
+        };
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
 }

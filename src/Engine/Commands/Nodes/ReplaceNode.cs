@@ -1,5 +1,4 @@
 using EventEngine.Decisions;
-using EventEngine.Events;
 using EventEngine.Model;
 using EventEngine.Runtime;
 using FluentValidation;
@@ -7,8 +6,8 @@ using MediatR;
 
 namespace EventEngine.Commands.Nodes;
 
-/// <summary>PUT /api/v1/nodes/{name}: replace labels, taints, unschedulable and conditions.</summary>
-public sealed record ReplaceNode(CommandContext Context, string Name, Node Node) : IRequest<CommandOutcome>;
+/// <summary>PUT /api/v1/nodes/{name}: replace labels, taints, unschedulable and conditions; metadata.resourceVersion or If-Match, when given, must be the latest.</summary>
+public sealed record ReplaceNode(CommandContext Context, string Name, Node Node, string? IfMatch) : IRequest<CommandOutcome>;
 
 public sealed class ReplaceNodeValidator : AbstractValidator<ReplaceNode>
 {
@@ -19,5 +18,5 @@ public sealed class ReplaceNodeHandler(EngineRuntime runtime) : IRequestHandler<
 {
     public Task<CommandOutcome> Handle(ReplaceNode c, CancellationToken ct) =>
         runtime.ExecuteAsync(c.Context, (s, now) => NodeDecisions.Replace(s, c.Name, c.Node, now),
-            Preconditions.ResourceVersion(Subjects.NodeStream(c.Name), c.Node.Metadata?.ResourceVersion, $"node {c.Name}"), ct);
+            Preconditions.NodeVersion(c.Name, c.IfMatch, c.Node.Metadata?.ResourceVersion), ct);
 }

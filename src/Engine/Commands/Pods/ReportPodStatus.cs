@@ -6,8 +6,12 @@ using MediatR;
 
 namespace EventEngine.Commands.Pods;
 
-/// <summary>PUT /api/v1/namespaces/{ns}/pods/{name}/status: a node agent reports phase and readiness.</summary>
-public sealed record ReportPodStatus(CommandContext Context, string Namespace, string Name, PodStatus Status) : IRequest<CommandOutcome>;
+/// <summary>
+/// PUT /api/v1/namespaces/{ns}/pods/{name}/status: a node agent reports phase and readiness; metadata.resourceVersion
+/// or If-Match, when given, must be the latest.
+/// </summary>
+public sealed record ReportPodStatus(CommandContext Context, string Namespace, string Name, PodStatus Status, string? IfMatch, string? ResourceVersion)
+    : IRequest<CommandOutcome>;
 
 public sealed class ReportPodStatusValidator : AbstractValidator<ReportPodStatus>
 {
@@ -21,5 +25,6 @@ public sealed class ReportPodStatusValidator : AbstractValidator<ReportPodStatus
 public sealed class ReportPodStatusHandler(EngineRuntime runtime) : IRequestHandler<ReportPodStatus, CommandOutcome>
 {
     public Task<CommandOutcome> Handle(ReportPodStatus c, CancellationToken ct) =>
-        runtime.ExecuteAsync(c.Context, (s, now) => PodDecisions.ReportStatus(s, c.Namespace, c.Name, c.Status, now), null, ct);
+        runtime.ExecuteAsync(c.Context, (s, now) => PodDecisions.ReportStatus(s, c.Namespace, c.Name, c.Status, now),
+            Preconditions.PodVersion(c.Namespace, c.Name, c.IfMatch, c.ResourceVersion), ct);
 }
