@@ -49,9 +49,9 @@ public static class DaemonSetEndpoints
                 $"daemonset.apps/{name} deleted ({propagationPolicy ?? "Background"})",
                 new() { ["name"] = name, ["namespace"] = ns, ["group"] = "apps", ["kind"] = "daemonsets" }));
 
-        apps.MapGet(one + "/revisions", async (string ns, string name, IMediator m, CancellationToken ct) =>
-            await m.Send(new ListRevisions(ns, name), ct) is { } items
-                ? Results.Json(new { apiVersion = "apps/v1", kind = "ControllerRevisionList", items })
+        apps.MapGet(one + "/revisions", async (string ns, string name, int? limit, string? @continue, IMediator m, CancellationToken ct) =>
+            await m.Send(new ListRevisions(ns, name, Responses.Limit(limit), @continue), ct) is (true, var page)
+                ? Responses.List("apps/v1", "ControllerRevisionList", page)
                 : Problems.Problem(404, "Not found", $"daemonset {ns}/{name} not found"));
 
         apps.MapPost(one + "/rollback", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>

@@ -21,8 +21,9 @@ public static class HistoryEndpoints
             Results.Text((await m.Send(new GetTimeline(from, to, node, daemonset, Math.Clamp(limit ?? 200, 1, 1_000), @continue, includeStatus ?? false), ct))
                 .ToJsonString(), "application/json"));
 
-        engine.MapGet("/daemonsets/{ns}/{name}/revisions/{rev}/placements", async (string ns, string name, long rev, IMediator m, CancellationToken ct) =>
-            await m.Send(new GetRevisionPlacements(ns, name, rev), ct) is { } placements
+        engine.MapGet("/daemonsets/{ns}/{name}/revisions/{rev}/placements", async (string ns, string name, long rev, int? limit, string? @continue,
+            IMediator m, CancellationToken ct) =>
+            await m.Send(new GetRevisionPlacements(ns, name, rev, Responses.Limit(limit), @continue), ct) is { } placements
                 ? Results.Text(placements.ToJsonString(), "application/json")
                 : Problems.Problem(404, "Not found", $"daemonset {ns}/{name} has no revision {rev}"));
 

@@ -31,7 +31,9 @@ public sealed record ReplayStep(long Seq, DateTimeOffset At, string Correlation,
     IReadOnlyList<PodChange> ReplayCreated, IReadOnlyList<PodChange> ReplayRemoved,
     IReadOnlyList<string> Notes);
 
-public sealed record ReplayResult(IReadOnlyList<ReplayStep> Steps, ClusterState RealEnd, ClusterState ReplayEnd, int Commands);
+/// <summary>What the replay did; Refused names the alterations (by their index in the list given) that could not be made where they were asked for, and why.</summary>
+public sealed record ReplayResult(IReadOnlyList<ReplayStep> Steps, ClusterState RealEnd, ClusterState ReplayEnd, int Commands,
+    IReadOnlyList<(int Alteration, Failure Failure)> Refused);
 
 /// <summary>
 /// What-if replay, in memory: the real log's commands are replayed from a starting state with some history
@@ -46,18 +48,19 @@ public static class WhatIf
         var real = start;
         var replay = start;
         var steps = new List<ReplayStep>();
-        var pending = alterations.OrderBy(a => a.AfterSeq).ToList();
+        var pending = alterations.Select((a, i) => (Alteration: a, Index: i)).OrderBy(a => a.Alteration.AfterSeq).ToList();
         var replaced = new Dictionary<string, long>(StringComparer.Ordinal);
+        var refused = new List<(int, Failure)>();
 
         foreach (var command in commands)
         {
             var notes = new List<string>();
             var first = command.Events[0].Seq;
             var applied = new List<ReplayStep>();
-            foreach (var alteration in pending.Where(a => a.AfterSeq < first).ToList())
+            foreach (var alteration in pending.Where(a => a.Alteration.AfterSeq < first).ToList())
             {
                 pending.Remove(alteration);
-                applied.Add(Alter(ref replay, alteration, command.At, newId, replaced));
+                applied.Add(Alter(ref replay, alteration, command.At, newId, replaced, refused));
             }
             steps.AddRange(applied.Where(s => s.ReplayCreated.Count + s.ReplayRemoved.Count > 0 || s.Notes.Count > 0));
 
@@ -106,18 +109,22 @@ public static class WhatIf
         }
         foreach (var alteration in pending)
         {
-            var step = Alter(ref replay, alteration, commands.Count > 0 ? commands[^1].At : DateTimeOffset.UnixEpoch, newId, replaced);
+            var step = Alter(ref replay, alteration, commands.Count > 0 ? commands[^1].At : DateTimeOffset.UnixEpoch, newId, replaced, refused);
             steps.Add(step);
         }
-        return new ReplayResult(steps, real, replay, commands.Count);
+        return new ReplayResult(steps, real, replay, commands.Count, refused);
     }
 
-    private static ReplayStep Alter(ref ClusterState replay, Alteration alteration, DateTimeOffset at, Func<Guid> newId, Dictionary<string, long> replaced)
+    private static ReplayStep Alter(ref ClusterState replay, (Alteration Alteration, int Index) pending, DateTimeOffset at, Func<Guid> newId,
+        Dictionary<string, long> replaced, List<(int, Failure)> refused)
     {
+        var alteration = pending.Alteration;
         var decided = alteration.Decide(replay, at);
         var notes = new List<string> { "altered: " + alteration.Description };
         if (decided.Failure is { } failure)
         {
+            // decided against the replay as it stands there: an object an earlier alteration created counts, one it removed does not
+            refused.Add((pending.Index, failure));
             notes.Add("refused: " + failure.Detail);
             return new ReplayStep(alteration.AfterSeq, at, "replay", "replay", alteration.Description, [], [], [], [], notes);
         }

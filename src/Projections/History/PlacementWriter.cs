@@ -8,7 +8,7 @@ using Npgsql;
 namespace EventEngine.Projections.History;
 
 /// <summary>
-/// Placement history by revision: each interval a pod ran a DaemonSet's revision (hash), opened when the pod was
+/// Placement history by revision: each interval a pod ran a DaemonSet's revision (uid and hash), opened when the pod was
 /// created, registered under the DaemonSet or adopted, closed when it was deleted or released, with why.
 /// </summary>
 public static class PlacementWriter
@@ -29,15 +29,15 @@ public static class PlacementWriter
         switch (e)
         {
             case PodCreated x:
-                yield return Open(suffix, x.DaemonSet, x.Namespace + "/" + x.Pod, x.Hash, x.Node, stored);
+                yield return Open(suffix, x.DaemonSet, x.Uid, x.Namespace + "/" + x.Pod, x.Hash, x.Node, stored);
                 break;
             // what opens an interval is read from the event itself, so a live write and a rebuild agree
             case PodRegistered { DaemonSet: { } ds } x when x.Object.Metadata?.Labels?.GetValueOrDefault(WellKnown.RevisionHashLabel) is { } hash
-                && x.Object.Metadata.OwnerReferences?.Any(o => o.Controller == true) == true:
-                yield return Open(suffix, ds, x.Namespace + "/" + x.Pod, hash, x.Node, stored);
+                && x.Object.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true) is { Uid: { } owner }:
+                yield return Open(suffix, ds, owner, x.Namespace + "/" + x.Pod, hash, x.Node, stored);
                 break;
             case PodAdopted { Hash: { } adoptedHash } x:
-                yield return Open(suffix, x.DaemonSet, x.Namespace + "/" + x.Pod, adoptedHash, x.Node, stored);
+                yield return Open(suffix, x.DaemonSet, x.Uid, x.Namespace + "/" + x.Pod, adoptedHash, x.Node, stored);
                 break;
             case PodDeleted x:
                 yield return Close(suffix, x.Namespace + "/" + x.Pod, stored, EndReason(x, before, after), stored.Metadata.Reason?.Message);
@@ -66,13 +66,15 @@ public static class PlacementWriter
         _ => e.Reason.ToLowerInvariant(),
     };
 
-    private static NpgsqlBatchCommand Open(string suffix, string ds, string pod, string hash, string? node, StoredEvent at)
+    /// <summary>An interval opens under the DaemonSet's name and uid: one recreated under the same name starts a history of its own.</summary>
+    private static NpgsqlBatchCommand Open(string suffix, string ds, string uid, string pod, string hash, string? node, StoredEvent at)
     {
         var command = new NpgsqlBatchCommand($"""
-            insert into proj_placements{suffix} (daemonset, pod, hash, node, from_seq, from_time) values (@a, @b, @c, @d, @e, @f)
+            insert into proj_placements{suffix} (daemonset, daemonset_uid, pod, hash, node, from_seq, from_time) values (@a, @g, @b, @c, @d, @e, @f)
             on conflict (pod, from_seq) do nothing
             """);
         command.Parameters.AddWithValue("a", ds);
+        command.Parameters.AddWithValue("g", uid);
         command.Parameters.AddWithValue("b", pod);
         command.Parameters.AddWithValue("c", hash);
         command.Parameters.AddWithValue("d", (object?)node ?? DBNull.Value);

@@ -24,7 +24,7 @@ public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWin
         var from = await SeqAsync(q.Body["from"], "from", errors, ct) ?? 0;
         var to = q.Body["to"] is null ? await travel.ResolveAsync(null, ct) : await SeqAsync(q.Body["to"], "to", errors, ct) ?? 0;
         if (to < from) errors.Invalid("to", to, "must not be before from");
-        var (alterations, removed) = await ChangesAsync(q.Body["changes"], from, errors, ct);
+        var (alterations, paths, removed) = await ChangesAsync(q.Body["changes"], from, errors, ct);
         if (errors.Any) return (null, Failure.Invalid("replay request", errors.Errors));
 
         var start = await travel.StateAtAsync(from, ct);
@@ -39,7 +39,32 @@ public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWin
                 commands.Add(new LoggedCommand([logged], e.RecordedAt, e.Metadata.CorrelationId, e.Metadata.Actor));
         }
         var result = WhatIf.Run(start, commands, alterations, removed, Guid.NewGuid);
+        // a change that cannot be made where it was asked for (a node or DaemonSet not there then) is the request's fault
+        foreach (var (index, failure) in result.Refused)
+            Blame(errors, paths[index], alterations[index].AfterSeq, failure);
+        if (errors.Any) return (null, Failure.Invalid("replay request", errors.Errors));
         return (Render(result, from, to), null);
+    }
+
+    /// <summary>
+    /// Where a change names its object (blamed when it is not there) and where the object's own fields begin; a
+    /// single object decided as a list of one (replaceDaemonSet) drops the list's "[0]".
+    /// </summary>
+    private sealed record ChangePaths(string Name, string Object, bool OneOfAList = false);
+
+    private static void Blame(FieldErrors errors, ChangePaths paths, long at, Failure failure)
+    {
+        if (failure.Kind == FailureKind.NotFound)
+        {
+            errors.Add(paths.Name, $"{failure.Detail} at seq {at}");
+            return;
+        }
+        if (failure.Errors.Count == 0) errors.Add(paths.Object, failure.Detail);
+        foreach (var e in failure.Errors)
+        {
+            var field = paths.OneOfAList && e.Field.StartsWith("[0]", StringComparison.Ordinal) ? e.Field[3..].TrimStart('.') : e.Field;
+            errors.Add(paths.Object + (field.Length == 0 || field.StartsWith('[') ? "" : ".") + field, e.Message);
+        }
     }
 
     private async Task<long?> SeqAsync(JsonNode? node, string field, FieldErrors errors, CancellationToken ct)
@@ -60,15 +85,21 @@ public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWin
     /// changes: [{at, replaceDaemonSet: object} (its running pods take the new template, no rollout) | {at, apply: [objects]}
     /// (as if applied then) | {at, patchNode: {name, patch}} | {at, patchDaemonSet: {daemonset, patch}} | {removeEvents: [seq]}].
     /// </summary>
-    private async Task<(List<Alteration>, HashSet<long>)> ChangesAsync(JsonNode? node, long from, FieldErrors errors, CancellationToken ct)
+    private async Task<(List<Alteration>, List<ChangePaths>, HashSet<long>)> ChangesAsync(JsonNode? node, long from, FieldErrors errors, CancellationToken ct)
     {
         var alterations = new List<Alteration>();
+        var paths = new List<ChangePaths>();
         var removed = new HashSet<long>();
-        if (node is null) return (alterations, removed);
+        if (node is null) return (alterations, paths, removed);
         if (node is not JsonArray changes)
         {
             errors.Invalid("changes", "", "must be a list");
-            return (alterations, removed);
+            return (alterations, paths, removed);
+        }
+        void Add(Alteration alteration, ChangePaths where)
+        {
+            alterations.Add(alteration);
+            paths.Add(where);
         }
         for (var i = 0; i < changes.Count; i++)
         {
@@ -91,29 +122,32 @@ public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWin
                 if (objects.Count != apply.Count) errors.Invalid(path + ".apply", "", "must be a list of objects");
                 var daemonSet = objects.FirstOrDefault(o => (string?)o["kind"] == "DaemonSet") is { } ds
                     ? (string?)ds["metadata"]?["namespace"] + "/" + (string?)ds["metadata"]?["name"] : null;
-                alterations.Add(new Alteration(at, $"apply {string.Join(", ", objects.Select(o => $"{(string?)o["kind"]} {(string?)o["metadata"]?["name"]}"))}",
-                    (s, now) => ApplyDecisions.Apply(s, objects, now, Guid.NewGuid), daemonSet));
+                Add(new Alteration(at, $"apply {string.Join(", ", objects.Select(o => $"{(string?)o["kind"]} {(string?)o["metadata"]?["name"]}"))}",
+                    (s, now) => ApplyDecisions.Apply(s, objects, now, Guid.NewGuid), daemonSet), new ChangePaths(path + ".apply", path + ".apply"));
             }
             else if (change["replaceDaemonSet"] is JsonObject replacement)
             {
                 var key = (string?)replacement["metadata"]?["namespace"] + "/" + (string?)replacement["metadata"]?["name"];
-                alterations.Add(new Alteration(at, $"DaemonSet {key} replaced, as if it had always been so",
-                    (s, now) => ApplyDecisions.Apply(s, [(JsonObject)replacement.DeepClone()], now, Guid.NewGuid), key, Retroactive: true));
+                Add(new Alteration(at, $"DaemonSet {key} replaced, as if it had always been so",
+                    (s, now) => ApplyDecisions.Apply(s, [(JsonObject)replacement.DeepClone()], now, Guid.NewGuid), key, Retroactive: true),
+                    new ChangePaths(path + ".replaceDaemonSet.metadata.name", path + ".replaceDaemonSet", OneOfAList: true));
             }
             else if (change["patchNode"] is JsonObject patchNode && (string?)patchNode["name"] is { } name && patchNode["patch"] is JsonObject nodePatch)
             {
-                alterations.Add(new Alteration(at, $"patch node {name}", (s, now) => NodeDecisions.Patch(s, name, nodePatch.DeepClone(), now)));
+                Add(new Alteration(at, $"patch node {name}", (s, now) => NodeDecisions.Patch(s, name, nodePatch.DeepClone(), now)),
+                    new ChangePaths(path + ".patchNode.name", path + ".patchNode.patch"));
             }
             else if (change["patchDaemonSet"] is JsonObject patchDs && (string?)patchDs["daemonset"] is { } key && patchDs["patch"] is JsonObject dsPatch)
             {
-                alterations.Add(new Alteration(at, $"patch DaemonSet {key}", (s, _) => DaemonSetDecisions.Patch(s, key, dsPatch.DeepClone()), key));
+                Add(new Alteration(at, $"patch DaemonSet {key}", (s, _) => DaemonSetDecisions.Patch(s, key, dsPatch.DeepClone()), key),
+                    new ChangePaths(path + ".patchDaemonSet.daemonset", path + ".patchDaemonSet.patch"));
             }
             else
             {
                 errors.Add(path, "Unsupported value: a change is one of replaceDaemonSet, apply, patchNode {name, patch}, patchDaemonSet {daemonset, patch}, removeEvents");
             }
         }
-        return (alterations, removed);
+        return (alterations, paths, removed);
     }
 
     private static JsonObject Render(ReplayResult result, long from, long to)

@@ -16,7 +16,7 @@ public sealed class RebuildTests
         "select namespace, name, daemonset, node, phase, ready, hash, created_at, resource_version, updated_seq, object from proj_pods order by namespace, name",
         "select namespace, name, owner_uid, number, hash, created_at, template, object from proj_revisions order by namespace, name",
         "select name, seq from proj_checkpoint order by name",
-        "select daemonset, pod, hash, node, from_seq, from_time, to_seq, to_time, end_reason, end_detail from proj_placements order by pod, from_seq",
+        "select daemonset, daemonset_uid, pod, hash, node, from_seq, from_time, to_seq, to_time, end_reason, end_detail from proj_placements order by pod, from_seq",
     ];
 
     [Theory]

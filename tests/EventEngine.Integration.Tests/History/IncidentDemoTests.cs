@@ -106,7 +106,7 @@ public sealed class IncidentDemoTests(IncidentFixture incident) : IClassFixture<
     }
 }
 
-/// <summary>What-if over the demo's taint storm.</summary>
+/// <summary>What-if over the demo's taint storm, with each kind of change.</summary>
 public sealed class WhatIfTests(IncidentFixture incident) : IClassFixture<IncidentFixture>
 {
     [Fact]
@@ -169,6 +169,97 @@ public sealed class WhatIfTests(IncidentFixture incident) : IClassFixture<Incide
         var (_, result, _) = await incident.Api.Client.PostAsync("/engine/v1/replay", body.ToJsonString());
         Assert.All(result!["summary"]!["daemonSets"]!.AsArray(), d => Assert.Equal(0, (int)d!["replay"]!["evicted"]!));
     }
+
+    [Fact]
+    public async Task PatchNode_TaintingANodeTheStormMissed_EvictsExactlyTheIntolerantPodsThere()
+    {
+        var storm = incident.Phase("taint-storm");
+        var from = (long)storm["fromSeq"]! - 1;
+        var taint = JsonNode.Parse("""{"spec":{"taints":[{"key":"maintenance","value":"kernel-upgrade","effect":"NoExecute"}]}}""");
+        var result = await ReplayAsync(from, (long)storm["toSeq"]!, new JsonObject { ["at"] = from, ["patchNode"] = new JsonObject { ["name"] = "node-21", ["patch"] = taint } });
+
+        Assert.Equal(
+            [
+                (from, IncidentDemo.Fluentd, "node-21", "unchanged", "removed (NoExecuteTaint)"),
+                (from, IncidentDemo.NodeExporter, "node-21", "unchanged", "removed (NoExecuteTaint)"),
+            ],
+            Differences(result));
+        Assert.Equal((IncidentDemo.StormNodes, IncidentDemo.StormNodes + 1), Evicted(result, IncidentDemo.Fluentd));
+        Assert.Equal((IncidentDemo.StormNodes, IncidentDemo.StormNodes + 1), Evicted(result, IncidentDemo.NodeExporter));
+        Assert.Equal((0, 0), Evicted(result, IncidentDemo.Cni));
+    }
+
+    [Fact]
+    public async Task PatchDaemonSet_PinningFluentdToZoneA_RemovesItElsewhere_AndTheStormThenMissesThoseNodes()
+    {
+        var storm = incident.Phase("taint-storm");
+        var from = (long)storm["fromSeq"]! - 1;
+        var patch = JsonNode.Parse("""
+            {"spec":{"updateStrategy":{"type":"OnDelete","rollingUpdate":null},
+                     "template":{"spec":{"nodeSelector":{"topology.kubernetes.io/zone":"zone-a"}}}}}
+            """);
+        var result = await ReplayAsync(from, (long)storm["toSeq"]!, new JsonObject { ["patchDaemonSet"] = new JsonObject { ["daemonset"] = IncidentDemo.Fluentd, ["patch"] = patch } });
+
+        // the demo puts node-i in zone-a when i is a multiple of 3; OnDelete: the pods left in zone-a stay as they are
+        static bool ZoneA(int i) => i % 3 == 0;
+        var elsewhere = Enumerable.Range(1, IncidentDemo.NodeCount).Where(i => !ZoneA(i)).Select(IncidentDemo.Name).ToList();
+        var stormedElsewhere = Enumerable.Range(1, IncidentDemo.StormNodes).Where(i => !ZoneA(i)).Select(IncidentDemo.Name).ToList();
+        var differences = Differences(result);
+        Assert.Equal(elsewhere.Select(n => (from, IncidentDemo.Fluentd, n, "unchanged", "removed (Misscheduled)")), differences.Where(d => d.Item1 == from));
+        Assert.Equal(
+            stormedElsewhere.Select(n => (n, "removed (NoExecuteTaint)", "unchanged")).Concat(stormedElsewhere.Select(n => (n, "created", "unchanged"))),
+            differences.Where(d => d.Item1 != from).Select(d => (d.Item3, d.Item4, d.Item5)));
+        Assert.All(differences, d => Assert.Equal(IncidentDemo.Fluentd, d.Item2));
+        var fluentd = Summary(result, IncidentDemo.Fluentd);
+        Assert.Equal("""{"created":20,"removed":20,"evicted":20}""", fluentd["real"]!.ToJsonString());
+        Assert.Equal("""{"created":6,"removed":40,"evicted":6}""", fluentd["replay"]!.ToJsonString());
+        Assert.Equal(elsewhere, fluentd["endOnlyReal"]!.AsArray().Select(n => (string)n!));
+    }
+
+    [Fact]
+    public async Task PatchDaemonSet_BeforeTheDaemonSetExists_Is422_NamingTheField_AndWritesNothing()
+    {
+        var created = (long)incident.Events.Single(e => (string)e["type"]! == "daemonset_created.v1" && (string?)e["data"]!["daemonSet"] == IncidentDemo.NodeExporter)["seq"]!;
+        var before = await incident.Api.Client.EventCountAsync();
+        JsonObject Body(long at) => new()
+        {
+            ["from"] = created - 1, ["to"] = created + 5,
+            ["changes"] = new JsonArray(
+                new JsonObject { ["at"] = at, ["patchDaemonSet"] = new JsonObject { ["daemonset"] = IncidentDemo.NodeExporter, ["patch"] = JsonNode.Parse("""{"spec":{"minReadySeconds":5}}""") } },
+                new JsonObject { ["at"] = at, ["patchNode"] = new JsonObject { ["name"] = "node-99", ["patch"] = new JsonObject() } }),
+        };
+
+        var (status, problem, _) = await incident.Api.Client.PostAsync("/engine/v1/replay", Body(created - 1).ToJsonString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal(["changes[0].patchDaemonSet.daemonset", "changes[1].patchNode.name"], problem.Fields());
+        Assert.Equal($"daemonset {IncidentDemo.NodeExporter} not found at seq {created - 1}", (string?)problem!["errors"]![0]!["message"]);
+
+        // once it exists only the node that never joined is refused
+        (status, problem, _) = await incident.Api.Client.PostAsync("/engine/v1/replay", Body(created).ToJsonString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal(["changes[1].patchNode.name"], problem.Fields());
+        Assert.Equal(before, await incident.Api.Client.EventCountAsync());
+    }
+
+    private async Task<JsonNode> ReplayAsync(long from, long to, JsonObject change)
+    {
+        var before = await incident.Api.Client.EventCountAsync();
+        var body = new JsonObject { ["from"] = from, ["to"] = to, ["changes"] = new JsonArray(change) };
+        var (status, result, _) = await incident.Api.Client.PostAsync("/engine/v1/replay", body.ToJsonString());
+        Assert.True(status == HttpStatusCode.OK, result?.ToJsonString());
+        Assert.Equal(before, await incident.Api.Client.EventCountAsync());
+        return result!;
+    }
+
+    private static List<(long, string, string, string, string)> Differences(JsonNode result) =>
+        result["steps"]!.AsArray().SelectMany(s => s!["differences"]!.AsArray()
+            .Select(d => ((long)s["seq"]!, (string)d!["daemonSet"]!, (string)d["node"]!, (string)d["real"]!, (string)d["replay"]!))).ToList();
+
+    private static JsonNode Summary(JsonNode result, string daemonSet) =>
+        result["summary"]!["daemonSets"]!.AsArray().Single(d => (string?)d!["daemonSet"] == daemonSet)!;
+
+    private static (int Real, int Replay) Evicted(JsonNode result, string daemonSet) =>
+        ((int)Summary(result, daemonSet)["real"]!["evicted"]!, (int)Summary(result, daemonSet)["replay"]!["evicted"]!);
 
     [Fact]
     public async Task BadReplayRequests_Are422_NamingTheField()
