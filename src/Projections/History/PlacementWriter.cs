@@ -42,6 +42,9 @@ public static class PlacementWriter
             case PodDeleted x:
                 yield return Close(suffix, x.Namespace + "/" + x.Pod, stored, EndReason(x, before, after), stored.Metadata.Reason?.Message);
                 break;
+            case PodLabelsChanged x when x.Labels.GetValueOrDefault(WellKnown.RevisionHashLabel) is { } relabelled:
+                yield return Relabel(suffix, x.Namespace + "/" + x.Pod, relabelled, stored);
+                break;
             case PodOrphaned x:
                 yield return Close(suffix, x.Namespace + "/" + x.Pod, stored,
                     x.Reason == PodReasons.DaemonSetDeleted ? "orphaned" : "released", stored.Metadata.Reason?.Message);
@@ -80,6 +83,30 @@ public static class PlacementWriter
         command.Parameters.AddWithValue("d", (object?)node ?? DBNull.Value);
         command.Parameters.AddWithValue("e", at.Seq);
         command.Parameters.AddWithValue("f", at.RecordedAt);
+        return command;
+    }
+
+    /// <summary>
+    /// A pod whose controller-revision-hash label changed (revision dedup relabels pods) now counts for the other
+    /// revision: its open interval ends and one under the new hash begins. Decided on the table, not on the states
+    /// around the event, so that a live write and a rebuild agree.
+    /// </summary>
+    private static NpgsqlBatchCommand Relabel(string suffix, string pod, string hash, StoredEvent at)
+    {
+        var command = new NpgsqlBatchCommand($"""
+            with closed as (
+                update proj_placements{suffix} set to_seq = @a, to_time = @b, end_reason = 'relabelled',
+                    end_detail = 'its controller-revision-hash label became ' || @c
+                where pod = @d and to_seq is null and hash <> @c
+                returning daemonset, daemonset_uid, node)
+            insert into proj_placements{suffix} (daemonset, daemonset_uid, pod, hash, node, from_seq, from_time)
+            select daemonset, daemonset_uid, @d, @c, node, @a, @b from closed
+            on conflict (pod, from_seq) do nothing
+            """);
+        command.Parameters.AddWithValue("a", at.Seq);
+        command.Parameters.AddWithValue("b", at.RecordedAt);
+        command.Parameters.AddWithValue("c", hash);
+        command.Parameters.AddWithValue("d", pod);
         return command;
     }
 

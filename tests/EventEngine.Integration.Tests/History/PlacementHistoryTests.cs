@@ -169,6 +169,39 @@ public sealed class PlacementHistoryTests
         Assert.Equal(HttpStatusCode.NotFound, (await c.SendAsync(HttpMethod.Get, "/apis/apps/v1/namespaces/default/daemonsets/nope/revisions?limit=1")).Status);
     }
 
+    [Fact]
+    public async Task PodRelabelledByRevisionDedup_MovesFromOneRevisionsHistoryToTheOther()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var api = EngineApi.Start(db);
+        var c = api.Client;
+        static string Agent(string name, string image) => Manifest(image).Replace("\"name\": \"agent\", \"namespace\"", $"\"name\": \"{name}\", \"namespace\"")
+            .Replace("\"type\": \"RollingUpdate\", \"rollingUpdate\": {\"maxUnavailable\": 3}", "\"type\": \"OnDelete\"");
+        await c.PostAsync("/api/v1/nodes", Http.Node("node-0"));
+        // a keeps its agent:v1 pod through an OnDelete update; b shares the agent:v2 template; both are orphan-deleted
+        await c.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", Agent("a", "agent:v1"));
+        await c.PutAsync("/apis/apps/v1/namespaces/default/daemonsets/a", Agent("a", "agent:v2"));
+        await c.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", Agent("b", "agent:v2"));
+        await c.PostAsync("/engine/v1/clock", """{"advanceSeconds": 10}""");
+        await c.DeleteJsonAsync("/apis/apps/v1/namespaces/default/daemonsets/a?propagationPolicy=Orphan");
+        await c.DeleteJsonAsync("/apis/apps/v1/namespaces/default/daemonsets/b?propagationPolicy=Orphan");
+        await c.PostAsync("/engine/v1/clock", """{"advanceSeconds": 10}""");
+        var (created, body, _) = await c.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", Agent("z", "agent:v2"));
+        Assert.True(created == HttpStatusCode.Created, body?.ToJsonString());
+
+        var revisions = (await c.GetJsonAsync("/apis/apps/v1/namespaces/default/daemonsets/z/revisions"))["items"]!.AsArray();
+        Assert.Equal([1L, 2L], revisions.Select(r => (long)r!["revision"]!));
+        // revision 1 (agent:v1): a's old pod, adopted at t20 and relabelled to revision 2's hash at once
+        var first = await c.GetJsonAsync("/engine/v1/daemonsets/default/z/revisions/1/placements");
+        Assert.Equal([("node-0", T(20), T(20), "relabelled")], Intervals(first));
+        var second = (await c.GetJsonAsync("/engine/v1/daemonsets/default/z/revisions/2/placements"))["items"]!.AsArray();
+        Assert.Contains(second, i => (string?)i!["ended"] is null && (string)i["from"]! == T(20));
+
+        var live = await db.ScalarAsync<string>("select string_agg(concat_ws('|', pod, hash, from_seq, to_seq, end_reason), ',' order by pod, from_seq) from proj_placements");
+        await c.PostAsync("/engine/v1/projections/rebuild", "{}");
+        Assert.Equal(live, await db.ScalarAsync<string>("select string_agg(concat_ws('|', pod, hash, from_seq, to_seq, end_reason), ',' order by pod, from_seq) from proj_placements"));
+    }
+
     private static string T(int seconds) => $"2026-01-01T00:{seconds / 60:00}:{seconds % 60:00}Z";
 
     private static List<(string, string, string?, string?)> Intervals(JsonNode placements) =>
