@@ -17,7 +17,7 @@ public static partial class Reconciler
         // The API never stores 0/0, but an impossible configuration must still make progress.
         if (desired > 0 && maxSurge == 0 && maxUnavailable == 0) maxUnavailable = 1;
         // nodeToDaemonPods: the nodes that hold the DaemonSet's pods, and the desired nodes (empty entries)
-        var nodes = ds.Slots.Where(s => s.Value.ShouldRun || !s.Value.Pods.IsEmpty).Select(s => s.Key).Order(NaturalOrder.Instance).ToList();
+        var nodes = SlotNodes(s, ds).Where(node => ds.Slots[node] is { } slot && (slot.ShouldRun || !slot.Pods.IsEmpty)).ToList();
         if (maxSurge == 0) ReplaceWithinUnavailability(s, ds, nodes, maxUnavailable, plan);
         else Surge(s, ds, nodes, maxSurge, desired, plan);
     }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using EventEngine.Events;
 using EventEngine.Model;
 using EventEngine.Revisions;
@@ -35,7 +36,7 @@ public static class Settler
             warnings.AddRange(plan.Warnings);
             if (plan.IsEmpty) break;
             var events = Execute(state, plan, now, newId);
-            foreach (var e in events) state = Fold.Evolve(state, e.Event);
+            state = Fold.EvolveAll(state, events.Select(e => e.Event));
             emitted.AddRange(events);
             // Keep what was in scope: a DaemonSet whose sync stopped after claiming still has its manage to do.
             scope = scope.Union(ReconcileScope.Of(events.Select(e => e.Event.Event)));
@@ -64,11 +65,12 @@ public static class Settler
     {
         var events = new List<Emitted>(plan.Actions.Count);
         var names = new PodNames(s);
+        var labels = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
         foreach (var action in plan.Actions)
         {
             IEvent e = action switch
             {
-                CreatePod c => NewPod(s.DaemonSets[c.DaemonSet!], c.Node, names),
+                CreatePod c => NewPod(s.DaemonSets[c.DaemonSet!], c.Node, names, labels),
                 DeletePod d => s.Pods[d.Pod] is var p ? new PodDeleted(d.DaemonSet, p.Namespace, p.Name, p.TargetNode, d.Reason) : null!,
                 AdoptPod a => s.Pods[a.Pod] is var p ? new PodAdopted(a.DaemonSet!, s.DaemonSets[a.DaemonSet!].Uid, p.Namespace, p.Name, p.TargetNode, p.Hash) : null!,
                 OrphanPod o => s.Pods[o.Pod] is var p ? new PodOrphaned(o.DaemonSet!, p.Namespace, p.Name, p.TargetNode, o.Reason) : null!,
@@ -84,17 +86,18 @@ public static class Settler
         return events;
     }
 
-    /// <summary>CreatePodTemplate: template labels plus the revision hash and template generation, tolerations merged.</summary>
-    private static PodCreated NewPod(DaemonSetState ds, string node, PodNames names)
+    /// <summary>
+    /// CreatePodTemplate: template labels plus the revision hash and template generation, tolerations merged. The
+    /// DaemonSet's pods of one step share one immutable label map.
+    /// </summary>
+    private static PodCreated NewPod(DaemonSetState ds, string node, PodNames names, Dictionary<string, IReadOnlyDictionary<string, string>> labels)
     {
-        var generation = ds.TemplateGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var labels = new Dictionary<string, string>(ds.Template.Labels)
-        {
-            [WellKnown.RevisionHashLabel] = ds.CurrentHash,
-            [WellKnown.TemplateGenerationLabel] = generation,
-        };
+        if (!labels.TryGetValue(ds.Key, out var podLabels))
+            labels[ds.Key] = podLabels = ds.Template.Labels.ToImmutableDictionary()
+                .SetItem(WellKnown.RevisionHashLabel, ds.CurrentHash)
+                .SetItem(WellKnown.TemplateGenerationLabel, ds.TemplateGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return new PodCreated(ds.Key, ds.Namespace, names.Next(ds), node, ds.Uid, ds.CurrentHash, ds.TemplateGeneration,
-            labels, ds.Placement.Tolerations);
+            podLabels, ds.Placement.Tolerations);
     }
 
     /// <summary>

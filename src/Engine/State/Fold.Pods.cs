@@ -10,12 +10,15 @@ public static partial class Fold
     private static ClusterState PodCreated(ClusterState s, PodCreated e, Recorded r)
     {
         var ds = s.DaemonSets.GetValueOrDefault(e.DaemonSet) ?? throw Missing("DaemonSet", e.DaemonSet);
-        var pod = new PodState(e.Namespace, e.Pod, e.Node, e.Node, e.Labels.ToImmutableDictionary(),
-            OwnerReference.ForDaemonSet(ds.Name, e.Uid), r.At, null, PodPhases.Pending, false, null,
-            [.. e.Tolerations], Observed: false, r.Id);
         s = s with { DaemonSets = s.DaemonSets.SetItem(ds.Key, ds with { PodsCreated = ds.PodsCreated + 1 }) };
-        return PutPod(s, null, pod, r.CausationId ?? r.Id);
+        return PutPod(s, null, CreatedPod(e, r, e.Labels.ToImmutableDictionary(), [.. e.Tolerations], OwnerReference.ForDaemonSet(ds.Name, e.Uid)),
+            r.CausationId ?? r.Id);
     }
+
+    /// <summary>The pod a PodCreated event describes, pending and bound to its node.</summary>
+    private static PodState CreatedPod(
+        PodCreated e, Recorded r, ImmutableDictionary<string, string> labels, ImmutableArray<Toleration> tolerations, OwnerReference owner) =>
+        new(e.Namespace, e.Pod, e.Node, e.Node, labels, owner, r.At, null, PodPhases.Pending, false, null, tolerations, Observed: false, r.Id);
 
     private static ClusterState PodRegistered(ClusterState s, PodRegistered e, Recorded r)
     {
@@ -118,18 +121,16 @@ public static partial class Fold
     {
         var unclaimed = s.Unclaimed;
         foreach (var key in keys.ToList())
-        {
-            var pod = s.Pods[key];
-            var isUnclaimed = pod.Controller switch
-            {
-                null => true,
-                // an owner in another namespace is not an owner Kubernetes honours: such a pod is left alone
-                { Kind: "DaemonSet" } owner => s.DaemonSetByUid(owner.Uid) is not { } ds
-                    || (ds.Namespace == pod.Namespace && !Placement.LabelSelectors.Matches(ds.Selector, pod.Labels)),
-                _ => false,
-            };
-            unclaimed = isUnclaimed ? unclaimed.Add(key) : unclaimed.Remove(key);
-        }
+            unclaimed = IsUnclaimed(s, s.Pods[key]) ? unclaimed.Add(key) : unclaimed.Remove(key);
         return s with { Unclaimed = unclaimed };
     }
+
+    private static bool IsUnclaimed(ClusterState s, PodState pod) => pod.Controller switch
+    {
+        null => true,
+        // an owner in another namespace is not an owner Kubernetes honours: such a pod is left alone
+        { Kind: "DaemonSet" } owner => s.DaemonSetByUid(owner.Uid) is not { } ds
+            || (ds.Namespace == pod.Namespace && !Placement.LabelSelectors.Matches(ds.Selector, pod.Labels)),
+        _ => false,
+    };
 }

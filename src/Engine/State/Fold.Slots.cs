@@ -30,22 +30,34 @@ public static partial class Fold
     {
         if (!s.Nodes.ContainsKey(node)) return WithSlot(s, ds, node, reevaluate: false, cause);
         var old = ds.SlotOf(node);
-        var belongs = s.Pods.TryGetValue(key, out var pod) && pod.Controller?.Uid == ds.Uid && pod.Namespace == ds.Namespace
-            && !(pod.IsTerminal && pod.IsTerminating) && LabelSelectors.Matches(ds.Selector, pod.Labels);
-        var pods = old.Pods.Remove(key);
-        if (belongs)
-        {
-            var at = 0;
-            while (at < pods.Length && PodOrder.Instance.Compare(s.Pods[pods[at]], pod) < 0) at++;
-            pods = pods.Insert(at, key);
-        }
-        var slot = new NodeSlot(old.ShouldRun, old.ShouldContinueRunning, pods, Count(s, ds, old.ShouldRun, pods), cause);
+        var slot = SlotWithPod(s.Pods, ds, old, key, cause);
         return ds with
         {
             Slots = slot.IsEmpty ? ds.Slots.Remove(node) : ds.Slots.SetItem(node, slot),
             Counts = ds.Counts - old.Counts + slot.Counts,
         };
     }
+
+    /// <summary>The slot with the pod <paramref name="key"/> taken out, and put back in pod order if it belongs there.</summary>
+    private static NodeSlot SlotWithPod(IReadOnlyDictionary<string, PodState> all, DaemonSetState ds, NodeSlot old, string key, Guid cause)
+    {
+        var pods = old.Pods.Remove(key);
+        if (all.TryGetValue(key, out var pod) && IsCountedBy(ds, pod))
+        {
+            var at = 0;
+            while (at < pods.Length && PodOrder.Instance.Compare(all[pods[at]], pod) < 0) at++;
+            pods = pods.Insert(at, key);
+        }
+        return new NodeSlot(old.ShouldRun, old.ShouldContinueRunning, pods, Count(all, ds, old.ShouldRun, pods), cause);
+    }
+
+    /// <summary>
+    /// Whether a DaemonSet counts a pod: its own (by uid, in its namespace: owner references do not cross namespaces),
+    /// matching its selector, and not a terminal pod already being deleted.
+    /// </summary>
+    private static bool IsCountedBy(DaemonSetState ds, PodState p) =>
+        p.Controller?.Uid == ds.Uid && p.Namespace == ds.Namespace && !(p.IsTerminal && p.IsTerminating)
+        && LabelSelectors.Matches(ds.Selector, p.Labels);
 
     /// <summary>All slots of a DaemonSet from scratch (on creation and on every template change).</summary>
     private static DaemonSetState WithAllSlots(ClusterState s, DaemonSetState ds, Guid cause)
@@ -71,26 +83,20 @@ public static partial class Fold
         {
             var mine = new List<PodState>();
             foreach (var key in keys)
-            {
-                var p = s.Pods[key];
-                // a DaemonSet only ever sees pods of its own namespace (owner references do not cross namespaces)
-                if (p.Controller?.Uid != ds.Uid || p.Namespace != ds.Namespace || (p.IsTerminal && p.IsTerminating)) continue;
-                if (!LabelSelectors.Matches(ds.Selector, p.Labels)) continue;
-                mine.Add(p);
-            }
+                if (s.Pods[key] is var p && IsCountedBy(ds, p)) mine.Add(p);
             if (mine.Count > 1) mine.Sort(PodOrder.Instance);
             pods = [.. mine.Select(p => p.Key)];
         }
-        return new NodeSlot(shouldRun, shouldContinue, pods, Count(s, ds, shouldRun, pods), cause);
+        return new NodeSlot(shouldRun, shouldContinue, pods, Count(s.Pods, ds, shouldRun, pods), cause);
     }
 
     /// <summary>What one node adds to the status: desired/current/misscheduled by shouldRun, the rest by the oldest pod.</summary>
-    private static SlotCounts Count(ClusterState s, DaemonSetState ds, bool shouldRun, ImmutableArray<string> pods)
+    private static SlotCounts Count(IReadOnlyDictionary<string, PodState> all, DaemonSetState ds, bool shouldRun, ImmutableArray<string> pods)
     {
         var old = 0;
         foreach (var key in pods)
         {
-            var p = s.Pods[key];
+            var p = all[key];
             if (!p.IsTerminating && !ds.IsUpdated(p))
             {
                 old = 1;
@@ -99,7 +105,7 @@ public static partial class Fold
         }
         if (pods.IsEmpty) return new SlotCounts(shouldRun ? 1 : 0, 0, 0, 0, 0, 0);
         if (!shouldRun) return new SlotCounts(0, 0, 1, 0, 0, old);
-        var oldest = s.Pods[pods[0]];
+        var oldest = all[pods[0]];
         return new SlotCounts(1, 1, 0, oldest.Ready ? 1 : 0, ds.IsUpdated(oldest) ? 1 : 0, old);
     }
 }

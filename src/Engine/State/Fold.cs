@@ -44,12 +44,6 @@ public static partial class Fold
         _ => throw new InvalidOperationException($"the fold does not know {r.Event.GetType().Name}"),
     };
 
-    public static ClusterState EvolveAll(ClusterState s, IEnumerable<Recorded> events)
-    {
-        foreach (var e in events) s = Evolve(s, e);
-        return s;
-    }
-
     private static ClusterState NodeJoined(ClusterState s, NodeJoined e, Recorded r)
     {
         var node = new NodeState(e.Node, e.Uid, e.Labels.ToImmutableDictionary(), [.. e.Taints], e.Unschedulable,
