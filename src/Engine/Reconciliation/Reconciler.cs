@@ -26,7 +26,8 @@ public static partial class Reconciler
         var before = plan.Count;
         Claim(s, ds, plan);
         if (plan.Count > before) return;
-        DeduplicateRevisions(s, ds, plan);
+        // duplicates only arrive with the DaemonSet's own events (adoption, a template change), which sync all of it
+        if (scope.AllNodesOf(ds.Key)) DeduplicateRevisions(s, ds, plan);
         if (plan.Count > before) return;
         Manage(s, ds, scope, plan);
         if (plan.Count > before) return;
