@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using EventEngine.Decisions;
-using EventEngine.Model;
 using EventEngine.Replay;
-using EventEngine.State;
 using EventEngine.Validation;
 using MediatR;
 
@@ -43,7 +41,7 @@ public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWin
         foreach (var (index, failure) in result.Refused)
             Blame(errors, paths[index], alterations[index].AfterSeq, failure);
         if (errors.Any) return (null, Failure.Invalid("replay request", errors.Errors));
-        return (Render(result, from, to), null);
+        return (ReplayAnswer.Render(result, from, to), null);
     }
 
     /// <summary>
@@ -149,93 +147,4 @@ public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWin
         }
         return (alterations, paths, removed);
     }
-
-    private static JsonObject Render(ReplayResult result, long from, long to)
-    {
-        var steps = new JsonArray(result.Steps.Select(s => (JsonNode)new JsonObject
-        {
-            ["seq"] = s.Seq,
-            ["time"] = Json.FormatTime(s.At),
-            ["request"] = s.Correlation,
-            ["actor"] = s.Actor,
-            ["description"] = s.Description,
-            ["real"] = Changes(s.RealCreated, s.RealRemoved),
-            ["replay"] = Changes(s.ReplayCreated, s.ReplayRemoved),
-            ["differences"] = Differences(s),
-            ["notes"] = new JsonArray(s.Notes.Select(n => (JsonNode)JsonValue.Create(n)).ToArray()),
-        }).ToArray());
-        return new JsonObject
-        {
-            ["from"] = from,
-            ["to"] = to,
-            ["summary"] = Summary(result),
-            ["steps"] = steps,
-        };
-    }
-
-    private static JsonObject Changes(IReadOnlyList<PodChange> created, IReadOnlyList<PodChange> removed) => new()
-    {
-        ["created"] = new JsonArray(created.Select(c => (JsonNode)new JsonObject { ["daemonSet"] = c.DaemonSet, ["node"] = c.Node, ["pod"] = c.Pod }).ToArray()),
-        ["removed"] = new JsonArray(removed.Select(c => (JsonNode)new JsonObject { ["daemonSet"] = c.DaemonSet, ["node"] = c.Node, ["pod"] = c.Pod, ["reason"] = c.Reason }).ToArray()),
-    };
-
-    /// <summary>Per DaemonSet and node, what happened for real against what happened in the replay, where they differ.</summary>
-    private static JsonArray Differences(ReplayStep s)
-    {
-        static string Describe(IEnumerable<PodChange> created, IEnumerable<PodChange> removed) =>
-            string.Join(", ", removed.Select(r => $"removed ({r.Reason})").Concat(created.Select(_ => "created"))) is { Length: > 0 } d ? d : "unchanged";
-        var keys = s.RealCreated.Concat(s.RealRemoved).Concat(s.ReplayCreated).Concat(s.ReplayRemoved)
-            .Select(c => (c.DaemonSet, c.Node)).Distinct().OrderBy(k => k.DaemonSet, StringComparer.Ordinal).ThenBy(k => k.Node ?? "", NaturalOrder.Instance);
-        var differences = new JsonArray();
-        foreach (var (ds, node) in keys)
-        {
-            bool Match(PodChange c) => c.DaemonSet == ds && c.Node == node;
-            var real = Describe(s.RealCreated.Where(Match), s.RealRemoved.Where(Match));
-            var replay = Describe(s.ReplayCreated.Where(Match), s.ReplayRemoved.Where(Match));
-            if (real != replay) differences.Add(new JsonObject { ["daemonSet"] = ds, ["node"] = node, ["real"] = real, ["replay"] = replay });
-        }
-        return differences;
-    }
-
-    private static JsonObject Summary(ReplayResult result)
-    {
-        static bool Evicted(PodChange c) => c.Reason is Events.PodReasons.NoExecuteTaint or Events.PodReasons.TolerationExpired;
-        var daemonSets = result.Steps.SelectMany(s => s.RealCreated.Concat(s.RealRemoved).Concat(s.ReplayCreated).Concat(s.ReplayRemoved))
-            .Select(c => c.DaemonSet).Concat(result.RealEnd.DaemonSets.Keys).Concat(result.ReplayEnd.DaemonSets.Keys)
-            .Distinct().Order(StringComparer.Ordinal).ToList();
-        var perDaemonSet = new JsonArray();
-        foreach (var ds in daemonSets)
-        {
-            JsonObject Count(Func<ReplayStep, IReadOnlyList<PodChange>> created, Func<ReplayStep, IReadOnlyList<PodChange>> removed) => new()
-            {
-                ["created"] = result.Steps.Sum(s => created(s).Count(c => c.DaemonSet == ds)),
-                ["removed"] = result.Steps.Sum(s => removed(s).Count(c => c.DaemonSet == ds)),
-                ["evicted"] = result.Steps.Sum(s => removed(s).Count(c => c.DaemonSet == ds && Evicted(c))),
-            };
-            var realNodes = LiveNodes(result.RealEnd, ds);
-            var replayNodes = LiveNodes(result.ReplayEnd, ds);
-            perDaemonSet.Add(new JsonObject
-            {
-                ["daemonSet"] = ds,
-                ["real"] = Count(s => s.RealCreated, s => s.RealRemoved),
-                ["replay"] = Count(s => s.ReplayCreated, s => s.ReplayRemoved),
-                ["endOnlyReal"] = Names(realNodes.Except(replayNodes)),
-                ["endOnlyReplay"] = Names(replayNodes.Except(realNodes)),
-            });
-        }
-        return new JsonObject
-        {
-            ["commands"] = result.Commands,
-            ["stepsWithDifferences"] = result.Steps.Count(s => Differences(s).Count > 0),
-            ["daemonSets"] = perDaemonSet,
-        };
-    }
-
-    private static List<string> LiveNodes(ClusterState s, string ds) =>
-        s.DaemonSets.TryGetValue(ds, out var d)
-            ? d.Slots.Where(x => x.Value.Pods.Any(k => s.Pods[k].IsLive)).Select(x => x.Key).ToList()
-            : [];
-
-    private static JsonArray Names(IEnumerable<string> names) =>
-        new(names.Order(NaturalOrder.Instance).Select(n => (JsonNode)JsonValue.Create(n)).ToArray());
 }
