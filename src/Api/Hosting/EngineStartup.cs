@@ -1,19 +1,23 @@
 using EventEngine.Projections.History;
+using EventEngine.Projections.ReadModels;
 using EventEngine.Runtime;
 
 namespace EventEngine.Api.Hosting;
 
 /// <summary>
-/// Folds the log into the live state before the server takes requests. The runtime is resolved here, not
+/// Brings the read models to the log's head and folds the log into the live state before the server takes requests. The runtime is resolved here, not
 /// injected: hosted services are built before any starts, and the runtime needs the started database.
 /// </summary>
 internal sealed class EngineStartup(IServiceProvider services) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // read models a migration changed are rebuilt before anyone reads them
+        if (await services.GetRequiredService<Rebuild>().CatchUpAsync(cancellationToken))
+            services.GetRequiredService<ILogger<EngineStartup>>().LogInformation("Rebuilt the read models: they did not stand at the log's head");
         var runtime = services.GetRequiredService<EngineRuntime>();
         runtime.Committed += services.GetRequiredService<HistoryRecorder>().Enqueue;
-        return runtime.StartAsync(cancellationToken);
+        await runtime.StartAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -60,6 +60,7 @@ internal sealed class PlanBuilder(DateTimeOffset now)
             DeletePod d => d.Pod,
             AdoptPod a => a.Pod,
             OrphanPod o => o.Pod,
+            RelabelPod l => l.Pod,
             _ => null,
         };
         if (pod is not null && !_touchedPods.Add(pod)) return;

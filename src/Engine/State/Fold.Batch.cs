@@ -41,7 +41,7 @@ public static partial class Fold
     /// takes another path in <see cref="WithPod"/>; a missing DaemonSet is an error the one-by-one fold reports.)
     /// </summary>
     private static bool CanBatch(ClusterState s, List<(Recorded Recorded, PodCreated Event)> run) =>
-        run.TrueForAll(c => s.Nodes.ContainsKey(c.Event.Node) && s.DaemonSets.ContainsKey(c.Event.DaemonSet));
+        run.TrueForAll(c => c.Event.Node is { } node && s.Nodes.ContainsKey(node) && c.Event.DaemonSet is { } ds && s.DaemonSets.ContainsKey(ds));
 
     /// <summary>PodCreated, then PutPod, for each event of the run: the same steps on builders.</summary>
     private static ClusterState PodsCreated(ClusterState s, List<(Recorded Recorded, PodCreated Event)> run)

@@ -37,6 +37,31 @@ public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store, Snaps
         }
     }
 
+    /// <summary>
+    /// Rebuilds when the read models do not stand at the log's head: a migration that changes them drops their
+    /// checkpoint. Returns whether it rebuilt (not when another server is rebuilding already).
+    /// </summary>
+    public async Task<bool> CatchUpAsync(CancellationToken ct)
+    {
+        await using (var command = dataSource.CreateCommand(
+            "select coalesce((select seq from proj_checkpoint where name = @name), 0), coalesce((select max(seq) from events), 0)"))
+        {
+            command.Parameters.AddWithValue("name", ReadModelWriter.Checkpoint);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            if (reader.GetInt64(0) == reader.GetInt64(1)) return false;
+        }
+        try
+        {
+            await RunAsync(ct);
+            return true;
+        }
+        catch (RebuildInProgressException)
+        {
+            return false;
+        }
+    }
+
     private async Task<long> RebuildAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         var fold = new LogFold();
@@ -79,11 +104,37 @@ public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store, Snaps
             await FlushAsync(connection, swap, lateCommands, ct);
         }
         foreach (var table in Tables)
+        {
+            var names = await IndexNamesAsync(connection, swap, table, ct);
             await ExecuteAsync(connection, swap, $"drop table {table}; alter table {table}_next rename to {table}", ct);
+            foreach (var (next, original) in names)
+                await ExecuteAsync(connection, swap, $"alter index {next} rename to {original}", ct);
+        }
         await ExecuteAsync(connection, swap,
             $"insert into proj_checkpoint (name, seq) values ('{ReadModelWriter.Checkpoint}', {fold.Head}) on conflict (name) do update set seq = excluded.seq", ct);
         await swap.CommitAsync(ct);
         return fold.Head;
+    }
+
+    /// <summary>
+    /// The new table's indexes and the names the old one's go by, matched by definition: the swapped-in table keeps
+    /// the index names migrations know (a copy made with "like" names its indexes after itself).
+    /// </summary>
+    private static async Task<List<(string Next, string Original)>> IndexNamesAsync(NpgsqlConnection c, NpgsqlTransaction tx, string table, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            select n.indexname, o.indexname
+            from pg_indexes n
+            join pg_indexes o on o.schemaname = n.schemaname and o.tablename = @table
+             and regexp_replace(o.indexdef, '^.* ON ', '') = replace(regexp_replace(n.indexdef, '^.* ON ', ''), @next, @table)
+            where n.schemaname = current_schema() and n.tablename = @next and n.indexname <> o.indexname
+            """, c, tx);
+        command.Parameters.AddWithValue("table", table);
+        command.Parameters.AddWithValue("next", table + "_next");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var names = new List<(string, string)>();
+        while (await reader.ReadAsync(ct)) names.Add((reader.GetString(0), reader.GetString(1)));
+        return names;
     }
 
     private static async Task WriteSnapshotAsync(NpgsqlConnection c, NpgsqlTransaction tx, long seq, ClusterState state, CancellationToken ct)

@@ -139,6 +139,30 @@ public sealed class HistoryTests
     }
 
     [Fact]
+    public void Dedup_OfAPodTheGarbageCollectorEvictsInTheSameSync_LeavesThePodToTheEviction()
+    {
+        // a and b tolerate a NoExecute taint for 60 s; z arrives after that ran out but before the wake-up tick
+        static string Agent(string name, string image) =>
+            $"{{apiVersion: apps/v1, kind: DaemonSet, metadata: {{name: {name}, namespace: default}}, spec: {{selector: {{matchLabels: {{app: agent}}}}, " +
+            "updateStrategy: {type: OnDelete}, template: {metadata: {labels: {app: agent}}, spec: {tolerations: [{key: evict, operator: Exists, effect: NoExecute, tolerationSeconds: 60}], " +
+            $"containers: [{{name: c, image: '{image}'}}]}}}}}}}}";
+        var c = new TestCluster().Nodes(2).Apply(Agent("a", "img:1")).Apply(Agent("a", "img:2")).Apply(Agent("b", "img:2"));
+        c.Run(DaemonSetDecisions.Delete(c.State, "default/a", "Orphan")).Run(DaemonSetDecisions.Delete(c.State, "default/b", "Orphan"));
+        c.PatchNode("node-1", "{spec: {taints: [{key: evict, effect: NoExecute}]}}");
+        var onNode1 = c.State.PodsOn("node-1").Select(p => p.Key).ToList();
+
+        var now = c.Now.AddSeconds(120);
+        var objects = Yaml.ToJson(Agent("z", "img:2")).Select(n => n!.AsObject()).ToList();
+        var step = EventEngine.Reconciliation.Steps.Run(c.State, ApplyDecisions.Apply(c.State, objects, now, c.NewId).Events, now, c.NewId);
+
+        var events = step.All.Select(e => e.Event.Event).ToList();
+        Assert.All(onNode1, pod => Assert.Contains(events, e => e is PodDeleted d && d.Namespace + "/" + d.Pod == pod));
+        Assert.DoesNotContain(events, e => e is PodLabelsChanged l && onNode1.Contains(l.Namespace + "/" + l.Pod));
+        Assert.Single(events.OfType<DaemonSetRevisionsDeduplicated>());
+        Assert.Empty(EventEngine.State.Fold.CheckIndexes(step.State));
+    }
+
+    [Fact]
     public void HashCollision_IsResolvedBySaltingWithTheCollisionCount()
     {
         var (a, b) = CollidingTemplates();

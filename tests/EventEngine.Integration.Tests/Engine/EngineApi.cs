@@ -40,7 +40,7 @@ public sealed class EngineApi : IAsyncDisposable
 public abstract class ApiTest : IAsyncLifetime
 {
     protected TestDatabase Database { get; private set; } = null!;
-    protected EngineApi Api { get; private set; } = null!;
+    protected EngineApi Api { get; set; } = null!;
     protected HttpClient Client => Api.Client;
 
     /// <summary>Extra configuration for this class's engine.</summary>

@@ -107,6 +107,20 @@ public sealed class RebuildTests
         Assert.Equal(live, await DumpAsync(database));
     }
 
+    [Fact]
+    public async Task RebuiltTables_KeepTheirIndexNames_SoLaterMigrationsFindThem()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var api = EngineApi.Start(database);
+        const string indexes = "select string_agg(tablename || ':' || indexname, ',' order by tablename, indexname) from pg_indexes where schemaname = current_schema()";
+        var before = await database.ScalarAsync<string>(indexes);
+        Assert.Contains("proj_placements:proj_placements_owner_idx", before);
+
+        await api.Services.GetRequiredService<Rebuild>().RunAsync(CancellationToken.None);
+
+        Assert.Equal(before, await database.ScalarAsync<string>(indexes));
+    }
+
     private static async Task<List<List<string>>> DumpAsync(TestDatabase database)
     {
         var dump = new List<List<string>>();
