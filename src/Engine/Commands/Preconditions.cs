@@ -58,6 +58,10 @@ public static class Preconditions
         rule.Must(n => !string.IsNullOrEmpty(n) && NameRules.DnsLabel(n) is null).OverridePropertyName("namespace")
             .WithMessage((_, n) => $"Invalid value: \"{n}\": {NameRules.DnsLabel(n ?? "") ?? "must not be empty"}");
 
+    /// <summary>FluentValidation rule: a JSON merge patch is an object.</summary>
+    public static IRuleBuilderOptions<T, JsonNode> MustBeMergePatch<T>(this IRuleBuilder<T, JsonNode> rule) =>
+        rule.Must(p => p is JsonObject).OverridePropertyName("body").WithMessage("a merge patch must be a JSON object");
+
     /// <summary>An object sent to a namespaced path without a namespace takes the path's.</summary>
     public static Model.ObjectMeta InNamespace(Model.ObjectMeta? meta, string pathNamespace)
     {

@@ -227,7 +227,7 @@ public sealed class EngineRuntime(
             var page = await store.ReadAllAsync(Head, PageSize, cancellationToken);
             if (page.Count == 0) return;
             var state = State;
-            foreach (var e in page) state = Fold.Evolve(state, ToRecorded(e));
+            state = Fold.EvolveAll(state, page.Select(ToRecorded));
             lock (_versions)
             {
                 foreach (var e in page)

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using EventEngine.Events;
-using EventEngine.Model;
 
 namespace EventEngine.State;
 
@@ -50,14 +49,13 @@ public static partial class Fold
         var unclaimed = s.Unclaimed.ToBuilder();
         var byNode = new Dictionary<string, ImmutableHashSet<string>.Builder>(StringComparer.Ordinal);
         var working = new Dictionary<string, Working>(StringComparer.Ordinal);
-        var shared = new SharedParts();
         Working Of(string key) => working.TryGetValue(key, out var w) ? w : working[key] = new Working(s.DaemonSets[key]);
 
         foreach (var (r, e) in run)
         {
             var creator = Of(e.DaemonSet);
             creator.PodsCreated++;
-            var pod = CreatedPod(e, r, shared.Labels(e.DaemonSet, e.Labels), shared.Tolerations(e.DaemonSet, e.Tolerations), shared.Owner(creator.Ds.Name, e.Uid));
+            var pod = CreatedPod(creator.Ds, e, r);
             pods[pod.Key] = pod;
             if (!byNode.TryGetValue(e.Node, out var onNode))
                 byNode[e.Node] = onNode = s.PodsByNode.GetValueOrDefault(e.Node, ImmutableHashSet<string>.Empty).ToBuilder();
@@ -95,36 +93,5 @@ public static partial class Fold
         public ImmutableDictionary<string, NodeSlot>.Builder Slots { get; } = ds.Slots.ToBuilder();
         public SlotCounts Counts { get; set; } = ds.Counts;
         public long PodsCreated { get; set; } = ds.PodsCreated;
-    }
-
-    /// <summary>
-    /// The pods of one DaemonSet revision carry equal labels, tolerations and owner: the batch gives them one shared
-    /// instance of each (immutable, so sharing is safe), which also keeps a large state small.
-    /// </summary>
-    private sealed class SharedParts
-    {
-        private readonly Dictionary<string, ImmutableDictionary<string, string>> _labels = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, ImmutableArray<Toleration>> _tolerations = new(StringComparer.Ordinal);
-        private readonly Dictionary<(string, string), OwnerReference> _owners = [];
-
-        /// <summary>The DaemonSet's last labels if equal, else these (which become its last).</summary>
-        public ImmutableDictionary<string, string> Labels(string daemonSet, IReadOnlyDictionary<string, string> labels)
-        {
-            if (labels is ImmutableDictionary<string, string> { KeyComparer: var keys, ValueComparer: var values } immutable
-                && keys == EqualityComparer<string>.Default && values == EqualityComparer<string>.Default)
-                return immutable;
-            if (_labels.TryGetValue(daemonSet, out var last) && last.Count == labels.Count
-                && labels.All(l => last.TryGetValue(l.Key, out var v) && v == l.Value))
-                return last;
-            return _labels[daemonSet] = labels.ToImmutableDictionary();
-        }
-
-        public ImmutableArray<Toleration> Tolerations(string daemonSet, IReadOnlyList<Toleration> tolerations) =>
-            _tolerations.TryGetValue(daemonSet, out var last) && last.SequenceEqual(tolerations)
-                ? last
-                : _tolerations[daemonSet] = [.. tolerations];
-
-        public OwnerReference Owner(string name, string uid) =>
-            _owners.TryGetValue((name, uid), out var owner) ? owner : _owners[(name, uid)] = OwnerReference.ForDaemonSet(name, uid);
     }
 }

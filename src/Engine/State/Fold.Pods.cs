@@ -11,14 +11,16 @@ public static partial class Fold
     {
         var ds = s.DaemonSets.GetValueOrDefault(e.DaemonSet) ?? throw Missing("DaemonSet", e.DaemonSet);
         s = s with { DaemonSets = s.DaemonSets.SetItem(ds.Key, ds with { PodsCreated = ds.PodsCreated + 1 }) };
-        return PutPod(s, null, CreatedPod(e, r, e.Labels.ToImmutableDictionary(), [.. e.Tolerations], OwnerReference.ForDaemonSet(ds.Name, e.Uid)),
-            r.CausationId ?? r.Id);
+        return PutPod(s, null, CreatedPod(ds, e, r), r.CausationId ?? r.Id);
     }
 
-    /// <summary>The pod a PodCreated event describes, pending and bound to its node.</summary>
-    private static PodState CreatedPod(
-        PodCreated e, Recorded r, ImmutableDictionary<string, string> labels, ImmutableArray<Toleration> tolerations, OwnerReference owner) =>
-        new(e.Namespace, e.Pod, e.Node, e.Node, labels, owner, r.At, null, PodPhases.Pending, false, null, tolerations, Observed: false, r.Id);
+    /// <summary>
+    /// The pod a PodCreated event describes, pending and bound to its node. Labels the executor shares between the
+    /// pods of one step (an immutable map) stay shared: ToImmutableDictionary returns such a map as it is.
+    /// </summary>
+    private static PodState CreatedPod(DaemonSetState ds, PodCreated e, Recorded r) =>
+        new(e.Namespace, e.Pod, e.Node, e.Node, e.Labels.ToImmutableDictionary(), OwnerReference.ForDaemonSet(ds.Name, e.Uid),
+            r.At, null, PodPhases.Pending, false, null, [.. e.Tolerations], Observed: false, r.Id);
 
     private static ClusterState PodRegistered(ClusterState s, PodRegistered e, Recorded r)
     {

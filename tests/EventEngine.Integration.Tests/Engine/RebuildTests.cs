@@ -46,8 +46,7 @@ public sealed class RebuildTests
     {
         await using var database = await TestDatabase.CreateAsync();
         await using var api = EngineApi.Start(database);
-        await api.Client.PostAsync("/engine/v1/apply", $"[{Http.Node("n1")},{Http.Node("n2")}]");
-        await api.Client.PostAsync("/apis/apps/v1/namespaces/kube-system/daemonsets", Http.Fluentd, Http.Yaml);
+        await FluentdOnNodesAsync(api.Client, 2);
         var live = await DumpAsync(database);
 
         await database.ExecuteAsync("truncate proj_nodes, proj_daemonsets, proj_pods, proj_revisions");
@@ -65,8 +64,7 @@ public sealed class RebuildTests
     {
         await using var database = await TestDatabase.CreateAsync();
         await using var api = EngineApi.Start(database);
-        await api.Client.PostAsync("/engine/v1/apply", "[" + string.Join(",", Enumerable.Range(0, 30).Select(i => Http.Node($"n{i}"))) + "]");
-        await api.Client.PostAsync("/apis/apps/v1/namespaces/kube-system/daemonsets", Http.Fluentd, Http.Yaml);
+        await FluentdOnNodesAsync(api.Client, 30);
 
         var rebuild = api.Client.PostAsync("/engine/v1/projections/rebuild", "{}");
         var reads = 0;
@@ -86,8 +84,7 @@ public sealed class RebuildTests
     {
         await using var database = await TestDatabase.CreateAsync();
         await using var api = EngineApi.Start(database);
-        await api.Client.PostAsync("/engine/v1/apply", $"[{Http.Node("n1")},{Http.Node("n2")}]");
-        await api.Client.PostAsync("/apis/apps/v1/namespaces/kube-system/daemonsets", Http.Fluentd, Http.Yaml);
+        await FluentdOnNodesAsync(api.Client, 2);
         var live = await DumpAsync(database);
 
         // another server's rebuild holds the lock
@@ -119,6 +116,13 @@ public sealed class RebuildTests
         await api.Services.GetRequiredService<Rebuild>().RunAsync(CancellationToken.None);
 
         Assert.Equal(before, await database.ScalarAsync<string>(indexes));
+    }
+
+    /// <summary>Nodes n0.. and the fluentd DaemonSet on them.</summary>
+    private static async Task FluentdOnNodesAsync(HttpClient client, int nodes)
+    {
+        await client.PostAsync("/engine/v1/apply", "[" + string.Join(",", Enumerable.Range(0, nodes).Select(i => Http.Node($"n{i}"))) + "]");
+        await client.PostAsync("/apis/apps/v1/namespaces/kube-system/daemonsets", Http.Fluentd, Http.Yaml);
     }
 
     private static async Task<List<List<string>>> DumpAsync(TestDatabase database)

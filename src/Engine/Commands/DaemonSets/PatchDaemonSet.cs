@@ -15,7 +15,7 @@ public sealed class PatchDaemonSetValidator : AbstractValidator<PatchDaemonSet>
     {
         RuleFor(c => c.Namespace).MustBeNamespace();
         RuleFor(c => c.Name).MustBeDnsSubdomain("name");
-        RuleFor(c => c.Patch).Must(p => p is JsonObject).OverridePropertyName("body").WithMessage("a merge patch must be a JSON object");
+        RuleFor(c => c.Patch).MustBeMergePatch();
     }
 }
 

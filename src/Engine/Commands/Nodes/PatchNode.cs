@@ -14,7 +14,7 @@ public sealed class PatchNodeValidator : AbstractValidator<PatchNode>
     public PatchNodeValidator()
     {
         RuleFor(c => c.Name).MustBeDnsSubdomain("name");
-        RuleFor(c => c.Patch).Must(p => p is JsonObject).OverridePropertyName("body").WithMessage("a merge patch must be a JSON object");
+        RuleFor(c => c.Patch).MustBeMergePatch();
     }
 }
 
