@@ -171,8 +171,7 @@ public sealed class EngineRuntime(
         var typed = emitted.ToDictionary(e => e.Event.Id, e => e.Event.Event);
         var result = await store.AppendOrderedAsync(ordered, expected, now, async (connection, transaction, stored, ct) =>
         {
-            var (versions, seqs) = Advance(stored);
-            var batch = new ProjectionBatch(before, step.State, stored.Select(s => (s, typed[s.Id])).ToList(), versions, seqs);
+            var batch = new ProjectionBatch(before, step.State, stored.Select(s => (s, typed[s.Id])).ToList(), new AfterAppend(this, stored));
             foreach (var projection in _projections) await projection(connection, transaction, batch, ct);
         }, expectedHead: head, cancellationToken);
 
@@ -203,20 +202,19 @@ public sealed class EngineRuntime(
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
-    /// <summary>Stream versions and last seqs as they will be once the given events commit.</summary>
-    private (Dictionary<string, long>, Dictionary<string, long>) Advance(IReadOnlyList<StoredEvent> stored)
+    private long SeqOf(string stream)
     {
-        lock (_versions)
-        {
-            var versions = new Dictionary<string, long>(_versions, StringComparer.Ordinal);
-            var seqs = new Dictionary<string, long>(_lastSeqs, StringComparer.Ordinal);
-            foreach (var e in stored)
-            {
-                versions[e.Stream] = e.Version;
-                seqs[e.Stream] = e.Seq;
-            }
-            return (versions, seqs);
-        }
+        lock (_versions) return _lastSeqs.GetValueOrDefault(stream);
+    }
+
+    /// <summary>Stream positions once the given events commit: theirs, else the ones known before (nothing copied).</summary>
+    private sealed class AfterAppend(EngineRuntime runtime, IReadOnlyList<StoredEvent> stored) : IStreamPositions
+    {
+        private readonly Dictionary<string, StoredEvent> _last = stored.GroupBy(e => e.Stream, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+
+        public long Version(string stream) => _last.TryGetValue(stream, out var e) ? e.Version : runtime.VersionOf(stream);
+        public long Seq(string stream) => _last.TryGetValue(stream, out var e) ? e.Seq : runtime.SeqOf(stream);
     }
 
     /// <summary>Folds events appended by other processes since the last one seen (the log is gap-safe to tail).</summary>

@@ -197,20 +197,17 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         var now = (recordedAt ?? clock.GetUtcNow()).ToUniversalTime();
         now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
 
+        var (versions, conflict) = await StreamVersions.TryAdvanceAsync(connection, transaction, appends, now, cancellationToken);
+        if (conflict is not null)
+        {
+            var actual = await StreamVersions.GetAsync(connection, transaction, conflict.Stream, cancellationToken);
+            return new AppendConflict(conflict.Stream, conflict.ExpectedVersion, actual);
+        }
+
         var pending = new List<EventRows.Pending>();
-        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var append in appends)
         {
-            var newVersion = await StreamVersions.TryAdvanceAsync(
-                connection, transaction, append.Stream, append.ExpectedVersion, append.Events.Count, now, cancellationToken);
-            if (newVersion is not { } version)
-            {
-                var actual = await StreamVersions.GetAsync(connection, transaction, append.Stream, cancellationToken);
-                return new AppendConflict(append.Stream, append.ExpectedVersion, actual);
-            }
-
-            versions[append.Stream] = version;
-            var first = version - append.Events.Count + 1;
+            var first = versions[append.Stream] - append.Events.Count + 1;
             pending.AddRange(append.Events.Select((e, i) => new EventRows.Pending(append.Stream, first + i, e)));
         }
 

@@ -26,33 +26,64 @@ internal static class StreamVersions
         returning version
         """;
 
-    /// <summary>Adds <paramref name="count"/> to the stream's version; null when it was not at <paramref name="expected"/>.</summary>
-    public static async Task<long?> TryAdvanceAsync(
+    /// <summary>How many version moves go in one round trip (a settle of a large cluster writes many streams).</summary>
+    private const int BatchSize = 1_000;
+
+    /// <summary>
+    /// Adds each append's event count to its stream's version, many per round trip. Returns the new versions, or
+    /// the first append (in the given order) whose stream was not at its expected version; the caller then rolls
+    /// the transaction back.
+    /// </summary>
+    public static async Task<(Dictionary<string, long> Versions, StreamAppend? Conflict)> TryAdvanceAsync(
         NpgsqlConnection connection,
         NpgsqlTransaction transaction,
-        string stream,
-        long expected,
-        int count,
+        IReadOnlyList<StreamAppend> appends,
         DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        var sql = expected switch
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var chunk in appends.Chunk(BatchSize))
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var append in chunk)
+            {
+                batch.BatchCommands.Add(Advance(append, now));
+            }
+
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            foreach (var append in chunk)
+            {
+                if (!await reader.ReadAsync(cancellationToken))
+                {
+                    return (versions, append);
+                }
+
+                versions[append.Stream] = reader.GetInt64(0);
+                await reader.NextResultAsync(cancellationToken);
+            }
+        }
+
+        return (versions, null);
+    }
+
+    private static NpgsqlBatchCommand Advance(StreamAppend append, DateTimeOffset now)
+    {
+        var sql = append.ExpectedVersion switch
         {
             ExpectedVersion.Any => AnySql,
             ExpectedVersion.NoStream => NoStreamSql,
             _ => ExpectedSql,
         };
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        command.Parameters.AddWithValue("stream", stream);
-        command.Parameters.AddWithValue("count", (long)count);
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddWithValue("stream", append.Stream);
+        command.Parameters.AddWithValue("count", (long)append.Events.Count);
         command.Parameters.AddWithValue("now", now);
         if (sql == ExpectedSql)
         {
-            command.Parameters.AddWithValue("expected", expected);
+            command.Parameters.AddWithValue("expected", append.ExpectedVersion);
         }
 
-        var version = await command.ExecuteScalarAsync(cancellationToken);
-        return version is long v ? v : null;
+        return command;
     }
 
     /// <summary>The stream's version, 0 when it does not exist.</summary>

@@ -18,7 +18,7 @@ public static class ReadModelWriter
     public static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ProjectionBatch batch, CancellationToken ct, string suffix = "")
     {
         var after = batch.After;
-        var versions = new Rows.Versions(batch.StreamVersions, batch.LastSeqs);
+        var versions = batch.Positions;
         var nodes = new HashSet<string>(StringComparer.Ordinal);
         var daemonSets = new HashSet<string>(StringComparer.Ordinal);
         var pods = new HashSet<string>(StringComparer.Ordinal);
@@ -48,7 +48,7 @@ public static class ReadModelWriter
 
     /// <summary>Every row of a state (a rebuild writes into empty tables).</summary>
     public static Task WriteAllAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ClusterState state,
-        Rows.Versions versions, long seq, CancellationToken ct, string suffix = "") =>
+        IStreamPositions versions, long seq, CancellationToken ct, string suffix = "") =>
         WriteAsync(connection, transaction,
             state.Nodes.Values.Select(n => Rows.Node(n, versions)).ToList(), [],
             state.DaemonSets.Values.Select(d => Rows.DaemonSet(d, versions)).ToList(), [],

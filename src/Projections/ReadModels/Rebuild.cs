@@ -83,7 +83,7 @@ public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store, Snaps
                 }
             });
             await FlushAsync(connection, prepare, pending, ct);
-            await ReadModelWriter.WriteAllAsync(connection, prepare, fold.State, fold.Versions, fold.Head, ct, suffix: "_next");
+            await ReadModelWriter.WriteAllAsync(connection, prepare, fold.State, fold.Positions, fold.Head, ct, suffix: "_next");
             await prepare.CommitAsync(ct);
         }
 
@@ -100,7 +100,7 @@ public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store, Snaps
         });
         if (late.Count > 0)
         {
-            await ReadModelWriter.ApplyAsync(connection, swap, new ProjectionBatch(before, fold.State, late, fold.VersionMap, fold.SeqMap), ct, suffix: "_next");
+            await ReadModelWriter.ApplyAsync(connection, swap, new ProjectionBatch(before, fold.State, late, fold.Positions), ct, suffix: "_next");
             await FlushAsync(connection, swap, lateCommands, ct);
         }
         foreach (var table in Tables)
@@ -172,9 +172,7 @@ public sealed class LogFold
 
     public ClusterState State { get; private set; } = ClusterState.Empty;
     public long Head { get; private set; }
-    public IReadOnlyDictionary<string, long> VersionMap => _versions;
-    public IReadOnlyDictionary<string, long> SeqMap => _seqs;
-    public Rows.Versions Versions => new(_versions, _seqs);
+    public IStreamPositions Positions => new StreamPositions(_versions, _seqs);
 
     /// <summary>Folds everything after <see cref="Head"/>, telling <paramref name="each"/> about every event.</summary>
     public async Task ReadAsync(EventStore store, CancellationToken ct, Func<StoredEvent, Events.IEvent, ClusterState, ClusterState, Task> each)

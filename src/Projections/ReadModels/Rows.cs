@@ -1,6 +1,7 @@
 using System.Globalization;
 using EventEngine.Events;
 using EventEngine.Model;
+using EventEngine.Runtime;
 using EventEngine.State;
 
 namespace EventEngine.Projections.ReadModels;
@@ -17,7 +18,7 @@ public static class Rows
         DateTimeOffset CreatedAt, long ResourceVersion, long UpdatedSeq, string Object);
     public sealed record RevisionRow(string Namespace, string Name, string? OwnerUid, long Number, string Hash, DateTimeOffset CreatedAt, string Template, string Object);
 
-    public static NodeRow Node(NodeState n, Versions v)
+    public static NodeRow Node(NodeState n, IStreamPositions v)
     {
         var stream = Subjects.NodeStream(n.Name);
         var view = Views.Node(n);
@@ -25,7 +26,7 @@ public static class Rows
         return new NodeRow(n.Name, v.Version(stream), v.Seq(stream), Json.Serialize(view));
     }
 
-    public static DaemonSetRow DaemonSet(DaemonSetState ds, Versions v)
+    public static DaemonSetRow DaemonSet(DaemonSetState ds, IStreamPositions v)
     {
         var stream = Subjects.DaemonSetStream(ds.Key);
         var view = Views.DaemonSet(ds);
@@ -34,7 +35,7 @@ public static class Rows
         return new DaemonSetRow(ds.Namespace, ds.Name, ds.Uid, ds.CurrentHash, v.Version(stream), seq, Json.Serialize(view));
     }
 
-    public static PodRow Pod(PodState p, Versions v)
+    public static PodRow Pod(PodState p, IStreamPositions v)
     {
         var stream = Subjects.PodStream(p.Key);
         var view = Views.Pod(p);
@@ -49,11 +50,4 @@ public static class Rows
             Json.Serialize(Views.Revision(r, s.DaemonSetByUid(r.OwnerUid))));
 
     private static string Text(long version) => version.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Stream versions and last seqs, as known after an append (or at the end of a rebuild).</summary>
-    public sealed class Versions(IReadOnlyDictionary<string, long> versions, IReadOnlyDictionary<string, long> seqs)
-    {
-        public long Version(string stream) => versions.GetValueOrDefault(stream);
-        public long Seq(string stream) => seqs.GetValueOrDefault(stream);
-    }
 }
