@@ -24,7 +24,7 @@ internal sealed class EngineScheduler(IServiceProvider services, TimeProvider cl
         runtime.Changed += () => _changed.Release();
         while (!stoppingToken.IsCancellationRequested)
         {
-            var next = Earliest(runtime.WakeAt, kubelet.NextDue(runtime.State));
+            var next = EventEngine.Reconciliation.Plan.Earliest(runtime.WakeAt, kubelet.NextDue(runtime.State));
             var wait = next is { } at ? at + Slack - clock.GetUtcNow() : Timeout.InfiniteTimeSpan;
             if (wait != Timeout.InfiniteTimeSpan && wait < TimeSpan.Zero) wait = TimeSpan.Zero;
             if (await _changed.WaitAsync(wait, stoppingToken)) continue;
@@ -42,5 +42,4 @@ internal sealed class EngineScheduler(IServiceProvider services, TimeProvider cl
         }
     }
 
-    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 }

@@ -148,8 +148,8 @@ public static class DaemonSetDecisions
             Metadata = new ObjectMeta
             {
                 Name = meta.Name, Namespace = meta.Namespace, Uid = meta.Uid,
-                Labels = meta.Labels is { Count: > 0 } l ? new SortedDictionary<string, string>(l.ToDictionary(), StringComparer.Ordinal) : null,
-                Annotations = meta.Annotations is { Count: > 0 } a ? new SortedDictionary<string, string>(a.ToDictionary(), StringComparer.Ordinal) : null,
+                Labels = meta.Labels is { } l ? Views.Sorted(l) : null,
+                Annotations = meta.Annotations is { } a ? Views.Sorted(a) : null,
             },
         };
     }

@@ -62,15 +62,16 @@ public static class Subjects
     /// </summary>
     public static string StreamOf(IEvent e)
     {
-        if (e is DaemonSetStatusChanged status) return "daemonset-status-" + Dotted(status.DaemonSet);
-        if (PodOf(e) is { } pod) return "pod-" + Dotted(pod);
-        if (DaemonSetOf(e) is { } ds) return "daemonset-" + Dotted(ds);
-        if (NodeOf(e) is { } node) return "node-" + node;
+        if (e is DaemonSetStatusChanged status) return DaemonSetStatusStream(status.DaemonSet);
+        if (PodOf(e) is { } pod) return PodStream(pod);
+        if (DaemonSetOf(e) is { } ds) return DaemonSetStream(ds);
+        if (NodeOf(e) is { } node) return NodeStream(node);
         throw new InvalidOperationException($"{e.GetType().Name} has no stream");
     }
 
     public static string NodeStream(string node) => "node-" + node;
     public static string DaemonSetStream(string key) => "daemonset-" + Dotted(key);
+    public static string DaemonSetStatusStream(string key) => "daemonset-status-" + Dotted(key);
     public static string PodStream(string key) => "pod-" + Dotted(key);
 
     private static string Dotted(string key) => key.Replace('/', '.');

@@ -40,6 +40,9 @@ public sealed record PruneRevisions(string DaemonSet, IReadOnlyList<long> Revisi
 public sealed record Plan(IReadOnlyList<PlanAction> Actions, IReadOnlyList<string> Warnings, DateTimeOffset? WakeAt)
 {
     public bool IsEmpty => Actions.Count == 0;
+
+    /// <summary>The earlier of two wake-ups, either of which may be absent.</summary>
+    public static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 }
 
 /// <summary>Accumulates a plan; a pod is acted on at most once per plan.</summary>

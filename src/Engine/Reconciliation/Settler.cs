@@ -32,7 +32,7 @@ public static class Settler
         {
             if (sync == MaxSyncs) throw new InvalidOperationException($"reconcile did not settle after {MaxSyncs} syncs");
             var plan = Reconciler.Reconcile(state, now, scope);
-            wake = Earliest(wake, plan.WakeAt);
+            wake = Plan.Earliest(wake, plan.WakeAt);
             warnings.AddRange(plan.Warnings);
             if (plan.IsEmpty) break;
             var events = Execute(state, plan, now, newId);
@@ -48,7 +48,7 @@ public static class Settler
             if (!statusScope.Syncs(key)) continue;
             var ds = state.DaemonSets[key];
             var status = Status.Compute(state, ds, now, out var changesAt);
-            wake = Earliest(wake, changesAt);
+            wake = Plan.Earliest(wake, changesAt);
             if (status == ds.Status) continue;
             var e = new Emitted(new Recorded(newId(), now, new DaemonSetStatusChanged(key, status)), null, null);
             state = Fold.Evolve(state, e.Event);
@@ -57,8 +57,6 @@ public static class Settler
         return new SettleResult(state, emitted, wake, warnings);
     }
 
-    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
-        a is null ? b : b is null ? a : a < b ? a : b;
 
     /// <summary>The executor: each action becomes one event carrying the action's cause and reason.</summary>
     private static List<Emitted> Execute(ClusterState s, Plan plan, DateTimeOffset now, Func<Guid> newId)
@@ -114,7 +112,7 @@ public static class Settler
             var counter = _counters.GetValueOrDefault(ds.Key, ds.PodsCreated);
             while (true)
             {
-                var name = $"{ds.Name}-{TemplateHash.Short($"{ds.Uid}/{counter++}").PadRight(5, 'b')[..5]}";
+                var name = $"{ds.Name}-{TemplateHash.Compute($"{ds.Uid}/{counter++}").PadRight(5, 'b')[..5]}";
                 if (s.Pods.ContainsKey(ds.Namespace + "/" + name) || !_taken.Add(name)) continue;
                 _counters[ds.Key] = counter;
                 return name;

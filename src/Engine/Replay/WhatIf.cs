@@ -208,8 +208,9 @@ public static class WhatIf
         if (pod is null || e is PodRegistered || replay.Pods.ContainsKey(pod)) return e;
         var ds = Subjects.DaemonSetOf(e);
         var node = Subjects.NodeOf(e);
-        var stand = replay.Pods.Values.Where(p => p.IsLive && p.TargetNode == node && PodDecisions.DaemonSetOf(replay, p) == ds)
-            .OrderBy(p => p.CreatedAt).FirstOrDefault();
+        var candidates = node is null ? replay.Pods.Values.Where(p => p.TargetNode is null) : replay.PodsOn(node);
+        var stand = candidates.Where(p => p.IsLive && PodDecisions.DaemonSetOf(replay, p) == ds)
+            .OrderBy(p => p.CreatedAt).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault();
         if (stand is null)
         {
             notes.Add($"{EventTypes.NameOf(e)} for pod {pod} skipped: the replay has no pod of {ds} on {node}");

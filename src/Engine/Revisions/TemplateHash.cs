@@ -22,8 +22,6 @@ public static class TemplateHash
         return SafeEncode(hash.ToString(CultureInfo.InvariantCulture));
     }
 
-    /// <summary>FNV-32a over any text, rendered the same way (used for stable pod name suffixes too).</summary>
-    public static string Short(string text) => SafeEncode(Fnv32A(Encoding.UTF8.GetBytes(text), 2166136261).ToString(CultureInfo.InvariantCulture));
 
     private static uint Fnv32A(ReadOnlySpan<byte> data, uint hash)
     {

@@ -54,8 +54,7 @@ public sealed class EngineRuntime(
     /// <summary>Time as the engine records it: PostgreSQL keeps microseconds, so decisions use no finer time.</summary>
     public DateTimeOffset Now()
     {
-        var now = clock.GetUtcNow().ToUniversalTime();
-        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+        return EventStore.StoredPrecision(clock.GetUtcNow());
     }
 
     public long VersionOf(string stream)
@@ -154,7 +153,7 @@ public sealed class EngineRuntime(
         CommandContext context, StepResult step, DateTimeOffset now, string? note, bool full, CancellationToken cancellationToken)
     {
         // a full reconcile knows every wake-up; a scoped one only those it looked at, so keep the earlier one too
-        WakeAt = full ? step.Settled.WakeAt : Earliest(WakeAt > now ? WakeAt : null, step.Settled.WakeAt);
+        WakeAt = full ? step.Settled.WakeAt : Plan.Earliest(WakeAt > now ? WakeAt : null, step.Settled.WakeAt);
         var emitted = step.All.ToList();
         if (emitted.Count == 0) return (new CommandOutcome(null, State, [], note), false);
 
@@ -199,8 +198,6 @@ public sealed class EngineRuntime(
                 throw new InvalidOperationException($"unexpected append result {result}");
         }
     }
-
-    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     private long SeqOf(string stream)
     {

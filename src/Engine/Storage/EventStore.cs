@@ -125,6 +125,16 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         return await StreamVersions.GetAsync(connection, null, stream, cancellationToken);
     }
 
+    /// <summary>
+    /// A time as PostgreSQL keeps it (UTC, whole microseconds): events returned by an append equal the ones read
+    /// back, and decisions use no finer time than the log records.
+    /// </summary>
+    public static DateTimeOffset StoredPrecision(DateTimeOffset time)
+    {
+        time = time.ToUniversalTime();
+        return time.AddTicks(-(time.Ticks % TimeSpan.TicksPerMicrosecond));
+    }
+
     private async Task<AppendResult> AppendCoreAsync(
         IReadOnlyList<StreamAppend> appends,
         IReadOnlyList<OrderedEvent>? order,
@@ -193,9 +203,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
             return AppendRetry.Judge(appends, alreadyStored);
         }
 
-        // PostgreSQL keeps microseconds; truncating here makes the returned events equal the ones read back.
-        var now = (recordedAt ?? clock.GetUtcNow()).ToUniversalTime();
-        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+        var now = StoredPrecision(recordedAt ?? clock.GetUtcNow());
 
         var (versions, conflict) = await StreamVersions.TryAdvanceAsync(connection, transaction, appends, now, cancellationToken);
         if (conflict is not null)

@@ -26,7 +26,7 @@ public sealed class PlacementHistoryHandler(NpgsqlDataSource db, TimeTravel trav
 
     public async Task<JsonObject?> Handle(GetRevisionPlacements q, CancellationToken ct)
     {
-        if (ContinueToken.Decode(q.Continue, 2) is not [var seqText, var afterPod] || !TrySeq(seqText, out var afterSeq))
+        if (ContinueToken.Decode(q.Continue, 2) is not [var seqText, var afterPod] || !ContinueToken.TryNumber(seqText, out var afterSeq))
             throw new InvalidAtException($"continue: \"{q.Continue}\" is not a token this server gave", "continue");
         if ((await CurrentAsync(q, ct) ?? await DeletedAsync(q, ct)) is not { Hash: { } hash } owner) return null;
 
@@ -136,9 +136,4 @@ public sealed class PlacementHistoryHandler(NpgsqlDataSource db, TimeTravel trav
         };
     }
 
-    private static bool TrySeq(string token, out long seq)
-    {
-        seq = 0;
-        return token.Length == 0 || long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out seq);
-    }
 }

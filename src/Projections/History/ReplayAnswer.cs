@@ -13,7 +13,8 @@ public static class ReplayAnswer
 {
     public static JsonObject Render(ReplayResult result, long from, long to)
     {
-        var steps = new JsonArray(result.Steps.Select(s => (JsonNode)new JsonObject
+        var differences = result.Steps.Select(Differences).ToList();
+        var steps = new JsonArray(result.Steps.Select((s, i) => (JsonNode)new JsonObject
         {
             ["seq"] = s.Seq,
             ["time"] = Json.FormatTime(s.At),
@@ -22,14 +23,14 @@ public static class ReplayAnswer
             ["description"] = s.Description,
             ["real"] = Changes(s.RealCreated, s.RealRemoved),
             ["replay"] = Changes(s.ReplayCreated, s.ReplayRemoved),
-            ["differences"] = Differences(s),
+            ["differences"] = differences[i],
             ["notes"] = new JsonArray(s.Notes.Select(n => (JsonNode)JsonValue.Create(n)).ToArray()),
         }).ToArray());
         return new JsonObject
         {
             ["from"] = from,
             ["to"] = to,
-            ["summary"] = Summary(result),
+            ["summary"] = Summary(result, differences.Count(d => d.Count > 0)),
             ["steps"] = steps,
         };
     }
@@ -45,20 +46,22 @@ public static class ReplayAnswer
     {
         static string Describe(IEnumerable<PodChange> created, IEnumerable<PodChange> removed) =>
             string.Join(", ", removed.Select(r => $"removed ({r.Reason})").Concat(created.Select(_ => "created"))) is { Length: > 0 } d ? d : "unchanged";
+        static ILookup<(string, string?), PodChange> ByPlace(IEnumerable<PodChange> changes) => changes.ToLookup(c => (c.DaemonSet, c.Node));
+        var (realCreated, realRemoved) = (ByPlace(s.RealCreated), ByPlace(s.RealRemoved));
+        var (replayCreated, replayRemoved) = (ByPlace(s.ReplayCreated), ByPlace(s.ReplayRemoved));
         var keys = s.RealCreated.Concat(s.RealRemoved).Concat(s.ReplayCreated).Concat(s.ReplayRemoved)
             .Select(c => (c.DaemonSet, c.Node)).Distinct().OrderBy(k => k.DaemonSet, StringComparer.Ordinal).ThenBy(k => k.Node ?? "", NaturalOrder.Instance);
         var differences = new JsonArray();
         foreach (var (ds, node) in keys)
         {
-            bool Match(PodChange c) => c.DaemonSet == ds && c.Node == node;
-            var real = Describe(s.RealCreated.Where(Match), s.RealRemoved.Where(Match));
-            var replay = Describe(s.ReplayCreated.Where(Match), s.ReplayRemoved.Where(Match));
+            var real = Describe(realCreated[(ds, node)], realRemoved[(ds, node)]);
+            var replay = Describe(replayCreated[(ds, node)], replayRemoved[(ds, node)]);
             if (real != replay) differences.Add(new JsonObject { ["daemonSet"] = ds, ["node"] = node, ["real"] = real, ["replay"] = replay });
         }
         return differences;
     }
 
-    private static JsonObject Summary(ReplayResult result)
+    private static JsonObject Summary(ReplayResult result, int stepsWithDifferences)
     {
         static bool Evicted(PodChange c) => c.Reason is Events.PodReasons.NoExecuteTaint or Events.PodReasons.TolerationExpired;
         var daemonSets = result.Steps.SelectMany(s => s.RealCreated.Concat(s.RealRemoved).Concat(s.ReplayCreated).Concat(s.ReplayRemoved))
@@ -80,23 +83,18 @@ public static class ReplayAnswer
                 ["daemonSet"] = ds,
                 ["real"] = Count(s => s.RealCreated, s => s.RealRemoved),
                 ["replay"] = Count(s => s.ReplayCreated, s => s.ReplayRemoved),
-                ["endOnlyReal"] = Names(realNodes.Except(replayNodes)),
-                ["endOnlyReplay"] = Names(replayNodes.Except(realNodes)),
+                ["endOnlyReal"] = StateViewHandler.Nodes(realNodes.Except(replayNodes)),
+                ["endOnlyReplay"] = StateViewHandler.Nodes(replayNodes.Except(realNodes)),
             });
         }
         return new JsonObject
         {
             ["commands"] = result.Commands,
-            ["stepsWithDifferences"] = result.Steps.Count(s => Differences(s).Count > 0),
+            ["stepsWithDifferences"] = stepsWithDifferences,
             ["daemonSets"] = perDaemonSet,
         };
     }
 
     private static List<string> LiveNodes(ClusterState s, string ds) =>
-        s.DaemonSets.TryGetValue(ds, out var d)
-            ? d.Slots.Where(x => x.Value.Pods.Any(k => s.Pods[k].IsLive)).Select(x => x.Key).ToList()
-            : [];
-
-    private static JsonArray Names(IEnumerable<string> names) =>
-        new(names.Order(NaturalOrder.Instance).Select(n => (JsonNode)JsonValue.Create(n)).ToArray());
+        s.DaemonSets.TryGetValue(ds, out var d) ? StateViewHandler.LiveNodes(s, d).ToList() : [];
 }

@@ -38,12 +38,17 @@ public sealed class StateViewHandler(TimeTravel travel) : IRequestHandler<GetSta
         {
             ["daemonSet"] = d.Key,
             ["desired"] = Nodes(d.Slots.Where(x => x.Value.ShouldRun).Select(x => x.Key)),
-            ["actual"] = Nodes(d.Slots.Where(x => x.Value.Pods.Any(k => s.Pods[k].IsLive)).Select(x => x.Key)),
+            ["actual"] = Nodes(LiveNodes(s, d)),
         }).ToArray()),
     };
 
     public static JsonObject At(long seq, DateTimeOffset? time) => new() { ["seq"] = seq, ["time"] = time is { } t ? Json.FormatTime(t) : null };
 
-    private static JsonArray Nodes(IEnumerable<string> names) =>
+    /// <summary>The nodes where the DaemonSet has a live pod (not terminating, not terminal).</summary>
+    public static IEnumerable<string> LiveNodes(ClusterState s, DaemonSetState d) =>
+        d.Slots.Where(x => x.Value.Pods.Any(k => s.Pods[k].IsLive)).Select(x => x.Key);
+
+    /// <summary>Node names as a JSON array, in natural order.</summary>
+    public static JsonArray Nodes(IEnumerable<string> names) =>
         new(names.Order(NaturalOrder.Instance).Select(n => (JsonNode)JsonValue.Create(n)).ToArray());
 }

@@ -19,14 +19,17 @@ public sealed class TimeTravel(EventStore store, Snapshots snapshots, EngineRunt
     private readonly object _cacheLock = new();
     private (long Seq, ClusterState State)? _cached;
 
-    /// <summary>The seq an "at" names (null or empty: now). Throws <see cref="InvalidAtException"/> for anything else.</summary>
-    public async Task<long> ResolveAsync(string? at, CancellationToken ct)
+    /// <summary>
+    /// The seq an "at" names (null or empty: now). Throws <see cref="InvalidAtException"/> naming
+    /// <paramref name="parameter"/> for anything else.
+    /// </summary>
+    public async Task<long> ResolveAsync(string? at, CancellationToken ct, string parameter = "at")
     {
         var head = runtime.Head;
         if (string.IsNullOrWhiteSpace(at)) return head;
         if (long.TryParse(at, NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) return Math.Min(seq, head);
         if (!TimeTravel.TryParseTime(at, out var time))
-            throw new InvalidAtException($"at: \"{at}\" is neither a seq number nor an RFC 3339 time");
+            throw new InvalidAtException($"{parameter}: \"{at}\" is neither a seq number nor an RFC 3339 time", parameter);
         await using var command = db.CreateCommand("select coalesce(max(seq), 0) from events where recorded_at <= @t and seq <= @head");
         command.Parameters.AddWithValue("t", time.ToUniversalTime());
         command.Parameters.AddWithValue("head", head);

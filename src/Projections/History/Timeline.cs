@@ -20,15 +20,7 @@ public sealed class TimelineHandler(TimeTravel travel, NpgsqlDataSource db) : IR
 {
     public async Task<JsonObject> Handle(GetTimeline q, CancellationToken ct)
     {
-        long to;
-        try
-        {
-            to = await travel.ResolveAsync(q.To, ct);
-        }
-        catch (InvalidAtException e)
-        {
-            throw new InvalidAtException(e.Message.Replace("at:", "to:", StringComparison.Ordinal), "to");
-        }
+        var to = await travel.ResolveAsync(q.To, ct, "to");
         var after = q.Continue is { Length: > 0 } token
             ? long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : throw new InvalidAtException($"continue: \"{token}\" is not a token this server gave", "continue")
             : await StartAsync(q.From, ct);

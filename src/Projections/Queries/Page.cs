@@ -14,6 +14,13 @@ public static class ContinueToken
     public static string Encode(params string[] key) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('\n', key))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
+    /// <summary>A numeric key part (empty: from the start, 0).</summary>
+    public static bool TryNumber(string part, out long number)
+    {
+        number = 0;
+        return part.Length == 0 || long.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number);
+    }
+
     /// <summary>The key parts, or null when the token is not one of ours.</summary>
     public static string[]? Decode(string? token, int parts)
     {

@@ -18,7 +18,7 @@ public sealed class RevisionQueryHandler(NpgsqlDataSource db) : IRequestHandler<
 {
     public async Task<(bool Found, Page? Page)> Handle(ListRevisions q, CancellationToken ct)
     {
-        if (ContinueToken.Decode(q.Continue, 1) is not [var token] || !TryNumber(token, out var after)) return (true, null);
+        if (ContinueToken.Decode(q.Continue, 1) is not [var token] || !ContinueToken.TryNumber(token, out var after)) return (true, null);
         await using var command = db.CreateCommand($"""
             select r.name, r.number, r.hash, r.hash = d.current_hash, r.created_at, r.template::text,
                    p.nodes, p.first_time, p.last_time, p.running
@@ -59,9 +59,4 @@ public sealed class RevisionQueryHandler(NpgsqlDataSource db) : IRequestHandler<
         return (found, new Page(items, null));
     }
 
-    private static bool TryNumber(string token, out long number)
-    {
-        number = 0;
-        return token.Length == 0 || long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out number);
-    }
 }

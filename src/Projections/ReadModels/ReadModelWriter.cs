@@ -23,15 +23,16 @@ public static class ReadModelWriter
         var daemonSets = new HashSet<string>(StringComparer.Ordinal);
         var pods = new HashSet<string>(StringComparer.Ordinal);
         var revisionNamespaces = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (stored, e) in batch.Events)
+        foreach (var (_, e) in batch.Events)
         {
-            if (stored.Stream.StartsWith("pod-", StringComparison.Ordinal)) pods.Add(Subjects.PodOf(e)!);
-            else if (stored.Stream.StartsWith("node-", StringComparison.Ordinal)) nodes.Add(Subjects.NodeOf(e)!);
+            // what an event's stream is about (as Subjects.StreamOf decides it): a pod, else a DaemonSet, else a node
+            if (Subjects.PodOf(e) is { } pod) pods.Add(pod);
             else if (Subjects.DaemonSetOf(e) is { } ds)
             {
                 daemonSets.Add(ds);
                 if (e is not DaemonSetStatusChanged) revisionNamespaces.Add(ds[..ds.IndexOf('/')]);
             }
+            else if (Subjects.NodeOf(e) is { } node) nodes.Add(node);
         }
 
         await WriteAsync(connection, transaction,

@@ -31,7 +31,7 @@ public static class Rows
         var stream = Subjects.DaemonSetStream(ds.Key);
         var view = Views.DaemonSet(ds);
         view = view with { Metadata = view.Metadata! with { ResourceVersion = Text(v.Version(stream)) } };
-        var seq = Math.Max(v.Seq(stream), v.Seq(Subjects.StreamOf(new DaemonSetStatusChanged(ds.Key, ds.Status))));
+        var seq = Math.Max(v.Seq(stream), v.Seq(Subjects.DaemonSetStatusStream(ds.Key)));
         return new DaemonSetRow(ds.Namespace, ds.Name, ds.Uid, ds.CurrentHash, v.Version(stream), seq, Json.Serialize(view));
     }
 

@@ -50,10 +50,11 @@ public sealed class ApplyObjectsHandler(EngineRuntime runtime) : IRequestHandler
         }, preconditions, ct);
         if (!outcome.Ok) return new Applied(outcome, []);
 
+        var byStream = outcome.Events.ToLookup(e => e.Stream, StringComparer.Ordinal);
         var items = c.Objects.Select((o, i) =>
         {
             var stream = targets[i]!.Value.Stream;
-            var written = outcome.Events.Where(e => e.Stream == stream).ToList();
+            var written = byStream[stream].ToList();
             var action = written.Any(e => Creations.Contains(e.Type)) ? "created" : written.Count > 0 ? "configured" : "unchanged";
             return new AppliedObject(o, action, written.Count > 0 ? written[^1].Version : seen[stream]);
         }).ToList();
