@@ -27,10 +27,9 @@ public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWin
 
         var start = await travel.StateAtAsync(from, ct);
         var commands = new List<LoggedCommand>();
-        await foreach (var step in travel.WalkAsync(from, to, start, ct))
+        await foreach (var (e, recorded) in travel.ReadAsync(from, to, ct))
         {
-            var e = step.Stored;
-            var logged = new LoggedEvent(e.Seq, step.Recorded, e.Metadata.Reason is not null);
+            var logged = new LoggedEvent(e.Seq, recorded, e.Metadata.Reason is not null);
             if (commands.Count > 0 && commands[^1].Correlation == e.Metadata.CorrelationId)
                 commands[^1] = commands[^1] with { Events = [.. commands[^1].Events, logged] };
             else

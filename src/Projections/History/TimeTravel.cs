@@ -1,4 +1,5 @@
 using System.Globalization;
+using EventEngine.Events;
 using EventEngine.Runtime;
 using EventEngine.State;
 using EventEngine.Storage;
@@ -55,7 +56,15 @@ public sealed class TimeTravel(EventStore store, Snapshots snapshots, EngineRunt
         var (from, state) = useSnapshots && await snapshots.AtOrBeforeAsync(seq, ct) is { } snapshot
             ? snapshot
             : (0L, ClusterState.Empty);
-        await foreach (var step in WalkAsync(from, seq, state, ct)) state = step.After;
+        var pending = new List<Recorded>(PageSize);
+        await foreach (var (_, recorded) in ReadAsync(from, seq, ct))
+        {
+            pending.Add(recorded);
+            if (pending.Count < PageSize) continue;
+            state = Fold.EvolveAll(state, pending);
+            pending.Clear();
+        }
+        state = Fold.EvolveAll(state, pending);
         if (useSnapshots) lock (_cacheLock) _cached = (seq, state);
         return state;
     }
@@ -65,6 +74,18 @@ public sealed class TimeTravel(EventStore store, Snapshots snapshots, EngineRunt
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var state = start ?? await StateAtAsync(fromSeq, ct);
+        await foreach (var (stored, recorded) in ReadAsync(fromSeq, toSeq, ct))
+        {
+            var next = Fold.Evolve(state, recorded);
+            yield return new LogStep(stored, recorded, state, next);
+            state = next;
+        }
+    }
+
+    /// <summary>Every event in (fromSeq, toSeq], read a page at a time, not folded.</summary>
+    public async IAsyncEnumerable<(StoredEvent Stored, Recorded Recorded)> ReadAsync(long fromSeq, long toSeq,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
         var after = fromSeq;
         while (after < toSeq)
         {
@@ -73,10 +94,7 @@ public sealed class TimeTravel(EventStore store, Snapshots snapshots, EngineRunt
             foreach (var e in page)
             {
                 if (e.Seq > toSeq) yield break;
-                var recorded = EngineRuntime.ToRecorded(e);
-                var next = Fold.Evolve(state, recorded);
-                yield return new LogStep(e, recorded, state, next);
-                state = next;
+                yield return (e, EngineRuntime.ToRecorded(e));
                 after = e.Seq;
             }
         }
