@@ -5,6 +5,7 @@ using EventEngine.Projections.History;
 using EventEngine.Projections.Queries;
 using EventEngine.Projections.ReadModels;
 using EventEngine.Runtime;
+using EventEngine.State;
 using FluentValidation;
 using MediatR;
 
@@ -30,6 +31,7 @@ internal static class EngineServices
         services.AddSingleton<TimeTravel>();
         services.AddSingleton<HistoryRecorder>();
         services.AddSingleton<EngineRuntime>();
+        services.AddSingleton<ILiveHead>(sp => sp.GetRequiredService<EngineRuntime>());
         services.AddSingleton<SimulatedKubelet>();
         services.AddSingleton<Rebuild>();
         services.AddHostedService<EngineStartup>();

@@ -113,7 +113,7 @@ public sealed class IncidentDemo(EngineRuntime runtime, TimeProvider clock)
         {
             if (!s.DaemonSets.TryGetValue(daemonSet, out var ds)) return Decided.Nothing("gone");
             var events = s.Pods.Values
-                .Where(p => p.IsLive && p.Controller?.Uid == ds.Uid && (p.Hash == ds.CurrentHash) == onCurrentRevision && (p.Phase != phase || p.Ready != ready))
+                .Where(p => p.IsLive && ds.Owns(p) && (p.Hash == ds.CurrentHash) == onCurrentRevision && (p.Phase != phase || p.Ready != ready))
                 .OrderBy(p => p.Key, StringComparer.Ordinal)
                 .Select(p => (IEvent)new PodStatusObserved(ds.Key, p.Namespace, p.Name, p.TargetNode, phase, ready, ready ? now : null))
                 .ToList();

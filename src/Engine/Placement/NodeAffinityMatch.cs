@@ -69,15 +69,23 @@ public sealed class CompiledTerm
         return true;
     }
 
-    /// <summary>The first requirement that fails for this node, for explanations.</summary>
-    public string? FirstFailure(string nodeName, IReadOnlyDictionary<string, string> labels)
+    /// <summary>Each requirement's outcome on this node, for explanations (a term that cannot parse says so once).</summary>
+    public IReadOnlyList<RequirementResult> Explain(string nodeName, IReadOnlyDictionary<string, string> labels)
     {
-        if (ParseError is not null) return ParseError;
+        if (ParseError is not null) return [new RequirementResult(ToString(), false, ParseError)];
+        var results = new List<RequirementResult>(_expressions.Length + _fields.Length);
         foreach (var r in _expressions)
-            if (!r.MatchesLabels(labels)) return $"{r} is not satisfied" + (labels.TryGetValue(r.Key, out var v) ? $" ({r.Key}={v})" : $" (no label {r.Key})");
+        {
+            var ok = r.MatchesLabels(labels);
+            var node = labels.TryGetValue(r.Key, out var v) ? $"{r.Key}={v}" : $"no label {r.Key}";
+            results.Add(new RequirementResult(r.ToString(), ok, $"{r} is {(ok ? "" : "not ")}satisfied ({node})"));
+        }
         foreach (var r in _fields)
-            if (!r.MatchesName(nodeName)) return $"{r} is not satisfied (metadata.name={nodeName})";
-        return null;
+        {
+            var ok = r.MatchesName(nodeName);
+            results.Add(new RequirementResult(r.ToString(), ok, $"{r} is {(ok ? "" : "not ")}satisfied (metadata.name={nodeName})"));
+        }
+        return results;
     }
 
     public override string ToString() => string.Join(" AND ", _expressions.Concat(_fields).Select(r => r.ToString()));

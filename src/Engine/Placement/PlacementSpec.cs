@@ -30,6 +30,10 @@ public sealed class PlacementSpec
     /// <summary>The template's tolerations merged with the automatic DaemonSet ones.</summary>
     public IReadOnlyList<Toleration> Tolerations { get; }
 
+    /// <summary>Whether the pod carries this toleration only because Kubernetes adds it to every DaemonSet pod.</summary>
+    public bool IsAutomatic(Toleration toleration) =>
+        Placement.Tolerations.IsAutomatic(toleration) && !UserTolerations.Contains(toleration);
+
     public static PlacementSpec From(PodTemplate template) => new(template.Spec);
 
     /// <summary>For pods (observed or created): their own tolerations, nothing added.</summary>

@@ -114,14 +114,25 @@ public static partial class Reconciler
     {
         var pods = slot.Pods.Select(k => s.Pods[k]).Where(p => !p.IsTerminating).ToList();
         if (pods.Count == 0) return;
-        var n = s.Nodes[node];
-        var decision = NodeShouldRun.Explain(n.Name, n.Labels, n.Taints, ds.Placement);
-        var noExecute = decision.Failures.Any(r => r.Rule == "taint");
-        var reason = noExecute ? PodReasons.NoExecuteTaint : PodReasons.Misscheduled;
-        var message = noExecute
-            ? string.Join("; ", decision.Failures.Where(r => r.Rule == "taint" && r.Detail.Contains(":NoExecute")).Select(r => r.Detail))
-            : decision.Summary;
+        var (reason, message) = WhyNotContinue(s.Nodes[node], ds);
         foreach (var pod in pods)
             plan.Add(new DeletePod(ds.Key, pod.Key, reason, message, slot.Cause));
     }
+
+    /// <summary>
+    /// Why running pods must leave a node, read off NodeShouldRun's typed verdict: the rules of the first stage that
+    /// fails. An untolerated NoExecute taint is an eviction (NoExecuteTaint); a node name, selector or affinity that no
+    /// longer selects the node is Misscheduled, whatever taints the node also has.
+    /// </summary>
+    public static (string Reason, string Message) WhyNotContinue(NodeState node, DaemonSetState ds)
+    {
+        var deciding = NodeShouldRun.Explain(node, ds.Placement).StopsContinuing;
+        if (deciding.Count == 0) throw new InvalidOperationException($"{ds.Key} may continue running on {node.Name}");
+        var reason = deciding[0] is TaintRule ? PodReasons.NoExecuteTaint : PodReasons.Misscheduled;
+        return (reason, PlacementVerdict.Sentence(deciding));
+    }
+
+    /// <summary>Why no new pod of the DaemonSet may start on a node, from the same verdict.</summary>
+    public static string WhyNotRun(NodeState node, DaemonSetState ds) =>
+        PlacementVerdict.Sentence(NodeShouldRun.Explain(node, ds.Placement).StopsRunning);
 }

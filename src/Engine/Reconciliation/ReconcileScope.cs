@@ -13,6 +13,9 @@ public sealed record ReconcileScope(bool Everything, ImmutableHashSet<string> No
     public static readonly ReconcileScope All = new(true, [], [], true);
     public static readonly ReconcileScope None = new(false, [], [], false);
 
+    /// <summary>One DaemonSet on every node: its next sync, as when its own object changes.</summary>
+    public static ReconcileScope ForDaemonSet(string key) => new(false, [], [key], false);
+
     public bool IsEmpty => !Everything && Nodes.IsEmpty && DaemonSets.IsEmpty && !Pods;
 
     /// <summary>A DaemonSet is synced when anything it could depend on changed.</summary>
@@ -39,8 +42,7 @@ public sealed record ReconcileScope(bool Everything, ImmutableHashSet<string> No
                 case DaemonSetCreated or DaemonSetUpdated or DaemonSetRolledBack or DaemonSetDeleted:
                     daemonSets.Add(Subjects.DaemonSetOf(e)!);
                     break;
-                case PodCreated or PodRegistered or PodStatusObserved or PodLabelsChanged or PodTerminating
-                    or PodDeleted or PodOrphaned or PodAdopted:
+                case var pod when EventTypes.SubjectOf(pod) == EventSubject.Pod:
                     pods = true;
                     if (Subjects.NodeOf(e) is { } node) nodes.Add(node);
                     break;

@@ -44,9 +44,9 @@ public static partial class Reconciler
             var pod = s.Pods[key];
             if (pod.Namespace != ds.Namespace || plan.Touched(key)) continue;
             var matches = LabelSelectors.Matches(ds.Selector, pod.Labels);
-            if (pod.Controller?.Uid == ds.Uid && !matches)
+            if (ds.Owns(pod) && !matches)
                 plan.Add(new OrphanPod(ds.Key, key, PodReasons.SelectorMismatch,
-                    $"labels no longer match selector {LabelSelectors.Describe(ds.Selector)}", pod.StatusCause));
+                    $"labels no longer match selector {LabelSelectors.Describe(ds.Selector)}", pod.LabelsCause));
             else if (pod.Controller is null && matches && !pod.IsTerminating)
                 plan.Add(new AdoptPod(ds.Key, key, PodReasons.Adopted,
                     $"orphan pod matches selector {LabelSelectors.Describe(ds.Selector)}", ds.SpecCause));
@@ -73,7 +73,7 @@ public static partial class Reconciler
             }
             else
             {
-                plan.Add(new DeletePod(null, key, PodReasons.OwnerNotFound, $"its owner DaemonSet {owner.Name} (uid {uid}) does not exist", null));
+                plan.Add(new DeletePod(null, key, PodReasons.OwnerNotFound, $"its owner DaemonSet {owner.Name} (uid {uid}) does not exist", pod.Origin));
             }
         }
 
@@ -111,7 +111,7 @@ public static partial class Reconciler
             var immediate = deadline == pod.CreatedAt && noExecute.Any(t => Tolerations.FirstTolerating(pod.Tolerations, t) is null);
             plan.Add(new DeletePod(ds?.Key, pod.Key, immediate ? PodReasons.NoExecuteTaint : PodReasons.TolerationExpired,
                 immediate ? $"taint {taints} is not tolerated" : $"toleration of NoExecute taint {taints} expired",
-                node.PlacementCause));
+                node.TaintsCause));
         }
     }
 
@@ -125,7 +125,7 @@ public static partial class Reconciler
         var current = s.RevisionsOf(ds).Where(r => r.Template.Equals(ds.Template)).ToList();
         if (current.Count < 2) return;
         var keep = Revisions.RevisionHistory.Keep(current);
-        foreach (var pod in s.Pods.Values.Where(p => p.Namespace == ds.Namespace && p.Controller?.Uid == ds.Uid && p.Hash != keep.Hash)
+        foreach (var pod in s.Pods.Values.Where(p => ds.Owns(p) && p.Hash != keep.Hash)
                      .OrderBy(p => p.Name, StringComparer.Ordinal))
             plan.Add(new RelabelPod(ds.Key, pod.Key, keep.Hash, PodReasons.RevisionDeduplicated,
                 $"revision {keep.Name} is kept for the current template", ds.RevisionCause));
@@ -140,7 +140,7 @@ public static partial class Reconciler
         var toKill = old.Count - ds.RevisionHistoryLimit;
         if (toKill <= 0) return;
         var live = s.Pods.Values
-            .Where(p => p.Controller?.Uid == ds.Uid && p.Hash is not null)
+            .Where(p => ds.Owns(p) && p.Hash is not null)
             .Select(p => p.Hash!)
             .ToHashSet(StringComparer.Ordinal);
         var prune = new List<long>();

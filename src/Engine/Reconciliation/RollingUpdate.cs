@@ -74,9 +74,9 @@ public static partial class Reconciler
         }
         var room = Math.Clamp(maxUnavailable - unavailable, 0, candidates.Count);
         foreach (var pod in replacements)
-            plan.Add(new DeletePod(ds.Key, pod.Key, PodReasons.RollingUpdate, "old pod is not available; replaced outside the maxUnavailable budget", ds.RevisionCause));
+            plan.Add(Replace(s, ds, pod, "old pod is not available; replaced outside the maxUnavailable budget"));
         foreach (var pod in candidates.Take(room))
-            plan.Add(new DeletePod(ds.Key, pod.Key, PodReasons.RollingUpdate, $"replaced by revision {ds.CurrentHash} (maxUnavailable {maxUnavailable})", ds.RevisionCause));
+            plan.Add(Replace(s, ds, pod, $"replaced by revision {ds.CurrentHash} (maxUnavailable {maxUnavailable})"));
     }
 
     private static void Surge(ClusterState s, DaemonSetState ds, List<string> nodes, int maxSurge, int desired, PlanBuilder plan)
@@ -102,7 +102,7 @@ public static partial class Reconciler
             {
                 if (!Available(oldPod, ds, plan))
                 {
-                    if (!slot.ShouldRun) oldToDelete.Add((oldPod, "old pod is not available and the node no longer runs the DaemonSet"));
+                    if (!slot.ShouldRun) oldToDelete.Add((oldPod, "old pod is not available"));
                     else allowedNodes.Add(node);
                 }
                 else if (!slot.ShouldRun) shouldNotRun.Add(oldPod);
@@ -117,13 +117,26 @@ public static partial class Reconciler
         // enough pods elsewhere are available.
         var deletable = Math.Min(available - desired, shouldNotRun.Count);
         foreach (var pod in shouldNotRun.Take(Math.Max(0, deletable)))
-            oldToDelete.Add((pod, "the node no longer runs the DaemonSet and enough pods are available elsewhere"));
+            oldToDelete.Add((pod, "enough pods are available elsewhere"));
         var room = Math.Clamp(maxSurge - surging, 0, candidateNodes.Count);
         foreach (var node in allowedNodes)
             plan.Add(new CreatePod(ds.Key, node, PodReasons.Surge, "old pod is not available; its replacement starts outside the maxSurge budget", ds.RevisionCause));
         foreach (var node in candidateNodes.Take(room))
             plan.Add(new CreatePod(ds.Key, node, PodReasons.Surge, $"surge to revision {ds.CurrentHash} (maxSurge {maxSurge})", ds.RevisionCause));
         foreach (var (pod, message) in oldToDelete)
-            plan.Add(new DeletePod(ds.Key, pod.Key, PodReasons.RollingUpdate, message, ds.RevisionCause));
+            plan.Add(Replace(s, ds, pod, message));
+    }
+
+    /// <summary>
+    /// An old pod the rolling update deletes, caused by the revision change. Where the current revision may not run (a
+    /// NoSchedule taint it does not tolerate, a selector it no longer matches) the pod is not replaced: it was
+    /// misscheduled, and the reason names the rule.
+    /// </summary>
+    private static DeletePod Replace(ClusterState s, DaemonSetState ds, PodState pod, string message)
+    {
+        if (pod.TargetNode is { } node && !ds.SlotOf(node).ShouldRun && s.Nodes.TryGetValue(node, out var n))
+            return new DeletePod(ds.Key, pod.Key, PodReasons.Misscheduled,
+                $"the rolling update removes the old pod and starts none here ({message}): {WhyNotRun(n, ds)}", ds.RevisionCause);
+        return new DeletePod(ds.Key, pod.Key, PodReasons.RollingUpdate, message, ds.RevisionCause);
     }
 }

@@ -84,18 +84,12 @@ public static class Settler
         return events;
     }
 
-    /// <summary>
-    /// CreatePodTemplate: template labels plus the revision hash and template generation, tolerations merged. The
-    /// DaemonSet's pods of one step share one immutable label map.
-    /// </summary>
+    /// <summary>A pod stamped from the DaemonSet's current template; the DaemonSet's pods of one step share one immutable label map.</summary>
     private static PodCreated NewPod(DaemonSetState ds, string node, PodNames names, Dictionary<string, IReadOnlyDictionary<string, string>> labels)
     {
-        if (!labels.TryGetValue(ds.Key, out var podLabels))
-            labels[ds.Key] = podLabels = ds.Template.Labels.ToImmutableDictionary()
-                .SetItem(WellKnown.RevisionHashLabel, ds.CurrentHash)
-                .SetItem(WellKnown.TemplateGenerationLabel, ds.TemplateGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!labels.TryGetValue(ds.Key, out var podLabels)) labels[ds.Key] = podLabels = PodStamp.Labels(ds);
         return new PodCreated(ds.Key, ds.Namespace, names.Next(ds), node, ds.Uid, ds.CurrentHash, ds.TemplateGeneration,
-            podLabels, ds.Placement.Tolerations);
+            podLabels, PodStamp.Tolerations(ds));
     }
 
     /// <summary>

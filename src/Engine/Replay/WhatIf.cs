@@ -19,7 +19,7 @@ public sealed record LoggedCommand(IReadOnlyList<LoggedEvent> Events, DateTimeOf
 /// A change to history: at a point (after the event at AfterSeq) something else is decided. Retroactive: the
 /// DaemonSet's running pods are taken as made from its new template (no rollout), as if it had always been so.
 /// </summary>
-public sealed record Alteration(long AfterSeq, string Description, Func<ClusterState, DateTimeOffset, Decided> Decide,
+public sealed record Alteration(long AfterSeq, string Description, Func<ClusterState, DateTimeOffset, Func<Guid>, Decided> Decide,
     string? ReplacesDaemonSet = null, bool Retroactive = false);
 
 /// <summary>A pod created or removed, by DaemonSet and node.</summary>
@@ -77,7 +77,7 @@ public static class WhatIf
                     notes.Add($"seq {seq} removed: {Descriptions.Of(e.Event, realBefore, real)}");
                     continue;
                 }
-                if (Subjects.DaemonSetOf(e.Event) is { } ds && e.Event is not (PodCreated or PodStatusObserved or PodDeleted or PodRegistered or PodLabelsChanged or PodTerminating or PodOrphaned or PodAdopted)
+                if (Subjects.DaemonSetOf(e.Event) is { } ds && EventTypes.SubjectOf(e.Event) == EventSubject.DaemonSet
                     && replaced.TryGetValue(ds, out var since) && seq > since)
                 {
                     notes.Add($"seq {seq} skipped: {ds} is replaced in this replay");
@@ -91,7 +91,7 @@ public static class WhatIf
             try
             {
                 step = command.Roots.Any()
-                    ? Steps.Run(replay, Decide(replay, roots, command.At, notes), command.At, newId)
+                    ? Steps.Run(replay, Decide(replay, roots, command.At, notes, newId), command.At, newId)
                     : Steps.Tick(replay, command.At, newId);
             }
             catch (InvalidOperationException e)
@@ -119,7 +119,7 @@ public static class WhatIf
         Dictionary<string, long> replaced, List<(int, Failure)> refused)
     {
         var alteration = pending.Alteration;
-        var decided = alteration.Decide(replay, at);
+        var decided = alteration.Decide(replay, at, newId);
         var notes = new List<string> { "altered: " + alteration.Description };
         if (decided.Failure is { } failure)
         {
@@ -153,25 +153,20 @@ public static class WhatIf
     {
         if (!s.DaemonSets.TryGetValue(daemonSet, out var ds)) return s;
         var pods = s.Pods;
-        foreach (var pod in s.Pods.Values.Where(p => p.Controller?.Uid == ds.Uid && p.IsLive))
-        {
-            var labels = pod.Labels
-                .SetItem(Model.WellKnown.RevisionHashLabel, ds.CurrentHash)
-                .SetItem(Model.WellKnown.TemplateGenerationLabel, ds.TemplateGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            pods = pods.SetItem(pod.Key, pod with { Labels = labels, Tolerations = [.. ds.Placement.Tolerations] });
-        }
+        foreach (var pod in s.Pods.Values.Where(p => ds.Owns(p) && p.IsLive))
+            pods = pods.SetItem(pod.Key, PodStamp.Restamp(pod, ds));
         return Fold.Reindex(s with { Pods = pods });
     }
 
     /// <summary>DaemonSet facts are decided again (their revision numbering may differ here); everything else is a fact as is.</summary>
-    private static IReadOnlyList<IEvent> Decide(ClusterState s, List<IEvent> roots, DateTimeOffset at, List<string> notes)
+    private static IReadOnlyList<IEvent> Decide(ClusterState s, List<IEvent> roots, DateTimeOffset at, List<string> notes, Func<Guid> newId)
     {
         var events = new List<IEvent>();
         foreach (var e in roots)
         {
             var decided = e switch
             {
-                DaemonSetCreated x => DaemonSetDecisions.Create(s, x.Object, at, Guid.NewGuid),
+                DaemonSetCreated x => DaemonSetDecisions.Create(s, x.Object, at, newId),
                 DaemonSetUpdated x => DaemonSetDecisions.Replace(s, x.DaemonSet, x.Object with { Metadata = x.Object.Metadata! with { Uid = null } }),
                 DaemonSetRolledBack x => DaemonSetDecisions.Replace(s, x.DaemonSet, x.Object with { Metadata = x.Object.Metadata! with { Uid = null } }),
                 DaemonSetDeleted x => DaemonSetDecisions.Delete(s, x.DaemonSet, x.PropagationPolicy),

@@ -18,7 +18,7 @@ public sealed class EngineRuntime(
     EventStore store,
     TimeProvider clock,
     IEnumerable<InlineProjection> projections,
-    ILogger<EngineRuntime> logger)
+    ILogger<EngineRuntime> logger) : ILiveHead
 {
     private const int PageSize = 5_000;
 
@@ -222,7 +222,7 @@ public sealed class EngineRuntime(
             var page = await store.ReadAllAsync(Head, PageSize, cancellationToken);
             if (page.Count == 0) return;
             var state = State;
-            state = Fold.EvolveAll(state, page.Select(ToRecorded));
+            state = Fold.EvolveAll(state, page.Select(EventTypes.Decode));
             lock (_versions)
             {
                 foreach (var e in page)
@@ -235,9 +235,4 @@ public sealed class EngineRuntime(
             LastRecordedAt = page[^1].RecordedAt;
         }
     }
-
-    /// <summary>A stored event as the fold sees it.</summary>
-    public static Recorded ToRecorded(StoredEvent e) => new(
-        e.Id, e.RecordedAt, EventTypes.Deserialize(e.Type, e.Data),
-        Guid.TryParse(e.Metadata.CausationId, out var cause) ? cause : null);
 }

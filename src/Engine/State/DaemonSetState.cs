@@ -38,6 +38,18 @@ public sealed record DaemonSetState(
 
     public NodeSlot SlotOf(string node) => Slots.GetValueOrDefault(node) ?? NodeSlot.Empty;
 
+    /// <summary>The pod names this DaemonSet as its controller (by uid, in its namespace: owner references do not cross namespaces).</summary>
+    public bool Owns(PodState pod) => pod.Controller?.Uid == Uid && pod.Namespace == Namespace;
+
+    /// <summary>The pod's labels match this DaemonSet's selector.</summary>
+    public bool Selects(PodState pod) => LabelSelectors.Matches(Selector, pod.Labels);
+
+    /// <summary>
+    /// The pods manage, rolling update and status count (getDaemonPods after ClaimPods): owned, selected, and not a
+    /// terminal pod already being deleted. Every place that counts a DaemonSet's pods asks this.
+    /// </summary>
+    public bool CountsPod(PodState pod) => Owns(pod) && Selects(pod) && !(pod.IsTerminal && pod.IsTerminating);
+
     /// <summary>IsPodUpdated: the current hash, or the current template generation.</summary>
     public bool IsUpdated(PodState pod) =>
         (CurrentHash.Length > 0 && pod.Hash == CurrentHash)

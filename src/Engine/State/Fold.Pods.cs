@@ -20,7 +20,7 @@ public static partial class Fold
     /// </summary>
     private static PodState CreatedPod(DaemonSetState ds, PodCreated e, Recorded r) =>
         new(e.Namespace, e.Pod, e.Node, e.Node, e.Labels.ToImmutableDictionary(), OwnerReference.ForDaemonSet(ds.Name, e.Uid),
-            r.At, null, PodPhases.Pending, false, null, [.. e.Tolerations], Observed: false, r.Id);
+            r.At, null, PodPhases.Pending, false, null, [.. e.Tolerations], Observed: false, r.Id, r.Id, r.Id);
 
     private static ClusterState PodRegistered(ClusterState s, PodRegistered e, Recorded r)
     {
@@ -50,7 +50,7 @@ public static partial class Fold
             isReady ? ready!.LastTransitionTime ?? r.At : null,
             [.. spec.Tolerations ?? []],
             Observed: true,
-            r.Id);
+            r.Id, r.Id, r.Id);
     }
 
     /// <summary>GetTargetNodeName: spec.nodeName, else the single metadata.name In [node] of the required affinity.</summary>
@@ -80,7 +80,7 @@ public static partial class Fold
             PodsByNode = WithoutPod(s.PodsByNode, pod),
             Unclaimed = s.Unclaimed.Remove(key),
         };
-        if (s.DaemonSetByUid(pod.Controller?.Uid) is not { } ds || ds.Namespace != pod.Namespace || pod.TargetNode is not { } node) return s;
+        if (s.DaemonSetByUid(pod.Controller?.Uid) is not { } ds || !ds.Owns(pod) || pod.TargetNode is not { } node) return s;
         if (e.Reason == PodReasons.Failed)
         {
             var backoffKey = FailedPodBackoff.KeyOf(ds, node);
@@ -131,8 +131,7 @@ public static partial class Fold
     {
         null => true,
         // an owner in another namespace is not an owner Kubernetes honours: such a pod is left alone
-        { Kind: "DaemonSet" } owner => s.DaemonSetByUid(owner.Uid) is not { } ds
-            || (ds.Namespace == pod.Namespace && !Placement.LabelSelectors.Matches(ds.Selector, pod.Labels)),
+        { Kind: "DaemonSet" } owner => s.DaemonSetByUid(owner.Uid) is not { } ds || (ds.Owns(pod) && !ds.Selects(pod)),
         _ => false,
     };
 }

@@ -11,10 +11,10 @@ public static partial class Fold
         var old = ds.SlotOf(node);
         bool shouldRun, shouldContinue;
         if (!reevaluate) (shouldRun, shouldContinue) = (old.ShouldRun, old.ShouldContinueRunning);
-        else if (s.Nodes.TryGetValue(node, out var n)) (shouldRun, shouldContinue) = NodeShouldRun.Evaluate(n.Name, n.Labels, n.Taints, ds.Placement);
+        else if (s.Nodes.TryGetValue(node, out var n)) (shouldRun, shouldContinue) = NodeShouldRun.Evaluate(n, ds.Placement);
         else (shouldRun, shouldContinue) = (false, false);
 
-        var slot = s.Nodes.ContainsKey(node) ? BuildSlot(s, ds, node, shouldRun, shouldContinue, cause) : NodeSlot.Empty;
+        var slot = s.Nodes.ContainsKey(node) ? KeepCause(old, BuildSlot(s, ds, node, shouldRun, shouldContinue, cause)) : NodeSlot.Empty;
         return ds with
         {
             Slots = slot.IsEmpty ? ds.Slots.Remove(node) : ds.Slots.SetItem(node, slot),
@@ -42,7 +42,7 @@ public static partial class Fold
     private static NodeSlot SlotWithPod(IReadOnlyDictionary<string, PodState> all, DaemonSetState ds, NodeSlot old, string key, Guid cause)
     {
         var pods = old.Pods.Remove(key);
-        if (all.TryGetValue(key, out var pod) && IsCountedBy(ds, pod))
+        if (all.TryGetValue(key, out var pod) && ds.CountsPod(pod))
         {
             var at = 0;
             while (at < pods.Length && PodOrder.Instance.Compare(all[pods[at]], pod) < 0) at++;
@@ -51,14 +51,6 @@ public static partial class Fold
         return new NodeSlot(old.ShouldRun, old.ShouldContinueRunning, pods, Count(all, ds, old.ShouldRun, pods), cause);
     }
 
-    /// <summary>
-    /// Whether a DaemonSet counts a pod: its own (by uid, in its namespace: owner references do not cross namespaces),
-    /// matching its selector, and not a terminal pod already being deleted.
-    /// </summary>
-    private static bool IsCountedBy(DaemonSetState ds, PodState p) =>
-        p.Controller?.Uid == ds.Uid && p.Namespace == ds.Namespace && !(p.IsTerminal && p.IsTerminating)
-        && LabelSelectors.Matches(ds.Selector, p.Labels);
-
     /// <summary>All slots of a DaemonSet from scratch (on creation and on every template change).</summary>
     private static DaemonSetState WithAllSlots(ClusterState s, DaemonSetState ds, Guid cause)
     {
@@ -66,15 +58,25 @@ public static partial class Fold
         var counts = default(SlotCounts);
         foreach (var n in s.Nodes.Values)
         {
-            var (shouldRun, shouldContinue) = NodeShouldRun.Evaluate(n.Name, n.Labels, n.Taints, ds.Placement);
+            var (shouldRun, shouldContinue) = NodeShouldRun.Evaluate(n, ds.Placement);
             if (!shouldRun && !shouldContinue && !s.PodsByNode.ContainsKey(n.Name)) continue;
-            var slot = BuildSlot(s, ds, n.Name, shouldRun, shouldContinue, cause);
+            var slot = KeepCause(ds.SlotOf(n.Name), BuildSlot(s, ds, n.Name, shouldRun, shouldContinue, cause));
             if (slot.IsEmpty) continue;
             slots[n.Name] = slot;
             counts += slot.Counts;
         }
         return ds with { Slots = slots.ToImmutable(), Counts = counts };
     }
+
+    /// <summary>
+    /// A slot's cause is the event that last changed its answer or its pods, so that an action names what really
+    /// caused it: when one command removes a label and adds a taint, the label change that flipped the answer stays
+    /// the cause, not the taint that followed and changed nothing more.
+    /// </summary>
+    private static NodeSlot KeepCause(NodeSlot old, NodeSlot slot) =>
+        !old.IsEmpty && old.ShouldRun == slot.ShouldRun && old.ShouldContinueRunning == slot.ShouldContinueRunning && old.Pods.SequenceEqual(slot.Pods)
+            ? slot with { Cause = old.Cause }
+            : slot;
 
     private static NodeSlot BuildSlot(ClusterState s, DaemonSetState ds, string node, bool shouldRun, bool shouldContinue, Guid cause)
     {
@@ -83,7 +85,7 @@ public static partial class Fold
         {
             var mine = new List<PodState>();
             foreach (var key in keys)
-                if (s.Pods[key] is var p && IsCountedBy(ds, p)) mine.Add(p);
+                if (s.Pods[key] is var p && ds.CountsPod(p)) mine.Add(p);
             if (mine.Count > 1) mine.Sort(PodOrder.Instance);
             pods = [.. mine.Select(p => p.Key)];
         }

@@ -13,8 +13,8 @@ public static partial class Fold
     public static ClusterState Evolve(ClusterState s, Recorded r) => r.Event switch
     {
         NodeJoined e => NodeJoined(s, e, r),
-        NodeLabelsChanged e => ChangeNode(s, e.Node, n => n with { Labels = e.Labels.ToImmutableDictionary(), PlacementCause = r.Id }, r.Id),
-        NodeTaintsChanged e => ChangeNode(s, e.Node, n => n with { Taints = [.. e.Taints], PlacementCause = r.Id }, r.Id),
+        NodeLabelsChanged e => ChangeNode(s, e.Node, n => n with { Labels = e.Labels.ToImmutableDictionary() }, r.Id),
+        NodeTaintsChanged e => ChangeNode(s, e.Node, n => n with { Taints = [.. e.Taints], TaintsCause = r.Id }, r.Id),
         NodeCordoned e => ChangeNode(s, e.Node, n => n with { Unschedulable = true }, null),
         NodeUncordoned e => ChangeNode(s, e.Node, n => n with { Unschedulable = false }, null),
         NodeConditionChanged e => ChangeNode(s, e.Node, n => n with { Conditions = WithCondition(n.Conditions, e, r.At) }, null),
@@ -33,7 +33,7 @@ public static partial class Fold
             Phase = e.Phase, Ready = e.Ready, ReadySince = e.Ready ? e.ReadySince ?? p.ReadySince ?? r.At : null,
             StatusCause = r.Id,
         }, r),
-        PodLabelsChanged e => ChangePod(s, e.Namespace, e.Pod, p => p with { Labels = e.Labels.ToImmutableDictionary() }, r),
+        PodLabelsChanged e => ChangePod(s, e.Namespace, e.Pod, p => p with { Labels = e.Labels.ToImmutableDictionary(), LabelsCause = r.Id }, r),
         PodTerminating e => ChangePod(s, e.Namespace, e.Pod, p => p with { DeletionTimestamp = e.DeletionTimestamp }, r),
         PodDeleted e => PodDeleted(s, e, r),
         PodOrphaned e => ChangePod(s, e.Namespace, e.Pod, p => p with { Controller = null }, r),

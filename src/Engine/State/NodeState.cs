@@ -3,7 +3,7 @@ using EventEngine.Model;
 
 namespace EventEngine.State;
 
-/// <summary>A node as the fold knows it. PlacementCause is the event that last changed its labels or taints.</summary>
+/// <summary>A node as the fold knows it. TaintsCause is the event that last changed its taints (eviction clocks start there).</summary>
 public sealed record NodeState(
     string Name,
     string Uid,
@@ -12,4 +12,4 @@ public sealed record NodeState(
     bool Unschedulable,
     ImmutableArray<NodeCondition> Conditions,
     DateTimeOffset CreatedAt,
-    Guid PlacementCause);
+    Guid TaintsCause);

@@ -6,7 +6,8 @@ namespace EventEngine.State;
 
 /// <summary>
 /// A pod as the fold knows it: created by the engine, or observed (registered from a running cluster).
-/// TargetNode is spec.nodeName, or for an unscheduled pod the node its required affinity pins it to.
+/// TargetNode is spec.nodeName, or for an unscheduled pod the node its required affinity pins it to. The causes are
+/// the events that created or registered the pod (Origin), last changed its labels and last changed its status.
 /// </summary>
 public sealed record PodState(
     string Namespace,
@@ -22,7 +23,9 @@ public sealed record PodState(
     DateTimeOffset? ReadySince,
     ImmutableArray<Toleration> Tolerations,
     bool Observed,
-    Guid StatusCause)
+    Guid StatusCause,
+    Guid Origin,
+    Guid LabelsCause)
 {
     [JsonIgnore]
     public string Key => Namespace + "/" + Name;

@@ -111,6 +111,74 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         return await EventRows.ReadAsync(command, cancellationToken);
     }
 
+    /// <summary>
+    /// Every event in (<paramref name="afterSeq"/>, <paramref name="toSeq"/>], in seq order, read a page at a time: the
+    /// log is read in order without holding more than a page.
+    /// </summary>
+    public async IAsyncEnumerable<StoredEvent> ReadRangeAsync(
+        long afterSeq,
+        long toSeq,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        const int pageSize = 5_000;
+        var after = afterSeq;
+        while (after < toSeq)
+        {
+            var page = await ReadAllAsync(after, pageSize, cancellationToken);
+            if (page.Count == 0) yield break;
+            foreach (var e in page)
+            {
+                if (e.Seq > toSeq) yield break;
+                yield return e;
+                after = e.Seq;
+            }
+            if (page.Count < pageSize) yield break;
+        }
+    }
+
+    /// <summary>One event by its id, or null.</summary>
+    public async Task<StoredEvent?> ReadEventAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand($"select {EventRows.Columns} from events where id = @id");
+        command.Parameters.AddWithValue("id", id);
+        return (await EventRows.ReadAsync(command, cancellationToken)).FirstOrDefault();
+    }
+
+    /// <summary>The stream's last event of the given type, or null.</summary>
+    public async Task<StoredEvent?> ReadLastOfTypeAsync(string stream, string type, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"select {EventRows.Columns} from events where stream = @stream and type = @type order by version desc limit 1");
+        command.Parameters.AddWithValue("stream", stream);
+        command.Parameters.AddWithValue("type", type);
+        return (await EventRows.ReadAsync(command, cancellationToken)).FirstOrDefault();
+    }
+
+    /// <summary>The seq of the last event recorded at or before <paramref name="time"/> and not after <paramref name="notAfter"/> (0: none).</summary>
+    public async Task<long> LastSeqAtAsync(DateTimeOffset time, long notAfter, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("select coalesce(max(seq), 0) from events where recorded_at <= @t and seq <= @head");
+        command.Parameters.AddWithValue("t", time.ToUniversalTime());
+        command.Parameters.AddWithValue("head", notAfter);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The seq of the last event recorded strictly before <paramref name="time"/> (0: none).</summary>
+    public async Task<long> LastSeqBeforeAsync(DateTimeOffset time, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("select coalesce(max(seq), 0) from events where recorded_at < @t");
+        command.Parameters.AddWithValue("t", time.ToUniversalTime());
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>When the last event at or before <paramref name="seq"/> was recorded (null: there is none).</summary>
+    public async Task<DateTimeOffset?> TimeAtAsync(long seq, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("select recorded_at from events where seq <= @seq order by seq desc limit 1");
+        command.Parameters.AddWithValue("seq", seq);
+        return await command.ExecuteScalarAsync(cancellationToken) is DateTime t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+    }
+
     /// <summary>The seq of the last committed event, 0 when the log is empty.</summary>
     public async Task<long> GetHeadSeqAsync(CancellationToken cancellationToken = default)
     {

@@ -20,8 +20,9 @@ public sealed class ExplainPlacementValidator : AbstractValidator<ExplainPlaceme
 }
 
 /// <summary>
-/// The answer at one point of the log: the decision rule by rule (NodeShouldRun.Explain), the DaemonSet's pods on
-/// the node (oldest first) and the event after which the answer last became what it is.
+/// The answer at one point of the log: every rule checked (NodeShouldRun.Explain), satisfied or not; each of the two
+/// answers with the rules that decided it; the DaemonSet's pods on the node (oldest first); and the event after which
+/// the answer last became what it is.
 /// </summary>
 public sealed record Explanation(
     string DaemonSet,
@@ -30,10 +31,17 @@ public sealed record Explanation(
     bool ShouldRun,
     bool ShouldContinueRunning,
     string Summary,
+    Decisions Decisions,
     IReadOnlyList<PlacementRule> Rules,
     bool Running,
     IReadOnlyList<PodView> Pods,
     LastChange LastChange);
+
+/// <summary>shouldRun and shouldContinueRunning, each with what decided it.</summary>
+public sealed record Decisions(Decision ShouldRun, Decision ShouldContinueRunning);
+
+/// <summary>One answer: its value, a sentence, and the rules that made it false (none when it is true).</summary>
+public sealed record Decision(bool Value, string Because, IReadOnlyList<PlacementRule> DecidedBy);
 
 /// <summary>The event that last changed the answer, with the answer before it (null: the pair did not exist) and after.</summary>
 public sealed record LastChange(
@@ -56,27 +64,29 @@ public sealed class ExplainPlacementHandler(TimeTravel timeTravel, EventStore st
         if (!state.DaemonSets.TryGetValue(q.DaemonSet!, out var ds)) return Inspection.NotFound("daemonset", $"daemonset {q.DaemonSet}", at);
         if (!state.Nodes.TryGetValue(q.Node!, out var node)) return Inspection.NotFound("node", $"node {q.Node}", at);
 
-        var decision = NodeShouldRun.Explain(node.Name, node.Labels, node.Taints, ds.Placement);
+        var verdict = NodeShouldRun.Explain(node, ds.Placement);
         var revisions = Inspection.RevisionNumbers(state, ds);
         var pods = ds.SlotOf(node.Name).Pods.Select(key => state.Pods[key]).ToList();
         var change = AnswerHistory.LastChange(
             await store.ReadStreamAsync(Subjects.NodeStream(node.Name), cancellationToken: ct),
             await store.ReadStreamAsync(Subjects.DaemonSetStream(ds.Key), cancellationToken: ct),
-            at.Seq);
+            node.Name, ds.Key, at.Seq);
         // both exist at this point and did not before the log began, so some event made the answer what it is
         if (change is not { After: { } after }) throw new InvalidOperationException($"no event created {ds.Key} and {node.Name}: the log is inconsistent");
 
-        return new Explanation(ds.Key, node.Name, at, decision.ShouldRun, decision.ShouldContinueRunning, Summary(decision),
-            decision.Rules, pods.Any(p => p.IsLive), pods.Select(p => Inspection.Pod(p, ds, revisions)).ToList(),
+        return new Explanation(ds.Key, node.Name, at, verdict.ShouldRun, verdict.ShouldContinueRunning, verdict.Summary, DecisionsOf(verdict),
+            verdict.Rules, pods.Any(p => p.IsLive), pods.Select(p => Inspection.Pod(p, ds, revisions)).ToList(),
             new LastChange(change.Event.Seq, change.Event.Id, change.Event.Type, change.Event.Stream, change.Event.RecordedAt,
                 change.Event.Metadata.Actor, change.Before, after));
     }
 
-    /// <summary>One line: the verdict and, when a pod may not be created, the rules that stop it.</summary>
-    public static string Summary(PlacementDecision d) => (d.ShouldRun, d.ShouldContinueRunning) switch
-    {
-        (true, _) => "a pod should run here: every rule is satisfied",
-        (false, true) => $"no new pod should be created here, but a running one may stay: {d.Summary}",
-        _ => $"no pod should run here: {d.Summary}",
-    };
+    private static Decisions DecisionsOf(PlacementVerdict v) => new(
+        v.ShouldRun
+            ? new Decision(true, "every rule is satisfied", [])
+            : new Decision(false, PlacementVerdict.Sentence(v.StopsRunning), v.StopsRunning),
+        v.ShouldContinueRunning
+            ? new Decision(true, v.ShouldRun
+                ? "every rule is satisfied"
+                : "node name and node selection hold and every NoExecute taint is tolerated", [])
+            : new Decision(false, PlacementVerdict.Sentence(v.StopsContinuing), v.StopsContinuing));
 }

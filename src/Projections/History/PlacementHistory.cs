@@ -4,6 +4,7 @@ using EventEngine.Events;
 using EventEngine.Model;
 using EventEngine.Projections.Queries;
 using MediatR;
+using EventEngine.Storage;
 using Npgsql;
 
 namespace EventEngine.Projections.History;
@@ -19,7 +20,7 @@ public sealed record GetRevisionPlacements(string Namespace, string Name, long R
 /// the one of that name now or, when there is none, the one deleted last: after an incident the DaemonSet may be
 /// gone, and its history must still answer; one recreated under the same name does not inherit it.
 /// </summary>
-public sealed class PlacementHistoryHandler(NpgsqlDataSource db, TimeTravel travel) : IRequestHandler<GetRevisionPlacements, JsonObject?>
+public sealed class PlacementHistoryHandler(NpgsqlDataSource db, EventStore store, TimeTravel travel) : IRequestHandler<GetRevisionPlacements, JsonObject?>
 {
     /// <summary>Whose history is read: the DaemonSet's uid, the revision's hash (null: no such revision), when it was deleted.</summary>
     private sealed record Owner(string Uid, string? Hash, bool Current, DateTimeOffset? DeletedAt);
@@ -100,19 +101,9 @@ public sealed class PlacementHistoryHandler(NpgsqlDataSource db, TimeTravel trav
     private async Task<Owner?> DeletedAsync(GetRevisionPlacements q, CancellationToken ct)
     {
         var key = q.Namespace + "/" + q.Name;
-        await using var find = db.CreateCommand("""
-            select seq, data->>'uid', recorded_at from events where stream = @stream and type = @type order by version desc limit 1
-            """);
-        find.Parameters.AddWithValue("stream", Subjects.DaemonSetStream(key));
-        find.Parameters.AddWithValue("type", EventTypes.NameOf(typeof(DaemonSetDeleted)));
-        long seq;
-        string uid;
-        DateTimeOffset deletedAt;
-        await using (var reader = await find.ExecuteReaderAsync(ct))
-        {
-            if (!await reader.ReadAsync(ct)) return null;
-            (seq, uid, deletedAt) = (reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2));
-        }
+        if (await store.ReadLastOfTypeAsync(Subjects.DaemonSetStream(key), EventTypes.NameOf(typeof(DaemonSetDeleted)), ct) is not { } deleted)
+            return null;
+        var (seq, uid, deletedAt) = (deleted.Seq, ((DaemonSetDeleted)EventTypes.Decode(deleted).Event).Uid, deleted.RecordedAt);
         // revisions go with a DaemonSet deleted in the background: its numbering is read from the log as it stood
         var before = await travel.StateAtAsync(seq - 1, ct);
         if (before.DaemonSets.GetValueOrDefault(key) is not { } ds || ds.Uid != uid) return null;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using EventEngine.Placement;
+using EventEngine.Reconciliation;
 using EventEngine.State;
 using FluentValidation;
 using MediatR;
@@ -30,7 +30,14 @@ public sealed record PlacementSummary(int Desired, int Actual, int Missing, int 
 /// One node: desired is shouldRun; pods are the DaemonSet's live pods there (not terminating, not Failed or
 /// Succeeded), oldest first.
 /// </summary>
-public sealed record NodePlacement(string Node, bool Desired, bool ShouldContinueRunning, IReadOnlyList<PodView> Pods, IReadOnlyList<PlacementDifference> Differences);
+public sealed record NodePlacement(string Node, bool Desired, bool ShouldContinueRunning, IReadOnlyList<PodView> Pods,
+    IReadOnlyList<PlacementDifference> Differences, IReadOnlyList<PendingAction> Next);
+
+/// <summary>
+/// What the controller's next sync does on the node at that point (create, delete, orphan, adopt, relabel), with its
+/// reason: the reconciler itself, run on the state there. Empty where the engine had settled.
+/// </summary>
+public sealed record PendingAction(string Action, string Reason, string Message, string? Pod);
 
 /// <summary>
 /// One difference: missing (desired, no live pod), misscheduled (a live pod where shouldRun is false), outdated (a
@@ -58,7 +65,8 @@ public sealed class GetPlacementHandler(TimeTravel timeTravel) : IRequestHandler
 
         var current = new RevisionRef(state.CurrentRevision(ds)?.Number, ds.CurrentHash);
         var revisions = Inspection.RevisionNumbers(state, ds);
-        var all = state.NodeNames.Select(node => Compare(state, ds, node, current, revisions)).ToList();
+        var next = Next(state, ds, at);
+        var all = state.NodeNames.Select(node => Compare(state, ds, node, current, revisions, next[node].ToList())).ToList();
         var summary = new PlacementSummary(
             all.Count(n => n.Desired), all.Count(n => n.Pods.Count > 0), Having(all, DifferenceKinds.Missing),
             Having(all, DifferenceKinds.Misscheduled), Having(all, DifferenceKinds.Outdated), Having(all, DifferenceKinds.NotReady));
@@ -67,7 +75,8 @@ public sealed class GetPlacementHandler(TimeTravel timeTravel) : IRequestHandler
     }
 
     /// <summary>podsShouldBeOnNode, as a report: what the slot wants against what runs there.</summary>
-    public static NodePlacement Compare(ClusterState state, DaemonSetState ds, string node, RevisionRef current, IReadOnlyDictionary<string, long> revisions)
+    public static NodePlacement Compare(ClusterState state, DaemonSetState ds, string node, RevisionRef current,
+        IReadOnlyDictionary<string, long> revisions, IReadOnlyList<PendingAction> next)
     {
         var slot = ds.SlotOf(node);
         var claimed = slot.Pods.Select(key => state.Pods[key]).ToList();
@@ -79,10 +88,11 @@ public sealed class GetPlacementHandler(TimeTravel timeTravel) : IRequestHandler
                 : "a pod should run here and none is live: " + string.Join(", ", claimed.Select(p => $"{p.Name} is {(p.IsTerminating ? "terminating" : p.Phase)}"))));
         if (!slot.ShouldRun && live.Count > 0)
         {
+            // the reconciler's own words: why no pod may start here, and whether running ones must go
             var n = state.Nodes[node];
-            var decision = NodeShouldRun.Explain(n.Name, n.Labels, n.Taints, ds.Placement);
-            var fate = slot.ShouldContinueRunning ? "a running pod may stay" : "running pods must go";
-            var reason = $"no pod should be created here ({decision.Summary}); {fate}";
+            var reason = slot.ShouldContinueRunning
+                ? $"no pod should be created here ({Reconciler.WhyNotRun(n, ds)}); a running pod may stay"
+                : $"no pod should be created here ({Reconciler.WhyNotContinue(n, ds).Message}); running pods must go";
             differences.AddRange(live.Select(p => new PlacementDifference(DifferenceKinds.Misscheduled, reason, p.Name)));
         }
         var currentName = current.Revision?.ToString(CultureInfo.InvariantCulture) ?? current.Hash;
@@ -95,7 +105,33 @@ public sealed class GetPlacementHandler(TimeTravel timeTravel) : IRequestHandler
         foreach (var pod in live.Where(p => !p.Ready))
             differences.Add(new(DifferenceKinds.NotReady, $"{pod.Name} is {pod.Phase} and not Ready", pod.Name));
         return new NodePlacement(node, slot.ShouldRun, slot.ShouldContinueRunning,
-            live.Select(p => Inspection.Pod(p, ds, revisions)).ToList(), differences);
+            live.Select(p => Inspection.Pod(p, ds, revisions)).ToList(), differences, next);
+    }
+
+    /// <summary>The DaemonSet's next sync at that point, by node.</summary>
+    private static ILookup<string, PendingAction> Next(ClusterState state, DaemonSetState ds, LogPoint at)
+    {
+        var plan = Reconciler.Reconcile(state, at.Time ?? DateTimeOffset.UnixEpoch, ReconcileScope.ForDaemonSet(ds.Key));
+        var pending = new List<(string Node, PendingAction Action)>();
+        foreach (var action in plan.Actions.Where(a => a.DaemonSet == ds.Key))
+        {
+            if (action is CreatePod create)
+            {
+                pending.Add((create.Node, new PendingAction("create", action.Reason, action.Message, null)));
+                continue;
+            }
+            var (verb, key) = action switch
+            {
+                DeletePod d => ("delete", d.Pod),
+                OrphanPod o => ("orphan", o.Pod),
+                AdoptPod p => ("adopt", p.Pod),
+                RelabelPod l => ("relabel", l.Pod),
+                _ => ("", null),
+            };
+            if (key is not null && state.Pods[key] is { TargetNode: { } node } pod)
+                pending.Add((node, new PendingAction(verb, action.Reason, action.Message, pod.Name)));
+        }
+        return pending.ToLookup(p => p.Node, p => p.Action, StringComparer.Ordinal);
     }
 
     private static int Having(IEnumerable<NodePlacement> nodes, string kind) => nodes.Count(n => n.Differences.Any(d => d.Kind == kind));

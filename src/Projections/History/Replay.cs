@@ -35,7 +35,7 @@ public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWin
             else
                 commands.Add(new LoggedCommand([logged], e.RecordedAt, e.Metadata.CorrelationId, e.Metadata.Actor));
         }
-        var result = WhatIf.Run(start, commands, alterations, removed, Guid.NewGuid);
+        var result = WhatIf.Run(start, commands, alterations, removed, ReplayIds.For(from, to));
         // a change that cannot be made where it was asked for (a node or DaemonSet not there then) is the request's fault
         foreach (var (index, failure) in result.Refused)
             Blame(errors, paths[index], alterations[index].AfterSeq, failure);
@@ -120,23 +120,23 @@ public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWin
                 var daemonSet = objects.FirstOrDefault(o => (string?)o["kind"] == "DaemonSet") is { } ds
                     ? (string?)ds["metadata"]?["namespace"] + "/" + (string?)ds["metadata"]?["name"] : null;
                 Add(new Alteration(at, $"apply {string.Join(", ", objects.Select(o => $"{(string?)o["kind"]} {(string?)o["metadata"]?["name"]}"))}",
-                    (s, now) => ApplyDecisions.Apply(s, objects, now, Guid.NewGuid), daemonSet), new ChangePaths(path + ".apply", path + ".apply"));
+                    (s, now, newId) => ApplyDecisions.Apply(s, objects, now, newId), daemonSet), new ChangePaths(path + ".apply", path + ".apply"));
             }
             else if (change["replaceDaemonSet"] is JsonObject replacement)
             {
                 var key = (string?)replacement["metadata"]?["namespace"] + "/" + (string?)replacement["metadata"]?["name"];
                 Add(new Alteration(at, $"DaemonSet {key} replaced, as if it had always been so",
-                    (s, now) => ApplyDecisions.Apply(s, [(JsonObject)replacement.DeepClone()], now, Guid.NewGuid), key, Retroactive: true),
+                    (s, now, newId) => ApplyDecisions.Apply(s, [(JsonObject)replacement.DeepClone()], now, newId), key, Retroactive: true),
                     new ChangePaths(path + ".replaceDaemonSet.metadata.name", path + ".replaceDaemonSet", OneOfAList: true));
             }
             else if (change["patchNode"] is JsonObject patchNode && (string?)patchNode["name"] is { } name && patchNode["patch"] is JsonObject nodePatch)
             {
-                Add(new Alteration(at, $"patch node {name}", (s, now) => NodeDecisions.Patch(s, name, nodePatch.DeepClone(), now)),
+                Add(new Alteration(at, $"patch node {name}", (s, now, _) => NodeDecisions.Patch(s, name, nodePatch.DeepClone(), now)),
                     new ChangePaths(path + ".patchNode.name", path + ".patchNode.patch"));
             }
             else if (change["patchDaemonSet"] is JsonObject patchDs && (string?)patchDs["daemonset"] is { } key && patchDs["patch"] is JsonObject dsPatch)
             {
-                Add(new Alteration(at, $"patch DaemonSet {key}", (s, _) => DaemonSetDecisions.Patch(s, key, dsPatch.DeepClone()), key),
+                Add(new Alteration(at, $"patch DaemonSet {key}", (s, _, _) => DaemonSetDecisions.Patch(s, key, dsPatch.DeepClone()), key),
                     new ChangePaths(path + ".patchDaemonSet.daemonset", path + ".patchDaemonSet.patch"));
             }
             else

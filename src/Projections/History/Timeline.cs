@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using EventEngine.Events;
 using EventEngine.Model;
 using MediatR;
-using Npgsql;
+using EventEngine.Storage;
 
 namespace EventEngine.Projections.History;
 
@@ -16,7 +16,7 @@ public sealed record GetTimeline(string? From, string? To, string? Node, string?
 /// placement change it made (the pods created and removed because of it). Filtering keeps the events that touched
 /// the node or DaemonSet, and the events that caused those.
 /// </summary>
-public sealed class TimelineHandler(TimeTravel travel, NpgsqlDataSource db) : IRequestHandler<GetTimeline, JsonObject>
+public sealed class TimelineHandler(TimeTravel travel, EventStore store) : IRequestHandler<GetTimeline, JsonObject>
 {
     public async Task<JsonObject> Handle(GetTimeline q, CancellationToken ct)
     {
@@ -70,9 +70,7 @@ public sealed class TimelineHandler(TimeTravel travel, NpgsqlDataSource db) : IR
         if (long.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) return Math.Max(0, seq - 1);
         if (!TimeTravel.TryParseTime(from, out var time))
             throw new InvalidAtException($"from: \"{from}\" is neither a seq number nor an RFC 3339 time", "from");
-        await using var command = db.CreateCommand("select coalesce(max(seq), 0) from events where recorded_at < @t");
-        command.Parameters.AddWithValue("t", time.ToUniversalTime());
-        return (long)(await command.ExecuteScalarAsync(ct))!;
+        return await store.LastSeqBeforeAsync(time, ct);
     }
 
     private static bool Matches(IEvent e, GetTimeline q) =>
@@ -129,10 +127,7 @@ public sealed class TimelineHandler(TimeTravel travel, NpgsqlDataSource db) : IR
     /// <summary>A cause older than the window: read it from the log (no description without its states).</summary>
     private async Task<JsonObject?> ReferenceAsync(Guid id, CancellationToken ct)
     {
-        await using var command = db.CreateCommand("select seq, type, metadata->>'actor' from events where id = @id");
-        command.Parameters.AddWithValue("id", id);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct)) return null;
-        return new JsonObject { ["seq"] = reader.GetInt64(0), ["id"] = id.ToString(), ["type"] = reader.GetString(1), ["actor"] = reader.GetString(2) };
+        if (await store.ReadEventAsync(id, ct) is not { } e) return null;
+        return new JsonObject { ["seq"] = e.Seq, ["id"] = id.ToString(), ["type"] = e.Type, ["actor"] = e.Metadata.Actor };
     }
 }

@@ -1,3 +1,4 @@
+using EventEngine.Events;
 using EventEngine.Projections.History;
 using EventEngine.Runtime;
 using EventEngine.State;
@@ -43,13 +44,12 @@ public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store, Snaps
     /// </summary>
     public async Task<bool> CatchUpAsync(CancellationToken ct)
     {
-        await using (var command = dataSource.CreateCommand(
-            "select coalesce((select seq from proj_checkpoint where name = @name), 0), coalesce((select max(seq) from events), 0)"))
+        // the head first: appends move the checkpoint with the log, so one that commits in between keeps it at or past the head read
+        var head = await store.GetHeadSeqAsync(ct);
+        await using (var command = dataSource.CreateCommand("select coalesce((select seq from proj_checkpoint where name = @name), 0)"))
         {
             command.Parameters.AddWithValue("name", ReadModelWriter.Checkpoint);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            if (reader.GetInt64(0) == reader.GetInt64(1)) return false;
+            if ((long)(await command.ExecuteScalarAsync(ct))! >= head) return false;
         }
         try
         {
@@ -183,7 +183,7 @@ public sealed class LogFold
             if (page.Count == 0) return;
             foreach (var e in page)
             {
-                var recorded = EngineRuntime.ToRecorded(e);
+                var recorded = EventTypes.Decode(e);
                 var before = State;
                 State = Fold.Evolve(State, recorded);
                 _versions[e.Stream] = e.Version;

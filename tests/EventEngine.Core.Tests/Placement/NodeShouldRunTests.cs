@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using EventEngine.Model;
 using EventEngine.Placement;
+using EventEngine.State;
 
 namespace EventEngine.Core.Tests.Placement;
 
@@ -65,43 +66,108 @@ public sealed class NodeShouldRunTests
     [MemberData(nameof(Cases))]
     public void NodeShouldRun_FollowsKubernetes(string name, string labels, string taints, string podSpec, bool shouldRun, bool shouldContinue)
     {
-        var (nodeLabels, nodeTaints, spec) = Parse(labels, taints, podSpec);
-        var decision = NodeShouldRun.Evaluate("node-a", nodeLabels, nodeTaints, spec);
+        var (node, spec) = Parse(labels, taints, podSpec);
+        var decision = NodeShouldRun.Evaluate(node, spec);
         Assert.True((shouldRun, shouldContinue) == decision, $"{name}: wanted ({shouldRun}, {shouldContinue}), got {decision}");
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Explain_GivesTheSameAnswer_WithAReasonForEveryFailure(string name, string labels, string taints, string podSpec, bool shouldRun, bool shouldContinue)
+    public void Explain_GivesTheSameAnswer_WithTheDecidingRulesForEveryFalseAnswer(string name, string labels, string taints, string podSpec, bool shouldRun, bool shouldContinue)
     {
-        var (nodeLabels, nodeTaints, spec) = Parse(labels, taints, podSpec);
-        var explained = NodeShouldRun.Explain("node-a", nodeLabels, nodeTaints, spec);
+        var (node, spec) = Parse(labels, taints, podSpec);
+        var explained = NodeShouldRun.Explain(node, spec);
         Assert.Equal((shouldRun, shouldContinue), (explained.ShouldRun, explained.ShouldContinueRunning));
-        if (!shouldRun) Assert.True(explained.Failures.Any(), $"{name}: no failing rule explains why not");
-        Assert.All(explained.Rules, r => Assert.False(string.IsNullOrWhiteSpace(r.Detail)));
+        Assert.Equal(shouldRun, explained.StopsRunning.Count == 0);
+        Assert.Equal(shouldContinue, explained.StopsContinuing.Count == 0);
+        Assert.All(explained.StopsRunning.Concat(explained.StopsContinuing), r => Assert.False(r.Satisfied));
+        Assert.All(explained.Rules, r => Assert.False(string.IsNullOrWhiteSpace(r.Message)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Explain_ChecksEveryRule_EvenPastTheOneThatDecides(string name, string labels, string taints, string podSpec, bool shouldRun, bool shouldContinue)
+    {
+        var (node, spec) = Parse(labels, taints, podSpec);
+        var kinds = NodeShouldRun.Explain(node, spec).Rules.Select(r => r.GetType()).Distinct().ToList();
+        Assert.True(kinds.Count == 6, $"{name} ({shouldRun}, {shouldContinue}): rules of {kinds.Count} kinds: {string.Join(", ", kinds.Select(k => k.Name))}");
     }
 
     [Fact]
-    public void Explain_NamesTheUntoleratedTaint()
+    public void Explain_NamesTheUntoleratedTaint_WithItsEffect()
     {
-        var (labels, taints, spec) = Parse("{}", "[{key: dedicated, value: user1, effect: NoExecute}]", "{}");
-        var explained = NodeShouldRun.Explain("node-a", labels, taints, spec);
-        Assert.Contains(explained.Rules, r => r.Detail == "taint dedicated=user1:NoExecute is not tolerated");
+        var (node, spec) = Parse("{}", "[{key: dedicated, value: user1, effect: NoExecute}]", "{}");
+        var explained = NodeShouldRun.Explain(node, spec);
+        var rule = Assert.IsType<TaintRule>(Assert.Single(explained.StopsContinuing));
+        Assert.Equal(("taint dedicated=user1:NoExecute is not tolerated", "NoExecute", null), (rule.Message, rule.Effect, rule.ToleratedBy));
     }
 
     [Fact]
     public void Explain_SaysWhenATaintIsToleratedAutomatically()
     {
-        var (labels, taints, spec) = Parse("{}", "[{key: node.kubernetes.io/not-ready, effect: NoExecute}]", "{}");
-        var rule = Assert.Single(NodeShouldRun.Explain("node-a", labels, taints, spec).Rules);
-        Assert.Contains("automatic DaemonSet toleration", rule.Detail);
+        var (node, spec) = Parse("{}", "[{key: node.kubernetes.io/not-ready, effect: NoExecute}]", "{}");
+        var rule = Assert.Single(NodeShouldRun.Explain(node, spec).Rules.OfType<TaintRule>());
+        Assert.True(rule.Automatic);
+        Assert.Equal("node.kubernetes.io/not-ready", rule.ToleratedBy!.Key);
+        Assert.Contains("automatic DaemonSet toleration", rule.Message);
     }
 
-    private static (ImmutableDictionary<string, string>, IReadOnlyList<Taint>, PlacementSpec) Parse(string labels, string taints, string podSpec)
+    [Fact]
+    public void Explain_AUserTolerationEqualToAnAutomaticOne_IsNotMarkedAutomatic_WhenTheUserWroteItDifferently()
+    {
+        var (node, spec) = Parse("{}", "[{key: dedicated, effect: NoSchedule}]", "{tolerations: [{key: dedicated, operator: Exists, effect: NoSchedule}]}");
+        var rule = Assert.Single(NodeShouldRun.Explain(node, spec).Rules.OfType<TaintRule>());
+        Assert.False(rule.Automatic);
+        Assert.StartsWith("taint dedicated:NoSchedule is tolerated by toleration dedicated:NoSchedule", rule.Message);
+    }
+
+    [Fact]
+    public void Explain_OnACordonedNodeWithoutSelector_ListsEveryRuleSatisfied_CordonIncluded()
+    {
+        var (node, spec) = Parse("{}", "[{key: node.kubernetes.io/unschedulable, effect: NoSchedule}]", "{}");
+        node = node with { Unschedulable = true, Conditions = [new NodeCondition { Type = "Ready", Status = "True" }] };
+        var explained = NodeShouldRun.Explain(node, spec);
+        Assert.True(explained.ShouldRun && explained.ShouldContinueRunning);
+        Assert.All(explained.Rules, r => Assert.True(r.Satisfied, r.Message));
+        Assert.Equal(["the template names no node (spec.nodeName is empty): any node"], explained.Rules.OfType<NodeNameRule>().Select(r => r.Message));
+        Assert.Equal(["the template has no nodeSelector: any node"], explained.Rules.OfType<NodeSelectorRule>().Select(r => r.Message));
+        Assert.Equal(["the template has no required node affinity: any node"], explained.Rules.OfType<NodeAffinityRule>().Select(r => r.Message));
+        Assert.True(Assert.Single(explained.Rules.OfType<TaintRule>()).Automatic);
+        var cordon = Assert.Single(explained.Rules.OfType<UnschedulableRule>());
+        Assert.True(cordon.Unschedulable);
+        Assert.Contains("ignore cordon", cordon.Message);
+        Assert.Equal("condition Ready=True: ignored by the DaemonSet controller", Assert.Single(explained.Rules.OfType<NodeConditionRule>()).Message);
+    }
+
+    [Fact]
+    public void Explain_SelectorFailureAndNoExecuteTaint_TheSelectorDecides_AsKubernetesChecksItFirst()
+    {
+        var (node, spec) = Parse("{}", "[{key: a, effect: NoExecute}]", "{nodeSelector: {disk: ssd}}");
+        var explained = NodeShouldRun.Explain(node, spec);
+        Assert.Equal(["nodeSelector disk=ssd does not match: node has no label disk"], explained.StopsContinuing.Select(r => r.Message));
+        Assert.Contains(explained.Rules, r => r is TaintRule { Satisfied: false });
+    }
+
+    [Fact]
+    public void Explain_AffinityTerms_ListEachRequirement_AndOneMatchingTermSatisfiesSelection()
+    {
+        var (node, spec) = Parse("{zone: b}", "[]", Affinity("[{matchExpressions: [{key: zone, operator: In, values: [a]}, {key: gpu, operator: Exists}]}, {matchExpressions: [{key: zone, operator: In, values: [b]}]}]"));
+        var explained = NodeShouldRun.Explain(node, spec);
+        var terms = explained.Rules.OfType<NodeAffinityRule>().ToList();
+        Assert.Equal([0, 1], terms.Select(t => t.Term!.Value));
+        Assert.Equal([false, false], terms[0].Requirements.Select(r => r.Satisfied));
+        Assert.Equal("zone In [a] is not satisfied (zone=b)", terms[0].Requirements[0].Message);
+        Assert.Equal("gpu Exists is not satisfied (no label gpu)", terms[0].Requirements[1].Message);
+        Assert.True(terms[1].Satisfied);
+        Assert.True(explained.ShouldRun);
+    }
+
+    private static (NodeState, PlacementSpec) Parse(string labels, string taints, string podSpec)
     {
         var nodeLabels = Manifests.Deserialize<Dictionary<string, string>>(TestCluster.Yaml($"{{v: {labels}}}")["v"]!).ToImmutableDictionary();
         var nodeTaints = Manifests.Deserialize<List<Taint>>(TestCluster.Yaml($"{{v: {taints}}}")["v"]!);
         var template = PodTemplate.From(TestCluster.Yaml($"{{metadata: {{labels: {{app: x}}}}, spec: {podSpec}}}"));
-        return (nodeLabels, nodeTaints, PlacementSpec.From(template));
+        var node = new NodeState("node-a", "uid-a", nodeLabels, [.. nodeTaints], false, [], TestCluster.Start, Guid.Empty);
+        return (node, PlacementSpec.From(template));
     }
 }

@@ -22,6 +22,27 @@ public sealed class NodeApiTests : ApiTest
         Assert.Single(list["items"]!.AsArray());
     }
 
+    /// <summary>One merge patch removed the selected label and added a NoSchedule taint: the pod was recorded as evicted by a NoExecute taint, with no message.</summary>
+    [Fact]
+    public async Task Regression_LabelRemovedWithANoScheduleTaint_IsMisscheduledByTheSelector_CausedByTheLabelChange()
+    {
+        await Client.PostAsync("/api/v1/nodes", Http.Node("n1", ",\"labels\":{\"disk\":\"ssd\"}"));
+        await Client.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", Http.Agent("""{"nodeSelector":{"disk":"ssd"}}"""));
+        var (status, _, _) = await Client.PatchAsync("/api/v1/nodes/n1",
+            """{"metadata":{"labels":{"disk":null}},"spec":{"taints":[{"key":"maintenance","effect":"NoSchedule"}]}}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+
+        var events = await Client.EventsAsync();
+        var labels = events.Single(e => (string)e["type"]! == "node_labels_changed.v1");
+        Assert.Contains(events, e => (string)e["type"]! == "node_taints_changed.v1");
+        var deleted = events.Single(e => (string)e["type"]! == "pod_deleted.v1");
+        var reason = deleted["metadata"]!["reason"]!;
+        Assert.Equal("Misscheduled", (string?)reason["code"]);
+        Assert.Equal("nodeSelector disk=ssd does not match: node has no label disk", (string?)reason["message"]);
+        Assert.Equal((string?)labels["id"], (string?)deleted["metadata"]!["causationId"]);
+        Assert.Equal("Misscheduled", (string?)deleted["data"]!["reason"]);
+    }
+
     [Fact]
     public async Task Join_AcceptsYaml()
     {

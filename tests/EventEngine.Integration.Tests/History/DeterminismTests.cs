@@ -1,3 +1,4 @@
+using EventEngine.Events;
 using EventEngine.Decisions;
 using EventEngine.Demo;
 using EventEngine.Integration.Tests.Engine;
@@ -108,7 +109,7 @@ public sealed class DeterminismTests
         {
             foreach (var e in await store.ReadAllAsync(after, 5_000))
             {
-                state = Fold.Evolve(state, EngineRuntime.ToRecorded(e));
+                state = Fold.Evolve(state, EventTypes.Decode(e));
                 after = e.Seq;
                 if (at.Contains(e.Seq)) fingerprints[e.Seq] = Fingerprint.Of(state);
             }

@@ -25,7 +25,7 @@ public sealed class ExplainTests : ApiTest
     private async Task<long> HeadAsync() => (long)(await Client.EventsAsync())[^1]["seq"]!;
 
     private static JsonNode Rule(JsonNode explanation, string rule, int index = 0) =>
-        explanation["rules"]!.AsArray().Where(r => (string)r!["rule"]! == rule).ElementAt(index)!;
+        explanation["rules"]!.AsArray().Where(r => (string)r!["kind"]! == rule).ElementAt(index)!;
 
     private static (bool, bool)? Answer(JsonNode? answer) =>
         answer is null ? null : ((bool)answer["shouldRun"]!, (bool)answer["shouldContinueRunning"]!);
@@ -42,10 +42,52 @@ public sealed class ExplainTests : ApiTest
         Assert.False((bool)explanation["shouldContinueRunning"]!);
         var rule = Rule(explanation, "nodeSelector");
         Assert.False((bool)rule["satisfied"]!);
-        Assert.Equal("nodeSelector disk=ssd does not match: node has disk=hdd", (string?)rule["detail"]);
+        Assert.Equal("nodeSelector disk=ssd does not match: node has disk=hdd", (string?)rule["message"]);
         Assert.Equal("no pod should run here: nodeSelector disk=ssd does not match: node has disk=hdd", (string?)explanation["summary"]);
         Assert.False((bool)explanation["running"]!);
         Assert.Empty(explanation["pods"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task CordonedNode_ForADaemonSetWithoutSelector_ListsEveryRuleSatisfied_CordonIncluded()
+    {
+        await JoinAsync("node-1", "},\"spec\":{\"unschedulable\":true,\"taints\":[{\"key\":\"node.kubernetes.io/unschedulable\",\"effect\":\"NoSchedule\"}]},\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]");
+        await CreateAgentAsync();
+
+        var explanation = await Client.GetJsonAsync(Explain + "&node=node-1");
+
+        Assert.Equal((true, true), Answer(explanation));
+        var rules = explanation["rules"]!.AsArray();
+        Assert.Equal(["nodeName", "nodeSelector", "nodeAffinity", "taint", "unschedulable", "nodeCondition"], rules.Select(r => (string)r!["kind"]!));
+        Assert.All(rules, r => Assert.True((bool)r!["satisfied"]!, r!.ToJsonString()));
+        Assert.All(rules, r => Assert.False(string.IsNullOrWhiteSpace((string?)r!["message"])));
+        Assert.Equal("the template has no nodeSelector: any node", (string?)Rule(explanation, "nodeSelector")["message"]);
+        var cordon = Rule(explanation, "unschedulable");
+        Assert.True((bool)cordon["unschedulable"]!);
+        Assert.Contains("ignore cordon", (string?)cordon["message"]);
+        Assert.True((bool)Rule(explanation, "taint")["automatic"]!);
+        Assert.Equal(("node.kubernetes.io/unschedulable", "NoSchedule"), ((string?)Rule(explanation, "taint")["toleratedBy"]!["key"], (string?)Rule(explanation, "taint")["effect"]));
+        var decisions = explanation["decisions"]!;
+        Assert.Equal((true, "every rule is satisfied"), ((bool)decisions["shouldRun"]!["value"]!, (string?)decisions["shouldRun"]!["because"]));
+        Assert.Empty(decisions["shouldContinueRunning"]!["decidedBy"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task EachAnswer_NamesTheRulesThatDecidedIt()
+    {
+        await JoinAsync("node-1");
+        await CreateAgentAsync();
+        await PatchNodeAsync("node-1", """{"spec":{"taints":[{"key":"dedicated","value":"gpu","effect":"NoSchedule"}]}}""");
+
+        var decisions = (await Client.GetJsonAsync(Explain + "&node=node-1"))["decisions"]!;
+
+        var shouldRun = decisions["shouldRun"]!;
+        Assert.False((bool)shouldRun["value"]!);
+        var decidedBy = Assert.Single(shouldRun["decidedBy"]!.AsArray())!;
+        Assert.Equal(("taint", "NoSchedule", false), ((string?)decidedBy["kind"], (string?)decidedBy["effect"], (bool)decidedBy["satisfied"]!));
+        Assert.Equal("taint dedicated=gpu:NoSchedule is not tolerated", (string?)shouldRun["because"]);
+        Assert.True((bool)decisions["shouldContinueRunning"]!["value"]!);
+        Assert.Equal("node name and node selection hold and every NoExecute taint is tolerated", (string?)decisions["shouldContinueRunning"]!["because"]);
     }
 
     [Fact]
@@ -60,7 +102,7 @@ public sealed class ExplainTests : ApiTest
         Assert.Equal((false, false), Answer(explanation));
         var rule = Rule(explanation, "taint");
         Assert.False((bool)rule["satisfied"]!);
-        Assert.Equal("taint dedicated=gpu:NoExecute is not tolerated", (string?)rule["detail"]);
+        Assert.Equal("taint dedicated=gpu:NoExecute is not tolerated", (string?)rule["message"]);
         Assert.False((bool)explanation["running"]!);
     }
 
@@ -78,7 +120,7 @@ public sealed class ExplainTests : ApiTest
         var rule = Rule(explanation, "taint");
         Assert.True((bool)rule["satisfied"]!);
         Assert.Equal("taint node.kubernetes.io/unschedulable:NoSchedule is tolerated by the automatic DaemonSet toleration "
-            + "node.kubernetes.io/unschedulable:NoSchedule", (string?)rule["detail"]);
+            + "node.kubernetes.io/unschedulable:NoSchedule", (string?)rule["message"]);
         Assert.Equal("a pod should run here: every rule is satisfied", (string?)explanation["summary"]);
         Assert.True((bool)explanation["running"]!);
         var shown = explanation["pods"]!.AsArray().Single()!;
@@ -103,9 +145,9 @@ public sealed class ExplainTests : ApiTest
 
         Assert.Equal((true, true), Answer(explanation));
         Assert.False((bool)Rule(explanation, "nodeAffinity", 0)["satisfied"]!);
-        Assert.StartsWith("required node affinity term 0: ", (string?)Rule(explanation, "nodeAffinity", 0)["detail"]);
+        Assert.StartsWith("required node affinity term 0: ", (string?)Rule(explanation, "nodeAffinity", 0)["message"]);
         Assert.True((bool)Rule(explanation, "nodeAffinity", 1)["satisfied"]!);
-        Assert.StartsWith("required node affinity term 1 (", (string?)Rule(explanation, "nodeAffinity", 1)["detail"]);
+        Assert.StartsWith("required node affinity term 1 (", (string?)Rule(explanation, "nodeAffinity", 1)["message"]);
     }
 
     [Fact]
