@@ -4,6 +4,7 @@ WORKDIR /source
 COPY Directory.Build.props Directory.Packages.props ./
 COPY src/Engine/EventEngine.Engine.csproj src/Engine/
 COPY src/Projections/EventEngine.Projections.csproj src/Projections/
+COPY src/Demo/EventEngine.Demo.csproj src/Demo/
 COPY src/Api/EventEngine.Api.csproj src/Api/
 RUN dotnet restore src/Api/EventEngine.Api.csproj
 COPY migrations/ migrations/

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EventEngine.Api.Http;
 using EventEngine.Commands.Engine;
+using EventEngine.Demo;
 using EventEngine.Model;
 using EventEngine.Projections.Queries;
 using EventEngine.Runtime;

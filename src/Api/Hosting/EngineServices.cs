@@ -39,7 +39,7 @@ internal static class EngineServices
         services.AddHostedService<HistoryService>();
 
         services.AddExceptionHandler<Problems.Handler>();
-        AddMediator(services, typeof(EngineRuntime).Assembly, typeof(Page).Assembly);
+        AddMediator(services, typeof(EngineRuntime).Assembly, typeof(Page).Assembly, typeof(Demo.IncidentDemo).Assembly);
         return services;
     }
 

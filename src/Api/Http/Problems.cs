@@ -13,7 +13,16 @@ public static class Problems
 {
     public const string ContentType = "application/problem+json";
 
-    public static IResult From(Failure failure) => Problem(failure.StatusCode, failure.Title, failure.Detail, failure.Errors.Select(e => (e.Field, e.Message)));
+    public static IResult From(Failure failure) => Problem(StatusOf(failure.Kind), failure.Title, failure.Detail, failure.Errors.Select(e => (e.Field, e.Message)));
+
+    /// <summary>The one mapping from the core's failure kinds to HTTP statuses.</summary>
+    public static int StatusOf(FailureKind kind) => kind switch
+    {
+        FailureKind.Malformed => 400,
+        FailureKind.NotFound => 404,
+        FailureKind.Conflict => 409,
+        _ => 422,
+    };
 
     public static IResult Problem(int status, string title, string detail, IEnumerable<(string Field, string Message)>? errors = null)
     {

@@ -3,34 +3,25 @@ using EventEngine.Validation;
 
 namespace EventEngine.Decisions;
 
-/// <summary>Why a command was refused; each kind maps to one HTTP status in one place.</summary>
+/// <summary>Why a command was refused. The API maps each kind to one HTTP status, in one place (its error mapping).</summary>
 public enum FailureKind
 {
-    /// <summary>The body could not be read (400).</summary>
+    /// <summary>The body could not be read.</summary>
     Malformed,
 
-    /// <summary>The object does not exist (404).</summary>
+    /// <summary>The object does not exist.</summary>
     NotFound,
 
-    /// <summary>The object changed or exists already (409).</summary>
+    /// <summary>The object changed or exists already.</summary>
     Conflict,
 
-    /// <summary>The object breaks a Kubernetes rule (422, with field paths).</summary>
+    /// <summary>The object breaks a Kubernetes rule (with field paths).</summary>
     Invalid,
 }
 
 /// <summary>A refused command: kind, a one-line title, detail, and the offending fields.</summary>
 public sealed record Failure(FailureKind Kind, string Title, string Detail, IReadOnlyList<FieldError> Errors)
 {
-    /// <summary>The one mapping from failure kinds to HTTP statuses.</summary>
-    public int StatusCode => Kind switch
-    {
-        FailureKind.Malformed => 400,
-        FailureKind.NotFound => 404,
-        FailureKind.Conflict => 409,
-        _ => 422,
-    };
-
     public static Failure NotFound(string what) => new(FailureKind.NotFound, "Not found", $"{what} not found", []);
 
     public static Failure Conflict(string detail) => new(FailureKind.Conflict, "Conflict", detail, []);

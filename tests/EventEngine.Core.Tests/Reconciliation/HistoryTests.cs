@@ -80,7 +80,7 @@ public sealed class HistoryTests
         var none = DaemonSetDecisions.Rollback(c.State, "default/foo", 0);
         Assert.Equal(("toRevision", "no last revision to roll back to"), (none.Failure!.Errors[0].Field, none.Failure.Errors[0].Message));
         var missing = DaemonSetDecisions.Rollback(c.State, "default/foo", 1000000);
-        Assert.Equal(422, missing.Failure!.StatusCode);
+        Assert.Equal(FailureKind.Invalid, missing.Failure!.Kind);
         Assert.Contains("unable to find specified revision 1000000 in history", missing.Failure.Detail);
     }
 

@@ -27,7 +27,9 @@ public sealed class CoreDriver : IScenarioDriver
 
     private Task<int> Run(Decided decided)
     {
-        if (decided.Failure is { } failure) return Task.FromResult(failure.StatusCode);
+        // the statuses the API answers for each kind (the scenarios expect HTTP statuses; the core knows only kinds)
+        if (decided.Failure is { } failure)
+            return Task.FromResult(failure.Kind switch { FailureKind.Malformed => 400, FailureKind.NotFound => 404, FailureKind.Conflict => 409, _ => 422 });
         Record(Steps.Run(State, decided.Events, _now, NewId));
         return Task.FromResult(200);
     }

@@ -57,7 +57,7 @@ public sealed class DaemonSetValidationTests
     {
         var decided = DaemonSetDecisions.Create(ClusterState.Empty, Patched(patch), TestCluster.Start, Guid.NewGuid);
         Assert.False(decided.Ok, name);
-        Assert.Equal(422, decided.Failure!.StatusCode);
+        Assert.Equal(FailureKind.Invalid, decided.Failure!.Kind);
         Assert.Contains(decided.Failure.Errors, e => e.Field == field);
         Assert.Empty(decided.Events);
     }

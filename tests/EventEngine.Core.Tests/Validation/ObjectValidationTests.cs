@@ -70,7 +70,7 @@ public sealed class ObjectValidationTests
     {
         var objects = Yaml.ToJson("{apiVersion: apps/v1, kind: Deployment, metadata: {name: d}}").Select(n => n!.AsObject()).ToList();
         var decided = ApplyDecisions.Apply(ClusterState.Empty, objects, TestCluster.Start, Guid.NewGuid);
-        Assert.Equal((422, "[0].kind"), (decided.Failure!.StatusCode, decided.Failure.Errors.Single().Field));
+        Assert.Equal((FailureKind.Invalid, "[0].kind"), (decided.Failure!.Kind, decided.Failure.Errors.Single().Field));
     }
 
     [Fact]
@@ -78,6 +78,6 @@ public sealed class ObjectValidationTests
     {
         var objects = Yaml.ToJson("{apiVersion: v1, kind: Node, metadata: {name: n}, spec: {unschedulable: [1]}}").Select(n => n!.AsObject()).ToList();
         var decided = ApplyDecisions.Apply(ClusterState.Empty, objects, TestCluster.Start, Guid.NewGuid);
-        Assert.Equal((400, "[0].spec.unschedulable"), (decided.Failure!.StatusCode, decided.Failure.Errors.Single().Field));
+        Assert.Equal((FailureKind.Malformed, "[0].spec.unschedulable"), (decided.Failure!.Kind, decided.Failure.Errors.Single().Field));
     }
 }

@@ -1,3 +1,4 @@
+using EventEngine.Api.Hosting;
 using EventEngine.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 

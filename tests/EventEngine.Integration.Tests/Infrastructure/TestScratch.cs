@@ -1,3 +1,4 @@
+using EventEngine.Api.Hosting;
 using System.Diagnostics;
 using EventEngine.Storage;
 

@@ -1,3 +1,4 @@
+using EventEngine.Api.Hosting;
 using System.Runtime.Versioning;
 using EventEngine.Integration.Tests.Infrastructure;
 using EventEngine.Storage;

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace EventEngine.Storage;
+namespace EventEngine.Api.Hosting;
 
 /// <summary>
 /// A private PostgreSQL server run from the local server programs: initdb on first use, pg_ctl

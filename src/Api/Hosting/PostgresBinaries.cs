@@ -1,4 +1,4 @@
-namespace EventEngine.Storage;
+namespace EventEngine.Api.Hosting;
 
 /// <summary>The directory of one PostgreSQL installation's server programs (initdb, pg_ctl, postgres).</summary>
 public sealed record PostgresBinaries(string Directory)

@@ -1,4 +1,4 @@
-namespace EventEngine.Storage;
+namespace EventEngine.Api.Hosting;
 
 /// <summary>Where and how <see cref="EmbeddedPostgres"/> runs its cluster.</summary>
 public sealed class EmbeddedPostgresOptions

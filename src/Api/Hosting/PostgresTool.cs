@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
-namespace EventEngine.Storage;
+namespace EventEngine.Api.Hosting;
 
 /// <summary>
 /// Runs initdb and pg_ctl. PostgreSQL refuses to run as root, so a root process runs them as the

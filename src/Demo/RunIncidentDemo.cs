@@ -1,9 +1,8 @@
 using EventEngine.Decisions;
-using EventEngine.Demo;
 using EventEngine.Runtime;
 using MediatR;
 
-namespace EventEngine.Commands.Engine;
+namespace EventEngine.Demo;
 
 /// <summary>POST /engine/v1/demo/incident: writes the incident demo into the log; its phases, or a 409 if it ran already.</summary>
 public sealed record RunIncidentDemo : IRequest<(IReadOnlyList<DemoPhase>? Phases, Failure? Failure)>;
