@@ -26,15 +26,21 @@ public enum RuleStage
 [JsonDerivedType(typeof(TaintRule), RuleKinds.Taint)]
 [JsonDerivedType(typeof(UnschedulableRule), RuleKinds.Unschedulable)]
 [JsonDerivedType(typeof(NodeConditionRule), RuleKinds.NodeCondition)]
-public abstract record PlacementRule(bool Satisfied, string Message)
+public abstract record PlacementRule([property: JsonPropertyOrder(-2)] bool Satisfied, [property: JsonPropertyOrder(-1)] string Message)
 {
     /// <summary>Where in NodeShouldRunDaemonPod the rule is checked.</summary>
     [JsonIgnore]
-    public abstract RuleStage Stage { get; }
+    public RuleStage Stage => this switch
+    {
+        NodeNameRule => RuleStage.NodeName,
+        NodeSelectorRule or NodeAffinityRule => RuleStage.NodeSelection,
+        TaintRule => RuleStage.Taints,
+        _ => RuleStage.Informational,
+    };
 
-    /// <summary>Whether failing this rule also takes away shouldContinueRunning (false only for a NoSchedule taint).</summary>
+    /// <summary>Whether failing this rule also takes away shouldContinueRunning: all but an untolerated NoSchedule taint do.</summary>
     [JsonIgnore]
-    public virtual bool FailureEvicts => true;
+    public bool FailureEvicts => this is not TaintRule { Effect: not Tolerations.NoExecute };
 }
 
 /// <summary>The rule kinds as written in explanations.</summary>
@@ -49,16 +55,10 @@ public static class RuleKinds
 }
 
 /// <summary>template.spec.nodeName against the node; Wanted null: the template names no node.</summary>
-public sealed record NodeNameRule(string? Wanted, string Node, bool Satisfied, string Message) : PlacementRule(Satisfied, Message)
-{
-    public override RuleStage Stage => RuleStage.NodeName;
-}
+public sealed record NodeNameRule(string? Wanted, string Node, bool Satisfied, string Message) : PlacementRule(Satisfied, Message);
 
 /// <summary>One key of the template's nodeSelector against the node's label (Key null: the template has no nodeSelector).</summary>
-public sealed record NodeSelectorRule(string? Key, string? Value, string? NodeValue, bool Satisfied, string Message) : PlacementRule(Satisfied, Message)
-{
-    public override RuleStage Stage => RuleStage.NodeSelection;
-}
+public sealed record NodeSelectorRule(string? Key, string? Value, string? NodeValue, bool Satisfied, string Message) : PlacementRule(Satisfied, Message);
 
 /// <summary>One requirement of a node selector term, with its own outcome on this node.</summary>
 public sealed record RequirementResult(string Requirement, bool Satisfied, string Message);
@@ -67,36 +67,19 @@ public sealed record RequirementResult(string Requirement, bool Satisfied, strin
 /// One term of the required node affinity (Term null: the template has none, or the affinity has no terms). Terms are
 /// ORed: the affinity holds when any term does, so a failing term fails the node only when every term fails.
 /// </summary>
-public sealed record NodeAffinityRule(int? Term, IReadOnlyList<RequirementResult> Requirements, bool Satisfied, string Message)
-    : PlacementRule(Satisfied, Message)
-{
-    public override RuleStage Stage => RuleStage.NodeSelection;
-}
+public sealed record NodeAffinityRule(int? Term, IReadOnlyList<RequirementResult> Requirements, bool Satisfied, string Message) : PlacementRule(Satisfied, Message);
 
 /// <summary>
 /// One taint of the node against the pod's tolerations. ToleratedBy is the first toleration that matches, Automatic when
 /// it is one Kubernetes adds to every DaemonSet pod; Taint null: the node has no taints.
 /// </summary>
-public sealed record TaintRule(Taint? Taint, string? Effect, Toleration? ToleratedBy, bool Automatic, bool Satisfied, string Message)
-    : PlacementRule(Satisfied, Message)
-{
-    public override RuleStage Stage => RuleStage.Taints;
-
-    /// <summary>An untolerated NoSchedule taint stops new pods only; NoExecute also evicts running ones.</summary>
-    public override bool FailureEvicts => Effect == Tolerations.NoExecute;
-}
+public sealed record TaintRule(Taint? Taint, string? Effect, Toleration? ToleratedBy, bool Automatic, bool Satisfied, string Message) : PlacementRule(Satisfied, Message);
 
 /// <summary>spec.unschedulable (cordon): DaemonSet pods ignore it; always satisfied.</summary>
-public sealed record UnschedulableRule(bool Unschedulable, string Message) : PlacementRule(true, Message)
-{
-    public override RuleStage Stage => RuleStage.Informational;
-}
+public sealed record UnschedulableRule(bool Unschedulable, string Message) : PlacementRule(true, Message);
 
 /// <summary>A node condition (Type null: the node reports none): the DaemonSet controller does not read conditions.</summary>
-public sealed record NodeConditionRule(string? Type, string? Status, string Message) : PlacementRule(true, Message)
-{
-    public override RuleStage Stage => RuleStage.Informational;
-}
+public sealed record NodeConditionRule(string? Type, string? Status, string Message) : PlacementRule(true, Message);
 
 /// <summary>
 /// NodeShouldRun's answer with every rule checked (satisfied or not) and, for each of the two answers, the rules that

@@ -36,7 +36,30 @@ public sealed class EngineApi : IAsyncDisposable
     }
 }
 
-/// <summary>A test class with its own database and engine API (manual clock, simulated kubelet off).</summary>
+/// <summary>
+/// One database and engine API for a whole test class (IClassFixture), for classes whose tests do not need a log of
+/// their own: a server costs more to start than most tests take to run.
+/// </summary>
+public sealed class ApiFixture : IAsyncLifetime
+{
+    public TestDatabase Database { get; private set; } = null!;
+    public EngineApi Api { get; private set; } = null!;
+    public HttpClient Client => Api.Client;
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        Api = EngineApi.Start(Database);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Api.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
+
+/// <summary>A test with its own database and engine API (manual clock, simulated kubelet off), for tests that need a log of their own.</summary>
 public abstract class ApiTest : IAsyncLifetime
 {
     protected TestDatabase Database { get; private set; } = null!;

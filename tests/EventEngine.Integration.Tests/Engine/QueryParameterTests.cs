@@ -2,9 +2,14 @@ using System.Net;
 
 namespace EventEngine.Integration.Tests.Engine;
 
-/// <summary>Typed query and route values: one that does not parse (or is empty) is a 400 problem naming the parameter, on every endpoint.</summary>
-public sealed class QueryParameterTests : ApiTest
+/// <summary>
+/// Typed query and route values: one that does not parse (or is empty) is a 400 problem naming the parameter, on every
+/// endpoint. The tests share one server: none of them needs a log of its own.
+/// </summary>
+public sealed class QueryParameterTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
+    private HttpClient Client => api.Client;
+
     private static readonly (string Path, string Field)[] BadlyTyped =
     [
         ("/engine/v1/events?after=abc", "after"),

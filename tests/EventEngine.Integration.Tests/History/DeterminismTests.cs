@@ -34,7 +34,7 @@ public sealed class DeterminismTests
         var head = runtime.Head;
         Assert.True(head >= 10_000, $"only {head} events");
         var recorder = api.Services.GetRequiredService<HistoryRecorder>();
-        await Wait.UntilAsync(() => Task.FromResult(recorder.RecordedUpTo >= head), TimeSpan.FromSeconds(60));
+        await Wait.UntilPositionAsync(() => recorder.RecordedUpTo, head, TimeSpan.FromSeconds(60));
 
         var live = await LiveFingerprintsAsync(db);
         var points = Enumerable.Range(1, (int)(head / 100)).Select(i => i * 100L).Append(head).ToList();
