@@ -57,6 +57,11 @@ public sealed class TestCluster
         return merged!.ToJsonString();
     }
 
+    /// <summary>An OnDelete DaemonSet selecting app=agent with one container image: overlapping DaemonSets share a template.</summary>
+    public static string OnDeleteAgent(string name, string image) =>
+        $"{{apiVersion: apps/v1, kind: DaemonSet, metadata: {{name: {name}, namespace: default}}, spec: {{selector: {{matchLabels: {{app: agent}}}}, " +
+        $"updateStrategy: {{type: OnDelete}}, template: {{metadata: {{labels: {{app: agent}}}}, spec: {{containers: [{{name: c, image: '{image}'}}]}}}}}}}}";
+
     public TestCluster Run(Decided decided)
     {
         if (decided.Failure is { } f) throw new InvalidOperationException($"refused: {f.Detail}");

@@ -108,10 +108,7 @@ public sealed class HistoryTests
     public void AdoptedRevisionsHoldingTheCurrentTemplate_AreDeduplicated_AndEveryPodCarriesTheKeptHash()
     {
         // a and b share one template (overlapping DaemonSets); a ran img:1 first and, OnDelete, its pod kept it
-        static string Agent(string name, string image) =>
-            $"{{apiVersion: apps/v1, kind: DaemonSet, metadata: {{name: {name}, namespace: default}}, spec: {{selector: {{matchLabels: {{app: agent}}}}, " +
-            $"updateStrategy: {{type: OnDelete}}, template: {{metadata: {{labels: {{app: agent}}}}, spec: {{containers: [{{name: c, image: '{image}'}}]}}}}}}}}";
-        var c = new TestCluster().Nodes(1).Apply(Agent("a", "img:1")).Apply(Agent("a", "img:2")).Apply(Agent("b", "img:2"));
+        var c = new TestCluster().Nodes(1).Apply(TestCluster.OnDeleteAgent("a", "img:1")).Apply(TestCluster.OnDeleteAgent("a", "img:2")).Apply(TestCluster.OnDeleteAgent("b", "img:2"));
         var oldHash = c.State.RevisionsOf(c.Ds("a")).Single(r => r.Number == 1).Hash;
         var hash = c.Ds("a").CurrentHash;
         Assert.Equal(hash, c.Ds("b").CurrentHash);
@@ -120,7 +117,7 @@ public sealed class HistoryTests
         c.Run(DaemonSetDecisions.Delete(c.State, "default/a", "Orphan")).Run(DaemonSetDecisions.Delete(c.State, "default/b", "Orphan"));
         Assert.Equal(3, c.State.Revisions.Values.Count(r => r.OwnerUid is null));
 
-        c.Apply(Agent("z", "img:2"));
+        c.Apply(TestCluster.OnDeleteAgent("z", "img:2"));
         var z = c.Ds("z");
         // a-<hash> (number 2) and b-<hash> (number 1) hold z's template: the higher number is kept and stays 2
         Assert.Equal(hash, z.CurrentHash);

@@ -187,12 +187,9 @@ public sealed class ReasonTests
     [Fact]
     public void RevisionDeduplicated_CausedByTheDaemonSetThatAdoptedTheDuplicates()
     {
-        static string Agent(string name, string image) =>
-            $"{{apiVersion: apps/v1, kind: DaemonSet, metadata: {{name: {name}, namespace: default}}, spec: {{selector: {{matchLabels: {{app: agent}}}}, " +
-            $"updateStrategy: {{type: OnDelete}}, template: {{metadata: {{labels: {{app: agent}}}}, spec: {{containers: [{{name: c, image: '{image}'}}]}}}}}}}}";
-        var c = new TestCluster().Nodes(1).Apply(Agent("a", "img:1")).Apply(Agent("a", "img:2")).Apply(Agent("b", "img:2"));
+        var c = new TestCluster().Nodes(1).Apply(TestCluster.OnDeleteAgent("a", "img:1")).Apply(TestCluster.OnDeleteAgent("a", "img:2")).Apply(TestCluster.OnDeleteAgent("b", "img:2"));
         c.Run(DaemonSetDecisions.Delete(c.State, "default/a", "Orphan")).Run(DaemonSetDecisions.Delete(c.State, "default/b", "Orphan"));
-        c.Apply(Agent("z", "img:2"));
+        c.Apply(TestCluster.OnDeleteAgent("z", "img:2"));
         AssertReason(Single<PodLabelsChanged>(c, PodReasons.RevisionDeduplicated), PodReasons.RevisionDeduplicated, CommandEvent<DaemonSetCreated>(c),
             "is kept for the current template");
     }
