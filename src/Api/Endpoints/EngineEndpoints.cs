@@ -23,8 +23,8 @@ public static class EngineEndpoints
             if (applied.Outcome.Failure is { } failure) return Problems.From(failure);
             var items = new JsonArray(applied.Items.Select(i => (JsonNode)new JsonObject
             {
-                ["apiVersion"] = (string?)i.Object["apiVersion"], ["kind"] = (string?)i.Object["kind"],
-                ["namespace"] = (string?)i.Object["metadata"]?["namespace"], ["name"] = (string?)i.Object["metadata"]?["name"],
+                ["apiVersion"] = JsonFields.Text(i.Object, "apiVersion"), ["kind"] = JsonFields.Text(i.Object, "kind"),
+                ["namespace"] = JsonFields.Text(i.Object, "metadata", "namespace"), ["name"] = JsonFields.Text(i.Object, "metadata", "name"),
                 ["action"] = i.Action, ["resourceVersion"] = i.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }).ToArray());
             var events = applied.Outcome.Events;

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using EventEngine.Model;
 using Microsoft.Net.Http.Headers;
@@ -33,35 +32,15 @@ public static class Bodies
         if (type != MergePatch)
             throw new BodyException(415, "Unsupported media type",
                 $"PATCH takes {MergePatch}, not {(type.Length == 0 ? "a body without Content-Type" : type)}");
-        var text = await TextAsync(request, ct);
-        try
-        {
-            return JsonNode.Parse(text) ?? throw new ManifestException("a merge patch must be a JSON object", "");
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new ManifestException("malformed JSON: " + e.Message, "");
-        }
+        return JsonText.Parse(await TextAsync(request, ct)) as JsonObject ?? throw new ManifestException("a merge patch must be a JSON object", "");
     }
 
     /// <summary>A small JSON body for engine commands ({"toRevision": 1}).</summary>
     public static async Task<JsonObject> JsonObjectAsync(HttpRequest request, CancellationToken ct)
     {
         var (text, yaml) = await ReadAsync(request, allowYaml: true, ct);
-        var objects = yaml ? Model.Yaml.ToJson(text) : [ParseJson(text)];
+        var objects = yaml ? Model.Yaml.ToJson(text) : [JsonText.Parse(text)];
         return objects is [JsonObject only] ? only : throw new ManifestException("expected a JSON object", "");
-    }
-
-    private static JsonNode? ParseJson(string text)
-    {
-        try
-        {
-            return JsonNode.Parse(text);
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new ManifestException("malformed JSON: " + e.Message, e.Path ?? "");
-        }
     }
 
     private static async Task<(string Text, bool Yaml)> ReadAsync(HttpRequest request, bool allowYaml, CancellationToken ct)
@@ -90,7 +69,7 @@ public static class Bodies
             buffer.Write(chunk, 0, read);
             if (buffer.Length > max) throw TooLarge(max);
         }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return JsonText.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
     private static BodyException TooLarge(long max) =>

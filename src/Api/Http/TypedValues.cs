@@ -18,8 +18,17 @@ public sealed class TypedValues(RequestDelegate next)
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.GetEndpoint() is not { } endpoint || endpoint.Metadata.GetMetadata<MethodInfo>() is not { } handler) return next(context);
         var request = context.Request;
+        // text that reaches the database must be text it can hold: no U+0000, no unpaired surrogate
+        foreach (var (name, values) in request.Query)
+            foreach (var value in values.Append(name))
+                if (Unstorable(value) is { } why)
+                    return Problems.Problem(400, "Malformed request", $"{name}: {why}", [(name, why)]).ExecuteAsync(context);
+        foreach (var (name, value) in request.RouteValues)
+            if (Unstorable(Convert.ToString(value, CultureInfo.InvariantCulture)) is { } why)
+                return Problems.Problem(400, "Malformed request", $"{name}: {why}", [(name, why)]).ExecuteAsync(context);
+
+        if (context.GetEndpoint() is not { } endpoint || endpoint.Metadata.GetMetadata<MethodInfo>() is not { } handler) return next(context);
         foreach (var check in _checks.GetOrAdd(endpoint, _ => handler.GetParameters().Select(CheckOf).OfType<Check>().ToArray()))
         {
             // binding takes a route value first, then the query; several query values are read as one, comma-joined
@@ -32,6 +41,19 @@ public sealed class TypedValues(RequestDelegate next)
             return Problems.Problem(400, "Malformed request", $"{check.Name}: {message}", [(check.Name, message)]).ExecuteAsync(context);
         }
         return next(context);
+    }
+
+    private static string? Unstorable(string? value)
+    {
+        try
+        {
+            Model.Strings.Check(value ?? "", "");
+            return null;
+        }
+        catch (Model.ManifestException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>What to check for a parameter bound from the route or the query: any parsable type but string.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using EventEngine.Decisions;
 using EventEngine.Runtime;
+using EventEngine.Model;
 using EventEngine.Validation;
 using FluentValidation;
 
@@ -37,7 +38,7 @@ public static class Preconditions
 
     /// <summary>metadata.resourceVersion of a raw object or merge patch; a resourceVersion is a string, anything else is a 400.</summary>
     public static string? ResourceVersionOf(JsonNode? obj, string path = ResourceVersionField) =>
-        obj?["metadata"]?["resourceVersion"] switch
+        JsonFields.At(obj, "metadata", "resourceVersion") switch
         {
             null => null,
             JsonValue v when v.TryGetValue<string>(out var text) => text,

@@ -12,7 +12,15 @@ public static class PodDecisions
     /// <summary>A pod that already runs on a node; applied again, only its labels, status and deletion can change.</summary>
     public static Decided Register(ClusterState s, Pod pod, DateTimeOffset now)
     {
-        var spec = SpecOf(pod);
+        PodSpecView spec;
+        try
+        {
+            spec = SpecOf(pod);
+        }
+        catch (ManifestException e)
+        {
+            return Failure.Malformed(e.Message, e.Path);
+        }
         var errors = ObjectRules.ValidatePod(pod, spec);
         var what = $"Pod {pod.Metadata?.Namespace}/{pod.Metadata?.Name}";
         if (errors.Count > 0) return Failure.Invalid(what, errors);
@@ -85,9 +93,7 @@ public static class PodDecisions
         s.DaemonSetByUid(pod.Controller?.Uid)?.Key
         ?? (pod.Controller is { Kind: "DaemonSet", Name: { } owner } ? pod.Namespace + "/" + owner : null);
 
-    private static PodSpecView SpecOf(Pod pod)
-    {
-        if (pod.Spec is not { ValueKind: JsonValueKind.Object } spec) return new PodSpecView();
-        return spec.Deserialize<PodSpecView>(Json.Options) ?? new PodSpecView();
-    }
+    /// <summary>The typed view of a registered pod's spec (kept as given); a field of the wrong type is refused here, naming it.</summary>
+    private static PodSpecView SpecOf(Pod pod) =>
+        pod.Spec is { ValueKind: JsonValueKind.Object } spec ? Manifests.DeserializeAt<PodSpecView>(spec, "spec") : new PodSpecView();
 }

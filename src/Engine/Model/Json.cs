@@ -22,6 +22,7 @@ public static class Json
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             AllowOutOfOrderMetadataProperties = true,
         };
+        options.Converters.Add(new StringMapConverter());
         options.Converters.Add(new Rfc3339Converter());
         options.Converters.Add(new NullableRfc3339Converter());
         options.MakeReadOnly(populateMissingResolver: true);
@@ -42,10 +43,45 @@ public static class Json
     public static string FormatTime(DateTimeOffset t) =>
         t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Kubernetes' map[string]string (labels, annotations, nodeSelector, matchLabels): every value a string. A null or a
+    /// number is refused where it stands (the reader names the key), so no map ever holds a null.
+    /// </summary>
+    private sealed class StringMapConverter : JsonConverter<IReadOnlyDictionary<string, string>>
+    {
+        public override IReadOnlyDictionary<string, string>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Null) return null;
+            if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("expected an object of strings");
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var key = reader.GetString()!;
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String) throw new JsonException($"the value of \"{key}\" must be a string");
+                map[key] = reader.GetString()!;
+            }
+            return map;
+        }
+
+        public override void Write(Utf8JsonWriter writer, IReadOnlyDictionary<string, string> value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            foreach (var (key, item) in value) writer.WriteString(key, item);
+            writer.WriteEndObject();
+        }
+    }
+
+    /// <summary>A time as Kubernetes writes it; anything else is a JsonException, so the reader names the field.</summary>
+    private static DateTimeOffset ReadTime(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.String
+        && DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+            ? time.ToUniversalTime()
+            : throw new JsonException("expected an RFC 3339 time such as \"2026-01-01T00:00:00Z\"");
+
     private sealed class Rfc3339Converter : JsonConverter<DateTimeOffset>
     {
-        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime();
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadTime(ref reader);
 
         public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
             writer.WriteStringValue(FormatTime(value));
@@ -54,9 +90,7 @@ public static class Json
     private sealed class NullableRfc3339Converter : JsonConverter<DateTimeOffset?>
     {
         public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null
-                ? null
-                : DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime();
+            reader.TokenType == JsonTokenType.Null ? null : ReadTime(ref reader);
 
         public override void Write(Utf8JsonWriter writer, DateTimeOffset? value, JsonSerializerOptions options)
         {

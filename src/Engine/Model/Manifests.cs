@@ -16,15 +16,7 @@ public static class Manifests
         }
         else
         {
-            JsonNode? root;
-            try
-            {
-                root = JsonNode.Parse(text);
-            }
-            catch (JsonException e)
-            {
-                throw new ManifestException("malformed JSON: " + e.Message, e.Path ?? "");
-            }
+            var root = JsonText.Parse(text);
             docs = root is JsonArray array ? array : [root];
         }
 
@@ -34,7 +26,7 @@ public static class Manifests
         {
             var path = $"[{index++}]";
             if (doc is not JsonObject obj) throw new ManifestException("expected a Kubernetes object", path);
-            if ((string?)obj["kind"] is "List" && obj["items"] is JsonArray items)
+            if (JsonFields.Text(obj, "kind") is "List" && obj["items"] is JsonArray items)
             {
                 var i = 0;
                 foreach (var item in items)
@@ -52,17 +44,40 @@ public static class Manifests
         return objects;
     }
 
-    /// <summary>A single object of the expected type, as sent to a typed endpoint.</summary>
+    /// <summary>The apiVersion and kind of each object a typed endpoint takes.</summary>
+    private static readonly Dictionary<Type, (string ApiVersion, string Kind)> Kinds = new()
+    {
+        [typeof(Node)] = ("v1", "Node"),
+        [typeof(Pod)] = ("v1", "Pod"),
+        [typeof(DaemonSet)] = ("apps/v1", "DaemonSet"),
+    };
+
+    /// <summary>
+    /// A single object of the expected type, as sent to a typed endpoint: an apiVersion or kind it gives must be the
+    /// endpoint's (absent, they are taken as the endpoint's).
+    /// </summary>
     public static T Read<T>(string text, bool yaml)
     {
         var objects = ReadObjects(text, yaml);
         if (objects.Count != 1) throw new ManifestException($"expected exactly one object, found {objects.Count}", "");
+        if (Kinds.TryGetValue(typeof(T), out var expected))
+        {
+            var obj = objects[0];
+            if (obj.TryGetPropertyValue("apiVersion", out var apiVersion) && JsonFields.Text(obj, "apiVersion") != expected.ApiVersion)
+                throw new ManifestException($"Invalid value: {apiVersion?.ToJsonString() ?? "null"}: this endpoint takes {expected.ApiVersion} {expected.Kind}", "apiVersion");
+            if (obj.TryGetPropertyValue("kind", out var kind) && JsonFields.Text(obj, "kind") != expected.Kind)
+                throw new ManifestException($"Invalid value: {kind?.ToJsonString() ?? "null"}: this endpoint takes {expected.ApiVersion} {expected.Kind}", "kind");
+        }
         return Deserialize<T>(objects[0]);
     }
 
-    /// <summary>Typed view of one object; a type error names the offending field.</summary>
+    /// <summary>
+    /// Typed view of one object; a type error names the offending field, and so does a null item of a list (Kubernetes
+    /// has no use for one, and code reading the typed object need not guard every list).
+    /// </summary>
     public static T Deserialize<T>(JsonNode node)
     {
+        RefuseNullItems(node, "");
         try
         {
             return Json.Deserialize<T>(node);
@@ -71,17 +86,49 @@ public static class Manifests
         {
             throw new ManifestException(Describe(e), Path(e.Path));
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is FormatException or OverflowException or InvalidOperationException or ArgumentException)
         {
+            // a converter's refusal without a path: still the body's fault
             throw new ManifestException(e.Message, "");
+        }
+    }
+
+    /// <summary>A typed view of a part of an object kept as JSON (a pod's spec, a template's): errors name the field from <paramref name="path"/>.</summary>
+    public static T DeserializeAt<T>(JsonElement element, string path)
+    {
+        try
+        {
+            return element.Deserialize<T>(Json.Options) ?? throw new JsonException($"null is not a valid {typeof(T).Name}");
+        }
+        catch (JsonException e)
+        {
+            throw new ManifestException(Describe(e), Join(path, Path(e.Path)));
+        }
+    }
+
+    private static void RefuseNullItems(JsonNode? node, string path)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, value) in obj) RefuseNullItems(value, path.Length == 0 ? key : path + "." + key);
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    var item = $"{path}[{i}]";
+                    if (array[i] is null) throw new ManifestException("Required value: a list item may not be null", item, malformed: false);
+                    RefuseNullItems(array[i], item);
+                }
+                break;
         }
     }
 
     /// <summary>Node, DaemonSet or Pod, by apiVersion and kind.</summary>
     public static object ToObject(JsonObject obj, string path = "")
     {
-        var kind = (string?)obj["kind"];
-        var apiVersion = (string?)obj["apiVersion"];
+        var kind = JsonFields.Text(obj, "kind");
+        var apiVersion = JsonFields.Text(obj, "apiVersion");
         return (apiVersion, kind) switch
         {
             ("v1", "Node") => Deserialize<Node>(obj),

@@ -16,13 +16,14 @@ public sealed class PodTemplate : IEquatable<PodTemplate>
         raw = CanonicalJson.SortKeys(raw);
         Raw = raw;
         Canonical = CanonicalJson.Write(raw);
+        // templates stand at spec.template of a DaemonSet (and of a revision's data): errors are named from there
         var metadata = raw.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object
-            ? m.Deserialize<ObjectMeta>(Json.Options)
+            ? Manifests.DeserializeAt<ObjectMeta>(m, "spec.template.metadata")
             : null;
         Labels = metadata?.Labels ?? new Dictionary<string, string>();
         Annotations = metadata?.Annotations ?? new Dictionary<string, string>();
         Spec = raw.TryGetProperty("spec", out var s) && s.ValueKind == JsonValueKind.Object
-            ? s.Deserialize<PodSpecView>(Json.Options) ?? new PodSpecView()
+            ? Manifests.DeserializeAt<PodSpecView>(s, "spec.template.spec")
             : new PodSpecView();
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using EventEngine.Decisions;
+using EventEngine.Model;
 using EventEngine.Replay;
 using EventEngine.Validation;
 using MediatR;
@@ -117,24 +118,24 @@ public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWin
             {
                 var objects = apply.OfType<JsonObject>().Select(o => (JsonObject)o.DeepClone()).ToList();
                 if (objects.Count != apply.Count) errors.Invalid(path + ".apply", "", "must be a list of objects");
-                var daemonSet = objects.FirstOrDefault(o => (string?)o["kind"] == "DaemonSet") is { } ds
-                    ? (string?)ds["metadata"]?["namespace"] + "/" + (string?)ds["metadata"]?["name"] : null;
-                Add(new Alteration(at, $"apply {string.Join(", ", objects.Select(o => $"{(string?)o["kind"]} {(string?)o["metadata"]?["name"]}"))}",
+                var daemonSet = objects.FirstOrDefault(o => JsonFields.Text(o, "kind") == "DaemonSet") is { } ds
+                    ? JsonFields.Text(ds, "metadata", "namespace") + "/" + JsonFields.Text(ds, "metadata", "name") : null;
+                Add(new Alteration(at, $"apply {string.Join(", ", objects.Select(o => $"{JsonFields.Text(o, "kind")} {JsonFields.Text(o, "metadata", "name")}"))}",
                     (s, now, newId) => ApplyDecisions.Apply(s, objects, now, newId), daemonSet), new ChangePaths(path + ".apply", path + ".apply"));
             }
             else if (change["replaceDaemonSet"] is JsonObject replacement)
             {
-                var key = (string?)replacement["metadata"]?["namespace"] + "/" + (string?)replacement["metadata"]?["name"];
+                var key = JsonFields.Text(replacement, "metadata", "namespace") + "/" + JsonFields.Text(replacement, "metadata", "name");
                 Add(new Alteration(at, $"DaemonSet {key} replaced, as if it had always been so",
                     (s, now, newId) => ApplyDecisions.Apply(s, [(JsonObject)replacement.DeepClone()], now, newId), key, Retroactive: true),
                     new ChangePaths(path + ".replaceDaemonSet.metadata.name", path + ".replaceDaemonSet", OneOfAList: true));
             }
-            else if (change["patchNode"] is JsonObject patchNode && (string?)patchNode["name"] is { } name && patchNode["patch"] is JsonObject nodePatch)
+            else if (change["patchNode"] is JsonObject patchNode && JsonFields.Text(patchNode, "name") is { } name && patchNode["patch"] is JsonObject nodePatch)
             {
                 Add(new Alteration(at, $"patch node {name}", (s, now, _) => NodeDecisions.Patch(s, name, nodePatch.DeepClone(), now)),
                     new ChangePaths(path + ".patchNode.name", path + ".patchNode.patch"));
             }
-            else if (change["patchDaemonSet"] is JsonObject patchDs && (string?)patchDs["daemonset"] is { } key && patchDs["patch"] is JsonObject dsPatch)
+            else if (change["patchDaemonSet"] is JsonObject patchDs && JsonFields.Text(patchDs, "daemonset") is { } key && patchDs["patch"] is JsonObject dsPatch)
             {
                 Add(new Alteration(at, $"patch DaemonSet {key}", (s, _, _) => DaemonSetDecisions.Patch(s, key, dsPatch.DeepClone()), key),
                     new ChangePaths(path + ".patchDaemonSet.daemonset", path + ".patchDaemonSet.patch"));

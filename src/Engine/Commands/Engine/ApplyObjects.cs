@@ -1,3 +1,4 @@
+using EventEngine.Model;
 using System.Text.Json.Nodes;
 using EventEngine.Decisions;
 using EventEngine.Events;
@@ -64,10 +65,9 @@ public sealed class ApplyObjectsHandler(EngineRuntime runtime) : IRequestHandler
     /// <summary>The stream an object of the body is written to, and how to name it; null when the decision will refuse its shape.</summary>
     private static (string Stream, string What)? Target(JsonObject o)
     {
-        var meta = o["metadata"] as JsonObject;
-        var name = Text(meta?["name"]);
-        var ns = Text(meta?["namespace"]);
-        return (Text(o["apiVersion"]), Text(o["kind"])) switch
+        var name = JsonFields.Text(o, "metadata", "name");
+        var ns = JsonFields.Text(o, "metadata", "namespace");
+        return (JsonFields.Text(o, "apiVersion"), JsonFields.Text(o, "kind")) switch
         {
             _ when name is null => null,
             ("v1", "Node") => (Subjects.NodeStream(name), $"node {name}"),
@@ -76,6 +76,4 @@ public sealed class ApplyObjectsHandler(EngineRuntime runtime) : IRequestHandler
             _ => null,
         };
     }
-
-    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
 }
