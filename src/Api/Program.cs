@@ -5,18 +5,23 @@ using EventEngine.Api.Http;
 // settings files sit beside the program; the working directory is only where data goes
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.UseEngineHostDefaults();
+builder.UseEngineAccess();
 builder.Services.AddProblemDetails();
 builder.Services.AddEngineOpenApi();
 builder.Services.AddEventStorage();
 builder.Services.AddEngine(builder.Configuration);
 
 var app = builder.Build();
+app.LogAccess();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// who is calling, and may they: before any endpoint runs
+app.UseMiddleware<Access>();
 // once routing has chosen an endpoint: a typed query or route value that does not parse is a 400 naming it
 app.UseMiddleware<TypedValues>();
 app.MapEngineApiDocs();
 app.MapHealthEndpoints();
+app.MapDiscoveryEndpoints();
 app.MapNodeEndpoints();
 app.MapDaemonSetEndpoints();
 app.MapControllerRevisionEndpoints();

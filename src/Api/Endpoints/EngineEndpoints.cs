@@ -39,7 +39,7 @@ public static class EngineEndpoints
             {
                 phases = phases!.Select(p => new { p.Name, p.Story, p.FromSeq, p.ToSeq, from = Json.FormatTime(p.From), to = Json.FormatTime(p.To) }),
             });
-        });
+        }).WithMetadata(new RequiresRole(Role.Admin));
 
         engine.MapPost("/clock", async (HttpRequest request, IMediator m, TimeProvider clock, CancellationToken ct) =>
         {
@@ -49,7 +49,7 @@ public static class EngineEndpoints
             var outcome = await m.Send(new AdvanceClock(request.Command(), seconds), ct);
             if (outcome.Failure is { } failure) return Problems.From(failure);
             return Results.Json(new { now = Json.FormatTime(clock.GetUtcNow()), events = outcome.Events.Count });
-        });
+        }).WithMetadata(new RequiresRole(Role.Admin));
 
         engine.MapGet("/events", async (long? after, string? @continue, int? limit, bool? watch, HttpContext http, IMediator m, CancellationToken ct) =>
         {

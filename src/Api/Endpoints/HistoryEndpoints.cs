@@ -27,17 +27,18 @@ public static class HistoryEndpoints
                 ? Results.Text(placements.ToJsonString(), "application/json")
                 : Problems.Problem(404, "Not found", $"daemonset {ns}/{name} has no revision {rev}"));
 
+        // a what-if writes nothing: a viewer may ask one
         engine.MapPost("/replay", async (HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var (result, failure) = await m.Send(new ReplayWindow(await Bodies.JsonObjectAsync(request, ct)), ct);
             return failure is not null ? Problems.From(failure) : Results.Text(result!.ToJsonString(), "application/json");
-        });
+        }).WithMetadata(new RequiresRole(Role.Viewer));
 
         engine.MapPost("/projections/rebuild", async (Rebuild rebuild, CancellationToken ct) =>
         {
             var watch = Stopwatch.StartNew();
             var seq = await rebuild.RunAsync(ct);
             return Results.Json(new { seq, tookMilliseconds = watch.ElapsedMilliseconds });
-        });
+        }).WithMetadata(new RequiresRole(Role.Admin));
     }
 }

@@ -45,7 +45,8 @@ public static class Bodies
 
     private static async Task<(string Text, bool Yaml)> ReadAsync(HttpRequest request, bool allowYaml, CancellationToken ct)
     {
-        var type = MediaType(request);
+        // as a Kubernetes API server does, a body without Content-Type is read as JSON (kubectl create --raw sends none)
+        var type = MediaType(request) is { Length: > 0 } given ? given : "application/json";
         var yaml = allowYaml && Yaml.Contains(type);
         if (!yaml && type != "application/json")
             throw new BodyException(415, "Unsupported media type",

@@ -75,3 +75,41 @@ public sealed class BodyException(int status, string title, string message) : Ex
     public int Status { get; } = status;
     public string Title { get; } = title;
 }
+
+/// <summary>
+/// Errors as the path's clients read them: a Kubernetes Status on /api and /apis (kubectl prints its reason and
+/// message), RFC 9457 problem details everywhere else.
+/// </summary>
+public static class Errors
+{
+    public static bool IsKubernetesPath(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/apis");
+
+    public static Task Write(HttpContext context, int status, string reason, string message)
+    {
+        var result = IsKubernetesPath(context.Request.Path)
+            ? KubeStatus.Failure(status, reason, message)
+            : Problems.Problem(status, Words(reason), message);
+        return result.ExecuteAsync(context);
+    }
+
+    /// <summary>"UnsupportedMediaType" as "Unsupported media type".</summary>
+    private static string Words(string reason) =>
+        string.Concat(reason.Select((c, i) => i > 0 && char.IsUpper(c) ? " " + char.ToLowerInvariant(c) : c.ToString()));
+}
+
+/// <summary>A Kubernetes metav1.Status failure: what kubectl reads to print "Error from server (Reason): message".</summary>
+public static class KubeStatus
+{
+    public static IResult Failure(int code, string reason, string message, System.Text.Json.Nodes.JsonObject? details = null) =>
+        Results.Text(new System.Text.Json.Nodes.JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+            ["details"] = details,
+            ["code"] = code,
+        }.ToJsonString(), "application/json", statusCode: code);
+}

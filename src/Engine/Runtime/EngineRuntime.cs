@@ -162,7 +162,7 @@ public sealed class EngineRuntime(
             EventTypes.NameOf(e.Event.Event),
             EventTypes.Serialize(e.Event.Event),
             new EventMetadata(context.CorrelationId, e.Event.CausationId?.ToString(), context.Actor,
-                e.ReasonCode is null ? null : new EventReason(e.ReasonCode, e.ReasonMessage ?? e.ReasonCode))))).ToList();
+                e.ReasonCode is null ? null : new EventReason(e.ReasonCode, e.ReasonMessage ?? e.ReasonCode), context.ImpersonatedBy)))).ToList();
         var expected = ordered.Select(o => o.Stream).Distinct(StringComparer.Ordinal)
             .ToDictionary(s => s, VersionOf, StringComparer.Ordinal);
 

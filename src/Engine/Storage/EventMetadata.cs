@@ -8,4 +8,11 @@ public sealed record EventReason(string Code, string Message);
 /// <param name="CausationId">The event that caused this one, if any.</param>
 /// <param name="Actor">Who acted: a user, a node agent, the controller.</param>
 /// <param name="Reason">Why, when there is more to say than the event type.</param>
-public sealed record EventMetadata(string CorrelationId, string? CausationId, string Actor, EventReason? Reason);
+/// <param name="ImpersonatedBy">The authenticated caller who acted in Actor's name (kubectl --as), if one did.</param>
+public sealed record EventMetadata(
+    string CorrelationId,
+    string? CausationId,
+    string Actor,
+    EventReason? Reason,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? ImpersonatedBy = null);

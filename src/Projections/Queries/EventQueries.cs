@@ -27,6 +27,7 @@ public sealed class EventQueryHandler(EventStore store) : IRequestHandler<ListEv
             ["correlationId"] = e.Metadata.CorrelationId,
             ["causationId"] = e.Metadata.CausationId,
             ["actor"] = e.Metadata.Actor,
+            ["impersonatedBy"] = e.Metadata.ImpersonatedBy,
             ["reason"] = e.Metadata.Reason is { } r ? new JsonObject { ["code"] = r.Code, ["message"] = r.Message } : null,
         },
         ["recordedAt"] = Json.FormatTime(e.RecordedAt),

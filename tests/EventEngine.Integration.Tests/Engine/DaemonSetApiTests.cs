@@ -203,7 +203,7 @@ public sealed class DaemonSetApiTests : ApiTest
     {
         var created = await CreateFluentdAsync();
         var before = await Client.EventCountAsync();
-        var (create, problem, response) = await Client.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", Http.Agent(), "text/plain");
+        var (create, problem, response) = await Client.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", Http.Agent(), "application/xml");
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, create);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(415, (int)problem!["status"]!);

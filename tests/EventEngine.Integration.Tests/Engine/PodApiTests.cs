@@ -172,7 +172,7 @@ public sealed class PodApiTests : ApiTest
     {
         await Client.PostAsync(Pods, Observed);
         var before = await Client.EventCountAsync();
-        var (register, problem, response) = await Client.PostAsync(Pods, Observed, "text/plain");
+        var (register, problem, response) = await Client.PostAsync(Pods, Observed, "application/xml");
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, register);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(415, (int)problem!["status"]!);
