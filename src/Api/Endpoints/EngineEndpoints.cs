@@ -17,9 +17,12 @@ public static class EngineEndpoints
     {
         var engine = app.MapGroup("/engine/v1").WithTags("Engine");
 
-        engine.MapPost("/apply", async (HttpRequest request, IMediator m, CancellationToken ct) =>
+        engine.MapPost("/apply", async (HttpRequest request, IMediator m, Limits limits, CancellationToken ct) =>
         {
-            var applied = await m.Send(new ApplyObjects(request.Command(), await Bodies.ObjectsAsync(request, ct)), ct);
+            var objects = await Bodies.ObjectsAsync(request, ct);
+            if (objects.Count > limits.ApplyObjects)
+                return Problems.Problem(413, "Request body too large", $"the body holds {objects.Count} objects; an apply takes at most {limits.ApplyObjects} (Engine:Limits:ApplyObjects)");
+            var applied = await m.Send(new ApplyObjects(request.Command(), objects), ct);
             if (applied.Outcome.Failure is { } failure) return Problems.From(failure);
             var items = new JsonArray(applied.Items.Select(i => (JsonNode)new JsonObject
             {
@@ -56,6 +59,10 @@ public static class EngineEndpoints
             if (after < 0) return Problems.Problem(400, "Malformed request", "after must be 0 or more", [("after", $"Invalid value: {after}: must be 0 or more")]);
             if (watch == true)
             {
+                var limits = http.RequestServices.GetRequiredService<Limits>();
+                using var place = http.RequestServices.GetRequiredService<Admission>().TryWatch(Admission.ClientOf(http));
+                if (place is null)
+                    return Admission.Busy(http, $"too many watches: at most {limits.Watches} in all and {limits.WatchesPerClient} per client (Engine:Limits:Watches, WatchesPerClient)");
                 await EventWatch.StreamAsync(http, after ?? 0, http.RequestServices.GetRequiredService<EventStore>(),
                     http.RequestServices.GetRequiredService<EngineRuntime>());
                 return Results.Empty;

@@ -13,8 +13,8 @@ public static class HistoryEndpoints
     {
         var engine = app.MapGroup("/engine/v1").WithTags("History");
 
-        engine.MapGet("/state", async (string? at, IMediator m, CancellationToken ct) =>
-            Results.Text((await m.Send(new GetStateAt(at), ct)).ToJsonString(), "application/json"));
+        engine.MapGet("/state", async (string? at, int? limit, string? @continue, IMediator m, CancellationToken ct) =>
+            Results.Text((await m.Send(new GetStateAt(at, Responses.Limit(limit), @continue), ct)).ToJsonString(), "application/json"));
 
         engine.MapGet("/timeline", async (string? from, string? to, string? node, string? daemonset, int? limit, string? @continue,
             bool? includeStatus, IMediator m, CancellationToken ct) =>
@@ -28,8 +28,10 @@ public static class HistoryEndpoints
                 : Problems.Problem(404, "Not found", $"daemonset {ns}/{name} has no revision {rev}"));
 
         // a what-if writes nothing: a viewer may ask one
-        engine.MapPost("/replay", async (HttpRequest request, IMediator m, CancellationToken ct) =>
+        engine.MapPost("/replay", async (HttpRequest request, IMediator m, Admission admission, Limits limits, CancellationToken ct) =>
         {
+            using var place = admission.TryReplay();
+            if (place is null) return Admission.Busy(request.HttpContext, $"{limits.ConcurrentReplays} what-if replays are running (Engine:Limits:ConcurrentReplays); try again shortly");
             var (result, failure) = await m.Send(new ReplayWindow(await Bodies.JsonObjectAsync(request, ct)), ct);
             return failure is not null ? Problems.From(failure) : Results.Text(result!.ToJsonString(), "application/json");
         }).WithMetadata(new RequiresRole(Role.Viewer));

@@ -21,6 +21,9 @@ internal static class EngineServices
             configuration.GetValue("Engine:SimulatedKubelet:Enabled", true),
             TimeSpan.FromSeconds(configuration.GetValue("Engine:SimulatedKubelet:ReadyAfterSeconds", 2.0))));
         services.AddSingleton(new BodyLimits(configuration.GetValue("Engine:MaxBodyBytes", Bodies.DefaultMaxBytes)));
+        services.AddSingleton(Limits.From(configuration));
+        services.AddSingleton<Admission>();
+        services.AddSingleton(new ReplayOptions(Limits.Positive(configuration, "Engine:Limits:ReplayEvents", 20_000)));
 
         services.AddSingleton(new SnapshotOptions(
             configuration.GetValue("Engine:SnapshotEvery", 1_000),

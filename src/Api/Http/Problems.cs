@@ -40,6 +40,8 @@ public static class Problems
         413 => "urn:eventengine:problem:too-large",
         415 => "urn:eventengine:problem:unsupported-media-type",
         422 => "urn:eventengine:problem:invalid",
+        429 => "urn:eventengine:problem:too-many-requests",
+        503 => "urn:eventengine:problem:unavailable",
         _ => "urn:eventengine:problem:error",
     };
 

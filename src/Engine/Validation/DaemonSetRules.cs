@@ -31,8 +31,7 @@ public static class DaemonSetRules
         if (string.IsNullOrEmpty(meta?.Namespace)) errors.Required("metadata.namespace");
         else if (NameRules.DnsLabel(meta.Namespace) is { } nsError) errors.Invalid("metadata.namespace", meta.Namespace, nsError);
         NameRules.Labels(meta?.Labels, "metadata.labels", errors);
-        foreach (var key in meta?.Annotations?.Keys ?? [])
-            if (NameRules.QualifiedName(key) is { } keyError) errors.Invalid("metadata.annotations", key, keyError);
+        NameRules.Annotations(meta?.Annotations, "metadata.annotations", errors);
     }
 
     private static void ValidateSpec(DaemonSetSpec? spec, FieldErrors errors)
@@ -50,6 +49,7 @@ public static class DaemonSetRules
         else
         {
             NameRules.Labels(spec.Template.Labels, "spec.template.metadata.labels", errors);
+            NameRules.Annotations(spec.Template.Annotations, "spec.template.metadata.annotations", errors);
             if (spec.Selector is { IsEmpty: false } selector && !LabelSelectors.Matches(selector, spec.Template.Labels))
                 errors.Invalid("spec.template.metadata.labels", Format(spec.Template.Labels), "`selector` does not match template `labels`");
             PodSpecRules.Validate(spec.Template.Spec, "spec.template.spec", errors);

@@ -61,6 +61,22 @@ public static partial class NameRules
         }
     }
 
+    /// <summary>Kubernetes' TotalAnnotationSizeLimitB: keys and values together at most 256 KiB.</summary>
+    public const int AnnotationsMaxBytes = 256 * 1024;
+
+    /// <summary>Validates an annotation map as ValidateAnnotations does: qualified-name keys, 256 KiB in all.</summary>
+    public static void Annotations(IReadOnlyDictionary<string, string>? annotations, string field, FieldErrors errors)
+    {
+        if (annotations is null) return;
+        long size = 0;
+        foreach (var (key, value) in annotations)
+        {
+            if (QualifiedName(key) is { } keyError) errors.Invalid(field, key, keyError);
+            size += System.Text.Encoding.UTF8.GetByteCount(key) + System.Text.Encoding.UTF8.GetByteCount(value);
+        }
+        if (size > AnnotationsMaxBytes) errors.Add(field, $"Too long: must have at most {AnnotationsMaxBytes} bytes");
+    }
+
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
     private static partial Regex Subdomain();
 

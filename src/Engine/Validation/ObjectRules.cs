@@ -15,6 +15,7 @@ public static class ObjectRules
         if (string.IsNullOrEmpty(name)) errors.Required("metadata.name");
         else if (NameRules.DnsSubdomain(name) is { } nameError) errors.Invalid("metadata.name", name, nameError);
         NameRules.Labels(node.Metadata?.Labels, "metadata.labels", errors);
+        NameRules.Annotations(node.Metadata?.Annotations, "metadata.annotations", errors);
         PodSpecRules.ValidateTaints(node.Spec?.Taints, "spec.taints", errors);
         var conditions = node.Status?.Conditions ?? [];
         var types = new HashSet<string>(StringComparer.Ordinal);
@@ -37,6 +38,7 @@ public static class ObjectRules
         if (string.IsNullOrEmpty(meta?.Namespace)) errors.Required("metadata.namespace");
         else if (NameRules.DnsLabel(meta.Namespace) is { } nsError) errors.Invalid("metadata.namespace", meta.Namespace, nsError);
         NameRules.Labels(meta?.Labels, "metadata.labels", errors);
+        NameRules.Annotations(meta?.Annotations, "metadata.annotations", errors);
         var owners = meta?.OwnerReferences ?? [];
         for (var i = 0; i < owners.Count; i++)
         {

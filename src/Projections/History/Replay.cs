@@ -15,7 +15,10 @@ public sealed record ReplayWindow(JsonObject Body) : IRequest<(JsonObject? Resul
 /// Replays (from, to] in memory from the real state at "from", with history altered by "changes", and answers,
 /// step by step, how placement would have differed from what really happened. Nothing is written.
 /// </summary>
-public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWindow, (JsonObject? Result, Failure? Failure)>
+/// <summary>Engine:Limits:ReplayEvents: the most events one what-if may replay (default 20,000).</summary>
+public sealed record ReplayOptions(int MaxEvents);
+
+public sealed class ReplayHandler(TimeTravel travel, ReplayOptions options) : IRequestHandler<ReplayWindow, (JsonObject? Result, Failure? Failure)>
 {
     public async Task<(JsonObject? Result, Failure? Failure)> Handle(ReplayWindow q, CancellationToken ct)
     {
@@ -23,6 +26,8 @@ public sealed class ReplayHandler(TimeTravel travel) : IRequestHandler<ReplayWin
         var from = await SeqAsync(q.Body["from"], "from", errors, ct) ?? 0;
         var to = q.Body["to"] is null ? await travel.ResolveAsync(null, ct) : await SeqAsync(q.Body["to"], "to", errors, ct) ?? 0;
         if (to < from) errors.Invalid("to", to, "must not be before from");
+        else if (to - from > options.MaxEvents)
+            errors.Invalid("to", to, $"the window from {from} to {to} holds up to {to - from} events; a what-if replays at most {options.MaxEvents} (Engine:Limits:ReplayEvents): narrow it with from and to");
         var (alterations, paths, removed) = await ChangesAsync(q.Body["changes"], from, errors, ct);
         if (errors.Any) return (null, Failure.Invalid("replay request", errors.Errors));
 
