@@ -3,9 +3,10 @@ using EventEngine.Runtime;
 namespace EventEngine.Api.Hosting;
 
 /// <summary>
-/// Does what time makes due on the system clock: the simulated kubelet's readiness reports and the controller's
-/// time-based work (backoffs, minReadySeconds, toleration expiry). With the manual clock, POST /engine/v1/clock
-/// does it instead.
+/// Does what time makes due, on the leading process only: the simulated kubelet's readiness reports and the
+/// controller's time-based work (backoffs, minReadySeconds, toleration expiry), and a full reconcile when another
+/// process appended (its commands settle themselves; what they make due later is the leader's to do). With the manual
+/// clock, POST /engine/v1/clock does the time-driven part instead.
 /// </summary>
 internal sealed class EngineScheduler(IServiceProvider services, TimeProvider clock, ILogger<EngineScheduler> logger)
     : BackgroundService
@@ -14,20 +15,36 @@ internal sealed class EngineScheduler(IServiceProvider services, TimeProvider cl
     private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(5);
 
     private readonly SemaphoreSlim _changed = new(0);
+    private long _heard;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (clock is ManualClock) return;
         // resolved once started: the runtime needs the database, which starts before this service runs
         var runtime = services.GetRequiredService<EngineRuntime>();
         var kubelet = services.GetRequiredService<SimulatedKubelet>();
+        var lease = services.GetRequiredService<LeaderLease>();
         runtime.Changed += () => _changed.Release();
+        lease.LogMoved += head =>
+        {
+            if (head <= runtime.Head) return; // our own commit, already folded
+            Interlocked.Exchange(ref _heard, head);
+            _changed.Release();
+        };
+        lease.Acquired += _ =>
+        {
+            _changed.Release();
+            return Task.CompletedTask;
+        };
+        if (clock is ManualClock) return;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var next = EventEngine.Reconciliation.Plan.Earliest(runtime.WakeAt, kubelet.NextDue(runtime.State));
+            var next = lease.IsLeader ? EventEngine.Reconciliation.Plan.Earliest(runtime.WakeAt, kubelet.NextDue(runtime.State)) : null;
             var wait = next is { } at ? at + Slack - clock.GetUtcNow() : Timeout.InfiniteTimeSpan;
             if (wait != Timeout.InfiniteTimeSpan && wait < TimeSpan.Zero) wait = TimeSpan.Zero;
-            if (await _changed.WaitAsync(wait, stoppingToken)) continue;
+            var woken = await _changed.WaitAsync(wait, stoppingToken);
+            if (!lease.IsLeader) continue;
+            // woken by a local command: its settle already knows what it made due; by another process: look at everything
+            if (woken && Interlocked.Exchange(ref _heard, 0) == 0) continue;
             try
             {
                 await kubelet.ReportDueAsync(stoppingToken);
@@ -41,5 +58,4 @@ internal sealed class EngineScheduler(IServiceProvider services, TimeProvider cl
             }
         }
     }
-
 }

@@ -36,9 +36,12 @@ internal static class EngineServices
         services.AddSingleton<EngineRuntime>();
         services.AddSingleton<ILiveHead>(sp => sp.GetRequiredService<EngineRuntime>());
         services.AddSingleton<SimulatedKubelet>();
+        services.AddSingleton(new LeaseOptions(TimeSpan.FromSeconds(configuration.GetValue("Engine:Leader:PollSeconds", 1.0))));
+        services.AddSingleton<LeaderLease>();
         services.AddSingleton<Rebuild>();
         services.AddHostedService<EngineStartup>();
         services.AddHostedService<EngineScheduler>();
+        services.AddHostedService<LeaderService>();
         services.AddHostedService<HistoryService>();
 
         services.AddExceptionHandler<Problems.Handler>();

@@ -5,8 +5,9 @@ using EventEngine.Runtime;
 namespace EventEngine.Api.Hosting;
 
 /// <summary>
-/// Brings the read models to the log's head and folds the log into the live state before the server takes requests. The runtime is resolved here, not
-/// injected: hosted services are built before any starts, and the runtime needs the started database.
+/// Brings the read models to the log's head and folds the log into the live state before the server takes requests;
+/// a process that takes the leader lease then reconciles what came due while no engine ran. The runtime is resolved
+/// here, not injected: hosted services are built before any starts, and the runtime needs the started database.
 /// </summary>
 internal sealed class EngineStartup(IServiceProvider services) : IHostedService
 {
@@ -17,8 +18,18 @@ internal sealed class EngineStartup(IServiceProvider services) : IHostedService
             services.GetRequiredService<ILogger<EngineStartup>>().LogInformation("Rebuilt the read models: they did not stand at the log's head");
         var runtime = services.GetRequiredService<EngineRuntime>();
         runtime.Committed += services.GetRequiredService<HistoryRecorder>().Enqueue;
-        await runtime.StartAsync(cancellationToken);
+        var lease = services.GetRequiredService<LeaderLease>();
+        await runtime.StartAsync(reconcile: await lease.TryAcquireAsync(cancellationToken), cancellationToken);
+        // a standby that takes over catches up and does what came due while the leader was gone
+        lease.Acquired += ct => runtime.TickAsync(CommandContext.System(CommandContext.ClockActor), ct);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Holds the leader lease, or stands by for it, for as long as the server runs.</summary>
+internal sealed class LeaderService(IServiceProvider services) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        services.GetRequiredService<LeaderLease>().RunAsync(stoppingToken);
 }

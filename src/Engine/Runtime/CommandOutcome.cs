@@ -4,8 +4,11 @@ using EventEngine.Storage;
 
 namespace EventEngine.Runtime;
 
-/// <summary>What a command did: refused (Failure), or the events it appended and the state after them.</summary>
-public sealed record CommandOutcome(Failure? Failure, ClusterState State, IReadOnlyList<StoredEvent> Events, string? Note)
+/// <summary>
+/// What a command did: refused (Failure), or the events it appended, the state after them and every stream's position
+/// then, enough to answer with the objects as they are now without reading anything back.
+/// </summary>
+public sealed record CommandOutcome(Failure? Failure, ClusterState State, IReadOnlyList<StoredEvent> Events, string? Note, IStreamPositions Positions)
 {
     public bool Ok => Failure is null;
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using EventEngine.Decisions;
 using EventEngine.Events;
@@ -24,11 +25,10 @@ public sealed class EngineRuntime(
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly InlineProjection[] _projections = projections.ToArray();
-    private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _lastSeqs = new(StringComparer.Ordinal);
-    private HeadState _current = new(0, ClusterState.Empty);
+    private HeadState _current = new(0, ClusterState.Empty, Streams.Empty);
 
-    private sealed record HeadState(long Head, ClusterState State);
+    /// <summary>The head, the state at it and every stream's position there: one immutable value, read and replaced whole.</summary>
+    private sealed record HeadState(long Head, ClusterState State, Streams Streams);
 
     /// <summary>The state after the last command (a consistent snapshot: states are immutable).</summary>
     public ClusterState State => Volatile.Read(ref _current).State;
@@ -57,33 +57,40 @@ public sealed class EngineRuntime(
         return EventStore.StoredPrecision(clock.GetUtcNow());
     }
 
-    public long VersionOf(string stream)
+    public long VersionOf(string stream) => Volatile.Read(ref _current).Streams.Version(stream);
+
+    /// <summary>
+    /// Folds the whole log; a process that leads (see <see cref="LeaderLease"/>) then reconciles everything once (work
+    /// due while no engine ran).
+    /// </summary>
+    public async Task StartAsync(bool reconcile, CancellationToken cancellationToken)
     {
-        lock (_versions) return _versions.GetValueOrDefault(stream);
+        await RefreshAsync(cancellationToken);
+        // a manual clock never runs behind the log it continues
+        if (clock is ManualClock manual && LastRecordedAt is { } last) manual.NotBefore(last);
+        logger.LogInformation("Folded the log up to seq {Head}: {Nodes} nodes, {DaemonSets} DaemonSets, {Pods} pods",
+            Head, State.Nodes.Count, State.DaemonSets.Count, State.Pods.Count);
+        if (reconcile) await TickAsync(CommandContext.System(CommandContext.ClockActor), cancellationToken);
     }
 
-    /// <summary>Folds the whole log, then reconciles everything once (work due while the engine was down).</summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Folds what other processes appended since the last event seen (the log is gap-safe to tail).</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            await CatchUpAsync(cancellationToken);
-            // a manual clock never runs behind the log it continues
-            if (clock is ManualClock manual && LastRecordedAt is { } last) manual.NotBefore(last);
-            logger.LogInformation("Folded the log up to seq {Head}: {Nodes} nodes, {DaemonSets} DaemonSets, {Pods} pods",
-                Head, State.Nodes.Count, State.DaemonSets.Count, State.Pods.Count);
+            await CatchUpAsync((after, limit, ct) => store.ReadAllAsync(after, limit, ct), cancellationToken);
         }
         finally
         {
             _gate.Release();
         }
-        await TickAsync(CommandContext.System(CommandContext.ClockActor), cancellationToken);
     }
 
     /// <summary>
-    /// Decides a command on the current state (after catching up with other writers), checks the client's
-    /// preconditions, settles, and appends. A refused command appends nothing.
+    /// Decides a command on the current state, checks the client's preconditions, settles, and appends. It runs under
+    /// the log's append lock, after folding everything other processes appended: no writer can come between the
+    /// decision and its append, so a command fails only for a reason of its own. A refused command appends nothing.
     /// </summary>
     public Task<CommandOutcome> ExecuteAsync(
         CommandContext context,
@@ -116,9 +123,6 @@ public sealed class EngineRuntime(
     public Task<CommandOutcome> TickAsync(CommandContext context, CancellationToken cancellationToken = default) =>
         RunAsync(context, (state, now) => (Steps.Tick(state, now, Guid.NewGuid), null, null), full: true, cancellationToken);
 
-    /// <summary>How often a command is decided again when another process appended between its read and its write.</summary>
-    private const int Attempts = 3;
-
     private async Task<CommandOutcome> RunAsync(
         CommandContext context,
         Func<ClusterState, DateTimeOffset, (StepResult? Step, Failure? Failure, string? Note)> decide,
@@ -129,17 +133,12 @@ public sealed class EngineRuntime(
         CommandOutcome outcome;
         try
         {
-            for (var attempt = 1; ; attempt++)
-            {
-                await CatchUpAsync(cancellationToken);
-                var now = Now();
-                var (step, failure, note) = decide(State, now);
-                if (failure is not null) return new CommandOutcome(failure, State, [], null);
-                bool headMoved;
-                (outcome, headMoved) = await AppendAsync(context, step!, now, note, full, cancellationToken);
-                // the log moved under us: fold what the other writer appended and decide again
-                if (!headMoved || attempt == Attempts) break;
-            }
+            await using var session = await store.BeginAppendAsync(cancellationToken);
+            await CatchUpAsync(session.ReadAfterAsync, cancellationToken);
+            var now = Now();
+            var (step, failure, note) = decide(State, now);
+            if (failure is not null) return new CommandOutcome(failure, State, [], null, Positions());
+            outcome = await AppendAsync(session, context, step!, now, note, full, cancellationToken);
         }
         finally
         {
@@ -149,13 +148,13 @@ public sealed class EngineRuntime(
         return outcome;
     }
 
-    private async Task<(CommandOutcome Outcome, bool HeadMoved)> AppendAsync(
-        CommandContext context, StepResult step, DateTimeOffset now, string? note, bool full, CancellationToken cancellationToken)
+    private async Task<CommandOutcome> AppendAsync(
+        AppendSession session, CommandContext context, StepResult step, DateTimeOffset now, string? note, bool full, CancellationToken cancellationToken)
     {
         // a full reconcile knows every wake-up; a scoped one only those it looked at, so keep the earlier one too
         WakeAt = full ? step.Settled.WakeAt : Plan.Earliest(WakeAt > now ? WakeAt : null, step.Settled.WakeAt);
         var emitted = step.All.ToList();
-        if (emitted.Count == 0) return (new CommandOutcome(null, State, [], note), false);
+        if (emitted.Count == 0) return new CommandOutcome(null, State, [], note, Positions());
 
         var ordered = emitted.Select(e => new OrderedEvent(Subjects.StreamOf(e.Event.Event), new NewEvent(
             e.Event.Id,
@@ -166,43 +165,38 @@ public sealed class EngineRuntime(
         var expected = ordered.Select(o => o.Stream).Distinct(StringComparer.Ordinal)
             .ToDictionary(s => s, VersionOf, StringComparer.Ordinal);
 
-        var (head, before) = Current;
+        var before = State;
         var typed = emitted.ToDictionary(e => e.Event.Id, e => e.Event.Event);
-        var result = await store.AppendOrderedAsync(ordered, expected, now, async (connection, transaction, stored, ct) =>
+        var result = await session.AppendOrderedAsync(ordered, expected, now, async (connection, transaction, stored, ct) =>
         {
             var batch = new ProjectionBatch(before, step.State, stored.Select(s => (s, typed[s.Id])).ToList(), new AfterAppend(this, stored));
             foreach (var projection in _projections) await projection(connection, transaction, batch, ct);
-        }, expectedHead: head, cancellationToken);
+        }, cancellationToken);
 
         switch (result)
         {
             case AppendSuccess success:
-                lock (_versions)
-                {
-                    foreach (var e in success.Events)
-                    {
-                        _versions[e.Stream] = e.Version;
-                        _lastSeqs[e.Stream] = e.Seq;
-                    }
-                }
-                Volatile.Write(ref _current, new HeadState(success.Events[^1].Seq, step.State));
+                await session.CommitAsync(cancellationToken);
+                var streams = Volatile.Read(ref _current).Streams.With(success.Events);
+                Volatile.Write(ref _current, new HeadState(success.Events[^1].Seq, step.State, streams));
                 LastRecordedAt = success.Events[^1].RecordedAt;
                 Committed?.Invoke(success.Events[^1].Seq, step.State);
-                return (new CommandOutcome(null, step.State, success.Events, note), false);
+                return new CommandOutcome(null, step.State, success.Events, note, streams);
             case AppendConflict conflict:
+                // under the append lock, after folding the whole log, versions cannot move: only a writer that bypasses the engine can cause this
                 logger.LogWarning("Append conflict on {Stream}: expected {Expected}, found {Actual}", conflict.Stream, conflict.Expected, conflict.Actual);
-                return (new CommandOutcome(Failure.Conflict(
-                    $"{conflict.Stream} was changed by another writer (expected {conflict.Expected}, found {conflict.Actual}); retry"), State, [], null),
-                    conflict.Stream == EventStore.AllStreams);
+                return new CommandOutcome(Failure.Conflict(
+                    $"{conflict.Stream} was changed by another writer (expected {conflict.Expected}, found {conflict.Actual}); retry"), State, [], null, Positions());
             default:
                 throw new InvalidOperationException($"unexpected append result {result}");
         }
     }
 
-    private long SeqOf(string stream)
-    {
-        lock (_versions) return _lastSeqs.GetValueOrDefault(stream);
-    }
+    /// <summary>The answer to a command that appended nothing (refused, when a failure is given): the present as it is.</summary>
+    public CommandOutcome Unchanged(Failure? failure = null) => new(failure, State, [], null, Positions());
+
+    /// <summary>Every stream's position as the runtime knows it now (immutable: later commands do not change it).</summary>
+    private Streams Positions() => Volatile.Read(ref _current).Streams;
 
     /// <summary>Stream positions once the given events commit: theirs, else the ones known before (nothing copied).</summary>
     private sealed class AfterAppend(EngineRuntime runtime, IReadOnlyList<StoredEvent> stored) : IStreamPositions
@@ -210,29 +204,42 @@ public sealed class EngineRuntime(
         private readonly Dictionary<string, StoredEvent> _last = stored.GroupBy(e => e.Stream, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
-        public long Version(string stream) => _last.TryGetValue(stream, out var e) ? e.Version : runtime.VersionOf(stream);
-        public long Seq(string stream) => _last.TryGetValue(stream, out var e) ? e.Seq : runtime.SeqOf(stream);
+        public long Version(string stream) => _last.TryGetValue(stream, out var e) ? e.Version : runtime.Positions().Version(stream);
+        public long Seq(string stream) => _last.TryGetValue(stream, out var e) ? e.Seq : runtime.Positions().Seq(stream);
     }
 
-    /// <summary>Folds events appended by other processes since the last one seen (the log is gap-safe to tail).</summary>
-    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    /// <summary>Folds the events after the last one seen, a page at a time, read with <paramref name="read"/>.</summary>
+    private async Task CatchUpAsync(Func<long, int, CancellationToken, Task<IReadOnlyList<StoredEvent>>> read, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var page = await store.ReadAllAsync(Head, PageSize, cancellationToken);
+            var page = await read(Head, PageSize, cancellationToken);
             if (page.Count == 0) return;
-            var state = State;
-            state = Fold.EvolveAll(state, page.Select(EventTypes.Decode));
-            lock (_versions)
-            {
-                foreach (var e in page)
-                {
-                    _versions[e.Stream] = e.Version;
-                    _lastSeqs[e.Stream] = e.Seq;
-                }
-            }
-            Volatile.Write(ref _current, new HeadState(page[^1].Seq, state));
+            var current = Volatile.Read(ref _current);
+            var state = Fold.EvolveAll(current.State, page.Select(EventTypes.Decode));
+            Volatile.Write(ref _current, new HeadState(page[^1].Seq, state, current.Streams.With(page)));
             LastRecordedAt = page[^1].RecordedAt;
         }
+    }
+}
+
+/// <summary>Every stream's version and last seq, as an immutable map: a command's answer keeps the positions it saw.</summary>
+public sealed class Streams : IStreamPositions
+{
+    public static readonly Streams Empty = new(ImmutableDictionary.Create<string, (long, long)>(StringComparer.Ordinal));
+
+    private readonly ImmutableDictionary<string, (long Version, long Seq)> _positions;
+
+    private Streams(ImmutableDictionary<string, (long Version, long Seq)> positions) => _positions = positions;
+
+    public long Version(string stream) => _positions.TryGetValue(stream, out var p) ? p.Version : 0;
+    public long Seq(string stream) => _positions.TryGetValue(stream, out var p) ? p.Seq : 0;
+
+    /// <summary>The positions after these events (in seq order).</summary>
+    public Streams With(IEnumerable<StoredEvent> events)
+    {
+        var builder = _positions.ToBuilder();
+        foreach (var e in events) builder[e.Stream] = (e.Version, e.Seq);
+        return new Streams(builder.ToImmutable());
     }
 }

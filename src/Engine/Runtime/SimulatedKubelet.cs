@@ -32,7 +32,7 @@ public sealed class SimulatedKubelet(EngineRuntime runtime, KubeletOptions optio
     /// </summary>
     public async Task<CommandOutcome> ReportDueAsync(CancellationToken cancellationToken)
     {
-        if (!options.Enabled) return new CommandOutcome(null, runtime.State, [], null);
+        if (!options.Enabled) return runtime.Unchanged();
         return await runtime.ExecuteAsync(CommandContext.System(CommandContext.KubeletActor), (s, now) =>
         {
             var events = new List<IEvent>();

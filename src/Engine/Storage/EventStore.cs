@@ -47,25 +47,45 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
     /// log's seq order is the order a fold must see them in. Each stream must be at its expected version
     /// (<paramref name="expectedVersions"/>); all or nothing, like <see cref="AppendAsync(IReadOnlyList{StreamAppend}, BeforeCommit?, CancellationToken)"/>.
     /// <paramref name="recordedAt"/>, when given, is the time stored with every event (the caller's clock,
-    /// which its decisions used); otherwise the store's clock. <paramref name="expectedHead"/>, when given, is the
-    /// seq the log must end at (checked under the append lock): a writer that folded the whole log appends only on
-    /// top of what it folded, or gets an <see cref="AppendConflict"/> on <see cref="AllStreams"/>.
+    /// which its decisions used); otherwise the store's clock.
     /// </summary>
-    public Task<AppendResult> AppendOrderedAsync(
+    public async Task<AppendResult> AppendOrderedAsync(
         IReadOnlyList<OrderedEvent> events,
         IReadOnlyDictionary<string, long> expectedVersions,
         DateTimeOffset? recordedAt = null,
         BeforeCommit? beforeCommit = null,
-        long? expectedHead = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(events);
-        var appends = events.GroupBy(e => e.Stream, StringComparer.Ordinal)
-            .Select(g => new StreamAppend(g.Key,
-                expectedVersions.TryGetValue(g.Key, out var expected) ? expected : throw new ArgumentException($"no expected version for stream '{g.Key}'", nameof(expectedVersions)),
-                g.Select(e => e.Event).ToList()))
-            .ToList();
-        return AppendCoreAsync(appends, events, bulk: false, recordedAt, beforeCommit, cancellationToken, expectedHead);
+        await using var session = await BeginAppendAsync(cancellationToken);
+        var result = await session.AppendOrderedAsync(events, expectedVersions, recordedAt, beforeCommit, cancellationToken);
+        if (result is AppendSuccess { AlreadyStored: false }) await session.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// Opens a write session: a transaction holding the append lock from its first statement. What the caller reads in
+    /// it (<see cref="AppendSession.ReadAfterAsync"/>) is the whole log until it commits, so a decision made on that
+    /// and appended in the same session can never be overtaken by another writer: no head check, no retry, no 409 for
+    /// a write that touched nothing the caller's did.
+    /// </summary>
+    public async Task<AppendSession> BeginAppendAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(@key)", connection, transaction))
+            {
+                lockCommand.Parameters.AddWithValue("key", AppendLockKey);
+                await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return new AppendSession(this, connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The name an <see cref="AppendConflict"/> gives the whole log when its head moved.</summary>
@@ -209,37 +229,18 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         bool bulk,
         DateTimeOffset? recordedAt,
         BeforeCommit? beforeCommit,
-        CancellationToken cancellationToken,
-        long? expectedHead = null)
+        CancellationToken cancellationToken)
     {
-        AppendValidation.Validate(appends);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var result = await AppendInTransactionAsync(connection, transaction, appends, order, bulk, recordedAt, beforeCommit, expectedHead, cancellationToken);
-            if (result is AppendSuccess { AlreadyStored: false })
-            {
-                await transaction.CommitAsync(cancellationToken);
-            }
-
-            return result;
-        }
-        catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "events_stream_version_key" })
-        {
-            // Only a writer that bypasses this store can get here: with the append lock held,
-            // the streams table already decided every version. Report it as the conflict it is.
-            var conflict = await OutOfBandConflictAsync(connection, appends, cancellationToken);
-            if (conflict is null)
-            {
-                throw;
-            }
-
-            return conflict;
-        }
+        await using var session = await BeginAppendAsync(cancellationToken);
+        var result = await session.AppendCoreAsync(appends, order, bulk, recordedAt, beforeCommit, cancellationToken);
+        if (result is AppendSuccess { AlreadyStored: false }) await session.CommitAsync(cancellationToken);
+        return result;
     }
 
-    private async Task<AppendResult> AppendInTransactionAsync(
+    /// <summary>The channel every commit notifies (with the new head) so other processes learn of it without polling.</summary>
+    public const string NotifyChannel = "eventengine_events";
+
+    internal async Task<AppendResult> AppendInTransactionAsync(
         NpgsqlConnection connection,
         NpgsqlTransaction transaction,
         IReadOnlyList<StreamAppend> appends,
@@ -247,22 +248,34 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         bool bulk,
         DateTimeOffset? recordedAt,
         BeforeCommit? beforeCommit,
-        long? expectedHead,
         CancellationToken cancellationToken)
     {
-        await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock(@key)", connection, transaction))
+        AppendValidation.Validate(appends);
+        try
         {
-            lockCommand.Parameters.AddWithValue("key", AppendLockKey);
-            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+            return await AppendUnderLockAsync(connection, transaction, appends, order, bulk, recordedAt, beforeCommit, cancellationToken);
         }
-
-        if (expectedHead is { } head)
+        catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "events_stream_version_key" })
         {
-            await using var headCommand = new NpgsqlCommand("select coalesce(max(seq), 0) from events", connection, transaction);
-            var actual = (long)(await headCommand.ExecuteScalarAsync(cancellationToken))!;
-            if (actual != head) return new AppendConflict(AllStreams, head, actual);
+            // Only a writer that bypasses this store can get here: with the append lock held,
+            // the streams table already decided every version. Report it as the conflict it is.
+            await transaction.RollbackAsync(CancellationToken.None);
+            var conflict = await OutOfBandConflictAsync(connection, appends, cancellationToken);
+            if (conflict is null) throw;
+            return conflict;
         }
+    }
 
+    private async Task<AppendResult> AppendUnderLockAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        IReadOnlyList<StreamAppend> appends,
+        IReadOnlyList<OrderedEvent>? order,
+        bool bulk,
+        DateTimeOffset? recordedAt,
+        BeforeCommit? beforeCommit,
+        CancellationToken cancellationToken)
+    {
         // looked up under the lock, so a retry racing its own first attempt sees that attempt's rows
         var alreadyStored = await EventRows.FindAsync(
             connection, transaction, appends.SelectMany(a => a.Events).Select(e => e.Id).ToArray(), cancellationToken);
@@ -307,6 +320,14 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         if (beforeCommit is not null)
         {
             await beforeCommit(connection, transaction, stored, cancellationToken);
+        }
+
+        // delivered at commit, and only then: a listener never hears of an event it cannot read
+        await using (var notify = new NpgsqlCommand("select pg_notify(@channel, @head)", connection, transaction))
+        {
+            notify.Parameters.AddWithValue("channel", NotifyChannel);
+            notify.Parameters.AddWithValue("head", stored[^1].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await notify.ExecuteNonQueryAsync(cancellationToken);
         }
 
         return new AppendSuccess(stored, versions, AlreadyStored: false);

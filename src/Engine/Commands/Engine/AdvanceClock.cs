@@ -20,8 +20,7 @@ public sealed class AdvanceClockHandler(EngineRuntime runtime, TimeProvider cloc
     public async Task<CommandOutcome> Handle(AdvanceClock c, CancellationToken ct)
     {
         if (clock is not ManualClock manual)
-            return new CommandOutcome(Failure.Conflict("the engine runs on the system clock; set Engine__Clock=Manual to move time by hand"),
-                runtime.State, [], null);
+            return runtime.Unchanged(Failure.Conflict("the engine runs on the system clock; set Engine__Clock=Manual to move time by hand"));
         manual.Advance(TimeSpan.FromSeconds(c.AdvanceSeconds));
         var kubeletOutcome = await kubelet.ReportDueAsync(ct);
         var tick = await runtime.TickAsync(c.Context, ct);
