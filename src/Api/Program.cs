@@ -17,6 +17,8 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 // who is calling, and may they: before any endpoint runs
 app.UseMiddleware<Access>();
+// a write with an Idempotency-Key is hashed, so a retry can be told from a different request reusing the key
+app.UseMiddleware<IdempotencyKeys>();
 // once routing has chosen an endpoint: a typed query or route value that does not parse is a 400 naming it
 app.UseMiddleware<TypedValues>();
 app.MapEngineApiDocs();

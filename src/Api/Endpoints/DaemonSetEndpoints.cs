@@ -26,28 +26,25 @@ public static class DaemonSetEndpoints
         apps.MapPost("/namespaces/{ns}/daemonsets", async (string ns, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var ds = await Bodies.ObjectAsync<DaemonSet>(request, ct);
-            var outcome = await m.Send(new CreateDaemonSet(request.Command(), ns, ds), ct);
-            return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetDaemonSet(ns, ds.Metadata?.Name ?? ""), ct), 201);
+            return await request.WriteAsync(c => m.Send(new CreateDaemonSet(c, ns, ds), ct), Answers.Object(Responses.DaemonSet(ns, ds.Metadata?.Name ?? ""), 201));
         });
 
         apps.MapPut(one, async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var ds = await Bodies.ObjectAsync<DaemonSet>(request, ct);
-            var outcome = await m.Send(new ReplaceDaemonSet(request.Command(), ns, name, ds, request.IfMatch()), ct);
-            return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetDaemonSet(ns, name), ct));
+            return await request.WriteAsync(c => m.Send(new ReplaceDaemonSet(c, ns, name, ds, request.IfMatch()), ct), Answers.Object(Responses.DaemonSet(ns, name)));
         });
 
         apps.MapPatch(one, async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var patch = await Bodies.MergePatchAsync(request, ct);
-            var outcome = await m.Send(new PatchDaemonSet(request.Command(), ns, name, patch, request.IfMatch()), ct);
-            return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetDaemonSet(ns, name), ct));
+            return await request.WriteAsync(c => m.Send(new PatchDaemonSet(c, ns, name, patch, request.IfMatch()), ct), Answers.Object(Responses.DaemonSet(ns, name)));
         });
 
-        apps.MapDelete(one, async (string ns, string name, string? propagationPolicy, HttpRequest request, IMediator m, CancellationToken ct) =>
-            Responses.Status(await m.Send(new DeleteDaemonSet(request.Command(), ns, name, propagationPolicy, request.IfMatch()), ct),
-                $"daemonset.apps/{name} deleted ({propagationPolicy ?? "Background"})",
-                new() { ["name"] = name, ["namespace"] = ns, ["group"] = "apps", ["kind"] = "daemonsets" }));
+        apps.MapDelete(one, (string ns, string name, string? propagationPolicy, HttpRequest request, IMediator m, CancellationToken ct) =>
+            request.WriteAsync(c => m.Send(new DeleteDaemonSet(c, ns, name, propagationPolicy, request.IfMatch()), ct),
+                Answers.Status($"daemonset.apps/{name} deleted ({propagationPolicy ?? "Background"})",
+                    new() { ["name"] = name, ["namespace"] = ns, ["group"] = "apps", ["kind"] = "daemonsets" })));
 
         apps.MapGet(one + "/revisions", async (string ns, string name, int? limit, string? @continue, IMediator m, CancellationToken ct) =>
             await m.Send(new ListRevisions(ns, name, Responses.Limit(limit), @continue), ct) is (true, var page)
@@ -60,9 +57,9 @@ public static class DaemonSetEndpoints
             long toRevision = 0;
             if (body["toRevision"] is { } given && !(given is System.Text.Json.Nodes.JsonValue value && value.TryGetValue(out toRevision)))
                 return Problems.Problem(400, "Malformed request", "toRevision must be an integer", [("toRevision", "must be an integer")]);
-            var outcome = await m.Send(new RollbackDaemonSet(request.Command(), ns, name, toRevision), ct);
-            return Responses.Status(outcome, $"daemonset.apps/{name} rolled back",
-                new() { ["name"] = name, ["namespace"] = ns, ["group"] = "apps", ["kind"] = "daemonsets", ["toRevision"] = toRevision });
+            return await request.WriteAsync(c => m.Send(new RollbackDaemonSet(c, ns, name, toRevision), ct),
+                Answers.Status($"daemonset.apps/{name} rolled back",
+                    new() { ["name"] = name, ["namespace"] = ns, ["group"] = "apps", ["kind"] = "daemonsets", ["toRevision"] = toRevision }));
         });
     }
 }

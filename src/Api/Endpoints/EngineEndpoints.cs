@@ -22,16 +22,17 @@ public static class EngineEndpoints
             var objects = await Bodies.ObjectsAsync(request, ct);
             if (objects.Count > limits.ApplyObjects)
                 return Problems.Problem(413, "Request body too large", $"the body holds {objects.Count} objects; an apply takes at most {limits.ApplyObjects} (Engine:Limits:ApplyObjects)");
-            var applied = await m.Send(new ApplyObjects(request.Command(), objects), ct);
-            if (applied.Outcome.Failure is { } failure) return Problems.From(failure);
-            var items = new JsonArray(applied.Items.Select(i => (JsonNode)new JsonObject
+            return await request.WriteAsync(c => m.Send(new ApplyObjects(c, objects), ct), Answers.Json(outcome => new JsonObject
             {
-                ["apiVersion"] = JsonFields.Text(i.Object, "apiVersion"), ["kind"] = JsonFields.Text(i.Object, "kind"),
-                ["namespace"] = JsonFields.Text(i.Object, "metadata", "namespace"), ["name"] = JsonFields.Text(i.Object, "metadata", "name"),
-                ["action"] = i.Action, ["resourceVersion"] = i.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }).ToArray());
-            var events = applied.Outcome.Events;
-            return Results.Text(new JsonObject { ["items"] = items, ["events"] = events.Count, ["head"] = events.LastOrDefault()?.Seq }.ToJsonString(), "application/json");
+                ["items"] = new JsonArray(ApplyObjectsHandler.Items(objects, outcome).Select(i => (JsonNode)new JsonObject
+                {
+                    ["apiVersion"] = JsonFields.Text(i.Object, "apiVersion"), ["kind"] = JsonFields.Text(i.Object, "kind"),
+                    ["namespace"] = JsonFields.Text(i.Object, "metadata", "namespace"), ["name"] = JsonFields.Text(i.Object, "metadata", "name"),
+                    ["action"] = i.Action, ["resourceVersion"] = i.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                }).ToArray()),
+                ["events"] = outcome.Events.Count,
+                ["head"] = outcome.Events.LastOrDefault()?.Seq,
+            }));
         });
 
         engine.MapPost("/demo/incident", async (IMediator m, CancellationToken ct) =>

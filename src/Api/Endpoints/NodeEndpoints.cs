@@ -22,26 +22,23 @@ public static class NodeEndpoints
         nodes.MapPost("/", async (HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var node = await Bodies.ObjectAsync<Node>(request, ct);
-            var outcome = await m.Send(new JoinNode(request.Command(), node), ct);
-            return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetNode(node.Metadata?.Name ?? ""), ct), 201);
+            return await request.WriteAsync(c => m.Send(new JoinNode(c, node), ct), Answers.Object(Responses.Node(node.Metadata?.Name ?? ""), 201));
         });
 
         nodes.MapPut("/{name}", async (string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var node = await Bodies.ObjectAsync<Node>(request, ct);
-            var outcome = await m.Send(new ReplaceNode(request.Command(), name, node, request.IfMatch()), ct);
-            return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetNode(name), ct));
+            return await request.WriteAsync(c => m.Send(new ReplaceNode(c, name, node, request.IfMatch()), ct), Answers.Object(Responses.Node(name)));
         });
 
         nodes.MapPatch("/{name}", async (string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var patch = await Bodies.MergePatchAsync(request, ct);
-            var outcome = await m.Send(new PatchNode(request.Command(), name, patch, request.IfMatch()), ct);
-            return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetNode(name), ct));
+            return await request.WriteAsync(c => m.Send(new PatchNode(c, name, patch, request.IfMatch()), ct), Answers.Object(Responses.Node(name)));
         });
 
-        nodes.MapDelete("/{name}", async (string name, HttpRequest request, IMediator m, CancellationToken ct) =>
-            Responses.Status(await m.Send(new RemoveNode(request.Command(), name, request.IfMatch()), ct), $"node {name} removed",
-                new() { ["name"] = name, ["kind"] = "nodes" }));
+        nodes.MapDelete("/{name}", (string name, HttpRequest request, IMediator m, CancellationToken ct) =>
+            request.WriteAsync(c => m.Send(new RemoveNode(c, name, request.IfMatch()), ct),
+                Answers.Status($"node {name} removed", new() { ["name"] = name, ["kind"] = "nodes" })));
     }
 }

@@ -25,19 +25,18 @@ public static class PodEndpoints
         v1.MapPost("/namespaces/{ns}/pods", async (string ns, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var pod = await Bodies.ObjectAsync<Pod>(request, ct);
-            var outcome = await m.Send(new RegisterPod(request.Command(), ns, pod), ct);
-            return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetPod(ns, pod.Metadata?.Name ?? ""), ct), 201);
+            return await request.WriteAsync(c => m.Send(new RegisterPod(c, ns, pod), ct), Answers.Object(Responses.Pod(ns, pod.Metadata?.Name ?? ""), 201));
         });
 
         v1.MapPut("/namespaces/{ns}/pods/{name}/status", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var pod = await Bodies.ObjectAsync<Pod>(request, ct);
-            var outcome = await m.Send(new ReportPodStatus(request.Command(), ns, name, pod.Status ?? new PodStatus(), request.IfMatch(), pod.Metadata?.ResourceVersion), ct);
-            return await Responses.ObjectAsync(request.HttpContext.Response, outcome, () => m.Send(new GetPod(ns, name), ct));
+            return await request.WriteAsync(c => m.Send(new ReportPodStatus(c, ns, name, pod.Status ?? new PodStatus(), request.IfMatch(), pod.Metadata?.ResourceVersion), ct),
+                Answers.Object(Responses.Pod(ns, name)));
         });
 
-        v1.MapDelete("/namespaces/{ns}/pods/{name}", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
-            Responses.Status(await m.Send(new DeletePod(request.Command(), ns, name, request.IfMatch()), ct), $"pod {ns}/{name} deleted",
-                new() { ["name"] = name, ["namespace"] = ns, ["kind"] = "pods" }));
+        v1.MapDelete("/namespaces/{ns}/pods/{name}", (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
+            request.WriteAsync(c => m.Send(new DeletePod(c, ns, name, request.IfMatch()), ct),
+                Answers.Status($"pod {ns}/{name} deleted", new() { ["name"] = name, ["namespace"] = ns, ["kind"] = "pods" })));
     }
 }

@@ -35,13 +35,38 @@ internal sealed class EventDatabase(IConfiguration configuration, ILoggerFactory
             }
 
             dataSource = NpgsqlDataSource.Create(connectionString);
-            await new MigrationRunner(dataSource, loggers.CreateLogger<MigrationRunner>()).RunAsync(cancellationToken);
+            await MigrateWhenReachableAsync(dataSource, cancellationToken);
         }
         catch
         {
             // the host does not stop a service whose start failed; do not leave a server behind
             await DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A database that is not up yet (it starts beside the server, or is being restarted) is waited for, not given up
+    /// on: the server tries again, a little longer each time up to five seconds, saying so, until it answers.
+    /// </summary>
+    private async Task MigrateWhenReachableAsync(NpgsqlDataSource database, CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger<EventDatabase>();
+        var delay = TimeSpan.FromMilliseconds(250);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await new MigrationRunner(database, loggers.CreateLogger<MigrationRunner>()).RunAsync(cancellationToken);
+                if (attempt > 1) logger.LogInformation("The database answered after {Attempts} attempts", attempt);
+                return;
+            }
+            catch (Exception e) when (Http.Problems.Handler.Unavailable(e) && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Waiting for the database (attempt {Attempt}): {Message}", attempt, e.Message);
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
         }
     }
 

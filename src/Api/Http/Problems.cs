@@ -45,11 +45,21 @@ public static class Problems
         _ => "urn:eventengine:problem:error",
     };
 
-    /// <summary>Exceptions that mean "your request", mapped; anything else is a 500 without details.</summary>
-    public sealed class Handler : IExceptionHandler
+    /// <summary>
+    /// Exceptions that mean "your request", mapped; the database being out of reach is a 503 with Retry-After (the
+    /// request changed nothing: a write commits whole or not at all); anything else is a 500 without details.
+    /// </summary>
+    public sealed class Handler(ILogger<Handler> logger) : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
         {
+            if (Unavailable(exception))
+            {
+                logger.LogWarning("The database is unavailable: {Message}", exception.Message);
+                context.Response.Headers.RetryAfter = "5";
+                await Errors.Write(context, 503, "ServiceUnavailable", "the event database is unavailable; retry shortly (a write cut off while it committed may have taken effect: read it back, or retry with the same Idempotency-Key)");
+                return true;
+            }
             var result = exception switch
             {
                 ManifestException e when e.Malformed => Problem(400, "Malformed request", e.Message, Field(e.Path, e.Message)),
@@ -68,6 +78,16 @@ public static class Problems
         }
 
         private static IEnumerable<(string, string)>? Field(string path, string message) => path.Length == 0 ? null : [(path, message)];
+
+        /// <summary>The database cannot be reached or is going away: transient, not the request's fault nor a bug.</summary>
+        public static bool Unavailable(Exception e) => e switch
+        {
+            Npgsql.PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState.StartsWith("57P", StringComparison.Ordinal)
+                || p.SqlState.StartsWith("53", StringComparison.Ordinal),
+            Npgsql.NpgsqlException n => n.IsTransient || n.InnerException is System.Net.Sockets.SocketException or IOException or TimeoutException,
+            System.Net.Sockets.SocketException => true,
+            _ => e.InnerException is { } inner && Unavailable(inner),
+        };
     }
 }
 

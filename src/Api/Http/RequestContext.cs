@@ -20,7 +20,15 @@ public static class RequestContext
     /// The command's context: the actor is the authenticated user; an admin (or the owner of a loopback server without
     /// tokens) naming another with Impersonate-User or X-Actor acts in that name, and the event records who did.
     /// </summary>
-    public static CommandContext Command(this HttpRequest request)
+    public static CommandContext Command(this HttpRequest request, Func<CommandOutcome, string>? answer = null)
+    {
+        var context = Identity(request);
+        return answer is not null && IdempotencyKeys.Of(request.HttpContext) is var (key, hash)
+            ? context with { Idempotency = new IdempotentRequest(key, hash, answer) }
+            : context;
+    }
+
+    private static CommandContext Identity(HttpRequest request)
     {
         var correlation = request.Headers[CorrelationHeader].ToString();
         if (correlation.Length == 0 || correlation.Length > 128) correlation = Guid.NewGuid().ToString();

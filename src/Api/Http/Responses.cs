@@ -1,20 +1,25 @@
 using System.Text.Json.Nodes;
 using EventEngine.Projections.Queries;
+using EventEngine.Projections.ReadModels;
 using EventEngine.Runtime;
+using EventEngine.State;
 
 namespace EventEngine.Api.Http;
 
 /// <summary>Turns command outcomes and read-model rows into HTTP answers (objects carry an ETag of their resourceVersion).</summary>
 public static class Responses
 {
-    /// <summary>The object as GET returns it now, or the problem the command met.</summary>
-    public static async Task<IResult> ObjectAsync(HttpResponse response, CommandOutcome outcome, Func<Task<string?>> read, int status = 200)
-    {
-        if (outcome.Failure is { } failure) return Problems.From(failure);
-        // the command took effect, but the controller removed the object in the same step (a failed pod is replaced)
-        if (await read() is not { } json) return Status(outcome, "accepted; the controller has since removed the object");
-        return Object(response, json, status, outcome.Note);
-    }
+    /// <summary>A node as its read-model row holds it.</summary>
+    public static Func<ClusterState, IStreamPositions, string?> Node(string name) =>
+        (s, p) => s.Nodes.TryGetValue(name, out var n) ? Rows.Node(n, p).Object : null;
+
+    /// <summary>A DaemonSet as its read-model row holds it.</summary>
+    public static Func<ClusterState, IStreamPositions, string?> DaemonSet(string ns, string name) =>
+        (s, p) => s.DaemonSets.TryGetValue(ns + "/" + name, out var d) ? Rows.DaemonSet(d, p).Object : null;
+
+    /// <summary>A pod as its read-model row holds it.</summary>
+    public static Func<ClusterState, IStreamPositions, string?> Pod(string ns, string name) =>
+        (s, p) => s.Pods.TryGetValue(ns + "/" + name, out var pod) ? Rows.Pod(pod, p).Object : null;
 
     public static IResult Object(HttpResponse response, string? json, int status = 200, string? note = null)
     {
@@ -39,22 +44,6 @@ public static class Responses
         };
         if (page.Continue is not null) list["continue"] = page.Continue;
         return Results.Text(list.ToJsonString(), "application/json");
-    }
-
-    /// <summary>A Kubernetes Status for deletes and other answers without an object.</summary>
-    public static IResult Status(CommandOutcome outcome, string message, JsonObject? details = null)
-    {
-        if (outcome.Failure is { } failure) return Problems.From(failure);
-        var status = new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Status",
-            ["status"] = "Success",
-            ["message"] = outcome.Note ?? message,
-            ["details"] = details ?? new JsonObject(),
-            ["events"] = outcome.Events.Count,
-        };
-        return Results.Text(status.ToJsonString(), "application/json");
     }
 
     /// <summary>limit: 1..10,000 (default 1,000).</summary>

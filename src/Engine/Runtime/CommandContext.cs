@@ -4,10 +4,16 @@ namespace EventEngine.Runtime;
 /// Who asks and under which request: every event a command leads to carries both, and the authenticated caller who
 /// acted in Actor's name when one did.
 /// </summary>
-public sealed record CommandContext(string CorrelationId, string Actor, string? ImpersonatedBy = null)
+public sealed record CommandContext(string CorrelationId, string Actor, string? ImpersonatedBy = null, IdempotentRequest? Idempotency = null)
 {
     public const string ClockActor = "system:clock";
     public const string KubeletActor = "system:simulated-kubelet";
 
     public static CommandContext System(string actor) => new(Guid.NewGuid().ToString(), actor);
 }
+
+/// <summary>
+/// A command sent with an Idempotency-Key: the key, a hash of the request, and how to write down the answer (an opaque
+/// text the caller renders from the command's outcome, stored with the events and given back to a retry).
+/// </summary>
+public sealed record IdempotentRequest(string Key, string RequestHash, Func<CommandOutcome, string> Answer);

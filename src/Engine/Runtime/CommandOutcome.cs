@@ -10,6 +10,9 @@ namespace EventEngine.Runtime;
 /// </summary>
 public sealed record CommandOutcome(Failure? Failure, ClusterState State, IReadOnlyList<StoredEvent> Events, string? Note, IStreamPositions Positions)
 {
+    /// <summary>The stored first answer, when this was a retry of a command already done under its Idempotency-Key (nothing was appended).</summary>
+    public string? Replayed { get; init; }
+
     public bool Ok => Failure is null;
 }
 

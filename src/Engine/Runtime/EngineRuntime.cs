@@ -135,6 +135,11 @@ public sealed class EngineRuntime(
         {
             await using var session = await store.BeginAppendAsync(cancellationToken);
             await CatchUpAsync(session.ReadAfterAsync, cancellationToken);
+            if (context.Idempotency is { } idempotent && await session.FindReceiptAsync(idempotent.Key, cancellationToken) is { } receipt)
+                return receipt.RequestHash == idempotent.RequestHash
+                    ? Unchanged() with { Replayed = receipt.Response }
+                    : Unchanged(Failure.Invalid("request", "Idempotency-Key",
+                        $"Invalid value: \"{idempotent.Key}\": the key was used for a different request (at seq {receipt.FirstSeq}); use a new key"));
             var now = Now();
             var (step, failure, note) = decide(State, now);
             if (failure is not null) return new CommandOutcome(failure, State, [], null, Positions());
@@ -176,12 +181,16 @@ public sealed class EngineRuntime(
         switch (result)
         {
             case AppendSuccess success:
-                await session.CommitAsync(cancellationToken);
                 var streams = Volatile.Read(ref _current).Streams.With(success.Events);
+                var outcome = new CommandOutcome(null, step.State, success.Events, note, streams);
+                if (context.Idempotency is { } idempotent)
+                    await session.RecordReceiptAsync(new CommandReceipt(idempotent.Key, idempotent.RequestHash,
+                        success.Events[0].Seq, success.Events[^1].Seq, idempotent.Answer(outcome)), cancellationToken);
+                await session.CommitAsync(cancellationToken);
                 Volatile.Write(ref _current, new HeadState(success.Events[^1].Seq, step.State, streams));
                 LastRecordedAt = success.Events[^1].RecordedAt;
                 Committed?.Invoke(success.Events[^1].Seq, step.State);
-                return new CommandOutcome(null, step.State, success.Events, note, streams);
+                return outcome;
             case AppendConflict conflict:
                 // under the append lock, after folding the whole log, versions cannot move: only a writer that bypasses the engine can cause this
                 logger.LogWarning("Append conflict on {Stream}: expected {Expected}, found {Actual}", conflict.Stream, conflict.Expected, conflict.Actual);

@@ -56,6 +56,32 @@ public sealed class AppendSession : IAsyncDisposable
         CancellationToken cancellationToken) =>
         _store.AppendInTransactionAsync(_connection, _transaction, appends, order, bulk, recordedAt, beforeCommit, cancellationToken);
 
+    /// <summary>The receipt stored under an Idempotency-Key, or null; under the lock, so a retry racing its first attempt sees it.</summary>
+    public async Task<CommandReceipt?> FindReceiptAsync(string key, CancellationToken cancellationToken = default)
+    {
+        await using var command = new NpgsqlCommand(
+            "select key, request_hash, first_seq, last_seq, response from command_receipts where key = @key", _connection, _transaction);
+        command.Parameters.AddWithValue("key", key);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new CommandReceipt(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4))
+            : null;
+    }
+
+    /// <summary>Stores a command's receipt in this session: it commits with the events, or not at all.</summary>
+    public async Task RecordReceiptAsync(CommandReceipt receipt, CancellationToken cancellationToken = default)
+    {
+        await using var command = new NpgsqlCommand("""
+            insert into command_receipts (key, request_hash, first_seq, last_seq, response) values (@key, @hash, @first, @last, @response)
+            """, _connection, _transaction);
+        command.Parameters.AddWithValue("key", receipt.Key);
+        command.Parameters.AddWithValue("hash", receipt.RequestHash);
+        command.Parameters.AddWithValue("first", receipt.FirstSeq);
+        command.Parameters.AddWithValue("last", receipt.LastSeq);
+        command.Parameters.AddWithValue("response", receipt.Response);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         _done = true;

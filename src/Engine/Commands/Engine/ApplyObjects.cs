@@ -13,10 +13,7 @@ namespace EventEngine.Commands.Engine;
 /// metadata.resourceVersion must be at that version, or the whole body is a 409; without one it is applied
 /// unconditionally, as kubectl apply does.
 /// </summary>
-public sealed record ApplyObjects(CommandContext Context, IReadOnlyList<JsonObject> Objects) : IRequest<Applied>;
-
-/// <summary>What apply did: the command's outcome and, for each object of the body in order, what became of it.</summary>
-public sealed record Applied(CommandOutcome Outcome, IReadOnlyList<AppliedObject> Items);
+public sealed record ApplyObjects(CommandContext Context, IReadOnlyList<JsonObject> Objects) : IRequest<CommandOutcome>;
 
 /// <summary>One object of an apply: created, configured or unchanged, and its resourceVersion after the command.</summary>
 public sealed record AppliedObject(JsonObject Object, string Action, long ResourceVersion);
@@ -26,11 +23,11 @@ public sealed class ApplyObjectsValidator : AbstractValidator<ApplyObjects>
     public ApplyObjectsValidator() => RuleFor(c => c.Objects).NotEmpty().OverridePropertyName("body").WithMessage("there are no objects to apply");
 }
 
-public sealed class ApplyObjectsHandler(EngineRuntime runtime) : IRequestHandler<ApplyObjects, Applied>
+public sealed class ApplyObjectsHandler(EngineRuntime runtime) : IRequestHandler<ApplyObjects, CommandOutcome>
 {
     private static readonly string[] Creations = [EventTypes.NameOf(typeof(NodeJoined)), EventTypes.NameOf(typeof(DaemonSetCreated)), EventTypes.NameOf(typeof(PodRegistered))];
 
-    public async Task<Applied> Handle(ApplyObjects c, CancellationToken ct)
+    public Task<CommandOutcome> Handle(ApplyObjects c, CancellationToken ct)
     {
         var targets = c.Objects.Select(Target).ToList();
         var preconditions = new List<VersionPrecondition>();
@@ -41,25 +38,23 @@ public sealed class ApplyObjectsHandler(EngineRuntime runtime) : IRequestHandler
             preconditions.AddRange(Preconditions.Versions(stream, what, null, Preconditions.ResourceVersionOf(c.Objects[i], field), field) ?? []);
         }
 
-        // the versions the decision saw (read under the engine's lock), for objects the command leaves alone
-        IReadOnlyDictionary<string, long> seen = new Dictionary<string, long>();
-        var outcome = await runtime.ExecuteAsync(c.Context, (s, now) =>
-        {
-            seen = targets.OfType<(string Stream, string What)>().Select(t => t.Stream).Distinct(StringComparer.Ordinal)
-                .ToDictionary(stream => stream, runtime.VersionOf, StringComparer.Ordinal);
-            return ApplyDecisions.Apply(s, c.Objects, now, Guid.NewGuid);
-        }, preconditions, ct);
-        if (!outcome.Ok) return new Applied(outcome, []);
+        return runtime.ExecuteAsync(c.Context, (s, now) => ApplyDecisions.Apply(s, c.Objects, now, Guid.NewGuid), preconditions, ct);
+    }
 
+    /// <summary>
+    /// For each object of the body in order, what the command did to it and its resourceVersion after: read from the
+    /// command's outcome alone (its events and positions), so a stored answer and a fresh one agree.
+    /// </summary>
+    public static IReadOnlyList<AppliedObject> Items(IReadOnlyList<JsonObject> objects, CommandOutcome outcome)
+    {
         var byStream = outcome.Events.ToLookup(e => e.Stream, StringComparer.Ordinal);
-        var items = c.Objects.Select((o, i) =>
+        return objects.Select(o =>
         {
-            var stream = targets[i]!.Value.Stream;
+            var stream = Target(o)!.Value.Stream;
             var written = byStream[stream].ToList();
             var action = written.Any(e => Creations.Contains(e.Type)) ? "created" : written.Count > 0 ? "configured" : "unchanged";
-            return new AppliedObject(o, action, written.Count > 0 ? written[^1].Version : seen[stream]);
+            return new AppliedObject(o, action, outcome.Positions.Version(stream));
         }).ToList();
-        return new Applied(outcome, items);
     }
 
     /// <summary>The stream an object of the body is written to, and how to name it; null when the decision will refuse its shape.</summary>
