@@ -6,7 +6,7 @@ namespace EventEngine.Api.Hosting;
 /// <summary><c>/healthz</c>: the process serves; <c>/readyz</c>: and its database answers.</summary>
 internal static class HealthEndpoints
 {
-    public sealed record Health(string Status);
+    public sealed record Health(string Status, bool? Leader = null, long? Head = null);
 
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -16,15 +16,16 @@ internal static class HealthEndpoints
         return endpoints;
     }
 
+    /// <summary>Ready when the database answers; says whether this process leads (runs the timers) and the seq it stands at.</summary>
     private static async Task<Results<Ok<Health>, ProblemHttpResult>> ReadyAsync(
-        NpgsqlDataSource database, ILoggerFactory loggers, CancellationToken cancellationToken)
+        NpgsqlDataSource database, EventEngine.Runtime.LeaderLease lease, EventEngine.Runtime.EngineRuntime runtime, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         try
         {
             await using var command = database.CreateCommand("select 1");
             command.CommandTimeout = 5;
             await command.ExecuteScalarAsync(cancellationToken);
-            return TypedResults.Ok(new Health("ready"));
+            return TypedResults.Ok(new Health("ready", lease.IsLeader, runtime.Head));
         }
         catch (NpgsqlException e)
         {

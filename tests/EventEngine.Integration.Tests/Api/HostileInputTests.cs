@@ -14,7 +14,7 @@ namespace EventEngine.Integration.Tests.Api;
 /// thousand seeded mutations of valid requests to every endpoint. None may answer 5xx or crash the process, none that
 /// is refused may change the log, and the server's memory stays within its bound.
 /// </summary>
-public sealed class HostileInputTests : ApiTest
+public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper output) : ApiTest
 {
     /// <summary>Growth of the process's peak working set allowed over the whole run (the server shares the test process).</summary>
     private const long MemoryBound = 512L * 1024 * 1024;
@@ -163,6 +163,9 @@ public sealed class HostileInputTests : ApiTest
             head = now;
         }
 
+        process.Refresh();
+        output.WriteLine($"{cases.Count} requests: {string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} x{o.Value}"))}; " +
+            $"peak working set grew by {(process.PeakWorkingSet64 - peakBefore) / 1024 / 1024} MiB");
         Assert.True(cases.Count >= 2_000);
         Assert.True(outcomes.Keys.Any(s => s is 400) && outcomes.Keys.Any(s => s is 413 or 415) && outcomes.Keys.Any(s => s is 422), string.Join(", ", outcomes));
         Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/healthz")).StatusCode);
