@@ -28,8 +28,8 @@ internal static class EngineServices
         services.AddSingleton(new SnapshotOptions(
             configuration.GetValue("Engine:SnapshotEvery", 1_000),
             configuration.GetValue("Engine:RecordFingerprints", false)));
-        services.AddSingleton<InlineProjection>((c, tx, batch, ct) => ReadModelWriter.ApplyAsync(c, tx, batch, ct));
-        services.AddSingleton<InlineProjection>(PlacementWriter.ApplyAsync);
+        services.AddSingleton<InlineProjection>(batch => ReadModelWriter.Statements(batch));
+        services.AddSingleton<InlineProjection>(PlacementWriter.Statements);
         services.AddSingleton<Snapshots>();
         services.AddSingleton<TimeTravel>();
         services.AddSingleton<HistoryRecorder>();

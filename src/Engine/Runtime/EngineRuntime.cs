@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
 using EventEngine.Decisions;
@@ -10,10 +11,12 @@ using Microsoft.Extensions.Logging;
 namespace EventEngine.Runtime;
 
 /// <summary>
-/// The live engine: the cluster state folded from the whole log, kept current by every command. A command is
-/// decided on the current state, folded, reconciled until settled, and appended with its controller events and the
-/// inline read models in one transaction; only then does the state move on. Commands are serialized in-process;
-/// between processes the expected stream versions turn a race into a 409.
+/// The live engine: the cluster state folded from the whole log, kept current by every command. Commands queue; a
+/// writer takes the queued ones as a group, decides each on the state the ones before it left (folded, reconciled
+/// until settled), and appends all their events, the inline read models and their receipts in one round trip and one
+/// commit (group commit). Each command is answered with its own outcome, and only after the commit. The append
+/// checks that the log ended where the writer folded it; when another process appended meanwhile, the group is
+/// decided again under the append lock, after folding what that process wrote.
 /// </summary>
 public sealed class EngineRuntime(
     EventStore store,
@@ -23,12 +26,25 @@ public sealed class EngineRuntime(
 {
     private const int PageSize = 5_000;
 
+    /// <summary>How many queued commands one group takes at most.</summary>
+    private const int MaxGroup = 64;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ConcurrentQueue<Pending> _queue = new();
     private readonly InlineProjection[] _projections = projections.ToArray();
     private HeadState _current = new(0, ClusterState.Empty, Streams.Empty);
 
     /// <summary>The head, the state at it and every stream's position there: one immutable value, read and replaced whole.</summary>
     private sealed record HeadState(long Head, ClusterState State, Streams Streams);
+
+    /// <summary>A queued command: how to decide it, and who waits for its outcome.</summary>
+    private sealed record Pending(CommandContext Context, Func<ClusterState, DateTimeOffset, Streams, Decision> Decide, bool Full)
+    {
+        public TaskCompletionSource<CommandOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>A command decided: settled (Step) or refused (Failure).</summary>
+    private sealed record Decision(StepResult? Step, Failure? Failure, string? Note);
 
     /// <summary>The state after the last command (a consistent snapshot: states are immutable).</summary>
     public ClusterState State => Volatile.Read(ref _current).State;
@@ -45,17 +61,14 @@ public sealed class EngineRuntime(
     /// <summary>When time alone next changes what the controller would do (backoffs, minReadySeconds, tolerations).</summary>
     public DateTimeOffset? WakeAt { get; private set; }
 
-    /// <summary>Raised after every successful command, outside the lock (the scheduler listens).</summary>
+    /// <summary>Raised after every group that appended, once the writer is done with it (the scheduler listens).</summary>
     public event Action? Changed;
 
-    /// <summary>Raised inside the lock after each append, in log order: the head seq and the state at it.</summary>
+    /// <summary>Raised inside the writer after each commit, in log order: the head seq and the state at it.</summary>
     public event Action<long, ClusterState>? Committed;
 
     /// <summary>Time as the engine records it: PostgreSQL keeps microseconds, so decisions use no finer time.</summary>
-    public DateTimeOffset Now()
-    {
-        return EventStore.StoredPrecision(clock.GetUtcNow());
-    }
+    public DateTimeOffset Now() => EventStore.StoredPrecision(clock.GetUtcNow());
 
     public long VersionOf(string stream) => Volatile.Read(ref _current).Streams.Version(stream);
 
@@ -88,28 +101,27 @@ public sealed class EngineRuntime(
     }
 
     /// <summary>
-    /// Decides a command on the current state, checks the client's preconditions, settles, and appends. It runs under
-    /// the log's append lock, after folding everything other processes appended: no writer can come between the
-    /// decision and its append, so a command fails only for a reason of its own. A refused command appends nothing.
+    /// Decides a command on the current state, checks the client's preconditions, settles, and appends: a refused
+    /// command appends nothing, and a command fails only for a reason of its own, never because another process
+    /// appended something else meanwhile.
     /// </summary>
     public Task<CommandOutcome> ExecuteAsync(
         CommandContext context,
         Func<ClusterState, DateTimeOffset, Decided> decide,
         IReadOnlyList<VersionPrecondition>? preconditions = null,
         CancellationToken cancellationToken = default) =>
-        RunAsync(context, (state, now) =>
+        Enqueue(new Pending(context, (state, now, streams) =>
         {
             foreach (var p in preconditions ?? [])
             {
-                var actual = VersionOf(p.Stream);
-                if (actual != p.Version)
-                    return (null, Failure.Conflict(Stale(p, actual), p.Field), null);
+                var actual = streams.Version(p.Stream);
+                if (actual != p.Version) return new Decision(null, Failure.Conflict(Stale(p, actual), p.Field), null);
             }
             var decided = decide(state, now);
             return decided.Failure is { } failure
-                ? (null, failure, null)
-                : (Steps.Run(state, decided.Events, now, Guid.NewGuid), null, decided.Note);
-        }, full: false, cancellationToken);
+                ? new Decision(null, failure, null)
+                : new Decision(Steps.Run(state, decided.Events, now, Guid.NewGuid), null, decided.Note);
+        }, Full: false), cancellationToken);
 
     private static string Stale(VersionPrecondition p, long actual)
     {
@@ -121,100 +133,194 @@ public sealed class EngineRuntime(
 
     /// <summary>Time passed: reconcile everything (backoffs expire, pods become available, tolerations run out).</summary>
     public Task<CommandOutcome> TickAsync(CommandContext context, CancellationToken cancellationToken = default) =>
-        RunAsync(context, (state, now) => (Steps.Tick(state, now, Guid.NewGuid), null, null), full: true, cancellationToken);
-
-    private async Task<CommandOutcome> RunAsync(
-        CommandContext context,
-        Func<ClusterState, DateTimeOffset, (StepResult? Step, Failure? Failure, string? Note)> decide,
-        bool full,
-        CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        CommandOutcome outcome;
-        try
-        {
-            await using var session = await store.BeginAppendAsync(cancellationToken);
-            await CatchUpAsync(session.ReadAfterAsync, cancellationToken);
-            if (context.Idempotency is { } idempotent && await session.FindReceiptAsync(idempotent.Key, cancellationToken) is { } receipt)
-                return receipt.RequestHash == idempotent.RequestHash
-                    ? Unchanged() with { Replayed = receipt.Response }
-                    : Unchanged(Failure.Invalid("request", "Idempotency-Key",
-                        $"Invalid value: \"{idempotent.Key}\": the key was used for a different request (at seq {receipt.FirstSeq}); use a new key"));
-            var now = Now();
-            var (step, failure, note) = decide(State, now);
-            if (failure is not null) return new CommandOutcome(failure, State, [], null, Positions());
-            outcome = await AppendAsync(session, context, step!, now, note, full, cancellationToken);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-        if (outcome.Ok && outcome.Events.Count > 0) Changed?.Invoke();
-        return outcome;
-    }
-
-    private async Task<CommandOutcome> AppendAsync(
-        AppendSession session, CommandContext context, StepResult step, DateTimeOffset now, string? note, bool full, CancellationToken cancellationToken)
-    {
-        // a full reconcile knows every wake-up; a scoped one only those it looked at, so keep the earlier one too
-        WakeAt = full ? step.Settled.WakeAt : Plan.Earliest(WakeAt > now ? WakeAt : null, step.Settled.WakeAt);
-        var emitted = step.All.ToList();
-        if (emitted.Count == 0) return new CommandOutcome(null, State, [], note, Positions());
-
-        var ordered = emitted.Select(e => new OrderedEvent(Subjects.StreamOf(e.Event.Event), new NewEvent(
-            e.Event.Id,
-            EventTypes.NameOf(e.Event.Event),
-            EventTypes.Serialize(e.Event.Event),
-            new EventMetadata(context.CorrelationId, e.Event.CausationId?.ToString(), context.Actor,
-                e.ReasonCode is null ? null : new EventReason(e.ReasonCode, e.ReasonMessage ?? e.ReasonCode), context.ImpersonatedBy)))).ToList();
-        var expected = ordered.Select(o => o.Stream).Distinct(StringComparer.Ordinal)
-            .ToDictionary(s => s, VersionOf, StringComparer.Ordinal);
-
-        var before = State;
-        var typed = emitted.ToDictionary(e => e.Event.Id, e => e.Event.Event);
-        var result = await session.AppendOrderedAsync(ordered, expected, now, async (connection, transaction, stored, ct) =>
-        {
-            var batch = new ProjectionBatch(before, step.State, stored.Select(s => (s, typed[s.Id])).ToList(), new AfterAppend(this, stored));
-            foreach (var projection in _projections) await projection(connection, transaction, batch, ct);
-        }, cancellationToken);
-
-        switch (result)
-        {
-            case AppendSuccess success:
-                var streams = Volatile.Read(ref _current).Streams.With(success.Events);
-                var outcome = new CommandOutcome(null, step.State, success.Events, note, streams);
-                if (context.Idempotency is { } idempotent)
-                    await session.RecordReceiptAsync(new CommandReceipt(idempotent.Key, idempotent.RequestHash,
-                        success.Events[0].Seq, success.Events[^1].Seq, idempotent.Answer(outcome)), cancellationToken);
-                await session.CommitAsync(cancellationToken);
-                Volatile.Write(ref _current, new HeadState(success.Events[^1].Seq, step.State, streams));
-                LastRecordedAt = success.Events[^1].RecordedAt;
-                Committed?.Invoke(success.Events[^1].Seq, step.State);
-                return outcome;
-            case AppendConflict conflict:
-                // under the append lock, after folding the whole log, versions cannot move: only a writer that bypasses the engine can cause this
-                logger.LogWarning("Append conflict on {Stream}: expected {Expected}, found {Actual}", conflict.Stream, conflict.Expected, conflict.Actual);
-                return new CommandOutcome(Failure.Conflict(
-                    $"{conflict.Stream} was changed by another writer (expected {conflict.Expected}, found {conflict.Actual}); retry"), State, [], null, Positions());
-            default:
-                throw new InvalidOperationException($"unexpected append result {result}");
-        }
-    }
+        Enqueue(new Pending(context, (state, now, _) => new Decision(Steps.Tick(state, now, Guid.NewGuid), null, null), Full: true), cancellationToken);
 
     /// <summary>The answer to a command that appended nothing (refused, when a failure is given): the present as it is.</summary>
-    public CommandOutcome Unchanged(Failure? failure = null) => new(failure, State, [], null, Positions());
+    public CommandOutcome Unchanged(Failure? failure = null) => new(failure, State, [], null, Volatile.Read(ref _current).Streams);
 
-    /// <summary>Every stream's position as the runtime knows it now (immutable: later commands do not change it).</summary>
-    private Streams Positions() => Volatile.Read(ref _current).Streams;
-
-    /// <summary>Stream positions once the given events commit: theirs, else the ones known before (nothing copied).</summary>
-    private sealed class AfterAppend(EngineRuntime runtime, IReadOnlyList<StoredEvent> stored) : IStreamPositions
+    private async Task<CommandOutcome> Enqueue(Pending pending, CancellationToken cancellationToken)
     {
-        private readonly Dictionary<string, StoredEvent> _last = stored.GroupBy(e => e.Stream, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        _queue.Enqueue(pending);
+        await DrainAsync();
+        return await pending.Completion.Task.WaitAsync(cancellationToken);
+    }
 
-        public long Version(string stream) => _last.TryGetValue(stream, out var e) ? e.Version : runtime.Positions().Version(stream);
-        public long Seq(string stream) => _last.TryGetValue(stream, out var e) ? e.Seq : runtime.Positions().Seq(stream);
+    /// <summary>
+    /// Whoever finds the writer free takes the queue, a group at a time; whoever finds it busy leaves its command to the
+    /// writer, which looks at the queue again after it lets go, so no command is left behind.
+    /// </summary>
+    private async Task DrainAsync()
+    {
+        while (!_queue.IsEmpty)
+        {
+            if (!await _gate.WaitAsync(0)) return;
+            try
+            {
+                var group = new List<Pending>();
+                while (group.Count < MaxGroup && _queue.TryDequeue(out var next)) group.Add(next);
+                if (group.Count > 0) await WriteAsync(group);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+
+    /// <summary>One group: decided on the current state and appended with the head it was decided on; again under the lock if that moved.</summary>
+    private async Task WriteAsync(List<Pending> group)
+    {
+        var appended = false;
+        try
+        {
+            var receipts = await ReceiptsAsync(group, null);
+            var written = Decide(group, receipts);
+            var head = Volatile.Read(ref _current).Head;
+            // events go in only on top of the head they were decided on; a refusal stands only if the log still ends there
+            var stale = written.Events.Count > 0
+                ? await store.AppendDecidedAsync(written.Events, head, Statements(written), CancellationToken.None) is AppendConflict
+                : written.Refused && await store.GetHeadSeqAsync(CancellationToken.None) != head;
+            if (stale)
+            {
+                // another process appended: fold what it wrote and decide again, this time holding the append lock throughout
+                await using var session = await store.BeginAppendAsync(CancellationToken.None);
+                await CatchUpAsync(session.ReadAfterAsync, CancellationToken.None);
+                receipts = await ReceiptsAsync(group, session);
+                written = Decide(group, receipts);
+                if (written.Events.Count > 0)
+                {
+                    await session.AppendDecidedAsync(written.Events, Statements(written), CancellationToken.None);
+                    await session.CommitAsync(CancellationToken.None);
+                }
+            }
+            appended = written.Events.Count > 0;
+            if (appended) Publish(written);
+            foreach (var (pending, outcome) in written.Outcomes) pending.Completion.TrySetResult(outcome);
+        }
+        catch (Exception e)
+        {
+            // nothing of the group is committed (or, if the commit's answer was lost, the next catch-up folds it)
+            foreach (var pending in group) pending.Completion.TrySetException(e);
+            return;
+        }
+        if (appended) Changed?.Invoke();
+    }
+
+    /// <summary>A group decided: the events to append in order, the state and positions after it, each command's outcome.</summary>
+    private sealed record Written(
+        IReadOnlyList<StoredEvent> Events,
+        IReadOnlyList<(IEvent Event, StoredEvent Stored)> Typed,
+        ClusterState Before,
+        ClusterState After,
+        Streams Streams,
+        DateTimeOffset? WakeAt,
+        IReadOnlyList<(Pending Pending, CommandOutcome Outcome)> Outcomes,
+        IReadOnlyList<CommandReceipt> Receipts)
+    {
+        /// <summary>Whether a command was refused on the state it saw (not a stored answer given back).</summary>
+        public bool Refused => Outcomes.Any(o => o.Outcome is { Failure: not null, Replayed: null });
+    }
+
+    /// <summary>
+    /// Decides every command of the group on the state the ones before it left. Seqs follow the head and versions each
+    /// stream's last, so the events are stored exactly as decided. A command already done under its Idempotency-Key
+    /// gets its stored answer; a command whose decision throws fails alone.
+    /// </summary>
+    private Written Decide(List<Pending> group, IReadOnlyDictionary<string, CommandReceipt> receipts)
+    {
+        var current = Volatile.Read(ref _current);
+        var (state, streams, head) = (current.State, current.Streams, current.Head);
+        var now = Now();
+        var wake = WakeAt;
+        var events = new List<StoredEvent>();
+        var typed = new List<(IEvent, StoredEvent)>();
+        var outcomes = new List<(Pending, CommandOutcome)>();
+        var stored = new List<CommandReceipt>();
+        var answered = new Dictionary<string, (string Hash, string Response)>(StringComparer.Ordinal);
+        foreach (var pending in group)
+        {
+            CommandOutcome Unchanged(Failure? failure = null) => new(failure, state, [], null, streams);
+            if (pending.Context.Idempotency is { } key
+                && (receipts.TryGetValue(key.Key, out var receipt) ? (receipt.RequestHash, receipt.Response) : answered.GetValueOrDefault(key.Key)) is ({ } hash, { } response))
+            {
+                outcomes.Add((pending, hash == key.RequestHash
+                    ? Unchanged() with { Replayed = response }
+                    : Unchanged(Failure.Invalid("request", "Idempotency-Key",
+                        $"Invalid value: \"{key.Key}\": the key was used for a different request; use a new key"))));
+                continue;
+            }
+            Decision decision;
+            try
+            {
+                decision = pending.Decide(state, now, streams);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                pending.Completion.TrySetException(e);
+                continue;
+            }
+            if (decision.Failure is { } refused)
+            {
+                outcomes.Add((pending, Unchanged(refused)));
+                continue;
+            }
+            var step = decision.Step!;
+            // a full reconcile knows every wake-up; a scoped one only those it looked at, so keep the earlier one too
+            wake = pending.Full ? step.Settled.WakeAt : Plan.Earliest(wake > now ? wake : null, step.Settled.WakeAt);
+            var mine = new List<StoredEvent>();
+            var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var e in step.All)
+            {
+                var stream = Subjects.StreamOf(e.Event.Event);
+                var version = versions[stream] = versions.GetValueOrDefault(stream, streams.Version(stream)) + 1;
+                var metadata = new EventMetadata(pending.Context.CorrelationId, e.Event.CausationId?.ToString(), pending.Context.Actor,
+                    e.ReasonCode is null ? null : new EventReason(e.ReasonCode, e.ReasonMessage ?? e.ReasonCode), pending.Context.ImpersonatedBy);
+                var storedEvent = new StoredEvent(head + events.Count + mine.Count + 1, e.Event.Id, stream, version,
+                    EventTypes.NameOf(e.Event.Event), EventTypes.Serialize(e.Event.Event), metadata, now);
+                mine.Add(storedEvent);
+                typed.Add((e.Event.Event, storedEvent));
+            }
+            state = step.State;
+            streams = streams.With(mine);
+            events.AddRange(mine);
+            var outcome = new CommandOutcome(null, state, mine, decision.Note, streams);
+            outcomes.Add((pending, outcome));
+            if (mine.Count > 0 && pending.Context.Idempotency is { } idempotent)
+            {
+                var answer = idempotent.Answer(outcome);
+                stored.Add(new CommandReceipt(idempotent.Key, idempotent.RequestHash, mine[0].Seq, mine[^1].Seq, answer));
+                answered[idempotent.Key] = (idempotent.RequestHash, answer);
+            }
+        }
+        return new Written(events, typed, current.State, state, streams, wake, outcomes, stored);
+    }
+
+    /// <summary>What commits with the group's events: the inline read models and the receipts.</summary>
+    private List<Npgsql.NpgsqlBatchCommand> Statements(Written written)
+    {
+        var batch = new ProjectionBatch(written.Before, written.After, written.Typed.Select(t => (t.Stored, t.Event)).ToList(), written.Streams);
+        var statements = _projections.SelectMany(p => p(batch)).ToList();
+        statements.AddRange(written.Receipts.Select(EventRows.Receipt));
+        return statements;
+    }
+
+    /// <summary>The receipts already stored for the group's Idempotency-Keys (none asked: no round trip).</summary>
+    private async Task<IReadOnlyDictionary<string, CommandReceipt>> ReceiptsAsync(List<Pending> group, AppendSession? session)
+    {
+        var keys = group.Select(p => p.Context.Idempotency?.Key).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        if (keys.Length == 0) return new Dictionary<string, CommandReceipt>();
+        var found = session is null ? await store.FindReceiptsAsync(keys) : await session.FindReceiptsAsync(keys);
+        return found.ToDictionary(r => r.Key, StringComparer.Ordinal);
+    }
+
+    /// <summary>The group committed: the live state moves on.</summary>
+    private void Publish(Written written)
+    {
+        var last = written.Events[^1];
+        Volatile.Write(ref _current, new HeadState(last.Seq, written.After, written.Streams));
+        LastRecordedAt = last.RecordedAt;
+        WakeAt = written.WakeAt;
+        Committed?.Invoke(last.Seq, written.After);
     }
 
     /// <summary>Folds the events after the last one seen, a page at a time, read with <paramref name="read"/>.</summary>
@@ -222,9 +328,9 @@ public sealed class EngineRuntime(
     {
         while (true)
         {
-            var page = await read(Head, PageSize, cancellationToken);
-            if (page.Count == 0) return;
             var current = Volatile.Read(ref _current);
+            var page = await read(current.Head, PageSize, cancellationToken);
+            if (page.Count == 0) return;
             var state = Fold.EvolveAll(current.State, page.Select(EventTypes.Decode));
             Volatile.Write(ref _current, new HeadState(page[^1].Seq, state, current.Streams.With(page)));
             LastRecordedAt = page[^1].RecordedAt;

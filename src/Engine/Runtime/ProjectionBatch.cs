@@ -29,5 +29,8 @@ public sealed class StreamPositions(IReadOnlyDictionary<string, long> versions, 
     public long Seq(string stream) => seqs.GetValueOrDefault(stream);
 }
 
-/// <summary>A read model updated inside the append transaction (so it can never disagree with the log).</summary>
-public delegate Task InlineProjection(NpgsqlConnection connection, NpgsqlTransaction transaction, ProjectionBatch batch, CancellationToken cancellationToken);
+/// <summary>
+/// A read model updated inside the append transaction (so it can never disagree with the log): the statements that
+/// write what one append changed, sent in the append's own round trip.
+/// </summary>
+public delegate IEnumerable<NpgsqlBatchCommand> InlineProjection(ProjectionBatch batch);

@@ -56,30 +56,16 @@ public sealed class AppendSession : IAsyncDisposable
         CancellationToken cancellationToken) =>
         _store.AppendInTransactionAsync(_connection, _transaction, appends, order, bulk, recordedAt, beforeCommit, cancellationToken);
 
-    /// <summary>The receipt stored under an Idempotency-Key, or null; under the lock, so a retry racing its first attempt sees it.</summary>
-    public async Task<CommandReceipt?> FindReceiptAsync(string key, CancellationToken cancellationToken = default)
-    {
-        await using var command = new NpgsqlCommand(
-            "select key, request_hash, first_seq, last_seq, response from command_receipts where key = @key", _connection, _transaction);
-        command.Parameters.AddWithValue("key", key);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new CommandReceipt(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4))
-            : null;
-    }
+    /// <summary>The receipts stored under these Idempotency-Keys; under the lock, so a retry racing its first attempt sees them.</summary>
+    public Task<IReadOnlyList<CommandReceipt>> FindReceiptsAsync(string[] keys, CancellationToken cancellationToken = default) =>
+        EventRows.ReceiptsAsync(_connection, _transaction, keys, cancellationToken);
 
-    /// <summary>Stores a command's receipt in this session: it commits with the events, or not at all.</summary>
-    public async Task RecordReceiptAsync(CommandReceipt receipt, CancellationToken cancellationToken = default)
+    /// <summary>Appends events the caller decided under this session's lock (seqs after the head it read, versions after each stream's), with what commits beside them.</summary>
+    public async Task AppendDecidedAsync(IReadOnlyList<StoredEvent> events, IEnumerable<NpgsqlBatchCommand> alongside, CancellationToken cancellationToken = default)
     {
-        await using var command = new NpgsqlCommand("""
-            insert into command_receipts (key, request_hash, first_seq, last_seq, response) values (@key, @hash, @first, @last, @response)
-            """, _connection, _transaction);
-        command.Parameters.AddWithValue("key", receipt.Key);
-        command.Parameters.AddWithValue("hash", receipt.RequestHash);
-        command.Parameters.AddWithValue("first", receipt.FirstSeq);
-        command.Parameters.AddWithValue("last", receipt.LastSeq);
-        command.Parameters.AddWithValue("response", receipt.Response);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(_connection, _transaction);
+        foreach (var command in EventRows.Decided(events, alongside)) batch.BatchCommands.Add(command);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken = default)

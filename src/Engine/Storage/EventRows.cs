@@ -8,73 +8,147 @@ internal static class EventRows
 {
     public const string Columns = "seq, id, stream, version, type, data, metadata, recorded_at";
 
-    /// <summary>An event with its stream and version decided, before it has a seq.</summary>
-    public sealed record Pending(string Stream, long Version, NewEvent Event);
-
-    /// <summary>
-    /// Draws one seq per event and returns the events as they will read back. Seqs are drawn
-    /// here, under the append lock, rather than by the insert, so the plain insert and the COPY
-    /// path number events the same way; the data goes through jsonb once so the append's result
-    /// carries the same text as every later read (a projection written inline and one rebuilt
-    /// from the log then see identical bytes).
-    /// </summary>
-    public static async Task<IReadOnlyList<StoredEvent>> PrepareAsync(
-        NpgsqlConnection connection,
-        NpgsqlTransaction transaction,
-        IReadOnlyList<Pending> pending,
-        DateTimeOffset recordedAt,
-        CancellationToken cancellationToken)
+    /// <summary>The append lock (see <see cref="EventStore.AppendLockKey"/>), held to the end of the transaction.</summary>
+    public static NpgsqlBatchCommand Lock()
     {
-        const string sql = """
-            select t.ord, t.data::jsonb::text, nextval(pg_get_serial_sequence('events', 'seq'))
-            from unnest(@data::text[]) with ordinality as t(data, ord)
-            """;
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        command.Parameters.AddWithValue("data", pending.Select(p => p.Event.Data).ToArray());
-
-        var data = new string[pending.Count];
-        var seqs = new List<long>(pending.Count);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                data[reader.GetInt64(0) - 1] = reader.GetString(1);
-                seqs.Add(reader.GetInt64(2));
-            }
-        }
-
-        seqs.Sort();
-        return pending
-            .Select((p, i) => new StoredEvent(
-                seqs[i], p.Event.Id, p.Stream, p.Version, p.Event.Type, data[i], p.Event.Metadata, recordedAt))
-            .ToList();
+        var command = new NpgsqlBatchCommand("select pg_advisory_xact_lock($1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = EventStore.AppendLockKey });
+        return command;
     }
 
-    /// <summary>Inserts prepared events with one multi-row statement.</summary>
+    /// <summary>Checks and moves every stream's version (SQLSTATE EE409 when one is not where expected); returns the new versions.</summary>
+    public static NpgsqlBatchCommand AdvanceStreams(IReadOnlyList<StreamAppend> appends, DateTimeOffset now)
+    {
+        var command = new NpgsqlBatchCommand("select stream, version from eventengine_advance_streams($1, $2, $3, $4)");
+        command.Parameters.Add(new NpgsqlParameter { Value = appends.Select(a => a.Stream).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = appends.Select(a => (long)a.Events.Count).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = appends.Select(a => a.ExpectedVersion).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        return command;
+    }
+
+    /// <summary>Moves the streams and reads the head, in one round trip: the new version of each stream, and the last seq.</summary>
+    public static async Task<(Dictionary<string, long> Versions, long Head)> AdvanceAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(AdvanceStreams(appends, now));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("select coalesce(max(seq), 0) from events"));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken)) versions[reader.GetString(0)] = reader.GetInt64(1);
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (versions, reader.GetInt64(0));
+    }
+
+    /// <summary>
+    /// What follows every insert, before the commit: the identity's sequence moved to the head (seqs are the head's
+    /// successors, so a writer that draws from the sequence still gets a free one), and the commit's notification.
+    /// </summary>
+    public static IEnumerable<NpgsqlBatchCommand> AfterInsert()
+    {
+        yield return new NpgsqlBatchCommand("select setval(pg_get_serial_sequence('events', 'seq'), (select max(seq) from events))");
+        var notify = new NpgsqlBatchCommand("select pg_notify($1, (select max(seq) from events)::text)");
+        notify.Parameters.Add(new NpgsqlParameter { Value = EventStore.NotifyChannel });
+        yield return notify;
+    }
+
+    /// <summary>Inserts events whose seqs and versions are already decided (one statement, each row sent once).</summary>
+    public static NpgsqlBatchCommand Insert(IReadOnlyList<StoredEvent> events)
+    {
+        var command = new NpgsqlBatchCommand("""
+            insert into events (seq, id, stream, version, type, data, metadata, recorded_at) overriding system value
+            select seq, id, stream, version, type, data, metadata, $8
+            from unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::jsonb[], $7::jsonb[])
+                as t(seq, id, stream, version, type, data, metadata)
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Seq).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Id).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Stream).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Version).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Type).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Data).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => MetadataJson.Serialize(e.Metadata)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = events[0].RecordedAt });
+        return command;
+    }
+
+    /// <summary>Sets each stream to the version its last event here has (the caller decided the versions under the lock).</summary>
+    public static NpgsqlBatchCommand SetStreams(IReadOnlyList<StoredEvent> events)
+    {
+        var last = events.GroupBy(e => e.Stream, StringComparer.Ordinal).Select(g => (Stream: g.Key, Version: g.Max(e => e.Version))).ToList();
+        var command = new NpgsqlBatchCommand("""
+            insert into streams as s (stream, version, created_at, updated_at) select t.stream, t.version, $3, $3 from unnest($1::text[], $2::bigint[]) as t(stream, version)
+            on conflict on constraint streams_pkey do update set version = excluded.version, updated_at = excluded.updated_at
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = last.Select(l => l.Stream).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = last.Select(l => l.Version).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = events[0].RecordedAt });
+        return command;
+    }
+
+    /// <summary>A command's receipt, stored with its events.</summary>
+    public static NpgsqlBatchCommand Receipt(CommandReceipt receipt)
+    {
+        var command = new NpgsqlBatchCommand("insert into command_receipts (key, request_hash, first_seq, last_seq, response) values ($1, $2, $3, $4, $5)");
+        command.Parameters.Add(new NpgsqlParameter { Value = receipt.Key });
+        command.Parameters.Add(new NpgsqlParameter { Value = receipt.RequestHash });
+        command.Parameters.Add(new NpgsqlParameter { Value = receipt.FirstSeq });
+        command.Parameters.Add(new NpgsqlParameter { Value = receipt.LastSeq });
+        command.Parameters.Add(new NpgsqlParameter { Value = receipt.Response });
+        return command;
+    }
+
+    /// <summary>The receipts stored under any of these keys.</summary>
+    public static async Task<IReadOnlyList<CommandReceipt>> ReceiptsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string[] keys, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "select key, request_hash, first_seq, last_seq, response from command_receipts where key = any($1)", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = keys });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var receipts = new List<CommandReceipt>();
+        while (await reader.ReadAsync(cancellationToken))
+            receipts.Add(new CommandReceipt(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4)));
+        return receipts;
+    }
+
+    /// <summary>Events decided under the lock (seqs and versions known), with what commits beside them, as one batch.</summary>
+    public static IEnumerable<NpgsqlBatchCommand> Decided(IReadOnlyList<StoredEvent> events, IEnumerable<NpgsqlBatchCommand> alongside)
+    {
+        yield return SetStreams(events);
+        yield return Insert(events);
+        foreach (var command in alongside) yield return command;
+        foreach (var command in AfterInsert()) yield return command;
+    }
+
+    /// <summary>Ends a transaction begun by a statement batch that failed (the connection may be gone: nothing to do then).</summary>
+    public static async Task RollbackAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await using var rollback = new NpgsqlCommand("rollback", connection);
+                await rollback.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+        }
+        catch (NpgsqlException)
+        {
+            // broken connection: the server rolled back already
+        }
+    }
+
+    /// <summary>Inserts decided events with one multi-row statement.</summary>
     public static async Task InsertAsync(
         NpgsqlConnection connection,
         NpgsqlTransaction transaction,
         IReadOnlyList<StoredEvent> events,
         CancellationToken cancellationToken)
     {
-        const string sql = """
-            insert into events (seq, id, stream, version, type, data, metadata, recorded_at)
-            overriding system value
-            select seq, id, stream, version, type, data, metadata, @recorded_at
-            from unnest(@seq, @id, @stream, @version, @type, @data, @metadata)
-                as t(seq, id, stream, version, type, data, metadata)
-            """;
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        command.Parameters.AddWithValue("seq", events.Select(e => e.Seq).ToArray());
-        command.Parameters.AddWithValue("id", events.Select(e => e.Id).ToArray());
-        command.Parameters.AddWithValue("stream", events.Select(e => e.Stream).ToArray());
-        command.Parameters.AddWithValue("version", events.Select(e => e.Version).ToArray());
-        command.Parameters.AddWithValue("type", events.Select(e => e.Type).ToArray());
-        command.Parameters.AddWithValue("data", NpgsqlDbType.Array | NpgsqlDbType.Jsonb, events.Select(e => e.Data).ToArray());
-        command.Parameters.AddWithValue(
-            "metadata", NpgsqlDbType.Array | NpgsqlDbType.Jsonb, events.Select(e => MetadataJson.Serialize(e.Metadata)).ToArray());
-        command.Parameters.AddWithValue("recorded_at", events[0].RecordedAt);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(Insert(events));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Writes prepared events with binary COPY: the fast path for bulk loads.</summary>

@@ -88,6 +88,49 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         }
     }
 
+    /// <summary>
+    /// Appends events a writer decided on the log as it folded it up to <paramref name="expectedHead"/> (seqs after it,
+    /// versions after each stream's), with the statements that commit beside them (inline read models, receipts), in one
+    /// round trip and one commit. If the log moved on meanwhile (another process appended), nothing is written and the
+    /// answer is an <see cref="AppendConflict"/> on <see cref="AllStreams"/>: decide again on the newer log.
+    /// </summary>
+    public async Task<AppendResult> AppendDecidedAsync(
+        IReadOnlyList<StoredEvent> events, long expectedHead, IEnumerable<NpgsqlBatchCommand> alongside, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("begin"));
+        batch.BatchCommands.Add(EventRows.Lock());
+        var head = new NpgsqlBatchCommand("select eventengine_expect_head($1)");
+        head.Parameters.Add(new NpgsqlParameter { Value = expectedHead });
+        batch.BatchCommands.Add(head);
+        foreach (var command in EventRows.Decided(events, alongside)) batch.BatchCommands.Add(command);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == ConflictState && Conflicted(e).Stream == AllStreams)
+        {
+            await EventRows.RollbackAsync(connection);
+            return new AppendConflict(AllStreams, expectedHead, Conflicted(e).Actual);
+        }
+        catch
+        {
+            await EventRows.RollbackAsync(connection);
+            throw;
+        }
+        var versions = events.GroupBy(e => e.Stream, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(e => e.Version), StringComparer.Ordinal);
+        return new AppendSuccess(events, versions, AlreadyStored: false);
+    }
+
+    /// <summary>The receipts stored under these Idempotency-Keys (read without the lock; the append's key is unique besides).</summary>
+    public async Task<IReadOnlyList<CommandReceipt>> FindReceiptsAsync(string[] keys, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await EventRows.ReceiptsAsync(connection, null, keys, cancellationToken);
+    }
+
     /// <summary>The name an <see cref="AppendConflict"/> gives the whole log when its head moved.</summary>
     public const string AllStreams = "$all";
 
@@ -231,6 +274,8 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         BeforeCommit? beforeCommit,
         CancellationToken cancellationToken)
     {
+        AppendValidation.Validate(appends);
+        if (beforeCommit is null && !bulk) return await OneTripAsync(appends, order, recordedAt, cancellationToken);
         await using var session = await BeginAppendAsync(cancellationToken);
         var result = await session.AppendCoreAsync(appends, order, bulk, recordedAt, beforeCommit, cancellationToken);
         if (result is AppendSuccess { AlreadyStored: false }) await session.CommitAsync(cancellationToken);
@@ -239,6 +284,92 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
 
     /// <summary>The channel every commit notifies (with the new head) so other processes learn of it without polling.</summary>
     public const string NotifyChannel = "eventengine_events";
+
+    /// <summary>The SQLSTATE the append functions raise for a stream (or the whole log) not where the writer expected it.</summary>
+    internal const string ConflictState = "EE409";
+
+    /// <summary>
+    /// An append in one round trip and one commit: the lock, the check and move of every stream's version, the insert
+    /// (seqs follow the head, versions follow the streams, both computed by the statement), and the notification,
+    /// sent as one batch. A conflict comes back as SQLSTATE EE409, an id already stored as a unique violation: then
+    /// the slower path tells a retry from a collision.
+    /// </summary>
+    private async Task<AppendResult> OneTripAsync(
+        IReadOnlyList<StreamAppend> appends, IReadOnlyList<OrderedEvent>? order, DateTimeOffset? recordedAt, CancellationToken cancellationToken)
+    {
+        var now = StoredPrecision(recordedAt ?? clock.GetUtcNow());
+        var events = order ?? appends.SelectMany(a => a.Events.Select(e => new OrderedEvent(a.Stream, e))).ToList();
+        var counts = appends.ToDictionary(a => a.Stream, a => a.Events.Count, StringComparer.Ordinal);
+        var inStream = new Dictionary<string, int>(StringComparer.Ordinal);
+        var ordinals = events.Select(e => (long)(inStream[e.Stream] = inStream.GetValueOrDefault(e.Stream) + 1)).ToArray();
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("begin"));
+        batch.BatchCommands.Add(EventRows.Lock());
+        batch.BatchCommands.Add(EventRows.AdvanceStreams(appends, now));
+        var insert = new NpgsqlBatchCommand("""
+            insert into events (seq, id, stream, version, type, data, metadata, recorded_at) overriding system value
+            select h.head + t.ord, t.id, t.stream, s.version - t.count + t.n, t.type, t.data, t.metadata, $8
+            from unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::jsonb[], $7::jsonb[]) with ordinality
+                 as t(id, stream, n, count, type, data, metadata, ord)
+            cross join (select coalesce(max(seq), 0) as head from events) h
+            join streams s on s.stream = t.stream
+            returning id, seq, version
+            """);
+        insert.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Event.Id).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Stream).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = ordinals });
+        insert.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => (long)counts[e.Stream]).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Event.Type).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Event.Data).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => MetadataJson.Serialize(e.Event.Metadata)).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = now });
+        batch.BatchCommands.Add(insert);
+        foreach (var command in EventRows.AfterInsert()) batch.BatchCommands.Add(command);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+
+        var positions = new Dictionary<Guid, (long Seq, long Version)>(events.Count);
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            do
+            {
+                if (reader.FieldCount != 3 || reader.GetName(0) != "id") continue;
+                while (await reader.ReadAsync(cancellationToken)) positions[reader.GetGuid(0)] = (reader.GetInt64(1), reader.GetInt64(2));
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+        catch (PostgresException e) when (e.SqlState is ConflictState or PostgresErrorCodes.UniqueViolation)
+        {
+            await EventRows.RollbackAsync(connection);
+            // a stream moved (a conflict, or the retry of an append that succeeded), an id already stored (a retry, or a
+            // collision), or a row written behind the store's back: look closer under the lock, ids first
+            await using var session = await BeginAppendAsync(cancellationToken);
+            return await session.AppendCoreAsync(appends, order, bulk: false, recordedAt, null, cancellationToken) switch
+            {
+                AppendSuccess { AlreadyStored: false } => throw new InvalidOperationException($"an append failed once and succeeded when tried again: {e.Message}"),
+                var other => other,
+            };
+        }
+        catch
+        {
+            await EventRows.RollbackAsync(connection);
+            throw;
+        }
+
+        var stored = events.Select(e => new StoredEvent(positions[e.Event.Id].Seq, e.Event.Id, e.Stream, positions[e.Event.Id].Version,
+            e.Event.Type, e.Event.Data, e.Event.Metadata, now)).OrderBy(e => e.Seq).ToList();
+        var versions = stored.GroupBy(e => e.Stream, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(e => e.Version), StringComparer.Ordinal);
+        return new AppendSuccess(stored, versions, AlreadyStored: false);
+    }
+
+    /// <summary>The stream and its actual version from an EE409 error, whose message is '&lt;actual&gt; &lt;stream&gt;' (see migration 0008).</summary>
+    private static (string Stream, long Actual) Conflicted(PostgresException e)
+    {
+        var space = e.MessageText.IndexOf(' ');
+        return (e.MessageText[(space + 1)..], long.Parse(e.MessageText.AsSpan(0, space), System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     internal async Task<AppendResult> AppendInTransactionAsync(
         NpgsqlConnection connection,
@@ -254,6 +385,12 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         try
         {
             return await AppendUnderLockAsync(connection, transaction, appends, order, bulk, recordedAt, beforeCommit, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == ConflictState)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            var (stream, actual) = Conflicted(e);
+            return new AppendConflict(stream, appends.FirstOrDefault(a => a.Stream == stream)?.ExpectedVersion ?? 0, actual);
         }
         catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "events_stream_version_key" })
         {
@@ -285,29 +422,12 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         }
 
         var now = StoredPrecision(recordedAt ?? clock.GetUtcNow());
+        var (versions, head) = await EventRows.AdvanceAsync(connection, transaction, appends, now, cancellationToken);
 
-        var (versions, conflict) = await StreamVersions.TryAdvanceAsync(connection, transaction, appends, now, cancellationToken);
-        if (conflict is not null)
-        {
-            var actual = await StreamVersions.GetAsync(connection, transaction, conflict.Stream, cancellationToken);
-            return new AppendConflict(conflict.Stream, conflict.ExpectedVersion, actual);
-        }
-
-        var pending = new List<EventRows.Pending>();
-        foreach (var append in appends)
-        {
-            var first = versions[append.Stream] - append.Events.Count + 1;
-            pending.AddRange(append.Events.Select((e, i) => new EventRows.Pending(append.Stream, first + i, e)));
-        }
-
-        if (order is not null)
-        {
-            // seqs follow the caller's interleaving; versions stay consecutive within each stream
-            var byId = pending.ToDictionary(p => p.Event.Id);
-            pending = order.Select(o => byId[o.Event.Id]).ToList();
-        }
-
-        var stored = await EventRows.PrepareAsync(connection, transaction, pending, now, cancellationToken);
+        // seqs follow the head in the caller's order (or stream by stream); versions stay consecutive within each stream
+        var next = versions.ToDictionary(v => v.Key, v => v.Value - appends.First(a => a.Stream == v.Key).Events.Count, StringComparer.Ordinal);
+        var events = order ?? appends.SelectMany(a => a.Events.Select(e => new OrderedEvent(a.Stream, e))).ToList();
+        var stored = events.Select((e, i) => new StoredEvent(head + i + 1, e.Event.Id, e.Stream, ++next[e.Stream], e.Event.Type, e.Event.Data, e.Event.Metadata, now)).ToList();
         if (bulk)
         {
             await EventRows.CopyAsync(connection, stored, cancellationToken);
@@ -322,12 +442,10 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
             await beforeCommit(connection, transaction, stored, cancellationToken);
         }
 
-        // delivered at commit, and only then: a listener never hears of an event it cannot read
-        await using (var notify = new NpgsqlCommand("select pg_notify(@channel, @head)", connection, transaction))
+        await using (var after = new NpgsqlBatch(connection, transaction))
         {
-            notify.Parameters.AddWithValue("channel", NotifyChannel);
-            notify.Parameters.AddWithValue("head", stored[^1].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            await notify.ExecuteNonQueryAsync(cancellationToken);
+            foreach (var command in EventRows.AfterInsert()) after.BatchCommands.Add(command);
+            await after.ExecuteNonQueryAsync(cancellationToken);
         }
 
         return new AppendSuccess(stored, versions, AlreadyStored: false);

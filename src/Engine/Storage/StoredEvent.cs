@@ -6,7 +6,8 @@ namespace EventEngine.Storage;
 /// <param name="Stream">The stream it belongs to.</param>
 /// <param name="Version">Its position in the stream, from 1.</param>
 /// <param name="Type">The stable, versioned type name.</param>
-/// <param name="Data">The body as PostgreSQL's jsonb text (keys normalised), the same on every read.</param>
+/// <param name="Data">The body as JSON text: read from the log, PostgreSQL's jsonb text (keys normalised), the same on every
+/// read; returned by an append, the text the writer gave (the same JSON value; the store sends each row once and reads none back).</param>
 /// <param name="Metadata">Correlation, causation, actor and reason.</param>
 /// <param name="RecordedAt">When it was appended, from the store's clock, to the microsecond.</param>
 public sealed record StoredEvent(

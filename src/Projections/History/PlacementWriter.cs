@@ -14,14 +14,8 @@ namespace EventEngine.Projections.History;
 public static class PlacementWriter
 {
     /// <summary>The inline projection: the batch's events in order.</summary>
-    public static async Task ApplyAsync(NpgsqlConnection c, NpgsqlTransaction tx, ProjectionBatch batch, CancellationToken ct)
-    {
-        var commands = batch.Events.SelectMany(e => Commands(e.Stored, e.Event, batch.Before, batch.After, "")).ToList();
-        if (commands.Count == 0) return;
-        await using var npgsqlBatch = new NpgsqlBatch(c, tx);
-        foreach (var command in commands) npgsqlBatch.BatchCommands.Add(command);
-        await npgsqlBatch.ExecuteNonQueryAsync(ct);
-    }
+    public static IEnumerable<NpgsqlBatchCommand> Statements(ProjectionBatch batch) =>
+        batch.Events.SelectMany(e => Commands(e.Stored, e.Event, batch.Before, batch.After, ""));
 
     /// <summary>The statements one event makes; states are the ones around it (or its batch).</summary>
     public static IEnumerable<NpgsqlBatchCommand> Commands(StoredEvent stored, IEvent e, ClusterState before, ClusterState after, string suffix)

@@ -14,8 +14,8 @@ public static class ReadModelWriter
 {
     public const string Checkpoint = "read_models";
 
-    /// <summary>The inline projection registered with the runtime.</summary>
-    public static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ProjectionBatch batch, CancellationToken ct, string suffix = "")
+    /// <summary>The inline projection registered with the runtime: the statements that bring the read models to the batch's end.</summary>
+    public static IEnumerable<NpgsqlBatchCommand> Statements(ProjectionBatch batch, string suffix = "")
     {
         var after = batch.After;
         var versions = batch.Positions;
@@ -35,7 +35,7 @@ public static class ReadModelWriter
             else if (Subjects.NodeOf(e) is { } node) nodes.Add(node);
         }
 
-        await WriteAsync(connection, transaction,
+        return Statements(
             nodes.Where(after.Nodes.ContainsKey).Select(n => Rows.Node(after.Nodes[n], versions)).ToList(),
             nodes.Where(n => !after.Nodes.ContainsKey(n)).ToList(),
             daemonSets.Where(after.DaemonSets.ContainsKey).Select(d => Rows.DaemonSet(after.DaemonSets[d], versions)).ToList(),
@@ -44,18 +44,22 @@ public static class ReadModelWriter
             pods.Where(p => !after.Pods.ContainsKey(p)).ToList(),
             ChangedRevisions(batch.Before, after, revisionNamespaces).ToList(),
             RemovedRevisions(batch.Before, after, revisionNamespaces).ToList(),
-            batch.Events[^1].Stored.Seq, suffix, ct);
+            batch.Events[^1].Stored.Seq, suffix);
     }
 
     /// <summary>Every row of a state (a rebuild writes into empty tables).</summary>
-    public static Task WriteAllAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ClusterState state,
-        IStreamPositions versions, long seq, CancellationToken ct, string suffix = "") =>
-        WriteAsync(connection, transaction,
+    public static async Task WriteAllAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ClusterState state,
+        IStreamPositions versions, long seq, CancellationToken ct, string suffix = "")
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var command in Statements(
             state.Nodes.Values.Select(n => Rows.Node(n, versions)).ToList(), [],
             state.DaemonSets.Values.Select(d => Rows.DaemonSet(d, versions)).ToList(), [],
             state.Pods.Values.Select(p => Rows.Pod(p, versions)).ToList(), [],
             state.Revisions.Values.Select(r => Rows.Revision(r, state)).ToList(), [],
-            seq, suffix, ct);
+            seq, suffix)) batch.BatchCommands.Add(command);
+        await batch.ExecuteNonQueryAsync(ct);
+    }
 
     private static IEnumerable<Rows.RevisionRow> ChangedRevisions(ClusterState before, ClusterState after, HashSet<string> namespaces) =>
         after.Revisions.Values
@@ -65,18 +69,17 @@ public static class ReadModelWriter
     private static IEnumerable<string> RemovedRevisions(ClusterState before, ClusterState after, HashSet<string> namespaces) =>
         before.Revisions.Keys.Where(k => namespaces.Contains(k[..k.IndexOf('/')]) && !after.Revisions.ContainsKey(k));
 
-    private static async Task WriteAsync(
-        NpgsqlConnection c, NpgsqlTransaction tx,
+    private static List<NpgsqlBatchCommand> Statements(
         List<Rows.NodeRow> nodes, List<string> goneNodes,
         List<Rows.DaemonSetRow> daemonSets, List<string> goneDaemonSets,
         List<Rows.PodRow> pods, List<string> gonePods,
         List<Rows.RevisionRow> revisions, List<string> goneRevisions,
-        long seq, string suffix, CancellationToken ct)
+        long seq, string suffix)
     {
-        var batch = new NpgsqlBatch(c, tx);
-        if (goneNodes.Count > 0) batch.BatchCommands.Add(Command($"delete from proj_nodes{suffix} where name = any(@a)", ("a", goneNodes.ToArray())));
+        var batch = new List<NpgsqlBatchCommand>();
+        if (goneNodes.Count > 0) batch.Add(Command($"delete from proj_nodes{suffix} where name = any(@a)", ("a", goneNodes.ToArray())));
         if (nodes.Count > 0)
-            batch.BatchCommands.Add(Command($"""
+            batch.Add(Command($"""
                 insert into proj_nodes{suffix} (name, resource_version, updated_seq, object)
                 select * from unnest(@a::text[], @b::bigint[], @c::bigint[], @d::json[])
                 on conflict (name) do update set resource_version = excluded.resource_version, updated_seq = excluded.updated_seq, object = excluded.object
@@ -84,9 +87,9 @@ public static class ReadModelWriter
                 ("a", nodes.Select(r => r.Name).ToArray()), ("b", nodes.Select(r => r.ResourceVersion).ToArray()),
                 ("c", nodes.Select(r => r.UpdatedSeq).ToArray()), ("d", nodes.Select(r => r.Object).ToArray())));
         if (goneDaemonSets.Count > 0)
-            batch.BatchCommands.Add(Command($"delete from proj_daemonsets{suffix} where namespace || '/' || name = any(@a)", ("a", goneDaemonSets.ToArray())));
+            batch.Add(KeyedDelete($"proj_daemonsets{suffix}", goneDaemonSets));
         if (daemonSets.Count > 0)
-            batch.BatchCommands.Add(Command($"""
+            batch.Add(Command($"""
                 insert into proj_daemonsets{suffix} (namespace, name, uid, current_hash, resource_version, updated_seq, object)
                 select * from unnest(@a::text[], @b::text[], @c::text[], @d::text[], @e::bigint[], @f::bigint[], @g::json[])
                 on conflict (namespace, name) do update set uid = excluded.uid, current_hash = excluded.current_hash,
@@ -97,9 +100,9 @@ public static class ReadModelWriter
                 ("e", daemonSets.Select(r => r.ResourceVersion).ToArray()), ("f", daemonSets.Select(r => r.UpdatedSeq).ToArray()),
                 ("g", daemonSets.Select(r => r.Object).ToArray())));
         if (gonePods.Count > 0)
-            batch.BatchCommands.Add(Command($"delete from proj_pods{suffix} where namespace || '/' || name = any(@a)", ("a", gonePods.ToArray())));
+            batch.Add(KeyedDelete($"proj_pods{suffix}", gonePods));
         if (pods.Count > 0)
-            batch.BatchCommands.Add(Command($"""
+            batch.Add(Command($"""
                 insert into proj_pods{suffix} (namespace, name, daemonset, node, phase, ready, hash, created_at, resource_version, updated_seq, object)
                 select * from unnest(@a::text[], @b::text[], @c::text[], @d::text[], @e::text[], @f::boolean[], @g::text[],
                                      @h::timestamptz[], @i::bigint[], @j::bigint[], @k::json[])
@@ -114,9 +117,9 @@ public static class ReadModelWriter
                 ("i", pods.Select(r => r.ResourceVersion).ToArray()), ("j", pods.Select(r => r.UpdatedSeq).ToArray()),
                 ("k", pods.Select(r => r.Object).ToArray())));
         if (goneRevisions.Count > 0)
-            batch.BatchCommands.Add(Command($"delete from proj_revisions{suffix} where namespace || '/' || name = any(@a)", ("a", goneRevisions.ToArray())));
+            batch.Add(KeyedDelete($"proj_revisions{suffix}", goneRevisions));
         if (revisions.Count > 0)
-            batch.BatchCommands.Add(Command($"""
+            batch.Add(Command($"""
                 insert into proj_revisions{suffix} (namespace, name, owner_uid, number, hash, created_at, template, object)
                 select * from unnest(@a::text[], @b::text[], @c::text[], @d::bigint[], @e::text[], @f::timestamptz[], @g::json[], @h::json[])
                 on conflict (namespace, name) do update set owner_uid = excluded.owner_uid, number = excluded.number, hash = excluded.hash,
@@ -126,11 +129,16 @@ public static class ReadModelWriter
                 ("c", revisions.Select(r => r.OwnerUid).ToArray()), ("d", revisions.Select(r => r.Number).ToArray()),
                 ("e", revisions.Select(r => r.Hash).ToArray()), ("f", revisions.Select(r => r.CreatedAt).ToArray()),
                 ("g", revisions.Select(r => r.Template).ToArray()), ("h", revisions.Select(r => r.Object).ToArray())));
-        batch.BatchCommands.Add(Command("""
+        batch.Add(Command("""
             insert into proj_checkpoint (name, seq) values (@a, @b) on conflict (name) do update set seq = excluded.seq
             """, ("a", Checkpoint), ("b", seq)));
-        await using (batch) await batch.ExecuteNonQueryAsync(ct);
+        return batch;
     }
+
+    /// <summary>Deletes rows by their (namespace, name) key, so the primary key's index finds them.</summary>
+    private static NpgsqlBatchCommand KeyedDelete(string table, List<string> keys) =>
+        Command($"delete from {table} d using unnest(@a::text[], @b::text[]) as t(namespace, name) where d.namespace = t.namespace and d.name = t.name",
+            ("a", keys.Select(k => k[..k.IndexOf('/')]).ToArray()), ("b", keys.Select(k => k[(k.IndexOf('/') + 1)..]).ToArray()));
 
     private static NpgsqlBatchCommand Command(string sql, params (string Name, object Value)[] parameters)
     {

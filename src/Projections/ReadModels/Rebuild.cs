@@ -100,7 +100,7 @@ public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store, Snaps
         });
         if (late.Count > 0)
         {
-            await ReadModelWriter.ApplyAsync(connection, swap, new ProjectionBatch(before, fold.State, late, fold.Positions), ct, suffix: "_next");
+            lateCommands.InsertRange(0, ReadModelWriter.Statements(new ProjectionBatch(before, fold.State, late, fold.Positions), suffix: "_next"));
             await FlushAsync(connection, swap, lateCommands, ct);
         }
         foreach (var table in Tables)

@@ -17,6 +17,24 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
+    /// <summary>Every server started and not yet gone: killed when the test run ends, so a failed test leaves none behind.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Process> Started = new();
+
+    static ServerProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var process in Started.Values)
+        {
+            try
+            {
+                if (!process.HasExited) process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // gone meanwhile
+            }
+        }
+    };
+
     private ServerProcess(Process process, Uri baseAddress, HttpMessageHandler handler)
     {
         _process = process;
@@ -85,13 +103,22 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["Logging__Console__FormatterName"] = "simple";
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the server");
+        Started[process.Id] = process;
         var handler = certificate?.Handler() ?? new SocketsHttpHandler();
         var server = new ServerProcess(process, new Uri(url), handler);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitReadyAsync(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await server.WaitReadyAsync(timeout ?? TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
         return server;
     }
 
@@ -181,6 +208,7 @@ public sealed class ServerProcess : IAsyncDisposable
                 _process.Kill(entireProcessTree: true);
             }
         }
+        Started.TryRemove(_process.Id, out _);
         _process.Dispose();
         Handler.Dispose();
     }

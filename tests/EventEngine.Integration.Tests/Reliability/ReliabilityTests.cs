@@ -37,7 +37,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
     public async Task SigkillUnderLoad_LosesNoAcknowledgedWrite_ReadModelsEqualARebuild_AndPodsConverge()
     {
         await using var database = await TestDatabase.CreateAsync();
-        var first = await ServerProcess.StartAsync(Settings(database.ConnectionString));
+        await using var first = await ServerProcess.StartAsync(Settings(database.ConnectionString));
         using (var client = first.Client()) await SeedAsync(client, 5);
 
         var load = new LoadDriver();
@@ -47,7 +47,6 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
         first.Kill();
         await stop.CancelAsync();
         await running;
-        await first.DisposeAsync();
         output.WriteLine($"before the kill: {load.Acknowledged.Count} writes acknowledged, {load.Unanswered} cut off; statuses {string.Join(", ", load.Statuses)}");
         Assert.DoesNotContain(load.Statuses.Keys, s => s >= 500);
 
@@ -109,7 +108,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
     public async Task TwoProcesses_UnrelatedWritesNeverConflict_AndWhenTheLeaderDiesTheStandbyTakesOverWithinSeconds()
     {
         await using var database = await TestDatabase.CreateAsync();
-        var leader = await ServerProcess.StartAsync(Settings(database.ConnectionString));
+        await using var leader = await ServerProcess.StartAsync(Settings(database.ConnectionString));
         await using var standby = await ServerProcess.StartAsync(Settings(database.ConnectionString));
         using var viaLeader = leader.Client();
         using var viaStandby = standby.Client();
@@ -136,7 +135,6 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
         Assert.True(takeover < TimeSpan.FromSeconds(5), $"takeover took {takeover}");
         Assert.True(reconciled < TimeSpan.FromSeconds(6), $"the pod became ready after {reconciled}");
         await LoadDriver.AssertPodsConvergeAsync(viaStandby, Agent, TimeSpan.FromSeconds(30));
-        await leader.DisposeAsync();
     }
 
     private static async Task<List<HttpStatusCode>> PatchManyAsync(HttpClient client, string node, int count)

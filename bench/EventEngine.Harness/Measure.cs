@@ -1,0 +1,58 @@
+using System.Diagnostics;
+
+namespace EventEngine.Harness;
+
+/// <summary>Latency samples and what a report says of them.</summary>
+public sealed class Samples
+{
+    private readonly List<double> _ms = [];
+
+    public int Count => _ms.Count;
+
+    public void Add(TimeSpan elapsed)
+    {
+        lock (_ms) _ms.Add(elapsed.TotalMilliseconds);
+    }
+
+    public double Percentile(double p)
+    {
+        lock (_ms)
+        {
+            if (_ms.Count == 0) return double.NaN;
+            var sorted = _ms.Order().ToList();
+            return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+        }
+    }
+
+    public double Mean
+    {
+        get
+        {
+            lock (_ms) return _ms.Count == 0 ? double.NaN : _ms.Average();
+        }
+    }
+
+    public static async Task<TimeSpan> TimeAsync(Func<Task> work)
+    {
+        var watch = Stopwatch.StartNew();
+        await work();
+        return watch.Elapsed;
+    }
+}
+
+/// <summary>One row of the report: a figure beside the baseline measured in the same run.</summary>
+public sealed record Row(string Group, string What, double Value, string Unit, string Baseline, double BaselineValue, double Ratio, string Goal);
+
+/// <summary>The resident memory of a process, from /proc.</summary>
+public static class Memory
+{
+    public static long ResidentBytes(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        return 0;
+    }
+
+    public static double Mib(long bytes) => bytes / 1024.0 / 1024.0;
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using EventEngine.Api.Hosting;
+using EventEngine.Harness;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+// dotnet run -c Release --project bench/EventEngine.Harness -- [quick|full] [--out results.json]
+// quick: 1,000 nodes x 20 DaemonSets, a 100,000-event log, under 5 minutes; full: 5,000 nodes x 20, 1,000,000 events.
+var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "quick";
+var output = args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault() ?? Path.Combine("bench", "results", $"{mode}.json");
+var (nodes, events, singles, bulk, samples, seconds) = mode switch
+{
+    "full" => (5_000, 1_000_000L, 3_000, 200_000, 50, 30),
+    "quick" => (1_000, 100_000L, 1_000, 50_000, 20, 15),
+    _ => throw new ArgumentException($"mode is quick or full, not {mode}"),
+};
+const int daemonSets = 20;
+var total = Stopwatch.StartNew();
+var rows = new List<Row>();
+void Say(string text) => Console.WriteLine($"[{total.Elapsed:mm\\:ss}] {text}");
+
+var folder = Path.Combine(Path.GetTempPath(), $"eventengine-harness-{Guid.NewGuid():N}");
+Say($"{mode}: {nodes:N0} nodes x {daemonSets} DaemonSets, a {events:N0}-event log; PostgreSQL (fsync on) in {folder}");
+await using var postgres = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = folder, Durable = true }, NullLogger.Instance);
+try
+{
+    string On(string database) => new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = database }.ConnectionString;
+    Say("store: single and bulk appends against raw Npgsql");
+    rows.AddRange(await StoreBench.RunAsync(On("postgres"), singles, bulk));
+
+    await using (var admin = new NpgsqlConnection(On("postgres")))
+    {
+        await admin.OpenAsync();
+        await using var create = new NpgsqlCommand("create database bench; ", admin);
+        await create.ExecuteNonQueryAsync();
+        await using var empty = new NpgsqlCommand("create database empty_baseline", admin);
+        await empty.ExecuteNonQueryAsync();
+    }
+    var (emptyServer, emptyStart) = await Server.StartAsync(On("empty_baseline"));
+    await emptyServer.DisposeAsync();
+    var connection = On("bench");
+    var settings = new Dictionary<string, string> { ["Engine:SimulatedKubelet:ReadyAfterSeconds"] = "1" };
+    var (server, _) = await Server.StartAsync(connection, settings);
+    var idleEmpty = server.ResidentBytes;
+    var cluster = new ClusterBench(server, nodes, daemonSets);
+
+    Say($"placing {nodes * daemonSets:N0} pods end to end");
+    var placed = await cluster.PlaceAsync();
+    var placedEvents = await cluster.HeadAsync();
+    rows.Add(new("placement", $"{nodes * daemonSets:N0} pods placed end to end", placed.TotalSeconds, "s", $"-", 0, 0, "< 20 s (100,000 pods)"));
+    Say($"placed in {placed.TotalSeconds:0.0} s ({placedEvents:N0} events)");
+
+    Say($"commands: 8 clients, paced 200/s with 10% moving a pod, then closed loop");
+    var (paced, pacedRate, pacedFailures) = await cluster.CommandsAsync(8, 200, 0.1, TimeSpan.FromSeconds(seconds));
+    var (closed, closedRate, closedFailures) = await cluster.CommandsAsync(8, 0, 0.1, TimeSpan.FromSeconds(seconds));
+    rows.Add(new("commands", "label PATCH p99, 8 clients paced 200/s, 10% moving a pod", paced.Percentile(99), "ms", "p50 of the same run", paced.Percentile(50), paced.Percentile(99) / paced.Percentile(50), "p99 < 50 ms at 200/s"));
+    rows.Add(new("commands", "achieved rate, paced", pacedRate, "commands/s", "asked for", 200, pacedRate / 200, $"failures {pacedFailures}"));
+    rows.Add(new("commands", "closed loop, 8 clients", closedRate, "commands/s", "paced rate", pacedRate, closedRate / pacedRate, ">= 500/s"));
+    await cluster.WaitSettledAsync();
+
+    Say($"churn until the log holds {events:N0} events");
+    await cluster.ChurnAsync(events);
+    var head = await cluster.HeadAsync();
+    var idleLoaded = server.ResidentBytes;
+    Say($"log head {head:N0}");
+
+    Say("time travel");
+    rows.AddRange(await HistoryBench.TimeTravelAsync(server, head, nodes, samples));
+    Say("what-if");
+    rows.Add(await HistoryBench.WhatIfAsync(server, connection, head, 10_000));
+    Say("rebuild");
+    var (rebuild, rebuildPeak) = await HistoryBench.RebuildAsync(server, connection, head);
+    rows.Add(rebuild);
+    var afterReads = server.ResidentBytes;
+    rows.Add(new("memory", "server resident, idle with the cluster", Memory.Mib(idleLoaded), "MiB", "server on an empty log", Memory.Mib(idleEmpty), (double)idleLoaded / idleEmpty, "< 500 MB steady"));
+    rows.Add(new("memory", "after time travel, what-if and rebuild", Memory.Mib(afterReads), "MiB", "idle with the cluster", Memory.Mib(idleLoaded), (double)afterReads / idleLoaded, "no growth from reads"));
+    rows.Add(new("memory", "peak during the rebuild", Memory.Mib(rebuildPeak), "MiB", "idle with the cluster", Memory.Mib(idleLoaded), (double)rebuildPeak / idleLoaded, "bounded"));
+    await server.DisposeAsync();
+
+    Say("start-up on the whole log");
+    var (restarted, started) = await Server.StartAsync(connection, settings);
+    rows.Add(new("start-up", $"start-up on a {head:N0}-event log", started.TotalSeconds, "s", "start-up on an empty log", emptyStart.TotalSeconds, started / emptyStart, ""));
+    await restarted.DisposeAsync();
+}
+finally
+{
+    await postgres.DisposeAsync();
+    try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+}
+
+Console.WriteLine();
+Console.WriteLine($"{"what",-62} {"figure",14} {"baseline",-44} {"value",12} {"ratio",8}  goal");
+foreach (var r in rows)
+    Console.WriteLine($"{r.What,-62} {r.Value.ToString("0.###", CultureInfo.InvariantCulture) + " " + r.Unit,14} {r.Baseline,-44} {r.BaselineValue.ToString("0.###", CultureInfo.InvariantCulture),12} {r.Ratio.ToString("0.00", CultureInfo.InvariantCulture),8}  {r.Goal}");
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+await File.WriteAllTextAsync(output, JsonSerializer.Serialize(new { mode, nodes, daemonSets, events, seconds = total.Elapsed.TotalSeconds, rows }, new JsonSerializerOptions { WriteIndented = true }));
+Say($"written to {output}");
