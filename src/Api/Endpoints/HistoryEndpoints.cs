@@ -13,8 +13,9 @@ public static class HistoryEndpoints
     {
         var engine = app.MapGroup("/engine/v1").WithTags("History");
 
-        engine.MapGet("/state", async (string? at, int? limit, string? @continue, IMediator m, CancellationToken ct) =>
-            Results.Text((await m.Send(new GetStateAt(at, Responses.Limit(limit), @continue), ct)).ToJsonString(), "application/json"));
+        engine.MapGet("/state", async (string? at, int? limit, string? @continue, string? kind, string? @namespace, string? daemonset, string? node,
+            IMediator m, CancellationToken ct) =>
+            Results.Text((await m.Send(new GetStateAt(at, Responses.Limit(limit), @continue, kind, @namespace, daemonset, node), ct)).ToJsonString(), "application/json"));
 
         engine.MapGet("/timeline", async (string? from, string? to, string? node, string? daemonset, int? limit, string? @continue,
             bool? includeStatus, IMediator m, CancellationToken ct) =>

@@ -25,14 +25,12 @@ internal static class EngineServices
         services.AddSingleton<Admission>();
         services.AddSingleton(new ReplayOptions(Limits.Positive(configuration, "Engine:Limits:ReplayEvents", 20_000)));
 
-        services.AddSingleton(new SnapshotOptions(
-            configuration.GetValue("Engine:SnapshotEvery", 1_000),
-            configuration.GetValue("Engine:RecordFingerprints", false)));
         services.AddSingleton<InlineProjection>(batch => ReadModelWriter.Statements(batch));
         services.AddSingleton<InlineProjection>(PlacementWriter.Statements);
-        services.AddSingleton<Snapshots>();
+        services.AddSingleton<InlineProjection>(HistoryWriter.Statements);
+        services.AddSingleton<HistoryReader>();
+        services.AddSingleton<CurrentState>();
         services.AddSingleton<TimeTravel>();
-        services.AddSingleton<HistoryRecorder>();
         services.AddSingleton<EngineRuntime>();
         services.AddSingleton<ILiveHead>(sp => sp.GetRequiredService<EngineRuntime>());
         services.AddSingleton<SimulatedKubelet>();
@@ -42,7 +40,6 @@ internal static class EngineServices
         services.AddHostedService<EngineStartup>();
         services.AddHostedService<EngineScheduler>();
         services.AddHostedService<LeaderService>();
-        services.AddHostedService<HistoryService>();
 
         services.AddExceptionHandler<Problems.Handler>();
         AddMediator(services, typeof(EngineRuntime).Assembly, typeof(Page).Assembly, typeof(Demo.IncidentDemo).Assembly);

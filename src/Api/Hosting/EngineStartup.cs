@@ -17,9 +17,9 @@ internal sealed class EngineStartup(IServiceProvider services) : IHostedService
         if (await services.GetRequiredService<Rebuild>().CatchUpAsync(cancellationToken))
             services.GetRequiredService<ILogger<EngineStartup>>().LogInformation("Rebuilt the read models: they did not stand at the log's head");
         var runtime = services.GetRequiredService<EngineRuntime>();
-        runtime.Committed += services.GetRequiredService<HistoryRecorder>().Enqueue;
         var lease = services.GetRequiredService<LeaderLease>();
-        await runtime.StartAsync(reconcile: await lease.TryAcquireAsync(cancellationToken), cancellationToken);
+        await runtime.StartAsync(reconcile: await lease.TryAcquireAsync(cancellationToken), cancellationToken,
+            services.GetRequiredService<CurrentState>().LoadAsync);
         // a standby that takes over catches up and does what came due while the leader was gone
         lease.Acquired += ct => runtime.TickAsync(CommandContext.System(CommandContext.ClockActor), ct);
     }

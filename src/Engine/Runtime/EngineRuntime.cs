@@ -76,8 +76,14 @@ public sealed class EngineRuntime(
     /// Folds the whole log; a process that leads (see <see cref="LeaderLease"/>) then reconciles everything once (work
     /// due while no engine ran).
     /// </summary>
-    public async Task StartAsync(bool reconcile, CancellationToken cancellationToken)
+    public async Task StartAsync(bool reconcile, CancellationToken cancellationToken, Func<CancellationToken, Task<StartingPoint?>>? startingPoint = null)
     {
+        // the state at some seq, read back whole (the current objects of the history) so only the rest of the log is folded
+        if (startingPoint is not null && await startingPoint(cancellationToken) is { } start)
+        {
+            Volatile.Write(ref _current, new HeadState(start.Head, start.State, Streams.From(start.Positions)));
+            LastRecordedAt = start.RecordedAt;
+        }
         await RefreshAsync(cancellationToken);
         // a manual clock never runs behind the log it continues
         if (clock is ManualClock manual && LastRecordedAt is { } last) manual.NotBefore(last);
@@ -338,6 +344,9 @@ public sealed class EngineRuntime(
     }
 }
 
+/// <summary>A state read back at a seq, with every stream's version and last seq there and when its last event was recorded.</summary>
+public sealed record StartingPoint(long Head, ClusterState State, IEnumerable<(string Stream, long Version, long Seq)> Positions, DateTimeOffset? RecordedAt);
+
 /// <summary>Every stream's version and last seq, as an immutable map: a command's answer keeps the positions it saw.</summary>
 public sealed class Streams : IStreamPositions
 {
@@ -346,6 +355,9 @@ public sealed class Streams : IStreamPositions
     private readonly ImmutableDictionary<string, (long Version, long Seq)> _positions;
 
     private Streams(ImmutableDictionary<string, (long Version, long Seq)> positions) => _positions = positions;
+
+    public static Streams From(IEnumerable<(string Stream, long Version, long Seq)> positions) =>
+        new(positions.ToImmutableDictionary(p => p.Stream, p => (p.Version, p.Seq), StringComparer.Ordinal));
 
     public long Version(string stream) => _positions.TryGetValue(stream, out var p) ? p.Version : 0;
     public long Seq(string stream) => _positions.TryGetValue(stream, out var p) ? p.Seq : 0;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -6,52 +7,69 @@ using EventEngine.Model;
 namespace EventEngine.State;
 
 /// <summary>
-/// A canonical hash of a cluster state: nodes, DaemonSets (object, generation, revision, status), revisions, pods,
-/// backoffs, and the causes the fold remembers (the events later actions will name), in a fixed order. Two folds of
-/// the same log give the same fingerprint; replay and live, and a restored snapshot and a fresh fold, can be compared
-/// by it.
+/// A canonical hash of a cluster state: the sum, modulo 2^256, of a SHA-256 per object (nodes, DaemonSets with their
+/// status, revisions, pods, slots' causes, backoffs, deleted owners, removed nodes), each over a canonical line of the
+/// object. Two folds of the same log give the same fingerprint; replay and live, and a state read back from the
+/// history and a fresh fold, can be compared by it. Being a sum, it moves with each change by the new object's hash
+/// less the old one's (<see cref="Delta"/>), so the history keeps it for every seq without hashing the cluster.
 /// </summary>
 public static class Fingerprint
 {
-    /// <summary>
-    /// Each object's line, kept as long as the object lives: consecutive states share almost all their objects, so a
-    /// walk that fingerprints every state of a log renders each object once.
-    /// </summary>
-    private static readonly ConditionalWeakTable<object, string> Lines = [];
+    private static readonly BigInteger Modulus = BigInteger.One << 256;
+
+    /// <summary>Each node's and pod's hash, kept as long as the object lives: consecutive states share almost all their objects.</summary>
+    private static readonly ConditionalWeakTable<object, StrongBox<BigInteger>> Hashes = [];
 
     public static string Of(ClusterState s)
     {
-        var text = new StringBuilder();
-        foreach (var n in s.Nodes.Values.OrderBy(n => n.Name, StringComparer.Ordinal))
-            text.Append(Lines.GetValue(n, static o => NodeLine((NodeState)o)));
-        foreach (var ds in s.DaemonSets.Values.OrderBy(d => d.Key, StringComparer.Ordinal))
-            text.Append(Lines.GetValue(ds, static o => DaemonSetLine((DaemonSetState)o)));
-        foreach (var r in s.Revisions.Values.OrderBy(r => r.Key, StringComparer.Ordinal))
-            text.Append("R|").Append(r.Key).Append('|').Append(r.Number).Append('|').Append(r.Hash).Append('|').Append(r.OwnerUid).Append('\n');
-        foreach (var p in s.Pods.Values.OrderBy(p => p.Key, StringComparer.Ordinal))
-            text.Append(Lines.GetValue(p, static o => PodLine((PodState)o)));
-        foreach (var (key, b) in s.Backoffs.OrderBy(b => b.Key, StringComparer.Ordinal))
-            text.Append("B|").Append(key).Append('|').Append(b.Delay.Ticks).Append('|').Append(Json.FormatTime(b.LastUpdate)).Append('\n');
-        foreach (var (uid, owner) in s.DeletedOwners.OrderBy(o => o.Key, StringComparer.Ordinal))
-            text.Append("X|").Append(uid).Append('|').Append(owner.DaemonSet).Append('|').Append(owner.PropagationPolicy).Append('|').Append(owner.Cause).Append('\n');
-        foreach (var (node, cause) in s.RemovedNodes.OrderBy(n => n.Key, StringComparer.Ordinal))
-            text.Append("G|").Append(node).Append('|').Append(cause).Append('\n');
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        var sum = BigInteger.Zero;
+        foreach (var c in ObjectHistory.All(s)) sum += HashOf(c.Kind, c.Key, c.After!);
+        return Format(sum);
     }
 
-    private static string NodeLine(NodeState n) => $"N|{Canonical(Views.Node(n))}|{n.TaintsCause}\n";
-
-    private static string DaemonSetLine(DaemonSetState ds)
+    /// <summary>How much these changes move the fingerprint (modulo 2^256, not negative).</summary>
+    public static BigInteger Delta(IEnumerable<ObjectHistory.Change> changes)
     {
-        var line = new StringBuilder("D|").Append(Canonical(Views.DaemonSet(ds))).Append('|').Append(ds.CurrentHash)
-            .Append('|').Append(ds.TemplateGeneration).Append('|').Append(ds.PodsCreated)
-            .Append('|').Append(ds.SpecCause).Append('|').Append(ds.RevisionCause).Append('|').Append(ds.RevisionRestored);
-        foreach (var (node, slot) in ds.Slots.OrderBy(x => x.Key, StringComparer.Ordinal))
-            line.Append('|').Append(node).Append('=').Append(slot.Cause);
-        return line.Append('\n').ToString();
+        var delta = BigInteger.Zero;
+        foreach (var c in changes)
+        {
+            if (c.After is not null) delta += HashOf(c.Kind, c.Key, c.After);
+            if (c.Before is not null) delta -= HashOf(c.Kind, c.Key, c.Before);
+        }
+        return Reduce(delta);
     }
 
-    private static string PodLine(PodState p) => $"P|{Canonical(Views.Pod(p))}|{p.StatusCause}|{p.Origin}|{p.LabelsCause}\n";
+    public static BigInteger Reduce(BigInteger value)
+    {
+        var r = value % Modulus;
+        return r.Sign < 0 ? r + Modulus : r;
+    }
+
+    /// <summary>The fingerprint as 64 hex digits.</summary>
+    public static string Format(BigInteger sum) =>
+        Convert.ToHexStringLower(Reduce(sum).ToByteArray(isUnsigned: true, isBigEndian: true)).PadLeft(64, '0');
+
+    private static BigInteger HashOf(char kind, string key, object value) => value switch
+    {
+        NodeState or PodState => Hashes.GetValue(value, o => new StrongBox<BigInteger>(Hash(Line(kind, key, o)))).Value,
+        _ => Hash(Line(kind, key, value)),
+    };
+
+    private static BigInteger Hash(string line) => new(SHA256.HashData(Encoding.UTF8.GetBytes(line)), isUnsigned: true, isBigEndian: true);
+
+    private static string Line(char kind, string key, object value) => value switch
+    {
+        NodeState n => $"N|{Canonical(Views.Node(n))}|{n.TaintsCause}",
+        PodState p => $"P|{Canonical(Views.Pod(p))}|{p.StatusCause}|{p.Origin}|{p.LabelsCause}",
+        ObjectHistory.DaemonSetPart d => $"D|{key}|{Canonical(d.Object)}|{d.Uid}|{d.Generation}|{d.TemplateGeneration}|{Json.FormatTime(d.CreatedAt)}"
+            + $"|{d.CurrentHash}|{d.CollisionCount}|{d.SpecCause}|{d.RevisionCause}|{d.RevisionRestored}",
+        ObjectHistory.DaemonSetCounters c => $"U|{key}|{Canonical(c.Status)}|{c.PodsCreated}",
+        RevisionState r => $"R|{r.Key}|{r.Number}|{r.Hash}|{r.OwnerUid}",
+        FailedPodBackoff b => $"B|{key}|{b.Delay.Ticks}|{Json.FormatTime(b.LastUpdate)}",
+        DeletedOwner o => $"X|{key}|{o.DaemonSet}|{o.PropagationPolicy}|{o.Cause}",
+        Guid cause => $"{kind}|{key}|{cause}",
+        _ => throw new InvalidOperationException($"no fingerprint line for {value.GetType().Name}"),
+    };
 
     /// <summary>Key order and nil-versus-empty do not count: the log's jsonb does not keep either.</summary>
     private static string Canonical<T>(T value) => CanonicalJson.Write(System.Text.Json.JsonSerializer.SerializeToElement(value, Json.Options));

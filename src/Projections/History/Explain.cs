@@ -60,7 +60,7 @@ public sealed class ExplainPlacementHandler(TimeTravel timeTravel, EventStore st
     {
         var resolved = await Inspection.ResolveAsync(timeTravel, q.At, ct);
         if (resolved.Value is not { } at) return resolved.Failure!;
-        var state = await timeTravel.StateAtAsync(at.Seq, ct);
+        var state = await timeTravel.PartAtAsync(at.Seq, Inspection.DaemonSetOnNodeScopes(q.DaemonSet!, q.Node!), ct);
         if (!state.DaemonSets.TryGetValue(q.DaemonSet!, out var ds)) return Inspection.NotFound("daemonset", $"daemonset {q.DaemonSet}", at);
         if (!state.Nodes.TryGetValue(q.Node!, out var node)) return Inspection.NotFound("node", $"node {q.Node}", at);
 

@@ -36,6 +36,27 @@ public static class Inspection
         return new LogPoint(seq, await timeTravel.TimeOfAsync(seq, ct));
     }
 
+    /// <summary>
+    /// What a question about one DaemonSet reads of the past: the DaemonSet with everything it owns (revisions, pods,
+    /// slots, backoffs), the pods without an owner (it may adopt them), and every node (its placement is over all).
+    /// </summary>
+    public static IReadOnlyList<HistoryReader.Scope> DaemonSetScopes(string daemonSet) =>
+    [
+        new(ObjectHistory.Kinds.All, Owner: daemonSet),
+        new([ObjectHistory.Kinds.Pod], Owner: ""),
+        new([ObjectHistory.Kinds.Node]),
+    ];
+
+    /// <summary>
+    /// What a question about one DaemonSet on one node reads: the DaemonSet itself and its revisions, and the node with
+    /// everything on it (pods, slots, backoffs).
+    /// </summary>
+    public static IReadOnlyList<HistoryReader.Scope> DaemonSetOnNodeScopes(string daemonSet, string node) =>
+    [
+        new([ObjectHistory.Kinds.DaemonSet, ObjectHistory.Kinds.DaemonSetStatus, ObjectHistory.Kinds.Revision, ObjectHistory.Kinds.DeletedOwner], Owner: daemonSet),
+        new(ObjectHistory.Kinds.All, Node: node),
+    ];
+
     public static Failure NotFound(string parameter, string what, LogPoint at) =>
         new(FailureKind.NotFound, "Not found", $"{what} does not exist at seq {at.Seq}", [new FieldError(parameter, "Not found")]);
 

@@ -60,7 +60,7 @@ public sealed class GetPlacementHandler(TimeTravel timeTravel) : IRequestHandler
     {
         var resolved = await Inspection.ResolveAsync(timeTravel, q.At, ct);
         if (resolved.Value is not { } at) return resolved.Failure!;
-        var state = await timeTravel.StateAtAsync(at.Seq, ct);
+        var state = await timeTravel.PartAtAsync(at.Seq, Inspection.DaemonSetScopes(q.DaemonSet!), ct);
         if (!state.DaemonSets.TryGetValue(q.DaemonSet!, out var ds)) return Inspection.NotFound("daemonset", $"daemonset {q.DaemonSet}", at);
 
         var current = new RevisionRef(state.CurrentRevision(ds)?.Number, ds.CurrentHash);

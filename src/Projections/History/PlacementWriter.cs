@@ -18,33 +18,34 @@ public static class PlacementWriter
         batch.Events.SelectMany(e => Commands(e.Stored, e.Event, batch.Before, batch.After, ""));
 
     /// <summary>The statements one event makes; states are the ones around it (or its batch).</summary>
-    public static IEnumerable<NpgsqlBatchCommand> Commands(StoredEvent stored, IEvent e, ClusterState before, ClusterState after, string suffix)
-    {
-        switch (e)
+    public static IEnumerable<NpgsqlBatchCommand> Commands(StoredEvent stored, IEvent e, ClusterState before, ClusterState after, string suffix) =>
+        IntentOf(stored, e, before, after) switch
         {
-            case PodCreated x:
-                yield return Open(suffix, x.DaemonSet, x.Uid, x.Namespace + "/" + x.Pod, x.Hash, x.Node, stored);
-                break;
-            // what opens an interval is read from the event itself, so a live write and a rebuild agree
-            case PodRegistered { DaemonSet: { } ds } x when x.Object.Metadata?.Labels?.GetValueOrDefault(WellKnown.RevisionHashLabel) is { } hash
-                && x.Object.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true) is { Uid: { } owner }:
-                yield return Open(suffix, ds, owner, x.Namespace + "/" + x.Pod, hash, x.Node, stored);
-                break;
-            case PodAdopted { Hash: { } adoptedHash } x:
-                yield return Open(suffix, x.DaemonSet, x.Uid, x.Namespace + "/" + x.Pod, adoptedHash, x.Node, stored);
-                break;
-            case PodDeleted x:
-                yield return Close(suffix, x.Namespace + "/" + x.Pod, stored, EndReason(x, before, after), stored.Metadata.Reason?.Message);
-                break;
-            case PodLabelsChanged x when x.Labels.GetValueOrDefault(WellKnown.RevisionHashLabel) is { } relabelled:
-                yield return Relabel(suffix, x.Namespace + "/" + x.Pod, relabelled, stored);
-                break;
-            case PodOrphaned x:
-                yield return Close(suffix, x.Namespace + "/" + x.Pod, stored,
-                    x.Reason == PodReasons.DaemonSetDeleted ? "orphaned" : "released", stored.Metadata.Reason?.Message);
-                break;
-        }
-    }
+            OpenInterval x => [Open(suffix, x, stored)],
+            CloseInterval x => [Close(suffix, x, stored)],
+            RelabelInterval x => [Relabel(suffix, x, stored)],
+            _ => [],
+        };
+
+    /// <summary>What an event does to the intervals, if anything: open one, close a pod's, or move a pod's to another hash.</summary>
+    public static PlacementIntent? IntentOf(StoredEvent stored, IEvent e, ClusterState before, ClusterState after) => e switch
+    {
+        PodCreated x => new OpenInterval(x.DaemonSet, x.Uid, x.Namespace + "/" + x.Pod, x.Hash, x.Node),
+        // what opens an interval is read from the event itself, so a live write and a rebuild agree
+        PodRegistered { DaemonSet: { } ds } x when x.Object.Metadata?.Labels?.GetValueOrDefault(WellKnown.RevisionHashLabel) is { } hash
+            && x.Object.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true) is { Uid: { } owner } =>
+            new OpenInterval(ds, owner, x.Namespace + "/" + x.Pod, hash, x.Node),
+        PodAdopted { Hash: { } adoptedHash } x => new OpenInterval(x.DaemonSet, x.Uid, x.Namespace + "/" + x.Pod, adoptedHash, x.Node),
+        PodDeleted x => new CloseInterval(x.Namespace + "/" + x.Pod, EndReason(x, before, after), stored.Metadata.Reason?.Message),
+        PodLabelsChanged x when x.Labels.GetValueOrDefault(WellKnown.RevisionHashLabel) is { } relabelled =>
+            new RelabelInterval(x.Namespace + "/" + x.Pod, relabelled),
+        PodOrphaned x => new CloseInterval(x.Namespace + "/" + x.Pod,
+            x.Reason == PodReasons.DaemonSetDeleted ? "orphaned" : "released", stored.Metadata.Reason?.Message),
+        _ => null,
+    };
+
+    /// <summary>The detail an interval closed by a relabel gets.</summary>
+    public static string RelabelDetail(string hash) => "its controller-revision-hash label became " + hash;
 
     /// <summary>Why an interval ended, in the words of someone reading a rollout: rolled forward or back, evicted...</summary>
     public static string EndReason(PodDeleted e, ClusterState before, ClusterState after) => e.Reason switch
@@ -64,8 +65,9 @@ public static class PlacementWriter
     };
 
     /// <summary>An interval opens under the DaemonSet's name and uid: one recreated under the same name starts a history of its own.</summary>
-    private static NpgsqlBatchCommand Open(string suffix, string ds, string uid, string pod, string hash, string? node, StoredEvent at)
+    private static NpgsqlBatchCommand Open(string suffix, OpenInterval x, StoredEvent at)
     {
+        var (ds, uid, pod, hash, node) = (x.DaemonSet, x.Uid, x.Pod, x.Hash, x.Node);
         var command = new NpgsqlBatchCommand($"""
             insert into proj_placements{suffix} (daemonset, daemonset_uid, pod, hash, node, from_seq, from_time) values (@a, @g, @b, @c, @d, @e, @f)
             on conflict (pod, from_seq) do nothing
@@ -85,12 +87,12 @@ public static class PlacementWriter
     /// revision: its open interval ends and one under the new hash begins. Decided on the table, not on the states
     /// around the event, so that a live write and a rebuild agree.
     /// </summary>
-    private static NpgsqlBatchCommand Relabel(string suffix, string pod, string hash, StoredEvent at)
+    private static NpgsqlBatchCommand Relabel(string suffix, RelabelInterval x, StoredEvent at)
     {
+        var (pod, hash) = (x.Pod, x.Hash);
         var command = new NpgsqlBatchCommand($"""
             with closed as (
-                update proj_placements{suffix} set to_seq = @a, to_time = @b, end_reason = 'relabelled',
-                    end_detail = 'its controller-revision-hash label became ' || @c
+                update proj_placements{suffix} set to_seq = @a, to_time = @b, end_reason = 'relabelled', end_detail = @f
                 where pod = @d and to_seq is null and hash <> @c
                 returning daemonset, daemonset_uid, node)
             insert into proj_placements{suffix} (daemonset, daemonset_uid, pod, hash, node, from_seq, from_time)
@@ -101,11 +103,13 @@ public static class PlacementWriter
         command.Parameters.AddWithValue("b", at.RecordedAt);
         command.Parameters.AddWithValue("c", hash);
         command.Parameters.AddWithValue("d", pod);
+        command.Parameters.AddWithValue("f", RelabelDetail(hash));
         return command;
     }
 
-    private static NpgsqlBatchCommand Close(string suffix, string pod, StoredEvent at, string reason, string? detail)
+    private static NpgsqlBatchCommand Close(string suffix, CloseInterval x, StoredEvent at)
     {
+        var (pod, reason, detail) = (x.Pod, x.Reason, x.Detail);
         var command = new NpgsqlBatchCommand($"""
             update proj_placements{suffix} set to_seq = @a, to_time = @b, end_reason = @c, end_detail = @d
             where pod = @e and to_seq is null
@@ -118,3 +122,15 @@ public static class PlacementWriter
         return command;
     }
 }
+
+/// <summary>What an event does to the placement intervals.</summary>
+public abstract record PlacementIntent;
+
+/// <summary>An interval opens: the pod runs the DaemonSet's revision with this hash, from this event on.</summary>
+public sealed record OpenInterval(string DaemonSet, string Uid, string Pod, string Hash, string? Node) : PlacementIntent;
+
+/// <summary>The pod's open intervals end, for this reason.</summary>
+public sealed record CloseInterval(string Pod, string Reason, string? Detail) : PlacementIntent;
+
+/// <summary>The pod's open intervals under another hash end ("relabelled") and go on under this one.</summary>
+public sealed record RelabelInterval(string Pod, string Hash) : PlacementIntent;

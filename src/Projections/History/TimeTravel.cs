@@ -9,14 +9,29 @@ namespace EventEngine.Projections.History;
 public sealed record LogStep(StoredEvent Stored, Recorded Recorded, ClusterState Before, ClusterState After);
 
 /// <summary>
-/// The cluster at any point of the log: the nearest snapshot, then the same fold the live engine runs over the
-/// events after it. "at" is a seq or an RFC 3339 time (the last event recorded at or before it).
+/// The cluster at any point of the log, read from the object history (see <see cref="HistoryReader"/>): the whole of
+/// it, or only the objects a question needs (one DaemonSet with the nodes, one node), at the cost of those objects.
+/// At the live head it is the live state. "at" is a seq or an RFC 3339 time (the last event recorded at or before it).
 /// </summary>
-public sealed class TimeTravel(EventStore store, Snapshots snapshots, ILiveHead live)
+public sealed class TimeTravel
 {
-    private const int FoldPage = 5_000;
+    private readonly EventStore store;
+    private readonly HistoryReader? history;
+    private readonly ILiveHead live;
     private readonly object _cacheLock = new();
     private (long Seq, ClusterState State)? _cached;
+
+    public TimeTravel(EventStore store, HistoryReader history, ILiveHead live) : this(store, live, history)
+    {
+    }
+
+    private TimeTravel(EventStore store, ILiveHead live, HistoryReader? history) => (this.store, this.history, this.live) = (store, history, live);
+
+    /// <summary>
+    /// Time travel without the history: every state is the plain fold of the log up to it (folding on from the last
+    /// one asked when the next is later). Slow, and exact by construction: the reference the history is checked against.
+    /// </summary>
+    public static TimeTravel FoldingTheLog(EventStore store, ILiveHead live) => new(store, live, null);
 
     /// <summary>The seq the live state stands at: the newest point a read can name.</summary>
     public long Head => live.Current.Head;
@@ -45,26 +60,74 @@ public sealed class TimeTravel(EventStore store, Snapshots snapshots, ILiveHead 
             CultureInfo.InvariantCulture, DateTimeStyles.None, out time);
     }
 
-    /// <summary>The state after the event at seq (0: before the first event).</summary>
-    public async Task<ClusterState> StateAtAsync(long seq, CancellationToken ct, bool useSnapshots = true)
+    /// <summary>The whole state after the event at seq (0: before the first event).</summary>
+    public async Task<ClusterState> StateAtAsync(long seq, CancellationToken ct)
     {
-        if (useSnapshots && live.Current is var (head, current) && head == seq) return current;
-        lock (_cacheLock)
-            if (useSnapshots && _cached is { } c && c.Seq == seq) return c.State;
-        var (from, state) = useSnapshots && await snapshots.AtOrBeforeAsync(seq, ct) is { } snapshot
-            ? snapshot
-            : (0L, ClusterState.Empty);
-        var pending = new List<Recorded>(FoldPage);
-        await foreach (var (_, recorded) in ReadAsync(from, seq, ct))
-        {
-            pending.Add(recorded);
-            if (pending.Count < FoldPage) continue;
-            state = Fold.EvolveAll(state, pending);
-            pending.Clear();
-        }
-        state = Fold.EvolveAll(state, pending);
-        if (useSnapshots) lock (_cacheLock) _cached = (seq, state);
+        if (history is not null && live.Current is var (head, current) && head == seq) return current;
+        (long Seq, ClusterState State)? cached;
+        lock (_cacheLock) cached = _cached;
+        if (cached is { } c && c.Seq == seq) return c.State;
+        var state = history is not null
+            ? await PartAtAsync(seq, [HistoryReader.Scope.Everything], ct)
+            : await FoldAsync(cached is { } earlier && earlier.Seq < seq ? earlier : (0, ClusterState.Empty), seq, ct);
+        lock (_cacheLock) _cached = (seq, state);
         return state;
+    }
+
+    /// <summary>
+    /// The objects of these scopes after the event at seq, as a state of their own (slots and counters derived from
+    /// them): enough for a question about those objects, at the cost of reading them. At the live head, the live state.
+    /// </summary>
+    public async Task<ClusterState> PartAtAsync(long seq, IReadOnlyList<HistoryReader.Scope> scopes, CancellationToken ct)
+    {
+        if (history is null) return await StateAtAsync(seq, ct);
+        if (live.Current is var (head, current) && head == seq) return current;
+        var rows = await history.ReadAsync(seq, scopes, ct);
+        return ObjectHistory.StateOf(Deserialize(rows));
+    }
+
+    private async Task<ClusterState> FoldAsync((long Seq, ClusterState State) from, long seq, CancellationToken ct)
+    {
+        var state = from.State;
+        var pending = new List<Recorded>();
+        await foreach (var e in store.ReadRangeAsync(from.Seq, seq, ct)) pending.Add(EventTypes.Decode(e));
+        return Fold.EvolveAll(state, pending);
+    }
+
+    /// <summary>Stored versions read back, in parallel when there are many (a whole cluster is a hundred thousand).</summary>
+    public static IEnumerable<(char Kind, string Key, object Value)> Deserialize(List<HistoryReader.Stored> rows) =>
+        rows.Count < 2_000 ? rows.Select(r => r.Read()) : rows.AsParallel().AsOrdered().Select(r => r.Read()).ToList();
+
+    /// <summary>The fingerprint of the whole state after the event at seq.</summary>
+    public async Task<string> FingerprintAsync(long seq, CancellationToken ct) =>
+        history is not null ? await history.FingerprintAsync(seq, ct) : Fingerprint.Of(await StateAtAsync(seq, ct));
+
+    /// <summary>The stored versions of these scopes holding at seq (see <see cref="HistoryReader.ReadAsync"/>).</summary>
+    public async Task<List<HistoryReader.Stored>> VersionsAsync(long seq, IReadOnlyList<HistoryReader.Scope> scopes, CancellationToken ct) =>
+        history is not null ? await history.ReadAsync(seq, scopes, ct) : Within(await StateAtAsync(seq, ct), scopes);
+
+    /// <summary>A page of one kind's objects at seq, in key order (see <see cref="HistoryReader.PageAsync"/>).</summary>
+    public async Task<List<HistoryReader.Stored>> PageAsync(long seq, char kind, string after, int limit, string? inNamespace, CancellationToken ct)
+    {
+        if (history is not null) return await history.PageAsync(seq, kind, after, limit, inNamespace, ct);
+        return Within(await StateAtAsync(seq, ct), [new([kind])])
+            .Where(r => string.CompareOrdinal(r.Key, after) > 0 && (inNamespace is null || r.Key.StartsWith(inNamespace + "/", StringComparison.Ordinal)))
+            .OrderBy(r => r.Key, StringComparer.Ordinal).Take(limit).ToList();
+    }
+
+    /// <summary>The objects of a folded state within the scopes, stored as the history stores them.</summary>
+    private static List<HistoryReader.Stored> Within(ClusterState state, IReadOnlyList<HistoryReader.Scope> scopes)
+    {
+        var seen = new HashSet<(char, string)>();
+        var rows = new List<HistoryReader.Stored>();
+        foreach (var change in ObjectHistory.All(state))
+        {
+            var version = ObjectHistory.VersionOf(change, state, state);
+            if (scopes.Any(s => s.Kinds.Contains(change.Kind) && (s.Owner is null || s.Owner == version.Owner) && (s.Node is null || s.Node == version.Node))
+                && seen.Add((change.Kind, change.Key)))
+                rows.Add(new HistoryReader.Stored(change.Kind, change.Key, version.Body()));
+        }
+        return rows;
     }
 
     /// <summary>Every event in (fromSeq, toSeq], with the states around it, starting from the state at fromSeq.</summary>

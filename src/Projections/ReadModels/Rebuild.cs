@@ -1,21 +1,32 @@
+using System.Threading.Channels;
 using EventEngine.Events;
 using EventEngine.Projections.History;
 using EventEngine.Runtime;
 using EventEngine.State;
 using EventEngine.Storage;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace EventEngine.Projections.ReadModels;
 
 /// <summary>
-/// Drops and rebuilds every read model and the snapshots from the log. The new rows go into fresh tables while
-/// the old ones keep answering; a short final transaction (holding the append lock, so nothing commits
-/// meanwhile) folds whatever was appended during the rebuild and swaps the tables in.
+/// Drops and rebuilds every read model and the object history from the log, in bulk: the log is read in large pages
+/// (decoded in parallel), folded in memory event by event, and what the events leave behind (closed versions,
+/// fingerprints, ended placement intervals) is streamed with binary COPY into fresh tables without indexes, while
+/// the fold goes on; the current versions, open intervals and read models follow at the end, then the indexes are
+/// built in one pass each. The old tables keep answering meanwhile; a short final transaction (holding the append
+/// lock, so nothing commits meanwhile) folds whatever was appended during the rebuild and swaps the tables in.
+/// Memory: the folded state, the current version of every object, and at most <see cref="Pending"/> batches in flight.
 /// </summary>
-public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store, SnapshotOptions options)
+public sealed partial class Rebuild(NpgsqlDataSource dataSource, EventStore store)
 {
-    private static readonly string[] Tables = ["proj_nodes", "proj_daemonsets", "proj_pods", "proj_revisions", "proj_placements", "snapshots"];
-    private const int FlushEvery = 2_000;
+    private static readonly string[] Tables =
+        ["proj_nodes", "proj_daemonsets", "proj_pods", "proj_revisions", "proj_placements", "history", "history_open", "fingerprints"];
+
+    private const int PageSize = 20_000;
+
+    /// <summary>How many written-out batches may wait for COPY before the fold waits for them.</summary>
+    private const int Pending = 4;
 
     /// <summary>Held for the whole of a rebuild, by whichever server runs it: one rebuild at a time per database.</summary>
     public const long LockKey = 0x4556_5245_4255; // "EVREBU"
@@ -64,44 +75,70 @@ public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store, Snaps
 
     private async Task<long> RebuildAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        var fold = new LogFold();
         await using (var prepare = await connection.BeginTransactionAsync(ct))
         {
             foreach (var table in Tables)
-                await ExecuteAsync(connection, prepare, $"drop table if exists {table}_next; create table {table}_next (like {table} including all)", ct);
-            var pending = new List<NpgsqlBatchCommand>();
-            var lastSnapshot = 0L;
-            await fold.ReadAsync(store, ct, async (stored, e, before, after) =>
-            {
-                pending.AddRange(PlacementWriter.Commands(stored, e, before, after, "_next"));
-                if (pending.Count >= FlushEvery) await FlushAsync(connection, prepare, pending, ct);
-                if (stored.Seq - lastSnapshot >= options.Every)
-                {
-                    await FlushAsync(connection, prepare, pending, ct);
-                    await WriteSnapshotAsync(connection, prepare, stored.Seq, after, ct);
-                    lastSnapshot = stored.Seq;
-                }
-            });
-            await FlushAsync(connection, prepare, pending, ct);
-            await ReadModelWriter.WriteAllAsync(connection, prepare, fold.State, fold.Positions, fold.Head, ct, suffix: "_next");
+                await ExecuteAsync(connection, prepare, $"drop table if exists {table}_next; create table {table}_next (like {table} including defaults)", ct);
             await prepare.CommitAsync(ct);
+        }
+
+        var fold = new LogFold();
+        var versions = new HistoryVersions();
+        var intervals = new PlacementIntervals();
+        var batches = Channel.CreateBounded<Written>(new BoundedChannelOptions(Pending) { SingleReader = true, SingleWriter = true });
+        var writer = Task.Run(() => CopyAsync(batches.Reader, ct), ct);
+        try
+        {
+            await fold.ReadAsync(store, PageSize, ct, (stored, e, before, after) =>
+            {
+                versions.Add(stored.Seq, before, after, e);
+                intervals.Apply(PlacementWriter.IntentOf(stored, e, before, after), stored);
+            }, async () =>
+            {
+                // a page folded: what it closed goes to COPY, and the fold goes on
+                await batches.Writer.WriteAsync(new Written(versions.TakeClosed(), versions.TakeFingerprints(), intervals.TakeClosed()), ct);
+            });
+            batches.Writer.Complete();
+        }
+        catch (Exception e)
+        {
+            batches.Writer.TryComplete(e);
+            throw;
+        }
+        finally
+        {
+            await writer;
+        }
+
+        // what is still current at the end: the open versions and intervals, and the read models
+        await using (var load = await connection.BeginTransactionAsync(ct))
+        {
+            await CopyVersionsAsync(connection, "history_open_next", versions.Open, open: true, ct);
+            await CopyIntervalsAsync(connection, intervals.Open, ct);
+            foreach (var table in Tables) await IndexAsync(connection, load, table, ct);
+            await ReadModelWriter.WriteAllAsync(connection, load, fold.State, fold.Positions, fold.Head, ct, suffix: "_next");
+            await load.CommitAsync(ct);
         }
 
         await using var swap = await connection.BeginTransactionAsync(ct);
         await ExecuteAsync(connection, swap, $"select pg_advisory_xact_lock({EventStore.AppendLockKey})", ct);
         var before = fold.State;
-        var late = new List<(StoredEvent, Events.IEvent)>();
+        var late = new List<(StoredEvent, IEvent)>();
         var lateCommands = new List<NpgsqlBatchCommand>();
-        await fold.ReadAsync(store, ct, (stored, e, b, a) =>
+        var lateVersions = new HistoryVersions();
+        await fold.ReadAsync(store, PageSize, ct, (stored, e, b, a) =>
         {
             late.Add((stored, e));
+            lateVersions.Add(stored.Seq, b, a, e);
             lateCommands.AddRange(PlacementWriter.Commands(stored, e, b, a, "_next"));
-            return Task.CompletedTask;
-        });
+        }, () => Task.CompletedTask);
         if (late.Count > 0)
         {
             lateCommands.InsertRange(0, ReadModelWriter.Statements(new ProjectionBatch(before, fold.State, late, fold.Positions), suffix: "_next"));
-            await FlushAsync(connection, swap, lateCommands, ct);
+            lateCommands.AddRange(lateVersions.Statements("_next"));
+            await using var batch = new NpgsqlBatch(connection, swap);
+            foreach (var command in lateCommands) batch.BatchCommands.Add(command);
+            await batch.ExecuteNonQueryAsync(ct);
         }
         foreach (var table in Tables)
         {
@@ -116,9 +153,109 @@ public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store, Snaps
         return fold.Head;
     }
 
+    /// <summary>What one folded page left behind for COPY.</summary>
+    private sealed record Written(
+        List<HistoryVersions.Row> Versions, List<(long Seq, System.Numerics.BigInteger Value)> Fingerprints, List<PlacementIntervals.Interval> Intervals);
+
+    /// <summary>Writes the pages' closed rows as they come, on a connection of its own.</summary>
+    private async Task CopyAsync(ChannelReader<Written> batches, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await foreach (var written in batches.ReadAllAsync(ct))
+        {
+            await CopyVersionsAsync(connection, "history_next", written.Versions, open: false, ct);
+            await CopyIntervalsAsync(connection, written.Intervals, ct);
+            await using var importer = await connection.BeginBinaryImportAsync("copy fingerprints_next (seq, value) from stdin (format binary)", ct);
+            foreach (var (seq, value) in written.Fingerprints)
+            {
+                await importer.StartRowAsync(ct);
+                await importer.WriteAsync(seq, NpgsqlDbType.Bigint, ct);
+                await importer.WriteAsync(value, NpgsqlDbType.Numeric, ct);
+            }
+            await importer.CompleteAsync(ct);
+        }
+    }
+
+    private static async Task CopyVersionsAsync(NpgsqlConnection connection, string table, IEnumerable<HistoryVersions.Row> rows, bool open, CancellationToken ct)
+    {
+        var columns = open ? "kind, key, lower, owner, node, body" : "kind, key, lower, upper, fork, owner, node, body";
+        await using var importer = await connection.BeginBinaryImportAsync($"copy {table} ({columns}) from stdin (format binary)", ct);
+        foreach (var row in rows)
+        {
+            await importer.StartRowAsync(ct);
+            await importer.WriteAsync(row.Kind, NpgsqlDbType.InternalChar, ct);
+            await importer.WriteAsync(row.Key, NpgsqlDbType.Text, ct);
+            await importer.WriteAsync(row.Lower, NpgsqlDbType.Bigint, ct);
+            if (!open)
+            {
+                await importer.WriteAsync(row.Upper, NpgsqlDbType.Bigint, ct);
+                await importer.WriteAsync(HistoryTree.Fork(row.Lower, row.Upper), NpgsqlDbType.Bigint, ct);
+            }
+            await WriteNullableAsync(importer, row.Owner, ct);
+            await WriteNullableAsync(importer, row.Node, ct);
+            await importer.WriteAsync(row.Body, NpgsqlDbType.Bytea, ct);
+        }
+        await importer.CompleteAsync(ct);
+    }
+
+    private static async Task CopyIntervalsAsync(NpgsqlConnection connection, IEnumerable<PlacementIntervals.Interval> rows, CancellationToken ct)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(
+            "copy proj_placements_next (daemonset, daemonset_uid, pod, hash, node, from_seq, from_time, to_seq, to_time, end_reason, end_detail) from stdin (format binary)", ct);
+        foreach (var i in rows)
+        {
+            await importer.StartRowAsync(ct);
+            await importer.WriteAsync(i.DaemonSet, NpgsqlDbType.Text, ct);
+            await importer.WriteAsync(i.Uid, NpgsqlDbType.Text, ct);
+            await importer.WriteAsync(i.Pod, NpgsqlDbType.Text, ct);
+            await importer.WriteAsync(i.Hash, NpgsqlDbType.Text, ct);
+            await WriteNullableAsync(importer, i.Node, ct);
+            await importer.WriteAsync(i.FromSeq, NpgsqlDbType.Bigint, ct);
+            await importer.WriteAsync(i.FromTime, NpgsqlDbType.TimestampTz, ct);
+            if (i.ToSeq is { } to) await importer.WriteAsync(to, NpgsqlDbType.Bigint, ct); else await importer.WriteNullAsync(ct);
+            if (i.ToTime is { } time) await importer.WriteAsync(time, NpgsqlDbType.TimestampTz, ct); else await importer.WriteNullAsync(ct);
+            await WriteNullableAsync(importer, i.EndReason, ct);
+            await WriteNullableAsync(importer, i.EndDetail, ct);
+        }
+        await importer.CompleteAsync(ct);
+    }
+
+    private static async Task WriteNullableAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken ct)
+    {
+        if (value is null) await importer.WriteNullAsync(ct);
+        else await importer.WriteAsync(value, NpgsqlDbType.Text, ct);
+    }
+
+    /// <summary>The table's indexes and primary key, built on the new table now that it is loaded (one sorted pass each).</summary>
+    private static async Task IndexAsync(NpgsqlConnection c, NpgsqlTransaction tx, string table, CancellationToken ct)
+    {
+        var definitions = new List<string>();
+        await using (var command = new NpgsqlCommand("""
+            select i.indexname, i.indexdef, con.conname, pg_get_constraintdef(con.oid)
+            from pg_indexes i
+            join pg_class ic on ic.relname = i.indexname and ic.relnamespace = (select oid from pg_namespace where nspname = i.schemaname)
+            left join pg_constraint con on con.conindid = ic.oid and con.contype = 'p'
+            where i.schemaname = current_schema() and i.tablename = @table
+            """, c, tx))
+        {
+            command.Parameters.AddWithValue("table", table);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                definitions.Add(reader.IsDBNull(2)
+                    ? IndexDefinition().Replace(reader.GetString(1), "${create}${name}_next ON ${table}_next ")
+                    : $"alter table {table}_next add constraint {reader.GetString(2)}_next {reader.GetString(3)}");
+            }
+        }
+        foreach (var definition in definitions) await ExecuteAsync(c, tx, definition, ct);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<create>CREATE (UNIQUE )?INDEX )(?<name>\S+) ON (?<table>\S+) ")]
+    private static partial System.Text.RegularExpressions.Regex IndexDefinition();
+
     /// <summary>
     /// The new table's indexes and the names the old one's go by, matched by definition: the swapped-in table keeps
-    /// the index names migrations know (a copy made with "like" names its indexes after itself).
+    /// the index names migrations know.
     /// </summary>
     private static async Task<List<(string Next, string Original)>> IndexNamesAsync(NpgsqlConnection c, NpgsqlTransaction tx, string table, CancellationToken ct)
     {
@@ -135,23 +272,6 @@ public sealed class Rebuild(NpgsqlDataSource dataSource, EventStore store, Snaps
         var names = new List<(string, string)>();
         while (await reader.ReadAsync(ct)) names.Add((reader.GetString(0), reader.GetString(1)));
         return names;
-    }
-
-    private static async Task WriteSnapshotAsync(NpgsqlConnection c, NpgsqlTransaction tx, long seq, ClusterState state, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand("insert into snapshots_next (seq, state) values (@seq, @state)", c, tx);
-        command.Parameters.AddWithValue("seq", seq);
-        command.Parameters.AddWithValue("state", Snapshots.Compress(state));
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    private static async Task FlushAsync(NpgsqlConnection c, NpgsqlTransaction tx, List<NpgsqlBatchCommand> commands, CancellationToken ct)
-    {
-        if (commands.Count == 0) return;
-        await using var batch = new NpgsqlBatch(c, tx);
-        foreach (var command in commands) batch.BatchCommands.Add(command);
-        await batch.ExecuteNonQueryAsync(ct);
-        commands.Clear();
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection c, NpgsqlTransaction tx, string sql, CancellationToken ct)
@@ -174,23 +294,32 @@ public sealed class LogFold
     public long Head { get; private set; }
     public IStreamPositions Positions => new StreamPositions(_versions, _seqs);
 
-    /// <summary>Folds everything after <see cref="Head"/>, telling <paramref name="each"/> about every event.</summary>
-    public async Task ReadAsync(EventStore store, CancellationToken ct, Func<StoredEvent, Events.IEvent, ClusterState, ClusterState, Task> each)
+    /// <summary>
+    /// Folds everything after <see cref="Head"/> a page at a time (each page decoded in parallel), telling
+    /// <paramref name="each"/> about every event with the states around it, and <paramref name="paged"/> after each page.
+    /// </summary>
+    public async Task ReadAsync(EventStore store, int pageSize, CancellationToken ct,
+        Action<StoredEvent, IEvent, ClusterState, ClusterState> each, Func<Task> paged)
     {
+        var next = store.ReadAllAsync(Head, pageSize, ct);
         while (true)
         {
-            var page = await store.ReadAllAsync(Head, 5_000, ct);
+            var page = await next;
             if (page.Count == 0) return;
-            foreach (var e in page)
+            // the next page is read while this one is decoded and folded
+            next = store.ReadAllAsync(page[^1].Seq, pageSize, ct);
+            var decoded = page.AsParallel().AsOrdered().Select(EventTypes.Decode).ToArray();
+            for (var i = 0; i < page.Count; i++)
             {
-                var recorded = EventTypes.Decode(e);
+                var e = page[i];
                 var before = State;
-                State = Fold.Evolve(State, recorded);
+                State = Fold.Evolve(State, decoded[i]);
                 _versions[e.Stream] = e.Version;
                 _seqs[e.Stream] = e.Seq;
                 Head = e.Seq;
-                await each(e, recorded.Event, before, State);
+                each(e, decoded[i].Event, before, State);
             }
+            await paged();
         }
     }
 }

@@ -54,12 +54,11 @@ public sealed class AuditTests
 
         var then = await c.GetJsonAsync($"/engine/v1/state?at={head}");
         Assert.Equal(head, (long)then["at"]!["seq"]!);
-        var placement = then["placement"]![0]!;
-        Assert.Equal(["n1", "n2"], placement["actual"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal(["n1", "n2"], then["pods"]!.AsArray().Select(p => (string)p!["spec"]!["nodeName"]!).Order());
         var byTime = await c.GetJsonAsync("/engine/v1/state?at=2026-01-01T00:05:00Z");
         Assert.Equal((string?)then["fingerprint"], (string?)byTime["fingerprint"]);
         var now = await c.GetJsonAsync("/engine/v1/state");
-        Assert.Equal(["n1"], now["placement"]![0]!["actual"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal(["n1"], now["pods"]!.AsArray().Select(p => (string)p!["spec"]!["nodeName"]!));
         Assert.Equal(1, (int)now["daemonSets"]![0]!["currentRevision"]!["revision"]!);
         foreach (var at in new[] { "yesterday", "2026-01-01T00:05:00", "2026-01-01" })
         {

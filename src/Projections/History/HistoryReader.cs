@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Numerics;
+using EventEngine.State;
+using Npgsql;
+
+namespace EventEngine.Projections.History;
+
+/// <summary>The interval tree of the history table (see migration 0009): forks, and the forks a point's intervals hang from.</summary>
+public static class HistoryTree
+{
+    /// <summary>2^256, the modulus of fingerprints, as SQL text.</summary>
+    public const string FingerprintModulus = "115792089237316195423570985008687907853269984665640564039457584007913129639936";
+
+    /// <summary>The fork of [lower, upper], as eventengine_fork computes it.</summary>
+    public static long Fork(long lower, long upper)
+    {
+        if (lower == upper) return lower;
+        var k = 63 - BitOperations.LeadingZeroCount((ulong)(lower ^ upper));
+        return upper >> k << k;
+    }
+
+    /// <summary>The forks an interval holding <paramref name="at"/> can hang from: above it (lower decides) and at or below (upper decides).</summary>
+    public static (long[] Above, long[] AtOrBelow) Forks(long at)
+    {
+        var above = new List<long>();
+        var below = new List<long>();
+        for (var k = 0; k < 63; k++)
+        {
+            var fork = (at >> (k + 1) << (k + 1)) | (1L << k);
+            (fork > at ? above : below).Add(fork);
+        }
+        return ([.. above], [.. below]);
+    }
+}
+
+/// <summary>
+/// Reads the object history at a seq: the versions of some kinds within a scope (everything, one DaemonSet's, one
+/// node's), one object, or a page of one kind in key order; each read touches only versions that hold at that seq.
+/// </summary>
+public sealed class HistoryReader(NpgsqlDataSource db)
+{
+    /// <summary>Objects of these kinds, all of them, or those of one owning DaemonSet ("" for pods without one), or of one node.</summary>
+    public sealed record Scope(char[] Kinds, string? Owner = null, string? Node = null)
+    {
+        public static Scope Everything { get; } = new(ObjectHistory.Kinds.All);
+    }
+
+    /// <summary>A version read: kind, key and its stored body.</summary>
+    public sealed record Stored(char Kind, string Key, byte[] Body)
+    {
+        public (char Kind, string Key, object Value) Read() => (Kind, Key, ObjectHistory.Read(Kind, Body));
+    }
+
+    /// <summary>Every version of the scopes holding at <paramref name="at"/> (an object in two scopes comes once).</summary>
+    public async Task<List<Stored>> ReadAsync(long at, IReadOnlyList<Scope> scopes, CancellationToken ct)
+    {
+        var (above, below) = HistoryTree.Forks(at);
+        await using var batch = db.CreateBatch();
+        foreach (var scope in scopes)
+        {
+            var (column, value) = scope.Owner is not null ? ("owner", scope.Owner) : scope.Node is not null ? ("node", scope.Node) : (null, null);
+            var condition = column is null ? "" : $"h.{column} = $4 and ";
+            var command = new NpgsqlBatchCommand($"""
+                select h.kind, h.key, h.body from unnest($1::text[]::"char"[], $2::bigint[]) as f(kind, fork)
+                join history h on {condition}h.kind = f.kind and h.fork = f.fork and h.lower <= $3
+                union all
+                select h.kind, h.key, h.body from unnest($5::text[]::"char"[], $6::bigint[]) as f(kind, fork)
+                join history h on {condition}h.kind = f.kind and h.fork = f.fork and h.upper >= $3
+                union all
+                select h.kind, h.key, h.body from history_open h where {condition}h.kind = any($7::text[]::"char"[]) and h.lower <= $3
+                """);
+            var (aboveKinds, aboveForks) = Pairs(scope.Kinds, above);
+            var (belowKinds, belowForks) = Pairs(scope.Kinds, below);
+            command.Parameters.Add(new NpgsqlParameter { Value = aboveKinds });
+            command.Parameters.Add(new NpgsqlParameter { Value = aboveForks });
+            command.Parameters.Add(new NpgsqlParameter { Value = at });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)value ?? "" });
+            command.Parameters.Add(new NpgsqlParameter { Value = belowKinds });
+            command.Parameters.Add(new NpgsqlParameter { Value = belowForks });
+            command.Parameters.Add(new NpgsqlParameter { Value = scope.Kinds.Select(k => k.ToString()).ToArray() });
+            batch.BatchCommands.Add(command);
+        }
+        var seen = new HashSet<(char, string)>();
+        var rows = new List<Stored>();
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        do
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var row = new Stored(reader.GetChar(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2));
+                if (seen.Add((row.Kind, row.Key))) rows.Add(row);
+            }
+        }
+        while (await reader.NextResultAsync(ct));
+        return rows;
+    }
+
+    /// <summary>
+    /// At most <paramref name="limit"/> objects of one kind holding at <paramref name="at"/>, in key order after
+    /// <paramref name="after"/>, optionally in one namespace (keys "namespace/name").
+    /// </summary>
+    public async Task<List<Stored>> PageAsync(long at, char kind, string after, int limit, string? inNamespace, CancellationToken ct)
+    {
+        var (from, to) = inNamespace is null ? (after, null) : (string.CompareOrdinal(after, inNamespace + "/") > 0 ? after : inNamespace + "/", inNamespace + "0");
+        var range = to is null ? "" : " and key < $5";
+        await using var command = db.CreateCommand($"""
+            select kind, key, body from (
+                (select kind, key, body from history where kind = $1::"char" and key > $2{range} and lower <= $3 and upper >= $3 order by key limit $4)
+                union all
+                (select kind, key, body from history_open where kind = $1::"char" and key > $2{range} and lower <= $3 order by key limit $4)
+            ) page order by key limit $4
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = kind.ToString() });
+        command.Parameters.Add(new NpgsqlParameter { Value = from });
+        command.Parameters.Add(new NpgsqlParameter { Value = at });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)to ?? "" });
+        var rows = new List<Stored>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) rows.Add(new Stored(reader.GetChar(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2)));
+        return rows;
+    }
+
+    /// <summary>The fingerprint of the whole state after the event at <paramref name="at"/> (of the empty state at 0).</summary>
+    public async Task<string> FingerprintAsync(long at, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand("select value::text from fingerprints where seq <= $1 order by seq desc limit 1");
+        command.Parameters.Add(new NpgsqlParameter { Value = at });
+        var value = await command.ExecuteScalarAsync(ct) as string;
+        return Fingerprint.Format(value is null ? BigInteger.Zero : BigInteger.Parse(value, CultureInfo.InvariantCulture));
+    }
+
+    private static (string[] Kinds, long[] Forks) Pairs(char[] kinds, long[] forks) =>
+        ([.. kinds.SelectMany(k => forks.Select(_ => k.ToString()))], [.. kinds.SelectMany(_ => forks)]);
+}
