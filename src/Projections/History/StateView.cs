@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using EventEngine.Model;
 using EventEngine.Projections.Queries;
+using EventEngine.Runtime;
 using EventEngine.State;
 using MediatR;
 
@@ -22,6 +23,7 @@ public sealed class StateViewHandler(TimeTravel travel) : IRequestHandler<GetSta
 {
     public async Task<JsonObject> Handle(GetStateAt q, CancellationToken ct)
     {
+        using var timing = EngineMetrics.TimeTravel("state");
         long seq;
         var (section, after) = (0, "");
         if (q.Continue is { Length: > 0 })
