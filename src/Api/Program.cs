@@ -13,6 +13,8 @@ builder.Services.AddEngine(builder.Configuration);
 
 var app = builder.Build();
 app.LogAccess();
+// before the exception handler, so a request counts with the status code it was answered with
+app.UseEngineHttpMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 // who is calling, and may they: before any endpoint runs
@@ -23,6 +25,7 @@ app.UseMiddleware<IdempotencyKeys>();
 app.UseMiddleware<TypedValues>();
 app.MapEngineApiDocs();
 app.MapHealthEndpoints();
+app.MapEngineMetrics();
 app.MapDiscoveryEndpoints();
 app.MapNodeEndpoints();
 app.MapDaemonSetEndpoints();

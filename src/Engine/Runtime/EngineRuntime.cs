@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Globalization;
 using EventEngine.Decisions;
 using EventEngine.Events;
@@ -85,6 +86,7 @@ public sealed class EngineRuntime(
             LastRecordedAt = start.RecordedAt;
         }
         await RefreshAsync(cancellationToken);
+        EngineMetrics.ObserveHead(() => Head);
         // a manual clock never runs behind the log it continues
         if (clock is ManualClock manual && LastRecordedAt is { } last) manual.NotBefore(last);
         logger.LogInformation("Folded the log up to seq {Head}: {Nodes} nodes, {DaemonSets} DaemonSets, {Pods} pods",
@@ -146,9 +148,17 @@ public sealed class EngineRuntime(
 
     private async Task<CommandOutcome> Enqueue(Pending pending, CancellationToken cancellationToken)
     {
+        var enqueuedAt = Stopwatch.GetTimestamp();
         _queue.Enqueue(pending);
         await DrainAsync();
-        return await pending.Completion.Task.WaitAsync(cancellationToken);
+        try
+        {
+            return await pending.Completion.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            EngineMetrics.CommandAnswered(pending.Completion.Task, tick: pending.Full, enqueuedAt);
+        }
     }
 
     /// <summary>
@@ -182,6 +192,7 @@ public sealed class EngineRuntime(
             var receipts = await ReceiptsAsync(group, null);
             var written = Decide(group, receipts);
             var head = Volatile.Read(ref _current).Head;
+            var appending = Stopwatch.GetTimestamp();
             // events go in only on top of the head they were decided on; a refusal stands only if the log still ends there
             var stale = written.Events.Count > 0
                 ? await store.AppendDecidedAsync(written.Events, head, Statements(written), CancellationToken.None) is AppendConflict
@@ -200,7 +211,11 @@ public sealed class EngineRuntime(
                 }
             }
             appended = written.Events.Count > 0;
-            if (appended) Publish(written);
+            if (appended)
+            {
+                EngineMetrics.GroupCommitted(group.Count, written.Events.Count, Stopwatch.GetElapsedTime(appending));
+                Publish(written);
+            }
             foreach (var (pending, outcome) in written.Outcomes) pending.Completion.TrySetResult(outcome);
         }
         catch (Exception e)

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using EventEngine.Events;
 using EventEngine.Placement;
+using EventEngine.Runtime;
 using EventEngine.Storage;
 using FluentValidation;
 using MediatR;
@@ -58,6 +59,7 @@ public sealed class ExplainPlacementHandler(TimeTravel timeTravel, EventStore st
 {
     public async Task<Inspected<Explanation>> Handle(ExplainPlacement q, CancellationToken ct)
     {
+        using var timing = EngineMetrics.TimeTravel("explain");
         var resolved = await Inspection.ResolveAsync(timeTravel, q.At, ct);
         if (resolved.Value is not { } at) return resolved.Failure!;
         var state = await timeTravel.PartAtAsync(at.Seq, Inspection.DaemonSetOnNodeScopes(q.DaemonSet!, q.Node!), ct);

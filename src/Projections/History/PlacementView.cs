@@ -1,5 +1,6 @@
 using System.Globalization;
 using EventEngine.Reconciliation;
+using EventEngine.Runtime;
 using EventEngine.State;
 using FluentValidation;
 using MediatR;
@@ -58,6 +59,7 @@ public sealed class GetPlacementHandler(TimeTravel timeTravel) : IRequestHandler
 {
     public async Task<Inspected<PlacementView>> Handle(GetPlacement q, CancellationToken ct)
     {
+        using var timing = EngineMetrics.TimeTravel("placement");
         var resolved = await Inspection.ResolveAsync(timeTravel, q.At, ct);
         if (resolved.Value is not { } at) return resolved.Failure!;
         var state = await timeTravel.PartAtAsync(at.Seq, Inspection.DaemonSetScopes(q.DaemonSet!), ct);

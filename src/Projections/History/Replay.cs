@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using EventEngine.Decisions;
 using EventEngine.Model;
 using EventEngine.Replay;
+using EventEngine.Runtime;
 using EventEngine.Validation;
 using MediatR;
 
@@ -22,6 +23,7 @@ public sealed class ReplayHandler(TimeTravel travel, ReplayOptions options) : IR
 {
     public async Task<(JsonObject? Result, Failure? Failure)> Handle(ReplayWindow q, CancellationToken ct)
     {
+        using var timing = EngineMetrics.TimeTravel("whatif");
         var errors = new FieldErrors();
         var from = await SeqAsync(q.Body["from"], "from", errors, ct) ?? 0;
         var to = q.Body["to"] is null ? await travel.ResolveAsync(null, ct) : await SeqAsync(q.Body["to"], "to", errors, ct) ?? 0;

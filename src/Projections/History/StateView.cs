@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using EventEngine.Model;
 using EventEngine.Projections.Queries;
+using EventEngine.Runtime;
 using EventEngine.State;
 using FluentValidation;
 using MediatR;
@@ -41,6 +42,7 @@ public sealed class StateViewHandler(TimeTravel travel) : IRequestHandler<GetSta
 
     public async Task<JsonObject> Handle(GetStateAt q, CancellationToken ct)
     {
+        using var timing = EngineMetrics.TimeTravel("state");
         long seq;
         var (section, after) = (NodeSection, "");
         if (q.Continue is { Length: > 0 })

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using EventEngine.Events;
 using EventEngine.Model;
+using EventEngine.Runtime;
 using MediatR;
 using EventEngine.Storage;
 
@@ -20,6 +21,7 @@ public sealed class TimelineHandler(TimeTravel travel, EventStore store) : IRequ
 {
     public async Task<JsonObject> Handle(GetTimeline q, CancellationToken ct)
     {
+        using var timing = EngineMetrics.TimeTravel("timeline");
         var to = await travel.ResolveAsync(q.To, ct, "to");
         var after = q.Continue is { Length: > 0 } token
             ? long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : throw new InvalidAtException($"continue: \"{token}\" is not a token this server gave", "continue")

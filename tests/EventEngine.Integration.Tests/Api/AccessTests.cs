@@ -68,6 +68,7 @@ public sealed class AccessTests(TokenServer fixture) : IClassFixture<TokenServer
         { null, "GET", "/version", 200 },
         { TokenServer.Viewer, "GET", "/api/v1/nodes", 200 },
         { TokenServer.Viewer, "GET", "/engine/v1/events", 200 },
+        { null, "GET", "/metrics", 401 },
         { TokenServer.Viewer, "POST", "/api/v1/nodes", 403 },
         { TokenServer.Viewer, "POST", "/engine/v1/projections/rebuild", 403 },
         { TokenServer.Operator, "GET", "/apis/apps/v1/daemonsets", 200 },
