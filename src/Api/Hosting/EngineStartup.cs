@@ -20,6 +20,8 @@ internal sealed class EngineStartup(IServiceProvider services) : IHostedService
         var lease = services.GetRequiredService<LeaderLease>();
         await runtime.StartAsync(reconcile: await lease.TryAcquireAsync(cancellationToken), cancellationToken,
             services.GetRequiredService<CurrentState>().LoadAsync);
+        // the read models and the history commit with the events; what can lag is the live state, behind other processes' commits
+        EngineMetrics.ObserveLag("live_state", () => Math.Max(0, lease.HeardHead - runtime.Head));
         // a standby that takes over catches up and does what came due while the leader was gone
         lease.Acquired += ct => runtime.TickAsync(CommandContext.System(CommandContext.ClockActor), ct);
     }

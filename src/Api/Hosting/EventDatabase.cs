@@ -34,7 +34,7 @@ internal sealed class EventDatabase(IConfiguration configuration, ILoggerFactory
                 connectionString = embedded.ConnectionString;
             }
 
-            dataSource = NpgsqlDataSource.Create(connectionString);
+            dataSource = NpgsqlDataSource.Create(Tuned(connectionString));
             await MigrateWhenReachableAsync(dataSource, cancellationToken);
         }
         catch
@@ -43,6 +43,21 @@ internal sealed class EventDatabase(IConfiguration configuration, ILoggerFactory
             await DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Pooled connections as the engine uses them, unless the connection string says otherwise: no DISCARD ALL when one
+    /// goes back to the pool (the engine leaves no session state on pooled connections: its locks and LISTEN live on
+    /// connections it keeps), and statements it sends again and again prepared on the server.
+    /// </summary>
+    internal static string Tuned(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var given = new HashSet<string>(connectionString.Split(';').Select(p => p.Split('=')[0].Trim().Replace(" ", "")), StringComparer.OrdinalIgnoreCase);
+        if (!given.Contains("NoResetOnClose")) builder.NoResetOnClose = true;
+        if (!given.Contains("MaxAutoPrepare")) builder.MaxAutoPrepare = 64;
+        if (!given.Contains("AutoPrepareMinUsages")) builder.AutoPrepareMinUsages = 2;
+        return builder.ConnectionString;
     }
 
     /// <summary>

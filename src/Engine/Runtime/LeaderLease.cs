@@ -44,7 +44,9 @@ public sealed class LeaderLease(NpgsqlDataSource db, LeaseOptions options, ILogg
             }
             connection.Notification += (_, e) =>
             {
-                if (long.TryParse(e.Payload, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var head)) LogMoved?.Invoke(head);
+                if (!long.TryParse(e.Payload, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var head)) return;
+                if (head > Interlocked.Read(ref _heardHead)) Interlocked.Exchange(ref _heardHead, head);
+                LogMoved?.Invoke(head);
             };
             await using (var listen = new NpgsqlCommand($"listen {Storage.EventStore.NotifyChannel}", connection)) await listen.ExecuteNonQueryAsync(ct);
             _connection = connection;
@@ -58,6 +60,11 @@ public sealed class LeaderLease(NpgsqlDataSource db, LeaseOptions options, ILogg
             throw;
         }
     }
+
+    private long _heardHead;
+
+    /// <summary>The highest head a commit notified while this process led (0 before): how far the log is known to reach.</summary>
+    public long HeardHead => Interlocked.Read(ref _heardHead);
 
     /// <summary>Holds the lease, or waits for it: polls while standing by, watches the connection while leading.</summary>
     public async Task RunAsync(CancellationToken ct)

@@ -121,6 +121,43 @@ public sealed class HistoryReader(NpgsqlDataSource db)
         return rows;
     }
 
+    /// <summary>A version with its interval (Upper: <see cref="long.MaxValue"/> while current) and its owner.</summary>
+    public sealed record Ranged(char Kind, string Key, long Lower, long Upper, string? Owner, byte[] Body);
+
+    /// <summary>
+    /// Every version of these objects, and of the revisions of these DaemonSets, that holds somewhere in [from, to]:
+    /// what a walk over that stretch of the log needs to see them change.
+    /// </summary>
+    public async Task<List<Ranged>> VersionsAsync(IReadOnlyList<(char Kind, string Key)> objects, IReadOnlyList<string> revisionOwners,
+        long from, long to, CancellationToken ct)
+    {
+        var rows = new List<Ranged>();
+        if (objects.Count == 0 && revisionOwners.Count == 0) return rows;
+        await using var command = db.CreateCommand($$"""
+            select h.kind, h.key, h.lower, h.upper, h.owner, h.body from unnest($1::text[]::"char"[], $2::text[]) as t(kind, key)
+            join history h on h.kind = t.kind and h.key = t.key and h.lower <= $4 and h.upper >= $3
+            union all
+            select h.kind, h.key, h.lower, {{long.MaxValue}}, h.owner, h.body from unnest($1::text[]::"char"[], $2::text[]) as t(kind, key)
+            join history_open h on h.kind = t.kind and h.key = t.key and h.lower <= $4
+            union all
+            select h.kind, h.key, h.lower, h.upper, h.owner, h.body from history h
+            where h.owner = any($5) and h.kind = 'R' and h.lower <= $4 and h.upper >= $3
+            union all
+            select h.kind, h.key, h.lower, {{long.MaxValue}}, h.owner, h.body from history_open h
+            where h.owner = any($5) and h.kind = 'R' and h.lower <= $4
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = objects.Select(o => o.Kind.ToString()).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = objects.Select(o => o.Key).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = from });
+        command.Parameters.Add(new NpgsqlParameter { Value = to });
+        command.Parameters.Add(new NpgsqlParameter { Value = revisionOwners.ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            rows.Add(new Ranged(reader.GetChar(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.GetFieldValue<byte[]>(5)));
+        return rows;
+    }
+
     /// <summary>The fingerprint of the whole state after the event at <paramref name="at"/> (of the empty state at 0).</summary>
     public async Task<string> FingerprintAsync(long at, CancellationToken ct)
     {

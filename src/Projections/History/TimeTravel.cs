@@ -1,5 +1,6 @@
 using System.Globalization;
 using EventEngine.Events;
+using EventEngine.Runtime;
 using EventEngine.State;
 using EventEngine.Storage;
 
@@ -70,7 +71,8 @@ public sealed class TimeTravel
         var state = history is not null
             ? await PartAtAsync(seq, [HistoryReader.Scope.Everything], ct)
             : await FoldAsync(cached is { } earlier && earlier.Seq < seq ? earlier : (0, ClusterState.Empty), seq, ct);
-        lock (_cacheLock) _cached = (seq, state);
+        // the fold of the log goes on from the last state asked; read from the history, a state is not kept (memory stays flat)
+        if (history is null) lock (_cacheLock) _cached = (seq, state);
         return state;
     }
 
@@ -82,8 +84,11 @@ public sealed class TimeTravel
     {
         if (history is null) return await StateAtAsync(seq, ct);
         if (live.Current is var (head, current) && head == seq) return current;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var rows = await history.ReadAsync(seq, scopes, ct);
-        return ObjectHistory.StateOf(Deserialize(rows));
+        var state = ObjectHistory.StateOf(Deserialize(rows));
+        EngineMetrics.StateBuilt(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return state;
     }
 
     private async Task<ClusterState> FoldAsync((long Seq, ClusterState State) from, long seq, CancellationToken ct)
@@ -142,6 +147,61 @@ public sealed class TimeTravel
             state = next;
         }
     }
+
+    /// <summary>
+    /// Every event in (fromSeq, toSeq] with the states around it reduced to what describing the event needs (the node,
+    /// pod or DaemonSet it changes, the DaemonSet's revisions): read from the history a page of events at a time, the
+    /// versions of those few objects over the page, so a walk costs the events it reads, not the cluster.
+    /// </summary>
+    public async IAsyncEnumerable<LogStep> DescribedStepsAsync(long fromSeq, long toSeq,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        if (history is null)
+        {
+            await foreach (var step in WalkAsync(fromSeq, toSeq, null, ct)) yield return step;
+            yield break;
+        }
+        const int pageSize = 2_000;
+        var page = new List<(StoredEvent Stored, Recorded Recorded)>(pageSize);
+        await foreach (var e in ReadAsync(fromSeq, toSeq, ct))
+        {
+            page.Add(e);
+            if (page.Count < pageSize) continue;
+            foreach (var step in await DescribeAsync(page, ct)) yield return step;
+            page.Clear();
+        }
+        foreach (var step in await DescribeAsync(page, ct)) yield return step;
+    }
+
+    private async Task<List<LogStep>> DescribeAsync(List<(StoredEvent Stored, Recorded Recorded)> page, CancellationToken ct)
+    {
+        if (page.Count == 0) return [];
+        var wanted = page.SelectMany(e => Described(e.Recorded.Event)).Distinct().ToList();
+        var owners = page.Select(e => e.Recorded.Event is PodCreated c ? c.DaemonSet : null).OfType<string>().Distinct().ToList();
+        var versions = await history!.VersionsAsync(wanted, owners, page[0].Stored.Seq - 1, page[^1].Stored.Seq, ct);
+        var steps = new List<LogStep>(page.Count);
+        foreach (var (stored, recorded) in page)
+        {
+            var needs = Described(recorded.Event).ToHashSet();
+            var owner = recorded.Event is PodCreated created ? created.DaemonSet : null;
+            ClusterState At(long seq) => ObjectHistory.StateOf(versions
+                .Where(v => v.Lower <= seq && v.Upper >= seq && (needs.Contains((v.Kind, v.Key)) || (v.Kind == ObjectHistory.Kinds.Revision && v.Owner == owner)))
+                .Select(v => (v.Kind, v.Key, ObjectHistory.Read(v.Kind, v.Body))));
+            steps.Add(new LogStep(stored, recorded, At(stored.Seq - 1), At(stored.Seq)));
+        }
+        return steps;
+    }
+
+    /// <summary>The objects an event's description reads (see <see cref="Descriptions"/>).</summary>
+    private static IEnumerable<(char Kind, string Key)> Described(IEvent e) => e switch
+    {
+        NodeLabelsChanged x => [(ObjectHistory.Kinds.Node, x.Node)],
+        NodeTaintsChanged x => [(ObjectHistory.Kinds.Node, x.Node)],
+        DaemonSetUpdated x => [(ObjectHistory.Kinds.DaemonSet, x.DaemonSet), (ObjectHistory.Kinds.DaemonSetStatus, x.DaemonSet)],
+        PodCreated x => [(ObjectHistory.Kinds.DaemonSet, x.DaemonSet), (ObjectHistory.Kinds.DaemonSetStatus, x.DaemonSet)],
+        PodLabelsChanged x => [(ObjectHistory.Kinds.Pod, x.Namespace + "/" + x.Pod)],
+        _ => [],
+    };
 
     /// <summary>Every event in (fromSeq, toSeq], decoded, not folded.</summary>
     public async IAsyncEnumerable<(StoredEvent Stored, Recorded Recorded)> ReadAsync(long fromSeq, long toSeq,

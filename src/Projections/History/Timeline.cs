@@ -33,7 +33,7 @@ public sealed class TimelineHandler(TimeTravel travel, EventStore store) : IRequ
         var keep = new HashSet<Guid>();
         string? lastCorrelation = null;
         long? lastKept = null;
-        await foreach (var step in travel.WalkAsync(after, to, null, ct))
+        await foreach (var step in travel.DescribedStepsAsync(after, to, ct))
         {
             // once the page is full, read on to the end of its last command: its placement changes follow it
             var correlation = step.Stored.Metadata.CorrelationId;

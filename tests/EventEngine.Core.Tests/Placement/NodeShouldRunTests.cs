@@ -77,7 +77,7 @@ public sealed class NodeShouldRunTests
     {
         var (node, spec) = Parse(labels, taints, podSpec);
         var explained = NodeShouldRun.Explain(node, spec);
-        Assert.Equal((shouldRun, shouldContinue), (explained.ShouldRun, explained.ShouldContinueRunning));
+        Assert.True((shouldRun, shouldContinue) == (explained.ShouldRun, explained.ShouldContinueRunning), $"{name}: wanted ({shouldRun}, {shouldContinue}), explained ({explained.ShouldRun}, {explained.ShouldContinueRunning})");
         Assert.Equal(shouldRun, explained.StopsRunning.Count == 0);
         Assert.Equal(shouldContinue, explained.StopsContinuing.Count == 0);
         Assert.All(explained.StopsRunning.Concat(explained.StopsContinuing), r => Assert.False(r.Satisfied));
