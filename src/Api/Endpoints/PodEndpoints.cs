@@ -35,6 +35,13 @@ public static class PodEndpoints
                 Answers.Object(Responses.Pod(ns, name)));
         });
 
+        v1.MapPatch("/namespaces/{ns}/pods/{name}", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
+        {
+            var patch = await Bodies.PatchAsync(request, ct);
+            return await request.WriteAsync(c => m.Send(new PatchPod(c, ns, name, patch, request.IfMatch(), Projections.Kubernetes.KubeViews.Pod), ct),
+                Answers.Object(Responses.Pod(ns, name)));
+        });
+
         v1.MapDelete("/namespaces/{ns}/pods/{name}", (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
             request.WriteAsync(c => m.Send(new DeletePod(c, ns, name, request.IfMatch()), ct),
                 Answers.Status($"pod {ns}/{name} deleted", new() { ["name"] = name, ["namespace"] = ns, ["kind"] = "pods" })));

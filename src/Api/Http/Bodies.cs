@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EventEngine.Model;
+using EventEngine.Model.Patches;
 using Microsoft.Net.Http.Headers;
 
 namespace EventEngine.Api.Http;
@@ -9,7 +10,6 @@ public static class Bodies
 {
     public const long DefaultMaxBytes = 8 * 1024 * 1024;
     private static readonly string[] Yaml = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
-    private const string MergePatch = "application/merge-patch+json";
 
     /// <summary>One object of the expected type.</summary>
     public static async Task<T> ObjectAsync<T>(HttpRequest request, CancellationToken ct)
@@ -25,14 +25,26 @@ public static class Bodies
         return Manifests.ReadObjects(text, yaml);
     }
 
-    /// <summary>A JSON merge patch (application/merge-patch+json), as Kubernetes requires for PATCH.</summary>
-    public static async Task<JsonNode> MergePatchAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>
+    /// A patch as Kubernetes takes it: JSON merge patch, strategic merge patch or JSON patch, by Content-Type. Server-side
+    /// apply (apply-patch+yaml) is refused with a 415 that says so.
+    /// </summary>
+    public static async Task<ObjectPatch> PatchAsync(HttpRequest request, CancellationToken ct)
     {
         var type = MediaType(request);
-        if (type != MergePatch)
+        if (type == ObjectPatch.ApplyType)
             throw new BodyException(415, "Unsupported media type",
-                $"PATCH takes {MergePatch}, not {(type.Length == 0 ? "a body without Content-Type" : type)}");
-        return JsonText.Parse(await TextAsync(request, ct)) as JsonObject ?? throw new ManifestException("a merge patch must be a JSON object", "");
+                "server-side apply is not supported by this server: use kubectl apply without --server-side (client-side apply)");
+        if (ObjectPatch.FormatOf(type) is not { } format)
+            throw new BodyException(415, "Unsupported media type",
+                $"PATCH takes {ObjectPatch.MergeType}, {ObjectPatch.StrategicType} or {ObjectPatch.JsonPatchType}, not {(type.Length == 0 ? "a body without Content-Type" : type)}");
+        var body = JsonText.Parse(await TextAsync(request, ct));
+        return format switch
+        {
+            PatchFormat.Json when body is not JsonArray => throw new ManifestException("a JSON patch must be a JSON array of operations", ""),
+            PatchFormat.Merge or PatchFormat.Strategic when body is not JsonObject => throw new ManifestException("a merge patch must be a JSON object", ""),
+            _ => new ObjectPatch(format, body!),
+        };
     }
 
     /// <summary>A small JSON body for engine commands ({"toRevision": 1}).</summary>

@@ -19,7 +19,7 @@ public static class Responses
 
     /// <summary>A pod as its read-model row holds it.</summary>
     public static Func<ClusterState, IStreamPositions, string?> Pod(string ns, string name) =>
-        (s, p) => s.Pods.TryGetValue(ns + "/" + name, out var pod) ? Rows.Pod(pod, p).Object : null;
+        (s, p) => s.Pods.TryGetValue(ns + "/" + name, out var pod) ? Rows.Pod(pod, s, p).Object : null;
 
     public static IResult Object(HttpResponse response, string? json, int status = 200, string? note = null)
     {
@@ -39,12 +39,16 @@ public static class Responses
         {
             ["apiVersion"] = apiVersion,
             ["kind"] = kind,
-            ["metadata"] = page.Continue is null ? new JsonObject() : new JsonObject { ["continue"] = page.Continue },
+            ["metadata"] = page.Continue is null
+                ? new JsonObject { ["resourceVersion"] = Rv(page.ResourceVersion) }
+                : new JsonObject { ["resourceVersion"] = Rv(page.ResourceVersion), ["continue"] = page.Continue },
             ["items"] = items,
         };
         if (page.Continue is not null) list["continue"] = page.Continue;
         return Results.Text(list.ToJsonString(), "application/json");
     }
+
+    private static string Rv(long seq) => seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>limit: 1..10,000 (default 1,000).</summary>
     public static int Limit(int? limit) => Math.Clamp(limit ?? ContinueToken.DefaultLimit, 1, ContinueToken.MaxLimit);

@@ -9,8 +9,9 @@ using FluentValidation;
 namespace EventEngine.Commands;
 
 /// <summary>
-/// metadata.resourceVersion and If-Match turned into stream-version preconditions: a stale write is a 409 naming
-/// the field that carried the stale version. Each one given must be the latest; If-Match: * asks for none.
+/// metadata.resourceVersion and If-Match turned into preconditions on the object's resourceVersion (the seq of its
+/// last event): a stale write is a 409 naming the field that carried the stale version. Each one given must be the
+/// latest; If-Match: * asks for none.
 /// </summary>
 public static class Preconditions
 {
@@ -19,11 +20,16 @@ public static class Preconditions
 
     /// <summary>The preconditions of a write to one object's stream (null: unconditional).</summary>
     public static IReadOnlyList<VersionPrecondition>? Versions(string stream, string what, string? ifMatch, string? resourceVersion,
+        string resourceVersionField = ResourceVersionField) =>
+        Versions([stream], what, ifMatch, resourceVersion, resourceVersionField);
+
+    /// <summary>The preconditions of a write to an object kept in several streams (null: unconditional).</summary>
+    public static IReadOnlyList<VersionPrecondition>? Versions(IReadOnlyList<string> streams, string what, string? ifMatch, string? resourceVersion,
         string resourceVersionField = ResourceVersionField)
     {
         var list = new List<VersionPrecondition>();
-        if (!string.IsNullOrEmpty(ifMatch) && ifMatch != "*") list.Add(new VersionPrecondition(stream, Parse(ifMatch), what, IfMatchField));
-        if (!string.IsNullOrEmpty(resourceVersion)) list.Add(new VersionPrecondition(stream, Parse(resourceVersion), what, resourceVersionField));
+        if (!string.IsNullOrEmpty(ifMatch) && ifMatch != "*") list.Add(new VersionPrecondition(streams, Parse(ifMatch), what, IfMatchField));
+        if (!string.IsNullOrEmpty(resourceVersion)) list.Add(new VersionPrecondition(streams, Parse(resourceVersion), what, resourceVersionField));
         return list.Count == 0 ? null : list;
     }
 
@@ -31,7 +37,8 @@ public static class Preconditions
         Versions(Events.Subjects.NodeStream(name), $"node {name}", ifMatch, resourceVersion);
 
     public static IReadOnlyList<VersionPrecondition>? DaemonSetVersion(string ns, string name, string? ifMatch, string? resourceVersion = null) =>
-        Versions(Events.Subjects.DaemonSetStream(ns + "/" + name), $"daemonset {ns}/{name}", ifMatch, resourceVersion);
+        Versions([Events.Subjects.DaemonSetStream(ns + "/" + name), Events.Subjects.DaemonSetStatusStream(ns + "/" + name)],
+            $"daemonset {ns}/{name}", ifMatch, resourceVersion);
 
     public static IReadOnlyList<VersionPrecondition>? PodVersion(string ns, string name, string? ifMatch, string? resourceVersion = null) =>
         Versions(Events.Subjects.PodStream(ns + "/" + name), $"pod {ns}/{name}", ifMatch, resourceVersion);
@@ -45,7 +52,7 @@ public static class Preconditions
             _ => throw new Model.ManifestException($"{path} must be a string", path),
         };
 
-    /// <summary>A version this server gave is a stream version; anything else can never be the latest (-1).</summary>
+    /// <summary>A resourceVersion this server gave is a seq; anything else can never be the latest (-1).</summary>
     private static long Parse(string version) =>
         long.TryParse(version.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1;
 

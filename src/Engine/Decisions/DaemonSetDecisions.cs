@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventEngine.Events;
 using EventEngine.Model;
+using EventEngine.Model.Patches;
 using EventEngine.Revisions;
 using EventEngine.State;
 using EventEngine.Validation;
@@ -72,15 +73,21 @@ public static class DaemonSetDecisions
     }
 
     /// <summary>JSON merge patch of the object as served, defaulted again like a create.</summary>
-    public static Decided Patch(ClusterState s, string key, JsonNode patch)
+    public static Decided Patch(ClusterState s, string key, JsonNode patch) => Patch(s, key, ObjectPatch.Merge(patch));
+
+    /// <summary>A patch of the object as served (merge, strategic merge or JSON patch), defaulted again like a create.</summary>
+    public static Decided Patch(ClusterState s, string key, ObjectPatch patch)
     {
         if (!s.DaemonSets.TryGetValue(key, out var current)) return Failure.NotFound($"daemonset {key}");
         var served = Json.ToNode(current.Object).AsObject();
-        var merged = MergePatch.Apply(served, patch);
         DaemonSet ds;
         try
         {
-            ds = Manifests.Deserialize<DaemonSet>(merged!);
+            ds = Manifests.Deserialize<DaemonSet>(patch.Apply(served, "apps/v1", "DaemonSet"));
+        }
+        catch (PatchException e)
+        {
+            return Patched.Refused($"DaemonSet {key}", e);
         }
         catch (ManifestException e)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EventEngine.Events;
 using EventEngine.Model;
+using EventEngine.Model.Patches;
 using EventEngine.State;
 using EventEngine.Validation;
 
@@ -50,14 +51,22 @@ public static class NodeDecisions
         return events.Count == 0 ? Decided.Nothing($"node {name} unchanged") : new Decided(events);
     }
 
-    public static Decided Patch(ClusterState s, string name, JsonNode patch, DateTimeOffset now)
+    /// <summary>A merge patch (what commands built in code send).</summary>
+    public static Decided Patch(ClusterState s, string name, JsonNode patch, DateTimeOffset now) => Patch(s, name, ObjectPatch.Merge(patch), now);
+
+    /// <summary>A patch of the node as served, in any of the formats a PATCH request carries.</summary>
+    public static Decided Patch(ClusterState s, string name, ObjectPatch patch, DateTimeOffset now)
     {
         if (!s.Nodes.TryGetValue(name, out var current)) return Failure.NotFound($"node {name}");
-        var merged = MergePatch.Apply(Json.ToNode(Views.Node(current)), patch);
         Node node;
         try
         {
-            node = Manifests.Deserialize<Node>(merged!);
+            var patched = patch.Apply(Json.ToNode(Views.Node(current)), "v1", "Node");
+            node = Manifests.Deserialize<Node>(patched);
+        }
+        catch (PatchException e)
+        {
+            return Patched.Refused($"node {name}", e);
         }
         catch (ManifestException e)
         {

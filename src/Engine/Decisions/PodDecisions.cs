@@ -1,6 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using EventEngine.Events;
 using EventEngine.Model;
+using EventEngine.Model.Patches;
 using EventEngine.State;
 using EventEngine.Validation;
 
@@ -79,6 +81,52 @@ public static class PodDecisions
         if (phase == pod.Phase && ready == pod.Ready) return Decided.Nothing($"pod {key} status unchanged");
         var since = ready ? (pod.Ready ? pod.ReadySince : readyCondition?.LastTransitionTime ?? now) : null;
         return Decided.Of(new PodStatusObserved(DaemonSetOf(s, pod), ns, name, pod.TargetNode, phase, ready, since));
+    }
+
+    /// <summary>
+    /// A patch of the pod as served (merge, strategic merge or JSON patch). A pod's labels may change (which can release it
+    /// from its DaemonSet, or make one adopt it); its spec and status are the controller's and the kubelet's, so a patch
+    /// that changes anything else is refused, as Kubernetes refuses most pod updates.
+    /// </summary>
+    public static Decided Patch(ClusterState s, string ns, string name, ObjectPatch patch, JsonObject served)
+    {
+        var key = ns + "/" + name;
+        if (!s.Pods.TryGetValue(key, out var pod)) return Failure.NotFound($"pod {key}");
+        JsonObject patched;
+        try
+        {
+            patched = patch.Apply(served, "v1", "Pod") as JsonObject ?? throw new PatchException("a pod must be a JSON object", "", PatchError.Invalid);
+        }
+        catch (PatchException e)
+        {
+            return Patched.Refused($"Pod {key}", e);
+        }
+        var labels = JsonFields.At(patched, "metadata", "labels") switch
+        {
+            null => new Dictionary<string, string>(),
+            JsonObject map when map.All(p => p.Value is JsonValue v && v.TryGetValue<string>(out _)) => map.ToDictionary(p => p.Key, p => (string)p.Value!),
+            _ => null,
+        };
+        if (labels is null) return Failure.Invalid($"Pod {key}", "metadata.labels", "Invalid value: labels must map strings to strings");
+        var errors = new FieldErrors();
+        NameRules.Labels(labels, "metadata.labels", errors);
+        if (errors.Any) return Failure.Invalid($"Pod {key}", errors.Errors);
+        // everything but the labels (and what the server sets) must stay as served
+        var rest = (JsonObject)patched.DeepClone();
+        var before = (JsonObject)served.DeepClone();
+        foreach (var obj in new[] { rest, before })
+            if (obj["metadata"] is JsonObject meta)
+            {
+                meta.Remove("labels");
+                meta.Remove("resourceVersion");
+                meta.Remove("annotations");
+            }
+        if (!JsonNode.DeepEquals(rest, before))
+            return Failure.Invalid($"Pod {key}", "spec",
+                "Forbidden: pod updates may not change fields other than metadata.labels (the spec is the DaemonSet's, the status the kubelet's)");
+        if (labels.Count == pod.Labels.Count && labels.All(l => pod.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
+            return Decided.Nothing($"pod {key} unchanged");
+        return Decided.Of(new PodLabelsChanged(DaemonSetOf(s, pod), ns, name, pod.TargetNode, labels));
     }
 
     public static Decided Delete(ClusterState s, string ns, string name)

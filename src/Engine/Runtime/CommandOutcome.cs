@@ -17,7 +17,12 @@ public sealed record CommandOutcome(Failure? Failure, ClusterState State, IReadO
 }
 
 /// <summary>
-/// A client's precondition: the stream must be at this version. Field is where the client said so
-/// (metadata.resourceVersion, If-Match, or an item of an apply), for the 409 to name it.
+/// A client's precondition: the object must be at this resourceVersion, the seq of the last event of its streams (a
+/// DaemonSet has two: its spec and its status). Field is where the client said so (metadata.resourceVersion, If-Match,
+/// or an item of an apply), for the 409 to name it.
 /// </summary>
-public sealed record VersionPrecondition(string Stream, long Version, string What, string Field);
+public sealed record VersionPrecondition(IReadOnlyList<string> Streams, long Version, string What, string Field)
+{
+    /// <summary>The object's resourceVersion in these positions: the last seq of any of its streams (0: never written).</summary>
+    public long ActualIn(IStreamPositions positions) => Streams.Max(positions.Seq);
+}

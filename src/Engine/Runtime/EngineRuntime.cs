@@ -68,6 +68,12 @@ public sealed class EngineRuntime(
     /// <summary>Raised inside the writer after each commit, in log order: the head seq and the state at it.</summary>
     public event Action<long, ClusterState>? Committed;
 
+    /// <summary>Raised inside the writer after each commit, in log order: the events it appended and the state after them.</summary>
+    public event Action<IReadOnlyList<(StoredEvent Stored, IEvent Event)>, ClusterState>? Appended;
+
+    /// <summary>Raised when the live state folded events other processes appended (no list of them is kept).</summary>
+    public event Action? Refreshed;
+
     /// <summary>Time as the engine records it: PostgreSQL keeps microseconds, so decisions use no finer time.</summary>
     public DateTimeOffset Now() => EventStore.StoredPrecision(clock.GetUtcNow());
 
@@ -122,7 +128,7 @@ public sealed class EngineRuntime(
         {
             foreach (var p in preconditions ?? [])
             {
-                var actual = streams.Version(p.Stream);
+                var actual = p.ActualIn(streams);
                 if (actual != p.Version) return new Decision(null, Failure.Conflict(Stale(p, actual), p.Field), null);
             }
             var decided = decide(state, now);
@@ -342,6 +348,7 @@ public sealed class EngineRuntime(
         LastRecordedAt = last.RecordedAt;
         WakeAt = written.WakeAt;
         Committed?.Invoke(last.Seq, written.After);
+        Appended?.Invoke(written.Typed.Select(t => (t.Stored, t.Event)).ToList(), written.After);
     }
 
     /// <summary>Folds the events after the last one seen, a page at a time, read with <paramref name="read"/>.</summary>
@@ -355,6 +362,7 @@ public sealed class EngineRuntime(
             var state = Fold.EvolveAll(current.State, page.Select(EventTypes.Decode));
             Volatile.Write(ref _current, new HeadState(page[^1].Seq, state, current.Streams.With(page)));
             LastRecordedAt = page[^1].RecordedAt;
+            Refreshed?.Invoke();
         }
     }
 }

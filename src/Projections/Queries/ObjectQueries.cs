@@ -77,15 +77,20 @@ public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
     public Task<string?> Handle(GetPod q, CancellationToken ct) =>
         SingleAsync("select object::text from proj_pods where namespace = @a and name = @b", ct, ("a", q.Namespace), ("b", q.Name));
 
+    // a revision's resourceVersion is the seq its current version began at (the history keeps it)
+    private const string RevisionObject = "jsonb_set(r.object::jsonb, '{metadata,resourceVersion}', to_jsonb(coalesce(h.lower, 0)::text))::text";
+
+    private const string RevisionVersion = "left join history_open h on h.kind = 'R' and h.key = r.namespace || '/' || r.name";
+
     public Task<string?> Handle(GetControllerRevision q, CancellationToken ct) =>
-        SingleAsync("select object::text from proj_revisions where namespace = @a and name = @b", ct, ("a", q.Namespace), ("b", q.Name));
+        SingleAsync($"select {RevisionObject} from proj_revisions r {RevisionVersion} where r.namespace = @a and r.name = @b", ct, ("a", q.Namespace), ("b", q.Name));
 
     public Task<Page?> Handle(ListControllerRevisions q, CancellationToken ct)
     {
         if (ContinueToken.Decode(q.Continue, 2) is not [var ns, var name]) return Task.FromResult<Page?>(null);
         // the owner is found by uid: a revision orphaned by a deleted DaemonSet of the same name is not its
-        return PageAsync("""
-            select r.object::text, r.namespace, r.name from proj_revisions r
+        return PageAsync($"""
+            select {RevisionObject}, r.namespace, r.name from proj_revisions r {RevisionVersion}
             where (@ns::text is null or r.namespace = @ns)
               and (@ds::text is null or exists (
                   select 1 from proj_daemonsets d where d.uid = r.owner_uid and d.namespace || '/' || d.name = @ds))
@@ -102,9 +107,15 @@ public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
         return await command.ExecuteScalarAsync(ct) as string;
     }
 
+    /// <summary>A page and the log's head, read in one snapshot: the head is the list's resourceVersion, and a watch from it misses nothing.</summary>
     private async Task<Page?> PageAsync(string sql, int limit, CancellationToken ct, Func<NpgsqlDataReader, string[]> key, params (string, object)[] parameters)
     {
-        await using var command = db.CreateCommand(sql);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        long head;
+        await using (var headCommand = new NpgsqlCommand("select coalesce(max(seq), 0) from events", connection, transaction))
+            head = (long)(await headCommand.ExecuteScalarAsync(ct))!;
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         command.Parameters.AddWithValue("limit", limit + 1);
         var items = new List<string>();
@@ -112,10 +123,10 @@ public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            if (items.Count == limit) return new Page(items, ContinueToken.Encode(last!));
+            if (items.Count == limit) return new Page(items, ContinueToken.Encode(last!)) { ResourceVersion = head };
             items.Add(reader.GetString(0));
             last = key(reader);
         }
-        return new Page(items, null);
+        return new Page(items, null) { ResourceVersion = head };
     }
 }

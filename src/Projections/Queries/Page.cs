@@ -3,7 +3,11 @@ using System.Text;
 namespace EventEngine.Projections.Queries;
 
 /// <summary>A page of a list: object JSON texts and the token for the next page (null on the last page).</summary>
-public sealed record Page(IReadOnlyList<string> Items, string? Continue);
+public sealed record Page(IReadOnlyList<string> Items, string? Continue)
+{
+    /// <summary>The list's resourceVersion: the log's head when the page was read (in the same snapshot).</summary>
+    public long ResourceVersion { get; init; }
+}
 
 /// <summary>Continue tokens: the last key of a page, opaque to clients.</summary>
 public static class ContinueToken

@@ -40,7 +40,7 @@ public static class ReadModelWriter
             nodes.Where(n => !after.Nodes.ContainsKey(n)).ToList(),
             daemonSets.Where(after.DaemonSets.ContainsKey).Select(d => Rows.DaemonSet(after.DaemonSets[d], versions)).ToList(),
             daemonSets.Where(d => !after.DaemonSets.ContainsKey(d)).ToList(),
-            pods.Where(after.Pods.ContainsKey).Select(p => Rows.Pod(after.Pods[p], versions)).ToList(),
+            pods.Where(after.Pods.ContainsKey).Select(p => Rows.Pod(after.Pods[p], after, versions)).ToList(),
             pods.Where(p => !after.Pods.ContainsKey(p)).ToList(),
             ChangedRevisions(batch.Before, after, revisionNamespaces).ToList(),
             RemovedRevisions(batch.Before, after, revisionNamespaces).ToList(),
@@ -55,7 +55,7 @@ public static class ReadModelWriter
         foreach (var command in Statements(
             state.Nodes.Values.Select(n => Rows.Node(n, versions)).ToList(), [],
             state.DaemonSets.Values.Select(d => Rows.DaemonSet(d, versions)).ToList(), [],
-            state.Pods.Values.Select(p => Rows.Pod(p, versions)).ToList(), [],
+            state.Pods.Values.Select(p => Rows.Pod(p, state, versions)).ToList(), [],
             state.Revisions.Values.Select(r => Rows.Revision(r, state)).ToList(), [],
             seq, suffix)) batch.BatchCommands.Add(command);
         await batch.ExecuteNonQueryAsync(ct);

@@ -20,29 +20,28 @@ public static class Rows
 
     public static NodeRow Node(NodeState n, IStreamPositions v)
     {
-        var stream = Subjects.NodeStream(n.Name);
-        var view = Views.Node(n);
-        view = view with { Metadata = view.Metadata! with { ResourceVersion = Text(v.Version(stream)) } };
-        return new NodeRow(n.Name, v.Version(stream), v.Seq(stream), Json.Serialize(view));
+        var seq = v.Seq(Subjects.NodeStream(n.Name));
+        var view = Kubernetes.KubeViews.Node(n);
+        view["metadata"]!["resourceVersion"] = Text(seq);
+        return new NodeRow(n.Name, seq, seq, view.ToJsonString(Json.Options));
     }
 
     public static DaemonSetRow DaemonSet(DaemonSetState ds, IStreamPositions v)
     {
         var stream = Subjects.DaemonSetStream(ds.Key);
         var view = Views.DaemonSet(ds);
-        view = view with { Metadata = view.Metadata! with { ResourceVersion = Text(v.Version(stream)) } };
         var seq = Math.Max(v.Seq(stream), v.Seq(Subjects.DaemonSetStatusStream(ds.Key)));
-        return new DaemonSetRow(ds.Namespace, ds.Name, ds.Uid, ds.CurrentHash, v.Version(stream), seq, Json.Serialize(view));
+        view = view with { Metadata = view.Metadata! with { ResourceVersion = Text(seq) } };
+        return new DaemonSetRow(ds.Namespace, ds.Name, ds.Uid, ds.CurrentHash, seq, seq, Json.Serialize(view));
     }
 
-    public static PodRow Pod(PodState p, IStreamPositions v)
+    public static PodRow Pod(PodState p, ClusterState s, IStreamPositions v)
     {
-        var stream = Subjects.PodStream(p.Key);
-        var view = Views.Pod(p);
-        view = view with { Metadata = view.Metadata! with { ResourceVersion = Text(v.Version(stream)) } };
+        var seq = v.Seq(Subjects.PodStream(p.Key));
+        var view = Kubernetes.KubeViews.Pod(p, s);
+        view["metadata"]!["resourceVersion"] = Text(seq);
         var daemonSet = p.Controller is { Kind: "DaemonSet", Name: { } owner } ? p.Namespace + "/" + owner : null;
-        return new PodRow(p.Namespace, p.Name, daemonSet, p.TargetNode, p.Phase, p.Ready, p.Hash, p.CreatedAt,
-            v.Version(stream), v.Seq(stream), Json.Serialize(view));
+        return new PodRow(p.Namespace, p.Name, daemonSet, p.TargetNode, p.Phase, p.Ready, p.Hash, p.CreatedAt, seq, seq, view.ToJsonString(Json.Options));
     }
 
     public static RevisionRow Revision(RevisionState r, ClusterState s) =>

@@ -65,15 +65,19 @@ public sealed class EngineApiTests : ApiTest
         string Body(string version) =>
             $"[{Http.Node("a", ",\"labels\":{\"zone\":\"x\"}")},{Http.Node("b", $",\"resourceVersion\":\"{version}\",\"labels\":{{\"zone\":\"y\"}}")}]";
 
-        var (status, problem, _) = await Client.PostAsync("/engine/v1/apply", Body("1"));
+        // b's resourceVersion is the seq of its last event (the patch); the one it had before is stale
+        var latest = (string)(await Client.GetJsonAsync("/api/v1/nodes/b"))["metadata"]!["resourceVersion"]!;
+        var stale = (long.Parse(latest, System.Globalization.CultureInfo.InvariantCulture) - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (status, problem, _) = await Client.PostAsync("/engine/v1/apply", Body(stale));
         Assert.Equal(HttpStatusCode.Conflict, status);
         Assert.Equal(["[1].metadata.resourceVersion"], problem.Fields());
         Assert.Equal(before, await Client.EventCountAsync());
         Assert.Null((await Client.GetJsonAsync("/api/v1/nodes/a"))["metadata"]!["labels"]);
 
-        var (ok, body, _) = await Client.PostAsync("/engine/v1/apply", Body("2"));
+        var (ok, body, _) = await Client.PostAsync("/engine/v1/apply", Body(latest));
         Assert.Equal(HttpStatusCode.OK, ok);
-        Assert.Equal(["2", "3"], body!["items"]!.AsArray().Select(i => (string)i!["resourceVersion"]!));
+        Assert.Equal([(string?)(await Client.GetJsonAsync("/api/v1/nodes/a"))["metadata"]!["resourceVersion"], (string?)(await Client.GetJsonAsync("/api/v1/nodes/b"))["metadata"]!["resourceVersion"]],
+            body!["items"]!.AsArray().Select(i => (string?)i!["resourceVersion"]));
         Assert.Equal("y", (string?)(await Client.GetJsonAsync("/api/v1/nodes/b"))["metadata"]!["labels"]!["zone"]);
     }
 

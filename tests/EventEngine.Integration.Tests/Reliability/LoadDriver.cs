@@ -55,10 +55,10 @@ public sealed class LoadDriver
         }
     }
 
-    /// <summary>Every acknowledged write is in the log: its stream has an event at that version.</summary>
+    /// <summary>Every acknowledged write is in the log: its stream has an event at that seq (an object's resourceVersion).</summary>
     public async Task AssertAllAcknowledgedAreInTheLogAsync(HttpClient reader)
     {
-        var stored = (await reader.EventsAsync()).Select(e => ((string)e["stream"]!, (long)e["version"]!)).ToHashSet();
+        var stored = (await reader.EventsAsync()).Select(e => ((string)e["stream"]!, (long)e["seq"]!)).ToHashSet();
         var missing = Acknowledged.Where(a => !stored.Contains(a)).ToList();
         Assert.True(missing.Count == 0, $"{missing.Count} of {Acknowledged.Count} acknowledged writes are not in the log: {string.Join(", ", missing.Take(5))}");
     }

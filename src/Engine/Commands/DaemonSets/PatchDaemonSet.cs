@@ -1,13 +1,14 @@
 using System.Text.Json.Nodes;
 using EventEngine.Decisions;
+using EventEngine.Model.Patches;
 using EventEngine.Runtime;
 using FluentValidation;
 using MediatR;
 
 namespace EventEngine.Commands.DaemonSets;
 
-/// <summary>PATCH .../daemonsets/{name} (JSON merge patch, defaulted like a create).</summary>
-public sealed record PatchDaemonSet(CommandContext Context, string Namespace, string Name, JsonNode Patch, string? IfMatch) : IRequest<CommandOutcome>;
+/// <summary>PATCH .../daemonsets/{name} (merge, strategic merge or JSON patch, defaulted like a create).</summary>
+public sealed record PatchDaemonSet(CommandContext Context, string Namespace, string Name, ObjectPatch Patch, string? IfMatch) : IRequest<CommandOutcome>;
 
 public sealed class PatchDaemonSetValidator : AbstractValidator<PatchDaemonSet>
 {
@@ -15,7 +16,6 @@ public sealed class PatchDaemonSetValidator : AbstractValidator<PatchDaemonSet>
     {
         RuleFor(c => c.Namespace).MustBeNamespace();
         RuleFor(c => c.Name).MustBeDnsSubdomain("name");
-        RuleFor(c => c.Patch).MustBeMergePatch();
     }
 }
 
@@ -23,5 +23,5 @@ public sealed class PatchDaemonSetHandler(EngineRuntime runtime) : IRequestHandl
 {
     public Task<CommandOutcome> Handle(PatchDaemonSet c, CancellationToken ct) =>
         runtime.ExecuteAsync(c.Context, (s, _) => DaemonSetDecisions.Patch(s, c.Namespace + "/" + c.Name, c.Patch),
-            Preconditions.DaemonSetVersion(c.Namespace, c.Name, c.IfMatch, Preconditions.ResourceVersionOf(c.Patch)), ct);
+            Preconditions.DaemonSetVersion(c.Namespace, c.Name, c.IfMatch, c.Patch.ResourceVersion), ct);
 }

@@ -33,9 +33,9 @@ public sealed class ApplyObjectsHandler(EngineRuntime runtime) : IRequestHandler
         var preconditions = new List<VersionPrecondition>();
         for (var i = 0; i < c.Objects.Count; i++)
         {
-            if (targets[i] is not var (stream, what)) continue;
+            if (targets[i] is not var (streams, what)) continue;
             var field = $"[{i}].{Preconditions.ResourceVersionField}";
-            preconditions.AddRange(Preconditions.Versions(stream, what, null, Preconditions.ResourceVersionOf(c.Objects[i], field), field) ?? []);
+            preconditions.AddRange(Preconditions.Versions(streams, what, null, Preconditions.ResourceVersionOf(c.Objects[i], field), field) ?? []);
         }
 
         return runtime.ExecuteAsync(c.Context, (s, now) => ApplyDecisions.Apply(s, c.Objects, now, Guid.NewGuid), preconditions, ct);
@@ -50,24 +50,28 @@ public sealed class ApplyObjectsHandler(EngineRuntime runtime) : IRequestHandler
         var byStream = outcome.Events.ToLookup(e => e.Stream, StringComparer.Ordinal);
         return objects.Select(o =>
         {
-            var stream = Target(o)!.Value.Stream;
-            var written = byStream[stream].ToList();
+            var streams = Target(o)!.Value.Streams;
+            var written = byStream[streams[0]].ToList();
             var action = written.Any(e => Creations.Contains(e.Type)) ? "created" : written.Count > 0 ? "configured" : "unchanged";
-            return new AppliedObject(o, action, outcome.Positions.Version(stream));
+            return new AppliedObject(o, action, streams.Max(outcome.Positions.Seq));
         }).ToList();
     }
 
-    /// <summary>The stream an object of the body is written to, and how to name it; null when the decision will refuse its shape.</summary>
-    private static (string Stream, string What)? Target(JsonObject o)
+    /// <summary>
+    /// The streams an object of the body is kept in (the first is the one it is written to; a DaemonSet's status has its
+    /// own) and how to name it; null when the decision will refuse its shape.
+    /// </summary>
+    private static (string[] Streams, string What)? Target(JsonObject o)
     {
         var name = JsonFields.Text(o, "metadata", "name");
         var ns = JsonFields.Text(o, "metadata", "namespace");
         return (JsonFields.Text(o, "apiVersion"), JsonFields.Text(o, "kind")) switch
         {
             _ when name is null => null,
-            ("v1", "Node") => (Subjects.NodeStream(name), $"node {name}"),
-            ("apps/v1", "DaemonSet") when ns is not null => (Subjects.DaemonSetStream(ns + "/" + name), $"daemonset {ns}/{name}"),
-            ("v1", "Pod") when ns is not null => (Subjects.PodStream(ns + "/" + name), $"pod {ns}/{name}"),
+            ("v1", "Node") => ([Subjects.NodeStream(name)], $"node {name}"),
+            ("apps/v1", "DaemonSet") when ns is not null =>
+                ([Subjects.DaemonSetStream(ns + "/" + name), Subjects.DaemonSetStatusStream(ns + "/" + name)], $"daemonset {ns}/{name}"),
+            ("v1", "Pod") when ns is not null => ([Subjects.PodStream(ns + "/" + name)], $"pod {ns}/{name}"),
             _ => null,
         };
     }

@@ -1,20 +1,20 @@
 using System.Text.Json.Nodes;
 using EventEngine.Decisions;
+using EventEngine.Model.Patches;
 using EventEngine.Runtime;
 using FluentValidation;
 using MediatR;
 
 namespace EventEngine.Commands.Nodes;
 
-/// <summary>PATCH /api/v1/nodes/{name} (JSON merge patch); metadata.resourceVersion or If-Match, when given, must be the latest.</summary>
-public sealed record PatchNode(CommandContext Context, string Name, JsonNode Patch, string? IfMatch) : IRequest<CommandOutcome>;
+/// <summary>PATCH /api/v1/nodes/{name} (JSON merge patch, strategic merge patch or JSON patch); metadata.resourceVersion or If-Match, when given, must be the latest.</summary>
+public sealed record PatchNode(CommandContext Context, string Name, ObjectPatch Patch, string? IfMatch) : IRequest<CommandOutcome>;
 
 public sealed class PatchNodeValidator : AbstractValidator<PatchNode>
 {
     public PatchNodeValidator()
     {
         RuleFor(c => c.Name).MustBeDnsSubdomain("name");
-        RuleFor(c => c.Patch).MustBeMergePatch();
     }
 }
 
@@ -22,5 +22,5 @@ public sealed class PatchNodeHandler(EngineRuntime runtime) : IRequestHandler<Pa
 {
     public Task<CommandOutcome> Handle(PatchNode c, CancellationToken ct) =>
         runtime.ExecuteAsync(c.Context, (s, now) => NodeDecisions.Patch(s, c.Name, c.Patch, now),
-            Preconditions.NodeVersion(c.Name, c.IfMatch, Preconditions.ResourceVersionOf(c.Patch)), ct);
+            Preconditions.NodeVersion(c.Name, c.IfMatch, c.Patch.ResourceVersion), ct);
 }

@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+using EventEngine.Decisions;
+using EventEngine.Model.Patches;
+using EventEngine.Runtime;
+using EventEngine.State;
+using FluentValidation;
+using MediatR;
+
+namespace EventEngine.Commands.Pods;
+
+/// <summary>
+/// PATCH /api/v1/namespaces/{ns}/pods/{name} (merge, strategic merge or JSON patch): the pod's labels. Served renders
+/// the pod as the API serves it (the patch applies to that); metadata.resourceVersion or If-Match must be the latest.
+/// </summary>
+public sealed record PatchPod(CommandContext Context, string Namespace, string Name, ObjectPatch Patch, string? IfMatch,
+    Func<PodState, ClusterState, JsonObject> Served) : IRequest<CommandOutcome>;
+
+public sealed class PatchPodValidator : AbstractValidator<PatchPod>
+{
+    public PatchPodValidator()
+    {
+        RuleFor(c => c.Namespace).MustBeNamespace();
+        RuleFor(c => c.Name).MustBeDnsSubdomain("name");
+    }
+}
+
+public sealed class PatchPodHandler(EngineRuntime runtime) : IRequestHandler<PatchPod, CommandOutcome>
+{
+    public Task<CommandOutcome> Handle(PatchPod c, CancellationToken ct) =>
+        runtime.ExecuteAsync(c.Context, (s, _) => s.Pods.TryGetValue(c.Namespace + "/" + c.Name, out var pod)
+                ? PodDecisions.Patch(s, c.Namespace, c.Name, c.Patch, c.Served(pod, s))
+                : Failure.NotFound($"pod {c.Namespace}/{c.Name}"),
+            Preconditions.PodVersion(c.Namespace, c.Name, c.IfMatch, c.Patch.ResourceVersion), ct);
+}
