@@ -15,7 +15,16 @@ public static class Bodies
     public static async Task<T> ObjectAsync<T>(HttpRequest request, CancellationToken ct)
     {
         var (text, yaml) = await ReadAsync(request, allowYaml: true, ct);
-        return Manifests.Read<T>(text, yaml);
+        var obj = Manifests.Read<T>(text, yaml);
+        // errors about a create name the object as Kubernetes does
+        request.HttpContext.Items[Kubernetes.KubeErrors.NameItem] = obj switch
+        {
+            Node n => n.Metadata?.Name,
+            DaemonSet d => d.Metadata?.Name,
+            Pod p => p.Metadata?.Name,
+            _ => null,
+        };
+        return obj;
     }
 
     /// <summary>Every object of a body (multi-document YAML, a JSON array, a List).</summary>

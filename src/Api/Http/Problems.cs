@@ -24,12 +24,24 @@ public static class Problems
         _ => 422,
     };
 
-    public static IResult Problem(int status, string title, string detail, IEnumerable<(string Field, string Message)>? errors = null)
+    /// <summary>A failure answer: problem details, or on /api and /apis paths the Kubernetes Status kubectl reads.</summary>
+    public static IResult Problem(int status, string title, string detail, IEnumerable<(string Field, string Message)>? errors = null) =>
+        new Failed(status, title, detail, errors?.ToList() ?? []);
+
+    /// <summary>Decides its form when written, from the request's path.</summary>
+    private sealed class Failed(int status, string title, string detail, List<(string Field, string Message)> errors) : IResult, IStatusCodeHttpResult
     {
-        var extensions = new Dictionary<string, object?>();
-        var list = errors?.Select(e => new { field = e.Field, message = e.Message }).ToList();
-        if (list is { Count: > 0 }) extensions["errors"] = list;
-        return Results.Problem(detail: detail, statusCode: status, title: title, type: TypeOf(status), extensions: extensions);
+        public int? StatusCode => status;
+
+        public Task ExecuteAsync(HttpContext context)
+        {
+            if (Errors.IsKubernetesPath(context.Request.Path))
+                return Results.Text(Kubernetes.KubeErrors.Status(context, status, detail, errors).ToJsonString(), "application/json", statusCode: status)
+                    .ExecuteAsync(context);
+            var extensions = new Dictionary<string, object?>();
+            if (errors.Count > 0) extensions["errors"] = errors.Select(e => new { field = e.Field, message = e.Message }).ToList();
+            return Results.Problem(detail: detail, statusCode: status, title: title, type: TypeOf(status), extensions: extensions).ExecuteAsync(context);
+        }
     }
 
     public static string TypeOf(int status) => status switch

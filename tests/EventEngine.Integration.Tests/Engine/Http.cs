@@ -43,9 +43,9 @@ public static class Http
         return body!;
     }
 
-    /// <summary>The fields a problem-details answer names.</summary>
+    /// <summary>The fields an error names: problem details' errors, or a Kubernetes Status's details.causes.</summary>
     public static IReadOnlyList<string> Fields(this JsonNode? problem) =>
-        problem?["errors"]?.AsArray().Select(e => (string)e!["field"]!).ToList() ?? [];
+        (problem?["errors"] ?? problem?["details"]?["causes"])?.AsArray().Select(e => (string)e!["field"]!).ToList() ?? [];
 
     /// <summary>How many events the log holds.</summary>
     public static async Task<long> EventCountAsync(this HttpClient c)
