@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EventEngine.Api.Kubernetes;
 using EventEngine.Model;
 using Microsoft.Net.Http.Headers;
 
@@ -11,11 +12,14 @@ public static class Bodies
     private static readonly string[] Yaml = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
     private const string MergePatch = "application/merge-patch+json";
 
-    /// <summary>One object of the expected type.</summary>
+    /// <summary>One object of the expected type; fields its kind does not have are dealt with as ?fieldValidation= says.</summary>
     public static async Task<T> ObjectAsync<T>(HttpRequest request, CancellationToken ct)
     {
         var (text, yaml) = await ReadAsync(request, allowYaml: true, ct);
-        return Manifests.Read<T>(text, yaml);
+        var objects = Manifests.ReadObjects(text, yaml);
+        var typed = Manifests.Read<T>(objects);
+        FieldValidation.Check(request, ResourceOf<T>(), objects[0], patch: false);
+        return typed;
     }
 
     /// <summary>Every object of a body (multi-document YAML, a JSON array, a List).</summary>
@@ -25,15 +29,24 @@ public static class Bodies
         return Manifests.ReadObjects(text, yaml);
     }
 
-    /// <summary>A JSON merge patch (application/merge-patch+json), as Kubernetes requires for PATCH.</summary>
-    public static async Task<JsonNode> MergePatchAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>A JSON merge patch (application/merge-patch+json) of a <typeparamref name="T"/>, as Kubernetes requires for PATCH.</summary>
+    public static async Task<JsonNode> MergePatchAsync<T>(HttpRequest request, CancellationToken ct)
     {
         var type = MediaType(request);
         if (type != MergePatch)
             throw new BodyException(415, "Unsupported media type",
                 $"PATCH takes {MergePatch}, not {(type.Length == 0 ? "a body without Content-Type" : type)}");
-        return JsonText.Parse(await TextAsync(request, ct)) as JsonObject ?? throw new ManifestException("a merge patch must be a JSON object", "");
+        var patch = JsonText.Parse(await TextAsync(request, ct)) as JsonObject ?? throw new ManifestException("a merge patch must be a JSON object", "");
+        FieldValidation.Check(request, ResourceOf<T>(), patch, patch: true);
+        return patch;
     }
+
+    /// <summary>The served kind a typed endpoint takes.</summary>
+    private static ApiResource ResourceOf<T>() =>
+        typeof(T) == typeof(Node) ? ApiResources.Nodes
+        : typeof(T) == typeof(Pod) ? ApiResources.Pods
+        : typeof(T) == typeof(DaemonSet) ? ApiResources.DaemonSets
+        : throw new InvalidOperationException($"{typeof(T).Name} is not a served kind");
 
     /// <summary>A small JSON body for engine commands ({"toRevision": 1}).</summary>
     public static async Task<JsonObject> JsonObjectAsync(HttpRequest request, CancellationToken ct)
