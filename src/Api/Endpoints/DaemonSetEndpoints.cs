@@ -37,7 +37,7 @@ public static class DaemonSetEndpoints
 
         apps.MapPatch(one, async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
-            var patch = await Bodies.PatchAsync(request, ct);
+            var patch = await Bodies.PatchAsync<DaemonSet>(request, ct);
             return await request.WriteAsync(c => m.Send(new PatchDaemonSet(c, ns, name, patch, request.IfMatch()), ct), Answers.Object(Responses.DaemonSet(ns, name)));
         });
 

@@ -33,7 +33,9 @@ public static class EngineEndpoints
                 ["events"] = outcome.Events.Count,
                 ["head"] = outcome.Events.LastOrDefault()?.Seq,
             }));
-        });
+        }).WithSummary("Apply Nodes, DaemonSets and Pods as one command (multi-document YAML, a JSON array or a List)")
+            .Accepts<JsonObject[]>("application/json", "application/yaml").Produces<ApplyAnswer>()
+            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
 
         engine.MapPost("/demo/incident", async (IMediator m, CancellationToken ct) =>
         {
@@ -43,7 +45,8 @@ public static class EngineEndpoints
             {
                 phases = phases!.Select(p => new { p.Name, p.Story, p.FromSeq, p.ToSeq, from = Json.FormatTime(p.From), to = Json.FormatTime(p.To) }),
             });
-        }).WithMetadata(new RequiresRole(Role.Admin));
+        }).WithMetadata(new RequiresRole(Role.Admin))
+            .WithSummary("Write the demo incident into an empty log").Produces<IncidentAnswer>().ProducesProblem(409);
 
         engine.MapPost("/clock", async (HttpRequest request, IMediator m, TimeProvider clock, CancellationToken ct) =>
         {
@@ -53,7 +56,8 @@ public static class EngineEndpoints
             var outcome = await m.Send(new AdvanceClock(request.Command(), seconds), ct);
             if (outcome.Failure is { } failure) return Problems.From(failure);
             return Results.Json(new { now = Json.FormatTime(clock.GetUtcNow()), events = outcome.Events.Count });
-        }).WithMetadata(new RequiresRole(Role.Admin));
+        }).WithMetadata(new RequiresRole(Role.Admin))
+            .WithSummary("Move the manual clock").Accepts<ClockRequest>("application/json").Produces<ClockAnswer>().ProducesProblem(422);
 
         engine.MapGet("/events", async (long? after, string? @continue, int? limit, bool? watch, HttpContext http, IMediator m, CancellationToken ct) =>
         {
@@ -77,6 +81,8 @@ public static class EngineEndpoints
             var list = new JsonObject { ["items"] = new JsonArray(items.Cast<JsonNode>().ToArray()) };
             if (items.Count == size) list["continue"] = ((long)items[^1]["seq"]!).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Text(list.ToJsonString(), "application/json");
-        });
+        }).WithSummary("The audit log, a page at a time")
+            .WithDescription("With watch=true, the log as server-sent events (text/event-stream) as it is written; Last-Event-ID resumes after a seq.")
+            .Produces<EventPage>().ProducesProblem(400).ProducesProblem(429);
     }
 }

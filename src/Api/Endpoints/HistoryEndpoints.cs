@@ -15,18 +15,21 @@ public static class HistoryEndpoints
 
         engine.MapGet("/state", async (string? at, int? limit, string? @continue, string? kind, string? @namespace, string? daemonset, string? node,
             IMediator m, CancellationToken ct) =>
-            Results.Text((await m.Send(new GetStateAt(at, Responses.Limit(limit), @continue, kind, @namespace, daemonset, node), ct)).ToJsonString(), "application/json"));
+            Results.Text((await m.Send(new GetStateAt(at, Responses.Limit(limit), @continue, kind, @namespace, daemonset, node), ct)).ToJsonString(), "application/json"))
+            .WithSummary("The whole cluster at a seq or time, a page at a time").Produces<StatePage>().ProducesProblem(400).ProducesProblem(422);
 
         engine.MapGet("/timeline", async (string? from, string? to, string? node, string? daemonset, int? limit, string? @continue,
             bool? includeStatus, IMediator m, CancellationToken ct) =>
             Results.Text((await m.Send(new GetTimeline(from, to, node, daemonset, Math.Clamp(limit ?? 200, 1, 1_000), @continue, includeStatus ?? false), ct))
-                .ToJsonString(), "application/json"));
+                .ToJsonString(), "application/json"))
+            .WithSummary("The incident timeline: events with actor, sentence, cause and placement change").Produces<TimelinePage>().ProducesProblem(400);
 
         engine.MapGet("/daemonsets/{ns}/{name}/revisions/{rev}/placements", async (string ns, string name, long rev, int? limit, string? @continue,
             IMediator m, CancellationToken ct) =>
             await m.Send(new GetRevisionPlacements(ns, name, rev, Responses.Limit(limit), @continue), ct) is { } placements
                 ? Results.Text(placements.ToJsonString(), "application/json")
-                : Problems.Problem(404, "Not found", $"daemonset {ns}/{name} has no revision {rev}"));
+                : Problems.Problem(404, "Not found", $"daemonset {ns}/{name} has no revision {rev}"))
+            .WithSummary("Every pod that ran a revision of a DaemonSet: node, from, to, why it ended").Produces<RevisionPlacements>().ProducesProblem(400).ProducesProblem(404);
 
         // a what-if writes nothing: a viewer may ask one
         engine.MapPost("/replay", async (HttpRequest request, IMediator m, Admission admission, Limits limits, CancellationToken ct) =>
@@ -35,13 +38,16 @@ public static class HistoryEndpoints
             if (place is null) return Admission.Busy(request.HttpContext, $"{limits.ConcurrentReplays} what-if replays are running (Engine:Limits:ConcurrentReplays); try again shortly");
             var (result, failure) = await m.Send(new ReplayWindow(await Bodies.JsonObjectAsync(request, ct)), ct);
             return failure is not null ? Problems.From(failure) : Results.Text(result!.ToJsonString(), "application/json");
-        }).WithMetadata(new RequiresRole(Role.Viewer));
+        }).WithMetadata(new RequiresRole(Role.Viewer))
+            .WithSummary("What-if: replay a window of the log with altered history, in memory").Accepts<ReplayRequest>("application/json")
+            .Produces<ReplayAnswer>().ProducesProblem(400).ProducesProblem(422).ProducesProblem(429);
 
         engine.MapPost("/projections/rebuild", async (Rebuild rebuild, CancellationToken ct) =>
         {
             var watch = Stopwatch.StartNew();
             var seq = await rebuild.RunAsync(ct);
             return Results.Json(new { seq, tookMilliseconds = watch.ElapsedMilliseconds });
-        }).WithMetadata(new RequiresRole(Role.Admin));
+        }).WithMetadata(new RequiresRole(Role.Admin))
+            .WithSummary("Rebuild every read model from the log").Produces<RebuildAnswer>().ProducesProblem(409);
     }
 }

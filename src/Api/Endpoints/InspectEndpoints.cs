@@ -13,10 +13,14 @@ public static class InspectEndpoints
         var engine = app.MapGroup("/engine/v1").WithTags("Inspect");
 
         engine.MapGet("/explain", async (string? daemonset, string? node, string? at, IMediator m, CancellationToken ct) =>
-            Answer(await m.Send(new ExplainPlacement(daemonset, node, at), ct)));
+            Answer(await m.Send(new ExplainPlacement(daemonset, node, at), ct)))
+            .WithSummary("Why a DaemonSet's pod should or should not run on a node, rule by rule").Produces<Explanation>()
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(422);
 
         engine.MapGet("/placement", async (string? daemonset, string? at, bool? all, IMediator m, CancellationToken ct) =>
-            Answer(await m.Send(new GetPlacement(daemonset, at, all ?? false), ct)));
+            Answer(await m.Send(new GetPlacement(daemonset, at, all ?? false), ct)))
+            .WithSummary("Desired against actual placement of a DaemonSet, node by node").Produces<PlacementView>()
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(422);
     }
 
     private static IResult Answer<T>(Inspected<T> answer) where T : class =>

@@ -33,7 +33,7 @@ public static class NodeEndpoints
 
         nodes.MapPatch("/{name}", async (string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
-            var patch = await Bodies.PatchAsync(request, ct);
+            var patch = await Bodies.PatchAsync<Node>(request, ct);
             return await request.WriteAsync(c => m.Send(new PatchNode(c, name, patch, request.IfMatch()), ct), Answers.Object(Responses.Node(name)));
         });
 

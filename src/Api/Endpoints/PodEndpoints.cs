@@ -37,7 +37,7 @@ public static class PodEndpoints
 
         v1.MapPatch("/namespaces/{ns}/pods/{name}", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
-            var patch = await Bodies.PatchAsync(request, ct);
+            var patch = await Bodies.PatchAsync<Pod>(request, ct);
             return await request.WriteAsync(c => m.Send(new PatchPod(c, ns, name, patch, request.IfMatch(), Projections.Kubernetes.KubeViews.Pod), ct),
                 Answers.Object(Responses.Pod(ns, name)));
         });

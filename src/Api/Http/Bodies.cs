@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EventEngine.Api.Kubernetes;
 using EventEngine.Model;
 using EventEngine.Model.Patches;
 using Microsoft.Net.Http.Headers;
@@ -11,20 +12,16 @@ public static class Bodies
     public const long DefaultMaxBytes = 8 * 1024 * 1024;
     private static readonly string[] Yaml = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
 
-    /// <summary>One object of the expected type.</summary>
+    /// <summary>One object of the expected type; fields its kind does not have are dealt with as ?fieldValidation= says.</summary>
     public static async Task<T> ObjectAsync<T>(HttpRequest request, CancellationToken ct)
     {
         var (text, yaml) = await ReadAsync(request, allowYaml: true, ct);
-        var obj = Manifests.Read<T>(text, yaml);
+        var objects = Manifests.ReadObjects(text, yaml);
         // errors about a create name the object as Kubernetes does
-        request.HttpContext.Items[Kubernetes.KubeErrors.NameItem] = obj switch
-        {
-            Node n => n.Metadata?.Name,
-            DaemonSet d => d.Metadata?.Name,
-            Pod p => p.Metadata?.Name,
-            _ => null,
-        };
-        return obj;
+        if (objects is [var first, ..]) request.HttpContext.Items[KubeErrors.NameItem] = JsonFields.Text(first, "metadata", "name");
+        var typed = Manifests.Read<T>(objects);
+        FieldValidation.Check(request, ResourceOf<T>(), objects[0], patch: false);
+        return typed;
     }
 
     /// <summary>Every object of a body (multi-document YAML, a JSON array, a List).</summary>
@@ -35,10 +32,11 @@ public static class Bodies
     }
 
     /// <summary>
-    /// A patch as Kubernetes takes it: JSON merge patch, strategic merge patch or JSON patch, by Content-Type. Server-side
-    /// apply (apply-patch+yaml) is refused with a 415 that says so.
+    /// A patch of a <typeparamref name="T"/> as Kubernetes takes it: JSON merge patch, strategic merge patch or JSON patch,
+    /// by Content-Type; fields the kind does not have are dealt with as ?fieldValidation= says. Server-side apply
+    /// (apply-patch+yaml) is refused with a 415 that says so.
     /// </summary>
-    public static async Task<ObjectPatch> PatchAsync(HttpRequest request, CancellationToken ct)
+    public static async Task<ObjectPatch> PatchAsync<T>(HttpRequest request, CancellationToken ct)
     {
         var type = MediaType(request);
         if (type == ObjectPatch.ApplyType)
@@ -48,6 +46,7 @@ public static class Bodies
             throw new BodyException(415, "Unsupported media type",
                 $"PATCH takes {ObjectPatch.MergeType}, {ObjectPatch.StrategicType} or {ObjectPatch.JsonPatchType}, not {(type.Length == 0 ? "a body without Content-Type" : type)}");
         var body = JsonText.Parse(await TextAsync(request, ct));
+        if (format != PatchFormat.Json && body is JsonObject patch) FieldValidation.Check(request, ResourceOf<T>(), patch, patch: true);
         return format switch
         {
             PatchFormat.Json when body is not JsonArray => throw new ManifestException("a JSON patch must be a JSON array of operations", ""),
@@ -55,6 +54,13 @@ public static class Bodies
             _ => new ObjectPatch(format, body!),
         };
     }
+
+    /// <summary>The served kind a typed endpoint takes.</summary>
+    private static ApiResource ResourceOf<T>() =>
+        typeof(T) == typeof(Node) ? ApiResources.Nodes
+        : typeof(T) == typeof(Pod) ? ApiResources.Pods
+        : typeof(T) == typeof(DaemonSet) ? ApiResources.DaemonSets
+        : throw new InvalidOperationException($"{typeof(T).Name} is not a served kind");
 
     /// <summary>A small JSON body for engine commands ({"toRevision": 1}).</summary>
     public static async Task<JsonObject> JsonObjectAsync(HttpRequest request, CancellationToken ct)

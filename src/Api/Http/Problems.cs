@@ -77,6 +77,10 @@ public static class Problems
                 ManifestException e when e.Malformed => Problem(400, "Malformed request", e.Message, Field(e.Path, e.Message)),
                 ManifestException e => Problem(422, "Invalid object", e.Message, Field(e.Path, e.Message)),
                 BodyException e => Problem(e.Status, e.Title, e.Message),
+                // kubectl prints a Status's reason and message: "Error from server (BadRequest): ... unknown field ..."
+                Kubernetes.StrictDecodingException e => Errors.IsKubernetesPath(context.Request.Path)
+                    ? KubeStatus.Failure(400, "BadRequest", e.Message)
+                    : Problem(400, "Malformed request", e.Message),
                 ValidationException e => Problem(422, "Invalid request", string.Join("; ", e.Errors.Select(x => $"{x.PropertyName}: {x.ErrorMessage}")),
                     e.Errors.Select(x => (x.PropertyName, x.ErrorMessage))),
                 BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message),

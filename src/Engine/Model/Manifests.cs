@@ -56,9 +56,11 @@ public static class Manifests
     /// A single object of the expected type, as sent to a typed endpoint: an apiVersion or kind it gives must be the
     /// endpoint's (absent, they are taken as the endpoint's).
     /// </summary>
-    public static T Read<T>(string text, bool yaml)
+    public static T Read<T>(string text, bool yaml) => Read<T>(ReadObjects(text, yaml));
+
+    /// <summary>The one object of a body already read (see <see cref="Read{T}(string, bool)"/>).</summary>
+    public static T Read<T>(IReadOnlyList<JsonObject> objects)
     {
-        var objects = ReadObjects(text, yaml);
         if (objects.Count != 1) throw new ManifestException($"expected exactly one object, found {objects.Count}", "");
         if (Kinds.TryGetValue(typeof(T), out var expected))
         {

@@ -76,6 +76,14 @@ public sealed class AccessTests(TokenServer fixture) : IClassFixture<TokenServer
         { TokenServer.Operator, "POST", "/engine/v1/clock", 403 },
         { TokenServer.Operator, "POST", "/engine/v1/demo/incident", 403 },
         { TokenServer.Admin, "POST", "/engine/v1/projections/rebuild", 200 },
+        // discovery and the OpenAPI documents are reads, as a Kubernetes API server's are for authenticated users
+        { null, "GET", "/api", 401 },
+        { null, "GET", "/openapi/v3", 401 },
+        { TokenServer.Viewer, "GET", "/api", 200 },
+        { TokenServer.Viewer, "GET", "/apis", 200 },
+        { TokenServer.Viewer, "GET", "/apis/apps/v1", 200 },
+        { TokenServer.Viewer, "GET", "/openapi/v3", 200 },
+        { TokenServer.Viewer, "GET", "/openapi/v3/apis/apps/v1", 200 },
     };
 
     [Theory]
@@ -181,6 +189,18 @@ public sealed class AccessTests(TokenServer fixture) : IClassFixture<TokenServer
         var (unauthorized, _, unauthorizedError) = await stranger.RunAsync("get", "--raw", "/api/v1/nodes");
         Assert.NotEqual(0, unauthorized);
         Assert.Contains("Unauthorized", unauthorizedError);
+    }
+
+    [Fact]
+    public async Task Kubectl_AsAViewer_DiscoversTheServedKinds_AndExplainsThem()
+    {
+        var viewer = new Kubectl(fixture.Server.BaseAddress, TokenServer.Viewer, fixture.Certificate, "vera");
+        var (listed, resources, listError) = await viewer.RunAsync("api-resources");
+        Assert.True(listed == 0, listError);
+        Assert.Contains("daemonsets", resources);
+        var (explained, fields, explainError) = await viewer.RunAsync("explain", "nodes.spec.taints");
+        Assert.True(explained == 0, explainError);
+        Assert.Contains("FIELD: taints <[]Taint>", fields);
     }
 
     private async Task<JsonNode> LastEventAsync(string stream)

@@ -17,6 +17,10 @@ public sealed class EngineApi : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
+    /// <summary>A client that does not follow redirects, to see them.</summary>
+    public HttpClient ClientWithoutRedirects() =>
+        _factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
     public static EngineApi Start(TestDatabase database, bool kubelet = false, IReadOnlyDictionary<string, string>? settings = null)
     {
         var all = new Dictionary<string, string>
