@@ -31,6 +31,7 @@ app.MapNodeEndpoints();
 app.MapDaemonSetEndpoints();
 app.MapControllerRevisionEndpoints();
 app.MapPodEndpoints();
+app.MapClusterEventEndpoints();
 app.MapEngineEndpoints();
 app.MapHistoryEndpoints();
 app.MapInspectEndpoints();

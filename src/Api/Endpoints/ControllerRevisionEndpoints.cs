@@ -1,4 +1,5 @@
 using EventEngine.Api.Http;
+using EventEngine.Api.Kubernetes;
 using EventEngine.Projections.Queries;
 using MediatR;
 
@@ -11,13 +12,15 @@ public static class ControllerRevisionEndpoints
     {
         var apps = app.MapGroup("/apis/apps/v1").WithTags("DaemonSets");
 
-        apps.MapGet("/controllerrevisions", async (string? daemonset, int? limit, string? @continue, IMediator m, CancellationToken ct) =>
-            Responses.List("apps/v1", "ControllerRevisionList", await m.Send(new ListControllerRevisions(null, daemonset, Responses.Limit(limit), @continue), ct)));
+        apps.MapGet("/controllerrevisions", (HttpContext http, string? daemonset, int? limit, string? @continue, IMediator m) =>
+            KubeReads.ListAsync(http, ApiResources.ControllerRevisions, null, limit, @continue,
+                (keep, token, size, ct) => m.Send(new ListControllerRevisions(null, daemonset, size, token) { Keep = keep }, ct)));
 
-        apps.MapGet("/namespaces/{ns}/controllerrevisions", async (string ns, string? daemonset, int? limit, string? @continue, IMediator m, CancellationToken ct) =>
-            Responses.List("apps/v1", "ControllerRevisionList", await m.Send(new ListControllerRevisions(ns, daemonset, Responses.Limit(limit), @continue), ct)));
+        apps.MapGet("/namespaces/{ns}/controllerrevisions", (string ns, HttpContext http, string? daemonset, int? limit, string? @continue, IMediator m) =>
+            KubeReads.ListAsync(http, ApiResources.ControllerRevisions, ns, limit, @continue,
+                (keep, token, size, ct) => m.Send(new ListControllerRevisions(ns, daemonset, size, token) { Keep = keep }, ct)));
 
-        apps.MapGet("/namespaces/{ns}/controllerrevisions/{name}", async (string ns, string name, HttpResponse response, IMediator m, CancellationToken ct) =>
-            Responses.Object(response, await m.Send(new GetControllerRevision(ns, name), ct)));
+        apps.MapGet("/namespaces/{ns}/controllerrevisions/{name}", async (string ns, string name, HttpContext http, IMediator m, CancellationToken ct) =>
+            KubeReads.Get(http, ApiResources.ControllerRevisions, await m.Send(new GetControllerRevision(ns, name), ct)));
     }
 }

@@ -1,4 +1,5 @@
 using EventEngine.Api.Http;
+using EventEngine.Api.Kubernetes;
 using EventEngine.Commands.DaemonSets;
 using EventEngine.Model;
 using EventEngine.Projections.Queries;
@@ -14,14 +15,20 @@ public static class DaemonSetEndpoints
         var apps = app.MapGroup("/apis/apps/v1").WithTags("DaemonSets");
         var one = "/namespaces/{ns}/daemonsets/{name}";
 
-        apps.MapGet("/daemonsets", async (int? limit, string? @continue, IMediator m, CancellationToken ct) =>
-            Responses.List("apps/v1", "DaemonSetList", await m.Send(new ListDaemonSets(null, Responses.Limit(limit), @continue), ct)));
+        apps.MapGet("/daemonsets", (HttpContext http, int? limit, string? @continue, IMediator m) =>
+            KubeReads.ListAsync(http, ApiResources.DaemonSets, null, limit, @continue,
+                (keep, token, size, ct) => m.Send(new ListDaemonSets(null, size, token) { Keep = keep }, ct)));
 
-        apps.MapGet("/namespaces/{ns}/daemonsets", async (string ns, int? limit, string? @continue, IMediator m, CancellationToken ct) =>
-            Responses.List("apps/v1", "DaemonSetList", await m.Send(new ListDaemonSets(ns, Responses.Limit(limit), @continue), ct)));
+        apps.MapGet("/namespaces/{ns}/daemonsets", (string ns, HttpContext http, int? limit, string? @continue, IMediator m) =>
+            KubeReads.ListAsync(http, ApiResources.DaemonSets, ns, limit, @continue,
+                (keep, token, size, ct) => m.Send(new ListDaemonSets(ns, size, token) { Keep = keep }, ct)));
 
-        apps.MapGet(one, async (string ns, string name, HttpResponse response, IMediator m, CancellationToken ct) =>
-            Responses.Object(response, await m.Send(new GetDaemonSet(ns, name), ct)));
+        apps.MapGet(one, async (string ns, string name, HttpContext http, IMediator m, CancellationToken ct) =>
+            KubeReads.Get(http, ApiResources.DaemonSets, await m.Send(new GetDaemonSet(ns, name), ct)));
+
+        // the status subresource reads the same object (kubectl rollout status watches the DaemonSet itself)
+        apps.MapGet(one + "/status", async (string ns, string name, HttpContext http, IMediator m, CancellationToken ct) =>
+            KubeReads.Get(http, ApiResources.DaemonSets, await m.Send(new GetDaemonSet(ns, name), ct)));
 
         apps.MapPost("/namespaces/{ns}/daemonsets", async (string ns, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
@@ -41,10 +48,13 @@ public static class DaemonSetEndpoints
             return await request.WriteAsync(c => m.Send(new PatchDaemonSet(c, ns, name, patch, request.IfMatch()), ct), Answers.Object(Responses.DaemonSet(ns, name)));
         });
 
-        apps.MapDelete(one, (string ns, string name, string? propagationPolicy, HttpRequest request, IMediator m, CancellationToken ct) =>
-            request.WriteAsync(c => m.Send(new DeleteDaemonSet(c, ns, name, propagationPolicy, request.IfMatch()), ct),
+        apps.MapDelete(one, async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
+        {
+            var propagationPolicy = await Bodies.PropagationPolicyAsync(request, ct);
+            return await request.WriteAsync(c => m.Send(new DeleteDaemonSet(c, ns, name, propagationPolicy, request.IfMatch()), ct),
                 Answers.Status($"daemonset.apps/{name} deleted ({propagationPolicy ?? "Background"})",
-                    new() { ["name"] = name, ["namespace"] = ns, ["group"] = "apps", ["kind"] = "daemonsets" })));
+                    new() { ["name"] = name, ["namespace"] = ns, ["group"] = "apps", ["kind"] = "daemonsets" }));
+        });
 
         apps.MapGet(one + "/revisions", async (string ns, string name, int? limit, string? @continue, IMediator m, CancellationToken ct) =>
             await m.Send(new ListRevisions(ns, name, Responses.Limit(limit), @continue), ct) is (true, var page)

@@ -1,4 +1,5 @@
 using EventEngine.Api.Http;
+using EventEngine.Api.Kubernetes;
 using EventEngine.Commands.Nodes;
 using EventEngine.Model;
 using EventEngine.Projections.Queries;
@@ -13,11 +14,12 @@ public static class NodeEndpoints
     {
         var nodes = app.MapGroup("/api/v1/nodes").WithTags("Nodes");
 
-        nodes.MapGet("/", async (int? limit, string? @continue, IMediator m, CancellationToken ct) =>
-            Responses.List("v1", "NodeList", await m.Send(new ListNodes(Responses.Limit(limit), @continue), ct)));
+        nodes.MapGet("/", (HttpContext http, int? limit, string? @continue, IMediator m) =>
+            KubeReads.ListAsync(http, ApiResources.Nodes, null, limit, @continue,
+                (keep, token, size, ct) => m.Send(new ListNodes(size, token) { Keep = keep }, ct)));
 
-        nodes.MapGet("/{name}", async (string name, HttpResponse response, IMediator m, CancellationToken ct) =>
-            Responses.Object(response, await m.Send(new GetNode(name), ct)));
+        nodes.MapGet("/{name}", async (string name, HttpContext http, IMediator m, CancellationToken ct) =>
+            KubeReads.Get(http, ApiResources.Nodes, await m.Send(new GetNode(name), ct)));
 
         nodes.MapPost("/", async (HttpRequest request, IMediator m, CancellationToken ct) =>
         {

@@ -1,4 +1,5 @@
 using EventEngine.Api.Http;
+using EventEngine.Api.Kubernetes;
 using EventEngine.Commands.Pods;
 using EventEngine.Model;
 using EventEngine.Projections.Queries;
@@ -13,19 +14,20 @@ public static class PodEndpoints
     {
         var v1 = app.MapGroup("/api/v1").WithTags("Pods");
 
-        v1.MapGet("/pods", async (string? daemonset, string? node, int? limit, string? @continue, IMediator m, CancellationToken ct) =>
-            Responses.List("v1", "PodList", await m.Send(new ListPods(null, daemonset, node, Responses.Limit(limit), @continue), ct)));
+        v1.MapGet("/pods", (HttpContext http, string? daemonset, string? node, int? limit, string? @continue, IMediator m) =>
+            KubeReads.ListAsync(http, ApiResources.Pods, null, limit, @continue, Reader(m, null, daemonset, node, http)));
 
-        v1.MapGet("/namespaces/{ns}/pods", async (string ns, string? daemonset, string? node, int? limit, string? @continue, IMediator m, CancellationToken ct) =>
-            Responses.List("v1", "PodList", await m.Send(new ListPods(ns, daemonset, node, Responses.Limit(limit), @continue), ct)));
+        v1.MapGet("/namespaces/{ns}/pods", (string ns, HttpContext http, string? daemonset, string? node, int? limit, string? @continue, IMediator m) =>
+            KubeReads.ListAsync(http, ApiResources.Pods, ns, limit, @continue, Reader(m, ns, daemonset, node, http)));
 
-        v1.MapGet("/namespaces/{ns}/pods/{name}", async (string ns, string name, HttpResponse response, IMediator m, CancellationToken ct) =>
-            Responses.Object(response, await m.Send(new GetPod(ns, name), ct)));
+        v1.MapGet("/namespaces/{ns}/pods/{name}", async (string ns, string name, HttpContext http, IMediator m, CancellationToken ct) =>
+            KubeReads.Get(http, ApiResources.Pods, await m.Send(new GetPod(ns, name), ct)));
 
         v1.MapPost("/namespaces/{ns}/pods", async (string ns, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var pod = await Bodies.ObjectAsync<Pod>(request, ct);
-            return await request.WriteAsync(c => m.Send(new RegisterPod(c, ns, pod), ct), Answers.Object(Responses.Pod(ns, pod.Metadata?.Name ?? ""), 201));
+            return await request.WriteAsync(c => m.Send(new RegisterPod(c, ns, pod), ct),
+                Answers.Object(Responses.Pod(ns, pod.Metadata?.Name ?? ""), 201, outcome => AsRegistered(ns, pod, outcome)));
         });
 
         v1.MapPut("/namespaces/{ns}/pods/{name}/status", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
@@ -45,5 +47,38 @@ public static class PodEndpoints
         v1.MapDelete("/namespaces/{ns}/pods/{name}", (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
             request.WriteAsync(c => m.Send(new DeletePod(c, ns, name, request.IfMatch()), ct),
                 Answers.Status($"pod {ns}/{name} deleted", new() { ["name"] = name, ["namespace"] = ns, ["kind"] = "pods" })));
+    }
+
+    /// <summary>The pod as registered, when the controller removed it in the same step: the body with the log's version and time.</summary>
+    private static System.Text.Json.Nodes.JsonObject? AsRegistered(string ns, Pod pod, EventEngine.Runtime.CommandOutcome outcome)
+    {
+        if (outcome.Events.Count == 0 || Json.ToNode(pod) is not System.Text.Json.Nodes.JsonObject obj) return null;
+        var first = outcome.Events[0];
+        obj["apiVersion"] = "v1";
+        obj["kind"] = "Pod";
+        var metadata = obj["metadata"] as System.Text.Json.Nodes.JsonObject ?? [];
+        obj["metadata"] = metadata;
+        metadata["namespace"] = ns;
+        metadata["resourceVersion"] = first.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        metadata["creationTimestamp"] = EventEngine.Projections.Kubernetes.ClusterEvents.Seconds(first.RecordedAt);
+        return obj;
+    }
+
+    /// <summary>
+    /// Pages of pods; spec.nodeName=X in the field selector (kubectl describe node asks for it) narrows the read to that
+    /// node's pods before the selectors are applied.
+    /// </summary>
+    private static KubeReads.PageReader Reader(IMediator m, string? ns, string? daemonset, string? node, HttpContext http)
+    {
+        var nodeName = node;
+        try
+        {
+            nodeName ??= EventEngine.Kubernetes.Selectors.ParseFieldSelector(http.Request.Query["fieldSelector"].ToString(), "Pod").ExactValue("spec.nodeName");
+        }
+        catch (EventEngine.Kubernetes.SelectorException)
+        {
+            // the list answers the 400 itself
+        }
+        return (keep, token, size, ct) => m.Send(new ListPods(ns, daemonset, nodeName, size, token) { Keep = keep }, ct);
     }
 }

@@ -29,6 +29,8 @@ internal static class EngineServices
         services.AddSingleton<InlineProjection>(PlacementWriter.Statements);
         services.AddSingleton<InlineProjection>(HistoryWriter.Statements);
         services.AddSingleton<HistoryReader>();
+        services.AddSingleton<EventEngine.Api.Kubernetes.KubeEvents>();
+        services.AddSingleton<EventEngine.Api.Kubernetes.KubeWatch>();
         services.AddSingleton<CurrentState>();
         services.AddSingleton<TimeTravel>();
         services.AddSingleton<EngineRuntime>();

@@ -44,10 +44,16 @@ public static class Answers
     }
 
     /// <summary>The object the command wrote, as GET shows it after the command; a Status if the controller removed it in the same step.</summary>
-    public static Func<CommandOutcome, Answer> Object(Func<ClusterState, IStreamPositions, string?> render, int status = 200) => outcome =>
+    public static Func<CommandOutcome, Answer> Object(Func<ClusterState, IStreamPositions, string?> render, int status = 200,
+        Func<CommandOutcome, JsonObject?>? asWritten = null) => outcome =>
     {
-        // the command took effect, but the controller removed the object in the same step (a failed pod is replaced)
-        if (render(outcome.State, outcome.Positions) is not { } json) return Status("accepted; the controller has since removed the object")(outcome);
+        // the command took effect, but the controller removed the object in the same step (a failed pod is replaced, an
+        // orphan is collected): a create still answers the object as written, as the API server does, else a Status
+        if (render(outcome.State, outcome.Positions) is not { } json)
+        {
+            if (asWritten?.Invoke(outcome) is not { } written) return Status("accepted; the controller has since removed the object")(outcome);
+            json = written.ToJsonString();
+        }
         var version = JsonFields.Text(JsonNode.Parse(json), "metadata", "resourceVersion");
         return new Answer(status, "application/json", json, version is null ? null : $"\"{version}\"", outcome.Note);
     };

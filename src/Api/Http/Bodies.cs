@@ -62,6 +62,22 @@ public static class Bodies
         : typeof(T) == typeof(DaemonSet) ? ApiResources.DaemonSets
         : throw new InvalidOperationException($"{typeof(T).Name} is not a served kind");
 
+    /// <summary>
+    /// The propagationPolicy of a delete: from its DeleteOptions body as kubectl sends it
+    /// ({"kind":"DeleteOptions","propagationPolicy":"Foreground"}), else from the query; the legacy orphanDependents
+    /// means Orphan (true) or Background (false).
+    /// </summary>
+    public static async Task<string?> PropagationPolicyAsync(HttpRequest request, CancellationToken ct)
+    {
+        var query = request.Query["propagationPolicy"].ToString();
+        if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any())) return query.Length > 0 ? query : null;
+        var options = await JsonObjectAsync(request, ct);
+        if (options["propagationPolicy"] is JsonValue policy && policy.TryGetValue<string>(out var given)) return given;
+        if (options["orphanDependents"] is JsonValue orphan && orphan.TryGetValue<bool>(out var dependents))
+            return dependents ? State.DeletionPolicy.Orphan : State.DeletionPolicy.Background;
+        return query.Length > 0 ? query : null;
+    }
+
     /// <summary>A small JSON body for engine commands ({"toRevision": 1}).</summary>
     public static async Task<JsonObject> JsonObjectAsync(HttpRequest request, CancellationToken ct)
     {

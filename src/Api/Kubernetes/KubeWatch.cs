@@ -17,7 +17,7 @@ namespace EventEngine.Api.Kubernetes;
 /// everything: no 410); without one it first lists what exists. What each event did to an object comes from the
 /// object history: the version that begins at the event's seq and the one that ended just before it.
 /// </summary>
-public sealed class KubeWatch(EventStore store, HistoryReader history, EngineRuntime runtime)
+public sealed class KubeWatch(EventStore store, HistoryReader history, KubeEvents events, EngineRuntime runtime)
 {
     /// <summary>Another process may append too: look again at least this often even without a local signal.</summary>
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(1);
@@ -105,15 +105,15 @@ public sealed class KubeWatch(EventStore store, HistoryReader history, EngineRun
         var result = new List<(string, JsonObject)>();
         if (page.Count == 0) return result;
         var resource = request.Resource;
-        var decoded = page.Select(e => (Stored: e, Event: EventTypes.Decode(e).Event)).ToList();
         if (resource == ApiResources.Events)
         {
-            foreach (var (stored, e) in decoded)
-                foreach (var ev in EventsOf(stored, e))
+            foreach (var (_, recorded) in await events.OfAsync(page, ct))
+                foreach (var ev in recorded)
                     if (Within(request, ev)) result.Add(("ADDED", ev));
             return result;
         }
         if (resource == ApiResources.Namespaces) return result;
+        var decoded = page.Select(e => (Stored: e, Event: EventTypes.Decode(e).Event)).ToList();
 
         // the objects of the watched kind each event changed, read with what rendering them needs
         var touched = decoded.Select(d => (d.Stored.Seq, Objects: Touched(resource, d.Event).ToList())).Where(t => t.Objects.Count > 0).ToList();
@@ -155,8 +155,6 @@ public sealed class KubeWatch(EventStore store, HistoryReader history, EngineRun
         }
         return result;
     }
-
-    private static IEnumerable<JsonObject> EventsOf(StoredEvent stored, IEvent e) => [];
 
     private static bool Within(Request request, JsonObject obj) =>
         (request.Namespace is null || (string?)obj["metadata"]?["namespace"] == request.Namespace) && request.Matches(obj);

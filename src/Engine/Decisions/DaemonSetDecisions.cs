@@ -138,9 +138,9 @@ public static class DaemonSetDecisions
     public static Decided Delete(ClusterState s, string key, string? propagationPolicy)
     {
         var policy = string.IsNullOrEmpty(propagationPolicy) ? DeletionPolicy.Background : propagationPolicy;
-        if (policy is not (DeletionPolicy.Background or DeletionPolicy.Orphan))
+        if (policy is not (DeletionPolicy.Background or DeletionPolicy.Foreground or DeletionPolicy.Orphan))
             return Failure.Invalid($"DaemonSet {key}", "propagationPolicy",
-                $"Unsupported value: \"{policy}\": supported values: \"Background\", \"Orphan\"");
+                $"Unsupported value: \"{policy}\": supported values: \"Background\", \"Foreground\", \"Orphan\"");
         if (!s.DaemonSets.TryGetValue(key, out var current)) return Failure.NotFound($"daemonset {key}");
         return Decided.Of(new DaemonSetDeleted(key, current.Uid, policy));
     }

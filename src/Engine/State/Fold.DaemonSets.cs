@@ -101,5 +101,9 @@ public static partial class Fold
 public static class DeletionPolicy
 {
     public const string Background = "Background";
+
+    /// <summary>The pods go before the DaemonSet; here both go in one step, so its effect is Background's.</summary>
+    public const string Foreground = "Foreground";
+
     public const string Orphan = "Orphan";
 }

@@ -175,6 +175,27 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
     }
 
     /// <summary>
+    /// Reads the global log forward like <see cref="ReadAllAsync"/>, only events of the given type names and at most up to
+    /// <paramref name="toSeq"/>: the log events a derived list (Kubernetes Events) is made of.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadOfTypesAsync(
+        long afterSeq,
+        long toSeq,
+        IReadOnlyCollection<string> types,
+        int limit,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var command = dataSource.CreateCommand(
+            $"select {EventRows.Columns} from events where seq > @after and seq <= @to and type = any(@types) order by seq limit @limit");
+        command.Parameters.AddWithValue("after", afterSeq);
+        command.Parameters.AddWithValue("to", toSeq);
+        command.Parameters.AddWithValue("types", types.ToArray());
+        command.Parameters.AddWithValue("limit", limit);
+        return await EventRows.ReadAsync(command, cancellationToken);
+    }
+
+    /// <summary>
     /// Every event in (<paramref name="afterSeq"/>, <paramref name="toSeq"/>], in seq order, read a page at a time: the
     /// log is read in order without holding more than a page.
     /// </summary>

@@ -222,6 +222,6 @@ public static class ClusterEvents
     }
 
     /// <summary>metav1.Time serializes whole seconds.</summary>
-    internal static string Seconds(DateTimeOffset t) =>
+    public static string Seconds(DateTimeOffset t) =>
         Json.FormatTime(new DateTimeOffset(t.UtcTicks - t.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero));
 }

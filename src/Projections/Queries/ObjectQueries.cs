@@ -7,16 +7,26 @@ namespace EventEngine.Projections.Queries;
 public sealed record GetNode(string Name) : IRequest<string?>;
 
 /// <summary>GET /api/v1/nodes: a page of nodes by name.</summary>
-public sealed record ListNodes(int Limit, string? Continue) : IRequest<Page?>;
+public sealed record ListNodes(int Limit, string? Continue) : IRequest<Page?>
+{
+    /// <summary>Which objects the page holds (selectors); pages are filled up to the limit with kept objects.</summary>
+    public Func<string, bool>? Keep { get; init; }
+}
 
 /// <summary>GET .../namespaces/{ns}/daemonsets/{name}: the DaemonSet with its live status, or null.</summary>
 public sealed record GetDaemonSet(string Namespace, string Name) : IRequest<string?>;
 
 /// <summary>GET /apis/apps/v1/daemonsets and .../namespaces/{ns}/daemonsets.</summary>
-public sealed record ListDaemonSets(string? Namespace, int Limit, string? Continue) : IRequest<Page?>;
+public sealed record ListDaemonSets(string? Namespace, int Limit, string? Continue) : IRequest<Page?>
+{
+    public Func<string, bool>? Keep { get; init; }
+}
 
 /// <summary>GET /api/v1/pods?daemonset=ns/name&amp;node=: actual pods.</summary>
-public sealed record ListPods(string? Namespace, string? DaemonSet, string? Node, int Limit, string? Continue) : IRequest<Page?>;
+public sealed record ListPods(string? Namespace, string? DaemonSet, string? Node, int Limit, string? Continue) : IRequest<Page?>
+{
+    public Func<string, bool>? Keep { get; init; }
+}
 
 /// <summary>GET /api/v1/namespaces/{ns}/pods/{name}.</summary>
 public sealed record GetPod(string Namespace, string Name) : IRequest<string?>;
@@ -25,7 +35,10 @@ public sealed record GetPod(string Namespace, string Name) : IRequest<string?>;
 public sealed record GetControllerRevision(string Namespace, string Name) : IRequest<string?>;
 
 /// <summary>GET /apis/apps/v1[/namespaces/{ns}]/controllerrevisions?daemonset=ns/name: revisions by namespace and name.</summary>
-public sealed record ListControllerRevisions(string? Namespace, string? DaemonSet, int Limit, string? Continue) : IRequest<Page?>;
+public sealed record ListControllerRevisions(string? Namespace, string? DaemonSet, int Limit, string? Continue) : IRequest<Page?>
+{
+    public Func<string, bool>? Keep { get; init; }
+}
 
 /// <summary>Reads the object read models. A null page means the continue token was not valid.</summary>
 public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
@@ -44,7 +57,7 @@ public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
     public Task<Page?> Handle(ListNodes q, CancellationToken ct)
     {
         if (ContinueToken.Decode(q.Continue, 1) is not [var after]) return Task.FromResult<Page?>(null);
-        return PageAsync("select object::text, name from proj_nodes where name > @a order by name limit @limit", q.Limit, ct,
+        return PageAsync("select object::text, name from proj_nodes where name > @a order by name limit @limit", q.Limit, q.Keep, ct,
             r => [r.GetString(1)], ("a", after));
     }
 
@@ -58,7 +71,7 @@ public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
             select object::text, namespace, name from proj_daemonsets
             where (@ns::text is null or namespace = @ns) and (namespace, name) > (@a, @b)
             order by namespace, name limit @limit
-            """, q.Limit, ct, r => [r.GetString(1), r.GetString(2)], ("ns", (object?)q.Namespace ?? DBNull.Value), ("a", ns), ("b", name));
+            """, q.Limit, q.Keep, ct, r => [r.GetString(1), r.GetString(2)], ("ns", (object?)q.Namespace ?? DBNull.Value), ("a", ns), ("b", name));
     }
 
     public Task<Page?> Handle(ListPods q, CancellationToken ct)
@@ -69,7 +82,7 @@ public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
             where (@ns::text is null or namespace = @ns) and (@ds::text is null or daemonset = @ds) and (@node::text is null or node = @node)
               and (namespace, name) > (@a, @b)
             order by namespace, name limit @limit
-            """, q.Limit, ct, r => [r.GetString(1), r.GetString(2)],
+            """, q.Limit, q.Keep, ct, r => [r.GetString(1), r.GetString(2)],
             ("ns", (object?)q.Namespace ?? DBNull.Value), ("ds", (object?)q.DaemonSet ?? DBNull.Value),
             ("node", (object?)q.Node ?? DBNull.Value), ("a", ns), ("b", name));
     }
@@ -96,7 +109,7 @@ public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
                   select 1 from proj_daemonsets d where d.uid = r.owner_uid and d.namespace || '/' || d.name = @ds))
               and (r.namespace, r.name) > (@a, @b)
             order by r.namespace, r.name limit @limit
-            """, q.Limit, ct, r => [r.GetString(1), r.GetString(2)],
+            """, q.Limit, q.Keep, ct, r => [r.GetString(1), r.GetString(2)],
             ("ns", (object?)q.Namespace ?? DBNull.Value), ("ds", (object?)q.DaemonSet ?? DBNull.Value), ("a", ns), ("b", name));
     }
 
@@ -108,7 +121,8 @@ public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
     }
 
     /// <summary>A page and the log's head, read in one snapshot: the head is the list's resourceVersion, and a watch from it misses nothing.</summary>
-    private async Task<Page?> PageAsync(string sql, int limit, CancellationToken ct, Func<NpgsqlDataReader, string[]> key, params (string, object)[] parameters)
+    private async Task<Page?> PageAsync(string sql, int limit, Func<string, bool>? keep, CancellationToken ct, Func<NpgsqlDataReader, string[]> key,
+        params (string, object)[] parameters)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
@@ -117,14 +131,17 @@ public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
             head = (long)(await headCommand.ExecuteScalarAsync(ct))!;
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        command.Parameters.AddWithValue("limit", limit + 1);
+        // with a filter the rows stream in key order until the page is full: as many are read as it takes
+        command.Parameters.AddWithValue("limit", keep is null ? limit + 1 : long.MaxValue);
         var items = new List<string>();
         string[]? last = null;
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
+            var item = reader.GetString(0);
+            if (keep is not null && !keep(item)) continue;
             if (items.Count == limit) return new Page(items, ContinueToken.Encode(last!)) { ResourceVersion = head };
-            items.Add(reader.GetString(0));
+            items.Add(item);
             last = key(reader);
         }
         return new Page(items, null) { ResourceVersion = head };

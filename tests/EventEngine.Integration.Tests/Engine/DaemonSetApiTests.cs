@@ -162,8 +162,10 @@ public sealed class DaemonSetApiTests : ApiTest
     public async Task DeleteOrphan_LeavesPodsWithoutOwner_DeleteBackground_RemovesThem()
     {
         await CreateFluentdAsync();
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await Client.DeleteJsonAsync(Path + "?propagationPolicy=Foreground")).Status);
-        Assert.Equal(HttpStatusCode.OK, (await Client.DeleteJsonAsync(Path + "?propagationPolicy=Orphan")).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await Client.DeleteJsonAsync(Path + "?propagationPolicy=Sideways")).Status);
+        // kubectl sends the policy in a DeleteOptions body
+        Assert.Equal(HttpStatusCode.OK, (await Client.SendAsync(HttpMethod.Delete, Path,
+            """{"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Orphan"}""")).Status);
         var orphans = (await Client.GetJsonAsync("/api/v1/namespaces/kube-system/pods"))["items"]!.AsArray();
         Assert.Equal(3, orphans.Count);
         Assert.All(orphans, p => Assert.Null(p!["metadata"]!["ownerReferences"]));
@@ -191,8 +193,7 @@ public sealed class DaemonSetApiTests : ApiTest
 
         var (create, problem, response) = await Client.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", bigAgent.ToJsonString());
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, create);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(413, (int)problem!["status"]!);
+        response.AssertStatus(problem, 413);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await Client.PutAsync(Path, big.ToJsonString())).Status);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await Client.PatchAsync(Path, new JsonObject { ["metadata"] = new JsonObject { ["labels"] = labels.DeepClone() } }.ToJsonString())).Status);
         Assert.Equal(before, await Client.EventCountAsync());
@@ -205,8 +206,7 @@ public sealed class DaemonSetApiTests : ApiTest
         var before = await Client.EventCountAsync();
         var (create, problem, response) = await Client.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", Http.Agent(), "application/xml");
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, create);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(415, (int)problem!["status"]!);
+        response.AssertStatus(problem, 415);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await Client.PutAsync(Path, created.ToJsonString(), "text/plain")).Status);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await Client.PatchAsync(Path, """{"spec":{"minReadySeconds":5}}""", "application/json")).Status);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await Client.PostAsync(Path + "/rollback", """{"toRevision": 0}""", "text/plain")).Status);
@@ -214,11 +214,10 @@ public sealed class DaemonSetApiTests : ApiTest
     }
 
     [Fact]
-    public async Task UnknownDaemonSet_Is404ProblemDetails()
+    public async Task UnknownDaemonSet_Is404Status()
     {
         var (status, body, response) = await Client.SendAsync(HttpMethod.Get, "/apis/apps/v1/namespaces/default/daemonsets/nope");
         Assert.Equal(HttpStatusCode.NotFound, status);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(404, (int)body!["status"]!);
+        Assert.Equal("daemonsets.apps \"nope\" not found", response.AssertStatus(body, 404));
     }
 }

@@ -47,6 +47,20 @@ public static class Http
     public static IReadOnlyList<string> Fields(this JsonNode? problem) =>
         (problem?["errors"] ?? problem?["details"]?["causes"])?.AsArray().Select(e => (string)e!["field"]!).ToList() ?? [];
 
+    /// <summary>
+    /// Asserts that a Kubernetes path answered a metav1.Status failure with the given code, and returns
+    /// its message.
+    /// </summary>
+    public static string AssertStatus(this HttpResponseMessage response, JsonNode? status, int code)
+    {
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(("v1", "Status", "Failure"), ((string?)status?["apiVersion"], (string?)status?["kind"], (string?)status?["status"]));
+        Assert.Equal(code, (int)status!["code"]!);
+        var message = (string?)status["message"];
+        Assert.False(string.IsNullOrWhiteSpace(message));
+        return message!;
+    }
+
     /// <summary>How many events the log holds.</summary>
     public static async Task<long> EventCountAsync(this HttpClient c)
     {

@@ -56,7 +56,8 @@ public sealed class NodeApiTests : ApiTest
         var (status, body, response) = await Client.PostAsync("/api/v1/nodes",
             """{"apiVersion":"v1","kind":"Node","metadata":{"name":"n"},"spec":{"taints":[{"key":"k","effect":"Sometimes"}]}}""");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        response.AssertStatus(body, 422);
+        Assert.Equal("Invalid", (string?)body!["reason"]);
         Assert.Equal(["spec.taints[0].effect"], body.Fields());
         Assert.Equal(0, await Client.EventCountAsync());
     }
@@ -65,17 +66,18 @@ public sealed class NodeApiTests : ApiTest
     public async Task DuplicateJoin_Is409()
     {
         await Client.PostAsync("/api/v1/nodes", Http.Node("twice"));
-        var (status, body, _) = await Client.PostAsync("/api/v1/nodes", Http.Node("twice"));
+        var (status, body, response) = await Client.PostAsync("/api/v1/nodes", Http.Node("twice"));
         Assert.Equal(HttpStatusCode.Conflict, status);
-        Assert.Equal(409, (int)body!["status"]!);
+        Assert.Equal("nodes \"twice\" already exists", response.AssertStatus(body, 409));
+        Assert.Equal("AlreadyExists", (string?)body!["reason"]);
     }
 
     [Fact]
     public async Task MalformedJson_Is400()
     {
-        var (status, body, _) = await Client.PostAsync("/api/v1/nodes", "{\"apiVersion\": ");
+        var (status, body, response) = await Client.PostAsync("/api/v1/nodes", "{\"apiVersion\": ");
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Contains("malformed JSON", (string?)body!["detail"]);
+        Assert.Contains("malformed JSON", response.AssertStatus(body, 400));
     }
 
     [Fact]

@@ -92,7 +92,7 @@ public sealed class PodApiTests : ApiTest
     }
 
     [Fact]
-    public async Task GetPod_IsTheObjectWithItsETag_AndAnUnknownPodIs404Problem()
+    public async Task GetPod_IsTheObjectWithItsETag_AndAnUnknownPodIs404Status()
     {
         await Client.PostAsync(Pods, Observed);
         var (status, pod, response) = await Client.SendAsync(HttpMethod.Get, Pods + "/observed");
@@ -104,8 +104,8 @@ public sealed class PodApiTests : ApiTest
 
         var (missing, problem, missingResponse) = await Client.SendAsync(HttpMethod.Get, Pods + "/nope");
         Assert.Equal(HttpStatusCode.NotFound, missing);
-        Assert.Equal("application/problem+json", missingResponse.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(404, (int)problem!["status"]!);
+        Assert.Equal("pods \"nope\" not found", missingResponse.AssertStatus(problem, 404));
+        Assert.Equal("NotFound", (string?)problem!["reason"]);
     }
 
     [Fact]
@@ -115,8 +115,7 @@ public sealed class PodApiTests : ApiTest
         var before = await Client.EventCountAsync();
         var (register, problem, response) = await Client.PostAsync(Pods, "{\"apiVersion\": ");
         Assert.Equal(HttpStatusCode.BadRequest, register);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("malformed JSON", (string?)problem!["detail"]);
+        Assert.Contains("malformed JSON", response.AssertStatus(problem, 400));
         Assert.Equal(HttpStatusCode.BadRequest, (await Client.PutAsync(Pods + "/observed/status", "{\"status\": {")).Status);
         var (wrongType, typeProblem, _) = await Client.PutAsync(Pods + "/observed/status", """{"status":{"phase":7}}""");
         Assert.Equal(HttpStatusCode.BadRequest, wrongType);
@@ -161,8 +160,7 @@ public sealed class PodApiTests : ApiTest
         var big = Observed.Replace("\"name\":\"observed\"", $"\"name\":\"big\",\"labels\":{{{labels}}}");
         var (register, problem, response) = await Client.PostAsync(Pods, big);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, register);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(413, (int)problem!["status"]!);
+        response.AssertStatus(problem, 413);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await Client.PutAsync(Pods + "/observed/status", big)).Status);
         Assert.Equal(before, await Client.EventCountAsync());
     }
@@ -174,8 +172,7 @@ public sealed class PodApiTests : ApiTest
         var before = await Client.EventCountAsync();
         var (register, problem, response) = await Client.PostAsync(Pods, Observed, "application/xml");
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, register);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(415, (int)problem!["status"]!);
+        response.AssertStatus(problem, 415);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await Client.PutAsync(Pods + "/observed/status", """{"status":{"phase":"Failed"}}""", "application/xml")).Status);
         Assert.Equal(before, await Client.EventCountAsync());
     }

@@ -86,4 +86,42 @@ public sealed class Kubectl
     }
 
     public Task<(int ExitCode, string Out, string Err)> RunAsync(params string[] args) => RunAsync(args, null);
+
+    /// <summary>Starts a kubectl that keeps running (get -w): what it prints is collected until it is disposed, which stops it.</summary>
+    public Running Start(params string[] args)
+    {
+        var info = new ProcessStartInfo(Binary()) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder };
+        foreach (var arg in new[] { "--kubeconfig", KubeconfigPath, "--cache-dir", Path.Combine(_folder, "cache") }.Concat(args)) info.ArgumentList.Add(arg);
+        info.Environment["HOME"] = _folder;
+        info.Environment["KUBECONFIG"] = KubeconfigPath;
+        return new Running(Process.Start(info)!);
+    }
+
+    /// <summary>A kubectl still running, and what it has printed so far.</summary>
+    public sealed class Running : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _out = new();
+        private readonly StringBuilder _err = new();
+
+        internal Running(Process process)
+        {
+            _process = process;
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_out) _out.AppendLine(e.Data); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_err) _err.AppendLine(e.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public string Out { get { lock (_out) return _out.ToString(); } }
+
+        public string Err { get { lock (_err) return _err.ToString(); } }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+        }
+    }
 }

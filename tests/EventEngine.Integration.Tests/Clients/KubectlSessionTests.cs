@@ -1,0 +1,317 @@
+using System.Text.Json.Nodes;
+using EventEngine.Integration.Tests.Infrastructure;
+
+namespace EventEngine.Integration.Tests.Clients;
+
+/// <summary>
+/// Sessions of the real kubectl (v1.32) against a real server process on loopback, as a platform engineer would type
+/// them: apply, get in kubectl's own columns, selectors, label, taint, cordon, set image, rollout, describe, watch,
+/// errors and delete. Each test has a server and database of its own, with the simulated kubelet on (pods become
+/// Running and Ready after a short delay, so rollouts finish) and the system clock.
+/// </summary>
+[Trait("Category", "Kubectl")]
+public sealed class KubectlSessionTests : IAsyncLifetime
+{
+    private const string Nodes = """
+        apiVersion: v1
+        kind: Node
+        metadata:
+          name: node-1
+          labels: {disk: ssd, zone: a}
+        ---
+        apiVersion: v1
+        kind: Node
+        metadata:
+          name: node-2
+          labels: {disk: ssd, zone: b}
+        ---
+        apiVersion: v1
+        kind: Node
+        metadata:
+          name: node-3
+          labels: {disk: hdd, zone: b}
+        """;
+
+    private const string Agent = """
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata:
+          name: agent
+          namespace: monitoring
+          labels: {app: agent}
+        spec:
+          selector:
+            matchLabels: {app: agent}
+          template:
+            metadata:
+              labels: {app: agent}
+            spec:
+              nodeSelector: {disk: ssd}
+              containers:
+              - name: agent
+                image: registry.example/agent:1.0
+        """;
+
+    private TestDatabase _database = null!;
+    private ServerProcess _server = null!;
+    private Kubectl _kubectl = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        _server = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = _database.ConnectionString,
+            ["Engine:SimulatedKubelet:ReadyAfterSeconds"] = "0.2",
+        });
+        _kubectl = new Kubectl(_server.BaseAddress);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ApplyThenGet_InKubectlsColumns_PlainWideYamlAndJsonPath()
+    {
+        Assert.Contains("Server Version: v1.32", await Succeeds(["version"]));
+        Assert.Equal("node/node-1 created\nnode/node-2 created\nnode/node-3 created\n", await Succeeds(["apply", "-f", "-"], Nodes));
+        Assert.Equal("daemonset.apps/agent created\n", await Succeeds(["apply", "-f", "-"], Agent));
+        await PodsReadyAsync(2);
+
+        var nodes = Rows(await Succeeds(["get", "nodes"]));
+        Assert.Equal(["NAME", "STATUS", "ROLES", "AGE", "VERSION"], nodes[0]);
+        Assert.Equal(["node-1", "node-2", "node-3"], nodes.Skip(1).Select(r => r[0]));
+        var wide = Rows(await Succeeds(["get", "nodes", "-o", "wide"]));
+        Assert.Equal(["NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"],
+            Header(await Succeeds(["get", "nodes", "-o", "wide"])));
+        Assert.Equal(4, wide.Count);
+
+        var ds = Rows(await Succeeds(["get", "ds", "-n", "monitoring"]));
+        Assert.Equal(["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"], Header(await Succeeds(["get", "ds", "-n", "monitoring"])));
+        Assert.Equal(["agent", "2", "2", "2", "2", "2", "disk=ssd"], ds[1].Take(7));
+        Assert.Equal(["CONTAINERS", "IMAGES", "SELECTOR"], Header(await Succeeds(["get", "ds", "-n", "monitoring", "-o", "wide"]))[^3..]);
+
+        var pods = Rows(await Succeeds(["get", "pods", "-n", "monitoring", "-o", "wide"]));
+        Assert.Equal(["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"],
+            Header(await Succeeds(["get", "pods", "-n", "monitoring", "-o", "wide"])));
+        Assert.All(pods.Skip(1), p => Assert.Equal(("1/1", "Running"), (p[1], p[2])));
+        Assert.Equal(["node-1", "node-2"], pods.Skip(1).Select(p => p[6]).Order());
+
+        var yaml = await Succeeds(["get", "node", "node-3", "-o", "yaml"]);
+        Assert.Contains("kind: Node", yaml);
+        Assert.Contains("disk: hdd", yaml);
+        var json = JsonNode.Parse(await Succeeds(["get", "ds", "agent", "-n", "monitoring", "-o", "json"]))!;
+        Assert.Equal(json["metadata"]!["uid"]!.ToString(),
+            (string?)JsonNode.Parse(await Succeeds(["get", "pods", "-n", "monitoring", "-o", "json"]))!["items"]![0]!["metadata"]!["ownerReferences"]![0]!["uid"]);
+        Assert.Equal("node-1 node-2 node-3", await Succeeds(["get", "nodes", "-o", "jsonpath={.items[*].metadata.name}"]));
+        Assert.Equal("registry.example/agent:1.0",
+            await Succeeds(["get", "ds", "agent", "-n", "monitoring", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]));
+
+        // re-applying the same manifest changes nothing; a changed one is configured
+        Assert.Equal("daemonset.apps/agent unchanged\n", await Succeeds(["apply", "-f", "-"], Agent));
+        Assert.Equal("daemonset.apps/agent configured\n", await Succeeds(["apply", "-f", "-"], Agent.Replace("agent:1.0", "agent:1.1")));
+        Assert.Equal("registry.example/agent:1.1",
+            await Succeeds(["get", "ds", "agent", "-n", "monitoring", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]));
+    }
+
+    [Fact]
+    public async Task Selectors_LabelAndField_FilterListsAndABadOneIsRefused()
+    {
+        await Succeeds(["apply", "-f", "-"], Nodes);
+        await Succeeds(["apply", "-f", "-"], Agent);
+        await PodsReadyAsync(2);
+
+        Assert.Equal(["node/node-1", "node/node-2"], Names(await Succeeds(["get", "nodes", "-l", "disk=ssd", "-o", "name"])));
+        Assert.Equal(["node/node-2"], Names(await Succeeds(["get", "nodes", "-l", "disk=ssd,zone in (b)", "-o", "name"])));
+        Assert.Equal(["node/node-3"], Names(await Succeeds(["get", "nodes", "-l", "disk!=ssd", "-o", "name"])));
+        Assert.Equal(["node/node-2"], Names(await Succeeds(["get", "nodes", "--field-selector", "metadata.name=node-2", "-o", "name"])));
+        var onNode1 = await Succeeds(["get", "pods", "-A", "--field-selector", "spec.nodeName=node-1", "-o", "jsonpath={.items[*].spec.nodeName}"]);
+        Assert.Equal("node-1", onNode1);
+        Assert.Empty(Names(await Succeeds(["get", "pods", "-A", "--field-selector", "status.phase=Failed", "-o", "name"])));
+        Assert.Equal(2, Names(await Succeeds(["get", "pods", "-n", "monitoring", "-l", "app=agent", "-o", "name"])).Count);
+
+        var (code, _, error) = await _kubectl.RunAsync("get", "pods", "-A", "--field-selector", "spec.color=blue");
+        Assert.NotEqual(0, code);
+        Assert.Contains("Error from server (BadRequest)", error);
+        Assert.Contains("field label not supported: spec.color", error);
+        (code, _, error) = await _kubectl.RunAsync("get", "nodes", "-l", "disk in (ssd");
+        Assert.NotEqual(0, code);
+        Assert.Contains("Error from server (BadRequest)", error);
+        Assert.Contains("unable to parse requirement", error);
+    }
+
+    [Fact]
+    public async Task LabelTaintAndCordon_MovePodsAsTheDaemonSetControllerWould()
+    {
+        await Succeeds(["apply", "-f", "-"], Nodes);
+        await Succeeds(["apply", "-f", "-"], Agent);
+        await PodsReadyAsync(2);
+
+        // node-3 gets the label the DaemonSet selects: a pod follows
+        Assert.Equal("node/node-3 labeled\n", await Succeeds(["label", "node", "node-3", "disk=ssd", "--overwrite"]));
+        await PodsReadyAsync(3);
+
+        // a NoExecute taint evicts the pod that does not tolerate it; untainting brings one back
+        Assert.Equal("node/node-2 tainted\n", await Succeeds(["taint", "node", "node-2", "dedicated=infra:NoExecute"]));
+        await UntilAsync(async () => PodNodes(await Succeeds(["get", "pods", "-n", "monitoring", "-o", "wide"])) is ["node-1", "node-3"]);
+        var taints = JsonNode.Parse(await Succeeds(["get", "node", "node-2", "-o", "jsonpath={.spec.taints}"]))!.AsArray();
+        Assert.Equal(("dedicated", "infra", "NoExecute"), ((string?)taints[0]!["key"], (string?)taints[0]!["value"], (string?)taints[0]!["effect"]));
+        Assert.Equal("node/node-2 untainted\n", await Succeeds(["taint", "node", "node-2", "dedicated=infra:NoExecute-"]));
+        await PodsReadyAsync(3);
+
+        // cordon: DaemonSet pods tolerate unschedulable, so nothing moves; the node shows it
+        Assert.Equal("node/node-1 cordoned\n", await Succeeds(["cordon", "node-1"]));
+        var cordoned = Rows(await Succeeds(["get", "nodes"])).Single(r => r[0] == "node-1");
+        Assert.EndsWith("SchedulingDisabled", cordoned[1]);
+        Assert.Equal(["node-1", "node-2", "node-3"], PodNodes(await Succeeds(["get", "pods", "-n", "monitoring", "-o", "wide"])));
+        Assert.Equal("node/node-1 uncordoned\n", await Succeeds(["uncordon", "node-1"]));
+        Assert.DoesNotContain("SchedulingDisabled", await Succeeds(["get", "nodes"]));
+        Assert.Contains("NodeNotSchedulable", await Succeeds(["get", "events", "--field-selector", "involvedObject.name=node-1"]));
+    }
+
+    [Fact]
+    public async Task SetImage_RolloutStatusHistoryAndUndo()
+    {
+        await Succeeds(["apply", "-f", "-"], Nodes);
+        await Succeeds(["apply", "-f", "-"], Agent);
+        await PodsReadyAsync(2);
+
+        Assert.Equal("daemonset.apps/agent image updated\n",
+            await Succeeds(["set", "image", "ds/agent", "-n", "monitoring", "agent=registry.example/agent:2.0"]));
+        Assert.Contains("daemon set \"agent\" successfully rolled out", await Succeeds(["rollout", "status", "ds/agent", "-n", "monitoring", "--timeout=60s"]));
+        var images = await Succeeds(["get", "pods", "-n", "monitoring", "-o", "jsonpath={.items[*].spec.containers[0].image}"]);
+        Assert.Equal(["registry.example/agent:2.0", "registry.example/agent:2.0"], images.Split(' '));
+
+        var history = Rows(await Succeeds(["rollout", "history", "ds/agent", "-n", "monitoring"]));
+        Assert.Equal([["REVISION", "CHANGE-CAUSE"], ["1", "<none>"], ["2", "<none>"]], history.Skip(1).ToList());
+        var first = await Succeeds(["rollout", "history", "ds/agent", "-n", "monitoring", "--revision=1"]);
+        Assert.Contains("with revision #1", first);
+        Assert.Contains("Image:\tregistry.example/agent:1.0", first);
+
+        Assert.Equal("daemonset.apps/agent rolled back\n", await Succeeds(["rollout", "undo", "ds/agent", "-n", "monitoring", "--to-revision=1"]));
+        Assert.Contains("successfully rolled out", await Succeeds(["rollout", "status", "ds/agent", "-n", "monitoring", "--timeout=60s"]));
+        Assert.Equal("registry.example/agent:1.0",
+            await Succeeds(["get", "ds", "agent", "-n", "monitoring", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]));
+        // Kubernetes renumbers the restored template: revision 1 becomes 3
+        Assert.Equal(["2", "3"], Rows(await Succeeds(["rollout", "history", "ds/agent", "-n", "monitoring"])).Skip(2).Select(r => r[0]));
+    }
+
+    [Fact]
+    public async Task Describe_ShowsTheControllersEvents_AndGetEventsListsThem()
+    {
+        await Succeeds(["apply", "-f", "-"], Nodes);
+        await Succeeds(["apply", "-f", "-"], Agent);
+        await PodsReadyAsync(2);
+        var pods = Names(await Succeeds(["get", "pods", "-n", "monitoring", "-o", "name"]));
+
+        var described = await Succeeds(["describe", "ds", "agent", "-n", "monitoring"]);
+        Assert.Contains("Selector:       app=agent", described);
+        Assert.Contains("Node-Selector:  disk=ssd", described);
+        Assert.Contains("Desired Number of Nodes Scheduled: 2", described);
+        var events = described[described.IndexOf("Events:", StringComparison.Ordinal)..];
+        foreach (var pod in pods)
+            Assert.Contains($"Normal  SuccessfulCreate  ", events.Split('\n').Single(l => l.EndsWith("Created pod: " + pod["pod/".Length..], StringComparison.Ordinal)));
+        Assert.Contains("daemonset-controller", events);
+
+        var listed = Rows(await Succeeds(["get", "events", "-n", "monitoring"]));
+        Assert.Equal(["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], Header(await Succeeds(["get", "events", "-n", "monitoring"])));
+        Assert.Equal(2, listed.Count(r => r.Contains("SuccessfulCreate") && r.Contains("daemonset/agent")));
+        var nodeEvents = await Succeeds(["get", "events", "-n", "default", "--field-selector", "reason=RegisteredNode", "-o", "name"]);
+        Assert.Equal(3, Names(nodeEvents).Count);
+        Assert.Contains("monitoring", Names(await Succeeds(["get", "namespaces", "-o", "name"])).Select(n => n["namespace/".Length..]));
+    }
+
+    [Fact]
+    public async Task GetWatch_ShowsAChangeMadeMeanwhile()
+    {
+        await Succeeds(["apply", "-f", "-"], Nodes);
+        await using var watching = _kubectl.Start("get", "nodes", "-l", "zone=b", "-w", "-o", "custom-columns=NAME:.metadata.name,TAINTS:.spec.taints[*].key");
+        await UntilAsync(() => Task.FromResult(watching.Out.Contains("node-3")));
+        await Succeeds(["taint", "node", "node-3", "maintenance=now:NoSchedule"]);
+        await UntilAsync(() => Task.FromResult(watching.Out.Contains("maintenance")));
+        var lines = watching.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.Equal(["NAME", "TAINTS"], lines[0]);
+        Assert.Equal(["node-3", "maintenance"], lines[^1]);
+        Assert.DoesNotContain(lines, l => l[0] == "node-1");
+        Assert.Equal("", watching.Err);
+    }
+
+    [Fact]
+    public async Task Errors_AsKubectlPrintsThem()
+    {
+        await Succeeds(["apply", "-f", "-"], Nodes);
+        var (code, _, error) = await _kubectl.RunAsync("get", "node", "nope");
+        Assert.Equal((1, "Error from server (NotFound): nodes \"nope\" not found\n"), (code, error));
+        (code, _, error) = await _kubectl.RunAsync("get", "ds", "nope", "-n", "default");
+        Assert.Equal((1, "Error from server (NotFound): daemonsets.apps \"nope\" not found\n"), (code, error));
+        // as on a cluster, kubectl then asks whether the namespace exists: one nothing has used does not
+        (code, _, error) = await _kubectl.RunAsync("get", "ds", "nope", "-n", "nowhere");
+        Assert.Equal((1, "Error from server (NotFound): namespaces \"nowhere\" not found\n"), (code, error));
+
+        (code, _, error) = await _kubectl.RunAsync(["apply", "-f", "-"], "apiVersion: v1\nkind: Node\nmetadata:\n  name: Bad_Name\n");
+        Assert.Equal(1, code);
+        Assert.StartsWith("The Node \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain", error);
+
+        (code, _, error) = await _kubectl.RunAsync(["apply", "-f", "-"],
+            "apiVersion: v1\nkind: Node\nmetadata:\n  name: node-9\nspec:\n  taints:\n  - key: k\n    effect: Sometimes\n");
+        Assert.Equal(1, code);
+        Assert.Contains("The Node \"node-9\" is invalid: spec.taints[0].effect: Unsupported value: \"Sometimes\"", error);
+
+        (code, _, error) = await _kubectl.RunAsync("taint", "node", "nope", "k=v:NoSchedule");
+        Assert.Equal(1, code);
+        Assert.Contains("nodes \"nope\" not found", error);
+        Assert.Equal(["node/node-1", "node/node-2", "node/node-3"], Names(await Succeeds(["get", "nodes", "-o", "name"])));
+    }
+
+    [Fact]
+    public async Task Delete_WithCascade_RemovesOrOrphansThePods()
+    {
+        await Succeeds(["apply", "-f", "-"], Nodes);
+        await Succeeds(["apply", "-f", "-"], Agent);
+        await PodsReadyAsync(2);
+
+        Assert.Equal("daemonset.apps \"agent\" deleted\n", await Succeeds(["delete", "ds", "agent", "-n", "monitoring", "--cascade=orphan"]));
+        var orphans = JsonNode.Parse(await Succeeds(["get", "pods", "-n", "monitoring", "-o", "json"]))!["items"]!.AsArray();
+        Assert.Equal(2, orphans.Count);
+        Assert.All(orphans, p => Assert.Null(p!["metadata"]!["ownerReferences"]));
+
+        // created again, the DaemonSet adopts its orphans; a foreground delete then takes them with it
+        await Succeeds(["apply", "-f", "-"], Agent);
+        await UntilAsync(async () => (await Succeeds(["get", "pods", "-n", "monitoring", "-o", "jsonpath={.items[*].metadata.ownerReferences[0].kind}"])) == "DaemonSet DaemonSet");
+        Assert.Equal("daemonset.apps \"agent\" deleted\n", await Succeeds(["delete", "ds", "agent", "-n", "monitoring", "--cascade=foreground"]));
+        Assert.Equal("", await Succeeds(["get", "pods", "-n", "monitoring", "-o", "name"]));
+        Assert.Equal("node \"node-3\" deleted\n", await Succeeds(["delete", "node", "node-3"]));
+        Assert.Equal(["node/node-1", "node/node-2"], Names(await Succeeds(["get", "nodes", "-o", "name"])));
+    }
+
+    private async Task<string> Succeeds(string[] args, string? stdin = null)
+    {
+        var (code, output, error) = await _kubectl.RunAsync(args, stdin);
+        Assert.True(code == 0, $"kubectl {string.Join(' ', args)} exited with {code}: {error}\n{output}");
+        return output;
+    }
+
+    /// <summary>Waits until this many pods of the agent are Running and 1/1 ready.</summary>
+    private Task PodsReadyAsync(int count) => UntilAsync(async () =>
+    {
+        var rows = Rows(await Succeeds(["get", "pods", "-n", "monitoring"])).Skip(1).ToList();
+        return rows.Count == count && rows.All(r => r[1] == "1/1" && r[2] == "Running");
+    });
+
+    private static Task UntilAsync(Func<Task<bool>> condition) => Wait.UntilAsync(condition, TimeSpan.FromSeconds(30));
+
+    private static List<string> PodNodes(string wide) => Rows(wide).Skip(1).Select(r => r[6]).Order().ToList();
+
+    private static List<string> Names(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+
+    /// <summary>kubectl's header: column names split where two or more spaces separate them.</summary>
+    private static string[] Header(string output) =>
+        System.Text.RegularExpressions.Regex.Split(output.Split('\n')[0].Trim(), " {2,}");
+
+    /// <summary>The rows of kubectl's table output, cells split where two or more spaces separate them (the header first).</summary>
+    private static List<string[]> Rows(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.RegularExpressions.Regex.Split(l.Trim(), " {2,}")).ToList();
+}
