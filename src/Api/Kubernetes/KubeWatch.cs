@@ -17,13 +17,13 @@ namespace EventEngine.Api.Kubernetes;
 /// everything: no 410); without one it first lists what exists. What each event did to an object comes from the
 /// object history: the version that begins at the event's seq and the one that ended just before it.
 /// </summary>
-public sealed class KubeWatch(EventStore store, HistoryReader history, KubeEvents events, EngineRuntime runtime)
+public sealed class KubeWatch(EventStore store, HistoryReader history, KubeEvents events, EngineRuntime runtime, IConfiguration configuration)
 {
     /// <summary>Another process may append too: look again at least this often even without a local signal.</summary>
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a quiet watch goes between bookmarks, when the client allows them.</summary>
-    private static readonly TimeSpan BookmarkEvery = TimeSpan.FromSeconds(10);
+    /// <summary>How long a quiet watch goes between bookmarks, when the client allows them (Engine:Watch:BookmarkSeconds, 10 s).</summary>
+    private readonly TimeSpan _bookmarkEvery = TimeSpan.FromSeconds(Math.Max(0.05, configuration.GetValue("Engine:Watch:BookmarkSeconds", 10.0)));
 
     /// <summary>What a watch asks for: the kind, a namespace, which objects (selectors), from where, for how long, in which form.</summary>
     public sealed record Request(
@@ -76,7 +76,7 @@ public sealed class KubeWatch(EventStore store, HistoryReader history, KubeEvent
                     quietSince = DateTime.UtcNow;
                     continue;
                 }
-                if (request.Bookmarks && DateTime.UtcNow - quietSince >= BookmarkEvery)
+                if (request.Bookmarks && DateTime.UtcNow - quietSince >= _bookmarkEvery)
                 {
                     await SendAsync("BOOKMARK", new JsonObject
                     {
@@ -86,7 +86,7 @@ public sealed class KubeWatch(EventStore store, HistoryReader history, KubeEvent
                     await context.Response.Body.FlushAsync(ct);
                     quietSince = DateTime.UtcNow;
                 }
-                await changed.WaitAsync(Recheck, ct);
+                await changed.WaitAsync(request.Bookmarks && _bookmarkEvery < Recheck ? _bookmarkEvery : Recheck, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -46,7 +46,7 @@ public static class EngineMetrics
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
 
     private static readonly Histogram<double> StateBuildDuration = Meter.CreateHistogram(
-        "state_build_duration_seconds", "s", "Building the cluster state at a past point (snapshot and fold)",
+        "state_build_duration_seconds", "s", "Building the cluster state at a past point from the object history",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
 
     private static readonly ConcurrentDictionary<string, LagReport> Lags = new(StringComparer.Ordinal);

@@ -5,7 +5,7 @@ using EventEngine.Placement;
 namespace EventEngine.State;
 
 /// <summary>
-/// A cluster state as a JSON document (for snapshots): the objects and the causes the fold recorded. Derived
+/// A cluster state as a JSON document (the object history rebuilds states through it; tests compare states by it): the objects and the causes the fold recorded. Derived
 /// indexes (slots, counters, pods by node, unclaimed pods) are not stored; <see cref="ToState"/> rebuilds them.
 /// </summary>
 public sealed record StateDocument(
