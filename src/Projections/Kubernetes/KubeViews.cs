@@ -43,7 +43,10 @@ public static class KubeViews
         var metadata = pod["metadata"]!.AsObject();
         metadata["uid"] = p.Origin.ToString();
         var owner = s.DaemonSetByUid(p.Controller?.Uid);
-        var template = owner is null ? null : TemplateOf(s, owner, p.Hash);
+        // an orphan's template is its revision's, which an Orphan delete keeps (without owner)
+        var template = owner is null
+            ? p.Hash is { } hash ? s.Revisions.Values.FirstOrDefault(r => r.Namespace == p.Namespace && r.Hash == hash)?.Template : null
+            : TemplateOf(s, owner, p.Hash);
         if (p.Controller is { Kind: "DaemonSet", Name: { } ownerName }) metadata["generateName"] = ownerName + "-";
         if (template?.Annotations is { Count: > 0 } annotations)
             metadata["annotations"] = new JsonObject(annotations.OrderBy(a => a.Key, StringComparer.Ordinal)

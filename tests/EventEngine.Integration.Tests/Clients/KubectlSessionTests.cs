@@ -277,6 +277,8 @@ public sealed class KubectlSessionTests : IAsyncLifetime
         var orphans = JsonNode.Parse(await Succeeds(["get", "pods", "-n", "monitoring", "-o", "json"]))!["items"]!.AsArray();
         Assert.Equal(2, orphans.Count);
         Assert.All(orphans, p => Assert.Null(p!["metadata"]!["ownerReferences"]));
+        // an orphan keeps its spec (from its revision, which an Orphan delete keeps): still 1/1 ready
+        Assert.All(Rows(await Succeeds(["get", "pods", "-n", "monitoring"])).Skip(1), r => Assert.Equal(("1/1", "Running"), (r[1], r[2])));
 
         // created again, the DaemonSet adopts its orphans; a foreground delete then takes them with it
         await Succeeds(["apply", "-f", "-"], Agent);
