@@ -161,36 +161,32 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
     /// <paramref name="afterSeq"/>. Safe to tail: pass the last seq seen as the next
     /// <paramref name="afterSeq"/> and no event is ever skipped (see <see cref="AppendLockKey"/>).
     /// </summary>
-    public async Task<IReadOnlyList<StoredEvent>> ReadAllAsync(
+    public Task<IReadOnlyList<StoredEvent>> ReadAllAsync(
         long afterSeq,
         int limit,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        await using var command = dataSource.CreateCommand(
-            $"select {EventRows.Columns} from events where seq > @after order by seq limit @limit");
-        command.Parameters.AddWithValue("after", afterSeq);
-        command.Parameters.AddWithValue("limit", limit);
-        return await EventRows.ReadAsync(command, cancellationToken);
-    }
+        CancellationToken cancellationToken = default) => ReadForwardAsync(afterSeq, long.MaxValue, null, limit, cancellationToken);
 
     /// <summary>
     /// Reads the global log forward like <see cref="ReadAllAsync"/>, only events of the given type names and at most up to
     /// <paramref name="toSeq"/>: the log events a derived list (Kubernetes Events) is made of.
     /// </summary>
-    public async Task<IReadOnlyList<StoredEvent>> ReadOfTypesAsync(
+    public Task<IReadOnlyList<StoredEvent>> ReadOfTypesAsync(
         long afterSeq,
         long toSeq,
         IReadOnlyCollection<string> types,
         int limit,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) => ReadForwardAsync(afterSeq, toSeq, types, limit, cancellationToken);
+
+    private async Task<IReadOnlyList<StoredEvent>> ReadForwardAsync(
+        long afterSeq, long toSeq, IReadOnlyCollection<string>? types, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        await using var command = dataSource.CreateCommand(
-            $"select {EventRows.Columns} from events where seq > @after and seq <= @to and type = any(@types) order by seq limit @limit");
+        await using var command = dataSource.CreateCommand(types is null
+            ? $"select {EventRows.Columns} from events where seq > @after and seq <= @to order by seq limit @limit"
+            : $"select {EventRows.Columns} from events where seq > @after and seq <= @to and type = any(@types) order by seq limit @limit");
         command.Parameters.AddWithValue("after", afterSeq);
         command.Parameters.AddWithValue("to", toSeq);
-        command.Parameters.AddWithValue("types", types.ToArray());
+        if (types is not null) command.Parameters.AddWithValue("types", types.ToArray());
         command.Parameters.AddWithValue("limit", limit);
         return await EventRows.ReadAsync(command, cancellationToken);
     }
