@@ -39,9 +39,19 @@ public static partial class Fold
     public static ClusterState Reindex(ClusterState s)
     {
         s = Reclassify(s with { Unclaimed = ImmutableHashSet<string>.Empty }, s.Pods.Keys);
-        var daemonSets = s.DaemonSets;
-        foreach (var ds in s.DaemonSets.Values) daemonSets = daemonSets.SetItem(ds.Key, WithAllSlots(s, ds, Guid.Empty));
-        return s with { DaemonSets = daemonSets };
+        // the pods on nodes by owner uid and node, in one pass: each DaemonSet's slots then read only its own pods
+        var owned = new Dictionary<string, Dictionary<string, List<PodState>>>(StringComparer.Ordinal);
+        foreach (var p in s.Pods.Values)
+        {
+            if (p.TargetNode is not { } node || p.Controller?.Uid is not { } uid) continue;
+            if (!owned.TryGetValue(uid, out var byNode)) owned[uid] = byNode = new Dictionary<string, List<PodState>>(StringComparer.Ordinal);
+            if (!byNode.TryGetValue(node, out var pods)) byNode[node] = pods = [];
+            pods.Add(p);
+        }
+        var none = new Dictionary<string, List<PodState>>();
+        var daemonSets = s.DaemonSets.ToBuilder();
+        foreach (var ds in s.DaemonSets.Values) daemonSets[ds.Key] = WithAllSlots(s, ds, Guid.Empty, owned.GetValueOrDefault(ds.Uid) ?? none);
+        return s with { DaemonSets = daemonSets.ToImmutable() };
     }
 
     private static string Describe(NodeSlot slot) =>

@@ -51,6 +51,34 @@ public static partial class Fold
         return new NodeSlot(old.ShouldRun, old.ShouldContinueRunning, pods, Count(all, ds, old.ShouldRun, pods), cause);
     }
 
+    /// <summary>
+    /// All slots of a DaemonSet from scratch, given the pods on nodes its uid owns (by node): what
+    /// <see cref="WithAllSlots(ClusterState, DaemonSetState, Guid)"/> finds by scanning every node's pods.
+    /// </summary>
+    private static DaemonSetState WithAllSlots(ClusterState s, DaemonSetState ds, Guid cause, IReadOnlyDictionary<string, List<PodState>> ownedByNode)
+    {
+        var slots = ImmutableDictionary.CreateBuilder<string, NodeSlot>();
+        var counts = default(SlotCounts);
+        foreach (var n in s.Nodes.Values)
+        {
+            var (shouldRun, shouldContinue) = NodeShouldRun.Evaluate(n, ds.Placement);
+            var owned = ownedByNode.GetValueOrDefault(n.Name);
+            if (!shouldRun && !shouldContinue && owned is null) continue;
+            var pods = ImmutableArray<string>.Empty;
+            if (owned is not null)
+            {
+                var mine = owned.Where(ds.CountsPod).ToList();
+                if (mine.Count > 1) mine.Sort(PodOrder.Instance);
+                pods = [.. mine.Select(p => p.Key)];
+            }
+            var slot = KeepCause(ds.SlotOf(n.Name), new NodeSlot(shouldRun, shouldContinue, pods, Count(s.Pods, ds, shouldRun, pods), cause));
+            if (slot.IsEmpty) continue;
+            slots[n.Name] = slot;
+            counts += slot.Counts;
+        }
+        return ds with { Slots = slots.ToImmutable(), Counts = counts };
+    }
+
     /// <summary>All slots of a DaemonSet from scratch (on creation and on every template change).</summary>
     private static DaemonSetState WithAllSlots(ClusterState s, DaemonSetState ds, Guid cause)
     {
