@@ -19,6 +19,8 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 // who is calling, and may they: before any endpoint runs
 app.UseMiddleware<Access>();
+// a recorder's log holds what the cluster shows, and nothing else
+app.UseMiddleware<RecordOnly>();
 // a write with an Idempotency-Key is hashed, so a retry can be told from a different request reusing the key
 app.UseMiddleware<IdempotencyKeys>();
 // once routing has chosen an endpoint: a typed query or route value that does not parse is a 400 naming it

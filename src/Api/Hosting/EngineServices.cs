@@ -17,8 +17,11 @@ internal static class EngineServices
     public static IServiceCollection AddEngine(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(Clock(configuration));
+        var mode = Mode(configuration);
+        services.AddSingleton(mode);
+        // a recorded cluster has kubelets of its own
         services.AddSingleton(new KubeletOptions(
-            configuration.GetValue("Engine:SimulatedKubelet:Enabled", true),
+            !mode.Observes && configuration.GetValue("Engine:SimulatedKubelet:Enabled", true),
             TimeSpan.FromSeconds(configuration.GetValue("Engine:SimulatedKubelet:ReadyAfterSeconds", 2.0))));
         services.AddSingleton(new BodyLimits(configuration.GetValue("Engine:MaxBodyBytes", Bodies.DefaultMaxBytes)));
         services.AddSingleton(Limits.From(configuration));
@@ -42,11 +45,26 @@ internal static class EngineServices
         services.AddHostedService<EngineStartup>();
         services.AddHostedService<EngineScheduler>();
         services.AddHostedService<LeaderService>();
+        if (mode.Observes)
+        {
+            services.AddSingleton(ClusterRecorder.Options.From(configuration));
+            services.AddSingleton<ClusterRecorder>();
+            services.AddHostedService(sp => sp.GetRequiredService<ClusterRecorder>());
+        }
 
         services.AddExceptionHandler<Problems.Handler>();
         AddMediator(services, typeof(EngineRuntime).Assembly, typeof(Page).Assembly, typeof(Demo.IncidentDemo).Assembly);
         return services;
     }
+
+    /// <summary>Engine:Mode is Control (the default) or Observe, in any case; anything else stops start-up naming the key.</summary>
+    private static EngineMode Mode(IConfiguration configuration) => configuration["Engine:Mode"] switch
+    {
+        null or "" => EngineMode.Control,
+        var m when m.Equals("Control", StringComparison.OrdinalIgnoreCase) => EngineMode.Control,
+        var m when m.Equals("Observe", StringComparison.OrdinalIgnoreCase) => EngineMode.Observe,
+        var m => throw new InvalidOperationException($"Engine:Mode is \"{m}\": it must be Control or Observe"),
+    };
 
     /// <summary>
     /// Engine:Clock is System (the default) or Manual, in any case; Engine:ManualClockStart, when given, a time. Anything

@@ -6,7 +6,10 @@ namespace EventEngine.Api.Hosting;
 /// <summary><c>/healthz</c>: the process serves; <c>/readyz</c>: and its database answers.</summary>
 internal static class HealthEndpoints
 {
-    public sealed record Health(string Status, bool? Leader = null, long? Head = null);
+    public sealed record Health(string Status, bool? Leader = null, long? Head = null, RecorderHealth? Recorder = null);
+
+    /// <summary>Observe mode: the cluster recorded, whether every kind is watched, how long since it last heard, the versions seen.</summary>
+    public sealed record RecorderHealth(string? Server, bool Live, double LastHeardSecondsAgo, IReadOnlyDictionary<string, string> ResourceVersions, long Refused);
 
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -18,14 +21,18 @@ internal static class HealthEndpoints
 
     /// <summary>Ready when the database answers; says whether this process leads (runs the timers) and the seq it stands at.</summary>
     private static async Task<Results<Ok<Health>, ProblemHttpResult>> ReadyAsync(
-        NpgsqlDataSource database, EventEngine.Runtime.LeaderLease lease, EventEngine.Runtime.EngineRuntime runtime, ILoggerFactory loggers, CancellationToken cancellationToken)
+        NpgsqlDataSource database, EventEngine.Runtime.LeaderLease lease, EventEngine.Runtime.EngineRuntime runtime, ILoggerFactory loggers,
+        IServiceProvider services, CancellationToken cancellationToken)
     {
         try
         {
             await using var command = database.CreateCommand("select 1");
             command.CommandTimeout = 5;
             await command.ExecuteScalarAsync(cancellationToken);
-            return TypedResults.Ok(new Health("ready", lease.IsLeader, runtime.Head));
+            var recorder = services.GetService<ClusterRecorder>() is { } r
+                ? new RecorderHealth(r.Server, r.Live, Math.Round(r.SinceHeard.TotalSeconds, 3), r.Versions, r.Refused)
+                : null;
+            return TypedResults.Ok(new Health("ready", lease.IsLeader, runtime.Head, recorder));
         }
         catch (NpgsqlException e)
         {

@@ -21,6 +21,14 @@ public static class Steps
         return new StepResult(settled.State, recorded, settled);
     }
 
+    /// <summary>Events as observed in a cluster the engine does not control: folded, and the controller left out.</summary>
+    public static StepResult Record(ClusterState state, IReadOnlyList<IEvent> observed, DateTimeOffset now, Func<Guid> newId)
+    {
+        var recorded = observed.Select(e => new Recorded(newId(), now, e)).ToList();
+        state = Fold.EvolveAll(state, recorded);
+        return new StepResult(state, recorded, new SettleResult(state, [], null, []));
+    }
+
     /// <summary>Time passed (or the engine started): reconcile everything.</summary>
     public static StepResult Tick(ClusterState state, DateTimeOffset now, Func<Guid> newId)
     {

@@ -51,12 +51,25 @@ public static class EngineMetrics
 
     private static readonly ConcurrentDictionary<string, LagReport> Lags = new(StringComparer.Ordinal);
     private static Func<long>? _head;
+    private static Func<(bool Live, double SinceHeard, long Refused)>? _recorder;
 
     static EngineMetrics()
     {
         Meter.CreateObservableGauge("head_seq", HeadNow, "{seq}", "The seq of the last event the live engine has folded");
         Meter.CreateObservableGauge("projection_lag_events", LagsNow, "{event}", "Events a projection has still to handle, by projection");
+        Meter.CreateObservableGauge("recorder_live", () => RecorderNow(r => r.Live ? 1 : 0), "{bool}",
+            "Observe mode: 1 while every recorded kind is listed and watched");
+        Meter.CreateObservableGauge("recorder_last_heard_seconds", () => RecorderNow(r => r.SinceHeard), "s",
+            "Observe mode: how long since the cluster's API server last sent anything (an event, a bookmark or a list)");
+        Meter.CreateObservableGauge("recorder_refused_objects", () => RecorderNow(r => r.Refused), "{object}",
+            "Observe mode: objects of the cluster the engine could not record (invalid by its rules), since start");
     }
+
+    /// <summary>Where the recorder's state is read from (Observe mode only).</summary>
+    public static void ObserveRecorder(Func<(bool Live, double SinceHeard, long Refused)> recorder) => Volatile.Write(ref _recorder, recorder);
+
+    private static IEnumerable<Measurement<double>> RecorderNow(Func<(bool Live, double SinceHeard, long Refused), double> value) =>
+        Volatile.Read(ref _recorder) is { } recorder ? [new Measurement<double>(value(recorder()))] : [];
 
     /// <summary>A command answered (or failed) after <paramref name="enqueuedAt"/> (a <see cref="Stopwatch"/> timestamp).</summary>
     /// <remarks>A caller that stopped waiting does not stop its command: that one is counted when it is answered.</remarks>

@@ -23,6 +23,7 @@ public sealed class EngineRuntime(
     EventStore store,
     TimeProvider clock,
     IEnumerable<InlineProjection> projections,
+    EngineMode mode,
     ILogger<EngineRuntime> logger) : ILiveHead
 {
     private const int PageSize = 5_000;
@@ -134,7 +135,8 @@ public sealed class EngineRuntime(
             var decided = decide(state, now);
             return decided.Failure is { } failure
                 ? new Decision(null, failure, null)
-                : new Decision(Steps.Run(state, decided.Events, now, Guid.NewGuid), null, decided.Note);
+                : new Decision(mode.Observes ? Steps.Record(state, decided.Events, now, Guid.NewGuid) : Steps.Run(state, decided.Events, now, Guid.NewGuid),
+                    null, decided.Note);
         }, Full: false), cancellationToken);
 
     private static string Stale(VersionPrecondition p, long actual)
@@ -147,7 +149,8 @@ public sealed class EngineRuntime(
 
     /// <summary>Time passed: reconcile everything (backoffs expire, pods become available, tolerations run out).</summary>
     public Task<CommandOutcome> TickAsync(CommandContext context, CancellationToken cancellationToken = default) =>
-        Enqueue(new Pending(context, (state, now, _) => new Decision(Steps.Tick(state, now, Guid.NewGuid), null, null), Full: true), cancellationToken);
+        Enqueue(new Pending(context, (state, now, _) => new Decision(
+            mode.Observes ? Steps.Record(state, [], now, Guid.NewGuid) : Steps.Tick(state, now, Guid.NewGuid), null, null), Full: true), cancellationToken);
 
     /// <summary>The answer to a command that appended nothing (refused, when a failure is given): the present as it is.</summary>
     public CommandOutcome Unchanged(Failure? failure = null) => new(failure, State, [], null, Volatile.Read(ref _current).Streams);

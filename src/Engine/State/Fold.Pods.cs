@@ -50,7 +50,10 @@ public static partial class Fold
             isReady ? ready!.LastTransitionTime ?? r.At : null,
             [.. spec.Tolerations ?? []],
             Observed: true,
-            r.Id, r.Id, r.Id);
+            r.Id, r.Id, r.Id)
+        {
+            Spec = obj.Spec is { ValueKind: JsonValueKind.Object } given ? given.Clone() : null,
+        };
     }
 
     /// <summary>GetTargetNodeName: spec.nodeName, else the single metadata.name In [node] of the required affinity.</summary>

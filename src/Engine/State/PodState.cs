@@ -36,6 +36,13 @@ public sealed record PodState(
     [JsonIgnore]
     public bool IsTerminating => DeletionTimestamp is not null;
 
+    /// <summary>
+    /// A registered pod's spec as the cluster showed it (absent for the pods the engine creates, whose spec is their
+    /// revision's template): what it is served with when no revision of the engine's knows its hash.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public System.Text.Json.JsonElement? Spec { get; init; }
+
     /// <summary>Live: what a user counts as "running there" (not terminating, not Failed or Succeeded).</summary>
     [JsonIgnore]
     public bool IsLive => !IsTerminating && !IsTerminal;

@@ -53,7 +53,8 @@ public static class KubeViews
                 .Select(a => KeyValuePair.Create(a.Key, (JsonNode?)JsonValue.Create(a.Value))));
 
         // the template's spec, then what the controller and the scheduler set on this pod
-        var spec = template?.ToNode()["spec"]?.DeepClone() as JsonObject ?? [];
+        var spec = template?.ToNode()["spec"]?.DeepClone() as JsonObject
+            ?? (p.Spec is { } observed ? JsonNode.Parse(observed.GetRawText()) as JsonObject : null) ?? [];
         foreach (var (key, value) in pod["spec"]!.AsObject().ToList()) spec[key] = value?.DeepClone();
         spec["restartPolicy"] ??= "Always";
         spec["schedulerName"] ??= "default-scheduler";

@@ -158,13 +158,14 @@ public sealed class KubernetesReadTests : ApiTest
         await Client.PostAsync("/api/v1/nodes", Http.Node("n2"));
         var (_, created, _) = await Client.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", Http.Agent());
         var uid = (string?)created!["metadata"]!["uid"];
-        var pod = Names(await Client.GetJsonAsync("/api/v1/namespaces/default/pods"))[0];
+        var first = (await Client.GetJsonAsync("/api/v1/namespaces/default/pods"))["items"]![0]!;
+        var (pod, node) = ((string)first["metadata"]!["name"]!, (string)first["spec"]!["nodeName"]!);
         await Client.PutAsync($"/api/v1/namespaces/default/pods/{pod}/status", """{"status":{"phase":"Failed"}}""");
 
         var events = (await Client.GetJsonAsync($"/api/v1/namespaces/default/events?fieldSelector=involvedObject.kind%3DDaemonSet,involvedObject.uid%3D{uid}"))["items"]!.AsArray();
         var said = events.Select(e => ((string?)e!["type"], (string?)e["reason"], (string?)e["message"])).ToList();
         Assert.Equal(3, said.Count(s => s.Item2 == "SuccessfulCreate"));
-        Assert.Contains(("Warning", "FailedDaemonPod", $"Found failed daemon pod default/{pod} on node n1, will try to kill it"), said);
+        Assert.Contains(("Warning", "FailedDaemonPod", $"Found failed daemon pod default/{pod} on node {node}, will try to kill it"), said);
         Assert.Contains(("Normal", "SuccessfulDelete", $"Deleted pod: {pod}"), said);
         Assert.All(events, e => Assert.Equal(("daemonset-controller", "agent"), ((string?)e!["source"]!["component"], (string?)e["involvedObject"]!["name"])));
 

@@ -1,0 +1,329 @@
+using System.Text.Json.Nodes;
+using EventEngine.Decisions;
+using EventEngine.Events;
+using EventEngine.Model;
+using EventEngine.Runtime;
+using EventEngine.State;
+using k8s;
+using k8s.Models;
+
+namespace EventEngine.Api.Hosting;
+
+/// <summary>
+/// Observe mode's recorder: lists and watches the Nodes, DaemonSets and DaemonSet-owned Pods of a real API server
+/// with the official client (the kubeconfig and context kubectl would use) and appends what it sees, as the actor
+/// "cluster". It never writes to the cluster. At start, and whenever a watch fails (a 410 included), it lists the
+/// kind again and appends only the differences from what the log holds (a resync): nothing seen twice is recorded
+/// twice, and an object gone while nobody watched is recorded as removed. A failed list or watch is retried with
+/// backoff.
+/// </summary>
+public sealed class ClusterRecorder(ClusterRecorder.Options options, IServiceProvider services, ILogger<ClusterRecorder> logger) : BackgroundService
+{
+    public const string Actor = "cluster";
+
+    /// <summary>The correlation id of what a list found different from the log begins so: "resync:nodes:&lt;resourceVersion&gt;:...".</summary>
+    public const string ResyncPrefix = "resync:";
+
+    /// <summary>
+    /// Engine:Cluster:Kubeconfig (required in Observe mode) and Engine:Cluster:Context (else its current context), read
+    /// at start: a kubeconfig that cannot be used stops start-up, naming the key.
+    /// </summary>
+    public sealed record Options(string Kubeconfig, string? Context, KubernetesClientConfiguration Client)
+    {
+        public static Options From(IConfiguration configuration)
+        {
+            var path = configuration["Engine:Cluster:Kubeconfig"];
+            if (string.IsNullOrEmpty(path))
+                throw new InvalidOperationException("Engine:Mode is Observe but Engine:Cluster:Kubeconfig is not set: name the kubeconfig of the cluster to record");
+            if (!File.Exists(path)) throw new InvalidOperationException($"Engine:Cluster:Kubeconfig is \"{path}\": no such file");
+            var context = configuration["Engine:Cluster:Context"] is { Length: > 0 } given ? given : null;
+            try
+            {
+                return new Options(path, context, ClientOf(path, context));
+            }
+            catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or FormatException)
+            {
+                throw new InvalidOperationException($"Engine:Cluster:Kubeconfig \"{path}\" (context {context ?? "current"}) cannot be used: {e.Message}", e);
+            }
+        }
+
+        /// <summary>
+        /// The client's configuration as kubectl would build it; a user without credentials (a local test cluster
+        /// without authentication) is taken as anonymous, which the client itself refuses.
+        /// </summary>
+        private static KubernetesClientConfiguration ClientOf(string path, string? context)
+        {
+            var file = KubernetesClientConfiguration.LoadKubeConfig(path);
+            var contextName = context ?? file.CurrentContext;
+            var named = file.Contexts?.FirstOrDefault(c => c.Name == contextName)
+                ?? throw new k8s.Exceptions.KubeConfigException($"no context \"{contextName}\" in the kubeconfig");
+            var user = file.Users?.FirstOrDefault(u => u.Name == named.ContextDetails.User)?.UserCredentials;
+            var anonymous = user is null || (user.Token is null && user.ClientCertificateData is null
+                && user.ClientCertificate is null && user.UserName is null && user.ExternalExecution is null && user.AuthProvider is null);
+            if (!anonymous) return KubernetesClientConfiguration.BuildConfigFromConfigFile(path, contextName);
+            var cluster = file.Clusters?.FirstOrDefault(c => c.Name == named.ContextDetails.Cluster)?.ClusterEndpoint
+                ?? throw new k8s.Exceptions.KubeConfigException($"no cluster \"{named.ContextDetails.Cluster}\" in the kubeconfig");
+            return new KubernetesClientConfiguration { Host = cluster.Server, SkipTlsVerify = cluster.SkipTlsVerify };
+        }
+    }
+
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(30);
+
+    private readonly Dictionary<string, bool> _watching = new(StringComparer.Ordinal);
+
+    // resolved when recording starts, after the database and the runtime have (hosted services are built before either)
+    private EngineRuntime _runtime = null!;
+
+    /// <summary>The cluster's API server, as the kubeconfig names it.</summary>
+    public string? Server { get; private set; }
+
+    /// <summary>Whether every kind is listed and watched now.</summary>
+    public bool Live
+    {
+        get
+        {
+            lock (_watching) return _watching.Count == Kinds.Length && _watching.Values.All(w => w);
+        }
+    }
+
+    /// <summary>Objects the engine could not record (refused as invalid), since start.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    private long _refused;
+
+    /// <summary>How long since the API server last sent anything: a list, an event or a bookmark.</summary>
+    public TimeSpan SinceHeard => TimeSpan.FromTicks(DateTime.UtcNow.Ticks - Interlocked.Read(ref _heardAt));
+
+    private long _heardAt = DateTime.UtcNow.Ticks;
+
+    /// <summary>The last resourceVersion of the cluster seen, by kind.</summary>
+    public IReadOnlyDictionary<string, string> Versions
+    {
+        get
+        {
+            lock (_versions) return new Dictionary<string, string>(_versions, StringComparer.Ordinal);
+        }
+    }
+
+    private readonly Dictionary<string, string> _versions = new(StringComparer.Ordinal);
+
+    private void Heard(RecordedKind kind, string? version)
+    {
+        Interlocked.Exchange(ref _heardAt, DateTime.UtcNow.Ticks);
+        if (version is null) return;
+        lock (_versions) _versions[kind.Name] = version;
+    }
+
+    private static readonly RecordedKind[] Kinds = [RecordedKind.Nodes, RecordedKind.DaemonSets, RecordedKind.Pods];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _runtime = services.GetRequiredService<EngineRuntime>();
+        EngineMetrics.ObserveRecorder(() => (Live, SinceHeard.TotalSeconds, Refused));
+        var config = options.Client;
+        Server = config.Host;
+        using var client = new k8s.Kubernetes(config);
+        logger.LogInformation("Recording the cluster at {Server} (context {Context})", Server, options.Context ?? "current");
+        // owners before what they own: the first resync of each kind in turn, then every kind's watch at once
+        var versions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var kind in Kinds)
+            versions[kind.Name] = await WithRetryAsync(kind, ct => ResyncAsync(client, kind, ct), stoppingToken);
+        await Task.WhenAll(Kinds.Select(kind => FollowAsync(client, kind, versions[kind.Name], stoppingToken)));
+    }
+
+    /// <summary>Watches a kind from a resourceVersion; a watch that ends is resumed from the last version seen, a failed one relisted.</summary>
+    private async Task FollowAsync(k8s.Kubernetes client, RecordedKind kind, string version, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            Exception? failed = null;
+            try
+            {
+                SetWatching(kind, true);
+                await foreach (var (type, obj) in kind.Watch(client, version, e => failed ??= e, ct))
+                {
+                    version = obj.Metadata?.ResourceVersion ?? version;
+                    Heard(kind, version);
+                    logger.LogDebug("{Type} {Kind} {Name} at {Version}", type, kind.Name, obj.Metadata?.Name, version);
+                    if (type == WatchEventType.Bookmark || !kind.Wanted(obj)) continue;
+                    if (type == WatchEventType.Error)
+                    {
+                        failed = new InvalidOperationException("the API server ended the watch with an error (410 Gone or another)");
+                        break;
+                    }
+                    await RecordAsync(CommandContext.System(Actor), kind, type == WatchEventType.Deleted ? [] : [obj],
+                        type == WatchEventType.Deleted ? [kind.KeyOf(obj)] : [], ct);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                failed = e;
+            }
+            SetWatching(kind, false);
+            if (failed is null) continue;
+            logger.LogWarning(failed, "Watching {Kind} failed: listing them again", kind.Name);
+            version = await WithRetryAsync(kind, token => ResyncAsync(client, kind, token), ct);
+        }
+    }
+
+    /// <summary>Lists a kind and records the differences from the log: what changed or appeared, and what is gone.</summary>
+    private async Task<string> ResyncAsync(k8s.Kubernetes client, RecordedKind kind, CancellationToken ct)
+    {
+        var (version, items) = await kind.List(client, ct);
+        Heard(kind, version);
+        var listed = items.Where(kind.Wanted).ToList();
+        var keys = listed.Select(kind.KeyOf).ToHashSet(StringComparer.Ordinal);
+        var gone = kind.Existing(_runtime.State).Where(k => !keys.Contains(k)).ToList();
+        // marked as a resync (its correlation id), so the timeline tells a difference found by listing from a change seen
+        await RecordAsync(new CommandContext($"{ResyncPrefix}{kind.Name}:{version}:{Guid.NewGuid():N}", Actor), kind, listed, gone, ct);
+        logger.LogInformation("Listed {Count} {Kind} at resourceVersion {Version}; {Gone} gone since the log last saw them", listed.Count, kind.Name, version, gone.Count);
+        return version;
+    }
+
+    /// <summary>One command of what was observed: the objects as the cluster shows them, then the ones removed.</summary>
+    private async Task RecordAsync(CommandContext context, RecordedKind kind, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> seen, IReadOnlyList<string> removed,
+        CancellationToken ct)
+    {
+        var objects = seen.Select(o => kind.AsManifest(o)).ToList();
+        var outcome = await _runtime.ExecuteAsync(context, (s, now) => Observed(s, kind, objects, removed, now), cancellationToken: ct);
+        if (outcome.Failure is { } failure) logger.LogWarning("Could not record {Kind}: {Detail}", kind.Name, failure.Detail);
+    }
+
+    /// <summary>
+    /// The events of what was observed, each object decided on the state the ones before it left; an object the engine
+    /// refuses (invalid by its rules) is counted and logged, and does not keep the others out.
+    /// </summary>
+    private Decided Observed(ClusterState s, RecordedKind kind, List<JsonObject> objects, IReadOnlyList<string> removed, DateTimeOffset now)
+    {
+        var events = new List<IEvent>();
+        void Take(Decided decided, string what)
+        {
+            if (decided.Failure is { } failure)
+            {
+                Interlocked.Increment(ref _refused);
+                logger.LogWarning("Not recorded: {What}: {Detail}", what, failure.Detail);
+                return;
+            }
+            foreach (var e in decided.Events)
+            {
+                s = Fold.Evolve(s, new Recorded(Guid.Empty, now, e));
+                events.Add(e);
+            }
+        }
+        foreach (var obj in objects)
+        {
+            var what = $"{kind.Name} {JsonFields.Text(obj, "metadata", "namespace")}/{JsonFields.Text(obj, "metadata", "name")}";
+            // a DaemonSet's status is the cluster controller's report: recorded as it says, beside the spec
+            JsonNode? status = null;
+            if (kind.Kind == "DaemonSet" && obj.Remove("status", out var given)) status = given;
+            Take(ApplyDecisions.Apply(s, [obj], now, Guid.NewGuid), what);
+            if (status is JsonObject reported && s.DaemonSets.TryGetValue(kind.KeyOf(obj), out var ds)
+                && Json.Deserialize<DaemonSetStatus>(reported.ToJsonString()) is var observed && observed != ds.Status)
+                Take(Decided.Of(new DaemonSetStatusChanged(ds.Key, observed)), what + " status");
+        }
+        foreach (var key in removed)
+            if (kind.Existing(s).Contains(key)) Take(kind.Remove(s, key), $"{kind.Name} {key} removed");
+        return events.Count == 0 ? Decided.Nothing("nothing new in the cluster") : new Decided(events);
+    }
+
+    private async Task<string> WithRetryAsync(RecordedKind kind, Func<CancellationToken, Task<string>> attempt, CancellationToken ct)
+    {
+        var wait = FirstRetry;
+        while (true)
+        {
+            try
+            {
+                return await attempt(ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Listing {Kind} failed; trying again in {Wait}", kind.Name, wait);
+                await Task.Delay(wait, ct);
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, LastRetry.Ticks));
+            }
+        }
+    }
+
+    private void SetWatching(RecordedKind kind, bool watching)
+    {
+        lock (_watching) _watching[kind.Name] = watching;
+    }
+
+    /// <summary>One kind the recorder follows: how it is listed and watched, which objects count, and how one is removed.</summary>
+    private sealed record RecordedKind(
+        string Name,
+        string ApiVersion,
+        string Kind,
+        Func<k8s.Kubernetes, CancellationToken, Task<(string Version, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Items)>> List,
+        Func<k8s.Kubernetes, string, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, IKubernetesObject<V1ObjectMeta>)>> Watch,
+        Func<ClusterState, IEnumerable<string>> Existing,
+        Func<ClusterState, string, Decided> Remove,
+        bool Namespaced)
+    {
+        /// <summary>Pods count when a DaemonSet controls them; every node and DaemonSet counts.</summary>
+        public bool Wanted(IKubernetesObject<V1ObjectMeta> obj) =>
+            Kind != "Pod" || obj.Metadata?.OwnerReferences?.Any(o => o.Kind == "DaemonSet" && o.Controller == true) == true;
+
+        public string KeyOf(IKubernetesObject<V1ObjectMeta> obj) =>
+            Namespaced ? obj.Metadata.NamespaceProperty + "/" + obj.Metadata.Name : obj.Metadata.Name;
+
+        public string KeyOf(JsonObject manifest) =>
+            Namespaced
+                ? JsonFields.Text(manifest, "metadata", "namespace") + "/" + JsonFields.Text(manifest, "metadata", "name")
+                : JsonFields.Text(manifest, "metadata", "name") ?? "";
+
+        /// <summary>
+        /// The object as a manifest the engine takes: its kind and apiVersion (list items carry none), without what the
+        /// API server keeps for itself (resourceVersion, which would be read as a precondition, and managedFields).
+        /// </summary>
+        public JsonObject AsManifest(IKubernetesObject<V1ObjectMeta> obj)
+        {
+            var json = JsonNode.Parse(KubernetesJson.Serialize(obj))!.AsObject();
+            json["apiVersion"] = ApiVersion;
+            json["kind"] = Kind;
+            if (json["metadata"] is JsonObject metadata)
+            {
+                metadata.Remove("resourceVersion");
+                metadata.Remove("managedFields");
+                metadata.Remove("generation");
+            }
+            return json;
+        }
+
+        public static readonly RecordedKind Nodes = new(
+            "nodes", "v1", "Node",
+            async (c, ct) => await c.CoreV1.ListNodeAsync(cancellationToken: ct) is var l ? (l.Metadata.ResourceVersion, l.Items.Cast<IKubernetesObject<V1ObjectMeta>>().ToList()) : default,
+            (c, rv, onError, ct) => Erase(c.CoreV1.WatchListNodeAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct)),
+            s => s.Nodes.Keys,
+            (s, name) => NodeDecisions.Remove(s, name),
+            Namespaced: false);
+
+        public static readonly RecordedKind DaemonSets = new(
+            "daemonsets", "apps/v1", "DaemonSet",
+            async (c, ct) => await c.AppsV1.ListDaemonSetForAllNamespacesAsync(cancellationToken: ct) is var l ? (l.Metadata.ResourceVersion, l.Items.Cast<IKubernetesObject<V1ObjectMeta>>().ToList()) : default,
+            (c, rv, onError, ct) => Erase(c.AppsV1.WatchListDaemonSetForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct)),
+            s => s.DaemonSets.Keys,
+            // the cluster's garbage collector deletes the pods, and the recorder sees each go
+            (s, key) => DaemonSetDecisions.Delete(s, key, DeletionPolicy.Background),
+            Namespaced: true);
+
+        public static readonly RecordedKind Pods = new(
+            "pods", "v1", "Pod",
+            async (c, ct) => await c.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ct) is var l ? (l.Metadata.ResourceVersion, l.Items.Cast<IKubernetesObject<V1ObjectMeta>>().ToList()) : default,
+            (c, rv, onError, ct) => Erase(c.CoreV1.WatchListPodForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct)),
+            s => s.Pods.Keys,
+            (s, key) => PodDecisions.Delete(s, key[..key.IndexOf('/')], key[(key.IndexOf('/') + 1)..]),
+            Namespaced: true);
+
+        private static async IAsyncEnumerable<(WatchEventType, IKubernetesObject<V1ObjectMeta>)> Erase<T>(IAsyncEnumerable<(WatchEventType, T)> events)
+            where T : IKubernetesObject<V1ObjectMeta>
+        {
+            await foreach (var (type, obj) in events) yield return (type, obj);
+        }
+    }
+}

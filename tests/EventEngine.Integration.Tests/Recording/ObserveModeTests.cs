@@ -1,0 +1,224 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using EventEngine.Integration.Tests.Engine;
+using EventEngine.Integration.Tests.Infrastructure;
+
+namespace EventEngine.Integration.Tests.Recording;
+
+/// <summary>
+/// Observe mode against a real API server: the cluster is a second EventEngine process in Control mode (it speaks the
+/// Kubernetes API and runs the DaemonSet controller and simulated kubelets), and the recorder, a server process in
+/// Observe mode, follows it through a kubeconfig with the official client. What the recorder's log holds must replay to
+/// the cluster's own objects; a restart resumes without losing or doubling anything; writes to the record are refused.
+/// </summary>
+[Trait("Category", "Recording")]
+public sealed class ObserveModeTests : IAsyncLifetime
+{
+    private const string Ds = "/apis/apps/v1/namespaces/default/daemonsets";
+
+    private TestDatabase _clusterDatabase = null!;
+    private TestDatabase _recordDatabase = null!;
+    private ServerProcess _cluster = null!;
+    private ServerProcess? _recorder;
+    private HttpClient _source = null!;
+    private string _kubeconfig = null!;
+
+    public async Task InitializeAsync()
+    {
+        _clusterDatabase = await TestDatabase.CreateAsync();
+        _recordDatabase = await TestDatabase.CreateAsync();
+        _cluster = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = _clusterDatabase.ConnectionString,
+            ["Engine:SimulatedKubelet:ReadyAfterSeconds"] = "0.2",
+        });
+        _source = _cluster.Client();
+        _kubeconfig = new Kubectl(_cluster.BaseAddress).KubeconfigPath;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_recorder is not null) await _recorder.DisposeAsync();
+        await _cluster.DisposeAsync();
+        await _recordDatabase.DisposeAsync();
+        await _clusterDatabase.DisposeAsync();
+    }
+
+    private async Task<HttpClient> StartRecorderAsync()
+    {
+        _recorder = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = _recordDatabase.ConnectionString,
+            ["Engine:Mode"] = "Observe",
+            ["Engine:Cluster:Kubeconfig"] = _kubeconfig,
+        });
+        return _recorder.Client();
+    }
+
+    [Fact]
+    public async Task TheRecordReplaysToTheClustersObjects_ThroughLabelsTaintsARolloutAndARollback_WithNoDivergence()
+    {
+        foreach (var (name, disk) in new[] { ("node-1", "ssd"), ("node-2", "ssd"), ("node-3", "hdd") })
+            await _source.PostAsync("/api/v1/nodes", Http.Node(name, $",\"labels\":{{\"disk\":\"{disk}\"}}"));
+        var record = await StartRecorderAsync();
+        await _source.PostAsync(Ds, Http.Agent("""{"nodeSelector":{"disk":"ssd"}}"""));
+        await SameAsync(record);
+
+        await _source.PatchAsync("/api/v1/nodes/node-3", """{"metadata":{"labels":{"disk":"ssd"}}}""");
+        await _source.PatchAsync("/api/v1/nodes/node-2", """{"spec":{"taints":[{"key":"dedicated","value":"infra","effect":"NoExecute"}]}}""");
+        await _source.PatchAsync(Ds + "/agent", """{"spec":{"template":{"spec":{"containers":[{"name":"agent","image":"agent:2"}]}}}}""",
+            "application/strategic-merge-patch+json");
+        await SameAsync(record);
+        await _source.PostAsync(Ds + "/agent/rollback", """{"toRevision": 1}""");
+        var (pods, _) = await SameAsync(record);
+        Assert.Equal(["agent:1", "agent:1"], pods.Select(p => p.Image));
+        Assert.Equal(["node-1", "node-3"], pods.Select(p => p.Node).Order());
+
+        // every event of the record is the cluster's
+        var events = await record.EventsAsync();
+        Assert.All(events, e => Assert.Equal("cluster", (string?)e["metadata"]!["actor"]));
+        Assert.Contains(events, e => (string?)e["type"] == "node_taints_changed.v1");
+        Assert.Contains(events, e => (string?)e["type"] == "daemonset_updated.v1");
+        Assert.DoesNotContain(events, e => (string?)e["type"] == "pod_created.v1");
+
+        // the engine's own reading of the record: the cluster followed Kubernetes' rules, so nothing diverges
+        var placement = await record.GetJsonAsync("/engine/v1/placement?daemonset=default/agent");
+        Assert.Equal((2, 2, 0, 0, 0), ((int)placement["summary"]!["desired"]!, (int)placement["summary"]!["actual"]!,
+            (int)placement["summary"]!["missing"]!, (int)placement["summary"]!["misscheduled"]!, (int)placement["summary"]!["outdated"]!));
+        Assert.All(placement["nodes"]!.AsArray(), n => Assert.Empty(n!["differences"]!.AsArray()));
+    }
+
+    [Fact]
+    public async Task ARestartResumes_WhatChangedMeanwhileIsRecordedOnce_AndNothingIsDoubled()
+    {
+        foreach (var name in new[] { "node-1", "node-2" }) await _source.PostAsync("/api/v1/nodes", Http.Node(name));
+        await _source.PostAsync(Ds, Http.Agent());
+        var record = await StartRecorderAsync();
+        await SameAsync(record);
+        var before = (await record.EventsAsync()).Count;
+
+        // the recorder goes down mid-stream; the cluster goes on
+        _recorder!.Kill();
+        await _recorder.DisposeAsync();
+        _recorder = null;
+        await _source.PatchAsync("/api/v1/nodes/node-1", """{"metadata":{"labels":{"zone":"a"}}}""");
+        await _source.PostAsync("/api/v1/nodes", Http.Node("node-3"));
+        await _source.SendAsync(HttpMethod.Delete, "/api/v1/nodes/node-2");
+
+        record = await StartRecorderAsync();
+        await SameAsync(record);
+        var events = await record.EventsAsync();
+        var since = events.Skip(before).Select(e => (string?)e["type"]).ToList();
+        Assert.Contains("node_labels_changed.v1", since);
+        Assert.Contains("node_joined.v1", since);
+        Assert.Contains("node_removed.v1", since);
+        // once each: a node joined, a pod registered, whatever the restarts
+        Assert.Equal(3, events.Count(e => (string?)e["type"] == "node_joined.v1"));
+        var registered = events.Where(e => (string?)e["type"] == "pod_registered.v1").Select(e => (string?)e["data"]!["pod"]).ToList();
+        Assert.Equal(registered.Distinct().Count(), registered.Count);
+
+        // restarted again with nothing changed: nothing at all is appended
+        var settled = events.Count;
+        _recorder!.Kill();
+        await _recorder.DisposeAsync();
+        _recorder = null;
+        record = await StartRecorderAsync();
+        await SameAsync(record);
+        Assert.Equal(settled, (await record.EventsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task WritesToTheRecordAreRefused_ReadsAndWhatIfsAreNot()
+    {
+        await _source.PostAsync("/api/v1/nodes", Http.Node("node-1"));
+        var record = await StartRecorderAsync();
+        await SameAsync(record);
+        var before = (await record.EventsAsync()).Count;
+
+        var (status, body, response) = await record.PostAsync("/api/v1/nodes", Http.Node("typed-in"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, status);
+        Assert.Contains("Engine:Mode=Observe", response.AssertStatus(body, 405));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await record.PatchAsync("/api/v1/nodes/node-1", """{"metadata":{"labels":{"a":"b"}}}""")).Status);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await record.PostAsync("/engine/v1/apply", Http.Node("typed-in"))).Status);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await record.SendAsync(HttpMethod.Delete, "/api/v1/nodes/node-1")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await record.SendAsync(HttpMethod.Get, "/api/v1/nodes/node-1")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await record.PostAsync("/engine/v1/replay", """{"from": 0}""")).Status);
+        Assert.Equal(before, (await record.EventsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task ObserveModeWithoutAKubeconfig_StopsStartUpNamingTheSetting()
+    {
+        var (code, output) = await ServerProcess.RunToExitAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = _recordDatabase.ConnectionString,
+            ["Engine:Mode"] = "Observe",
+        }, $"http://127.0.0.1:{ServerProcess.FreePort()}", TimeSpan.FromSeconds(60));
+        Assert.NotEqual(0, code);
+        Assert.Contains("Engine:Cluster:Kubeconfig is not set", output);
+
+        (code, output) = await ServerProcess.RunToExitAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = _recordDatabase.ConnectionString,
+            ["Engine:Mode"] = "Watch",
+        }, $"http://127.0.0.1:{ServerProcess.FreePort()}", TimeSpan.FromSeconds(60));
+        Assert.NotEqual(0, code);
+        Assert.Contains("Engine:Mode is \"Watch\": it must be Control or Observe", output);
+    }
+
+    private sealed record NodeView(string Name, string Uid, string Labels, string Taints, bool Unschedulable);
+
+    private sealed record DaemonSetView(string Key, string Uid, long Generation, string Image, string Status);
+
+    private sealed record PodView(string Key, string? Node, string Phase, bool Ready, string Labels, string? Owner, string? Image);
+
+    /// <summary>Waits until the record shows the cluster's nodes, DaemonSets and pods, field for field, once the cluster has settled.</summary>
+    private async Task<(List<PodView> Pods, List<NodeView> Nodes)> SameAsync(HttpClient record)
+    {
+        string last = "";
+        (List<PodView>, List<NodeView>) result = default;
+        try
+        {
+            await Wait.UntilAsync(async () =>
+            {
+                var cluster = await SnapshotAsync(_source);
+                var recorded = await SnapshotAsync(record);
+                // the cluster has settled: every pod ready and the DaemonSet's status caught up
+                var settled = cluster.Pods.All(p => p.Ready) && cluster.DaemonSets.All(d => d.Status.StartsWith($"observed {d.Generation} ", StringComparison.Ordinal));
+                last = $"cluster:\n{Describe(cluster)}\nrecord:\n{Describe(recorded)}";
+                result = (cluster.Pods, cluster.Nodes);
+                return settled && Describe(cluster) == Describe(recorded);
+            }, TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"the record never matched the cluster:\n{last}");
+        }
+        return result;
+    }
+
+    private static string Describe((List<NodeView> Nodes, List<DaemonSetView> DaemonSets, List<PodView> Pods) s) =>
+        string.Join("\n", s.Nodes.Select(n => n.ToString()).Concat(s.DaemonSets.Select(d => d.ToString())).Concat(s.Pods.Select(p => p.ToString())));
+
+    private static async Task<(List<NodeView> Nodes, List<DaemonSetView> DaemonSets, List<PodView> Pods)> SnapshotAsync(HttpClient c)
+    {
+        static string Map(JsonNode? map) => map is JsonObject o ? string.Join(",", o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")) : "";
+        var nodes = (await c.GetJsonAsync("/api/v1/nodes"))["items"]!.AsArray().Select(n => new NodeView(
+            (string)n!["metadata"]!["name"]!, (string)n["metadata"]!["uid"]!, Map(n["metadata"]!["labels"]),
+            string.Join(",", (n["spec"]?["taints"] as JsonArray ?? []).Select(t => $"{t!["key"]}={t["value"]}:{t["effect"]}")),
+            (bool?)n["spec"]?["unschedulable"] ?? false)).ToList();
+        var daemonSets = (await c.GetJsonAsync("/apis/apps/v1/daemonsets"))["items"]!.AsArray().Select(d =>
+        {
+            var st = d!["status"]!;
+            return new DaemonSetView($"{d["metadata"]!["namespace"]}/{d["metadata"]!["name"]}", (string)d["metadata"]!["uid"]!,
+                (long)d["metadata"]!["generation"]!, (string)d["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!,
+                $"observed {st["observedGeneration"]} desired {st["desiredNumberScheduled"]} current {st["currentNumberScheduled"]} ready {st["numberReady"]} updated {st["updatedNumberScheduled"]} available {st["numberAvailable"]}");
+        }).ToList();
+        var pods = (await c.GetJsonAsync("/api/v1/pods"))["items"]!.AsArray().Select(p => new PodView(
+            $"{p!["metadata"]!["namespace"]}/{p["metadata"]!["name"]}", (string?)p["spec"]!["nodeName"], (string)p["status"]!["phase"]!,
+            (p["status"]!["conditions"] as JsonArray ?? []).Any(c => (string?)c!["type"] == "Ready" && (string?)c["status"] == "True"),
+            Map(p["metadata"]!["labels"]), (string?)p["metadata"]!["ownerReferences"]?[0]?["uid"],
+            (string?)p["spec"]!["containers"]?[0]?["image"])).ToList();
+        return (nodes, daemonSets, pods);
+    }
+}

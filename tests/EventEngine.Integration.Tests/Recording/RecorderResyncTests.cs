@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+using EventEngine.Integration.Tests.Engine;
+using EventEngine.Integration.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace EventEngine.Integration.Tests.Recording;
+
+/// <summary>
+/// The recorder against an API server that expires its watch: a scripted server on loopback answers the recorder's
+/// first node watch with the 410 Gone an API server sends for a resourceVersion it no longer has, and changes its nodes
+/// meanwhile. The recorder lists again and appends exactly the differences, marked as a resync.
+/// </summary>
+[Trait("Category", "Recording")]
+public sealed class RecorderResyncTests : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+    private WebApplication _cluster = null!;
+    private string _kubeconfig = null!;
+    private int _nodeLists;
+    private int _nodeWatches;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        var builder = WebApplication.CreateSlimBuilder();
+        var address = new Uri($"http://127.0.0.1:{ServerProcess.FreePort()}");
+        builder.WebHost.UseUrls(address.ToString());
+        _cluster = builder.Build();
+        _cluster.MapGet("/api/v1/nodes", NodesAsync);
+        _cluster.MapGet("/apis/apps/v1/daemonsets", (HttpContext http) => EmptyAsync(http, "apps/v1", "DaemonSetList"));
+        _cluster.MapGet("/api/v1/pods", (HttpContext http) => EmptyAsync(http, "v1", "PodList"));
+        await _cluster.StartAsync();
+        _kubeconfig = new Kubectl(address).KubeconfigPath;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.StopAsync();
+        await _cluster.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AWatchAnswered410_IsRelisted_AndOnlyTheDifferencesAreAppended_MarkedAsAResync()
+    {
+        await using var recorder = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = _database.ConnectionString,
+            ["Engine:Mode"] = "Observe",
+            ["Engine:Cluster:Kubeconfig"] = _kubeconfig,
+        });
+        var record = recorder.Client();
+        await Wait.UntilAsync(async () => (await record.GetJsonAsync("/api/v1/nodes"))["items"]!.AsArray().Count == 2, TimeSpan.FromSeconds(30));
+
+        var nodes = (await record.GetJsonAsync("/api/v1/nodes"))["items"]!.AsArray();
+        Assert.Equal([("node-a", "2"), ("node-b", "1")], nodes.Select(n => ((string?)n!["metadata"]!["name"], (string?)n["metadata"]!["labels"]!["v"])));
+        var events = (await record.EventsAsync()).Where(e => ((string?)e["type"])!.StartsWith("node_", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+        [
+            ("node_joined.v1", "node-a", "resync:nodes:100:"),
+            ("node_labels_changed.v1", "node-a", "resync:nodes:200:"),
+            ("node_joined.v1", "node-b", "resync:nodes:200:"),
+        ], events.Select(e => ((string?)e["type"], (string?)e["data"]!["node"], ((string)e["metadata"]!["correlationId"]!)[..17])));
+        Assert.All(events, e => Assert.Equal("cluster", (string?)e["metadata"]!["actor"]));
+        Assert.Equal(2, Volatile.Read(ref _nodeLists));
+
+        var ready = await record.GetJsonAsync("/readyz");
+        Assert.Equal("200", (string?)ready["recorder"]!["resourceVersions"]!["nodes"]);
+        await Wait.UntilAsync(async () => (bool)(await record.GetJsonAsync("/readyz"))["recorder"]!["live"]!, TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// The first list holds node-a at v=1 (resourceVersion 100); the first watch from it is answered 410 Gone, as if the
+    /// server had compacted past it while node-a changed and node-b joined; the next list shows them (200), and the
+    /// next watch stays open and quiet.
+    /// </summary>
+    private async Task NodesAsync(HttpContext http)
+    {
+        if (http.Request.Query["watch"] == "true" || http.Request.Query["watch"] == "1")
+        {
+            http.Response.ContentType = "application/json";
+            if (Interlocked.Increment(ref _nodeWatches) == 1)
+            {
+                await http.Response.WriteAsync("""
+                    {"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 100 (150)","reason":"Expired","code":410}}
+
+                    """);
+                return;
+            }
+            await QuietAsync(http);
+            return;
+        }
+        var first = Interlocked.Increment(ref _nodeLists) == 1;
+        var items = first
+            ? new JsonArray(Node("node-a", "1", "11111111-0000-0000-0000-00000000000a"))
+            : new JsonArray(Node("node-a", "2", "11111111-0000-0000-0000-00000000000a"), Node("node-b", "1", "11111111-0000-0000-0000-00000000000b"));
+        await http.Response.WriteAsJsonAsync(new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "NodeList", ["metadata"] = new JsonObject { ["resourceVersion"] = first ? "100" : "200" }, ["items"] = items,
+        });
+    }
+
+    private static async Task EmptyAsync(HttpContext http, string apiVersion, string kind)
+    {
+        if (http.Request.Query["watch"] == "true" || http.Request.Query["watch"] == "1")
+        {
+            http.Response.ContentType = "application/json";
+            await QuietAsync(http);
+            return;
+        }
+        await http.Response.WriteAsJsonAsync(new JsonObject
+        {
+            ["apiVersion"] = apiVersion, ["kind"] = kind, ["metadata"] = new JsonObject { ["resourceVersion"] = "100" }, ["items"] = new JsonArray(),
+        });
+    }
+
+    /// <summary>A watch with nothing to say: headers sent, then open until the client goes.</summary>
+    private static async Task QuietAsync(HttpContext http)
+    {
+        await http.Response.StartAsync(http.RequestAborted);
+        await http.Response.Body.FlushAsync(http.RequestAborted);
+        var gone = new TaskCompletionSource();
+        await using var registration = http.RequestAborted.Register(() => gone.TrySetResult());
+        await gone.Task;
+    }
+
+    private static JsonObject Node(string name, string version, string uid) => new()
+    {
+        ["metadata"] = new JsonObject { ["name"] = name, ["uid"] = uid, ["resourceVersion"] = "1", ["labels"] = new JsonObject { ["v"] = version } },
+        ["spec"] = new JsonObject(),
+        ["status"] = new JsonObject(),
+    };
+}
