@@ -21,6 +21,11 @@ public static class InspectEndpoints
             Answer(await m.Send(new GetPlacement(daemonset, at, all ?? false), ct)))
             .WithSummary("Desired against actual placement of a DaemonSet, node by node").Produces<PlacementView>()
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(422);
+
+        engine.MapGet("/divergences", async (string? from, string? to, string? daemonset, string? node, double? minSeconds, IMediator m, CancellationToken ct) =>
+            Answer(await m.Send(new FindDivergences(from, to, daemonset, node, minSeconds ?? 0), ct)))
+            .WithSummary("Where placement differed from Kubernetes' DaemonSet rules, and for how long (a recorded cluster's controller audited)")
+            .Produces<DivergenceReport>().ProducesProblem(400).ProducesProblem(422);
     }
 
     private static IResult Answer<T>(Inspected<T> answer) where T : class =>

@@ -86,6 +86,11 @@ public sealed class ObserveModeTests : IAsyncLifetime
         Assert.Equal((2, 2, 0, 0, 0), ((int)placement["summary"]!["desired"]!, (int)placement["summary"]!["actual"]!,
             (int)placement["summary"]!["missing"]!, (int)placement["summary"]!["misscheduled"]!, (int)placement["summary"]!["outdated"]!));
         Assert.All(placement["nodes"]!.AsArray(), n => Assert.Empty(n!["differences"]!.AsArray()));
+        // between a change and the controller's answer the record shows the cluster's reaction time, and nothing else:
+        // every divergence ended, none lasted as long as ten seconds
+        var divergences = (await record.GetJsonAsync("/engine/v1/divergences"))["items"]!.AsArray();
+        Assert.All(divergences, d => Assert.NotNull(d!["until"]));
+        Assert.Empty((await record.GetJsonAsync("/engine/v1/divergences?minSeconds=10"))["items"]!.AsArray());
     }
 
     [Fact]

@@ -1,0 +1,186 @@
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using EventEngine.Integration.Tests.Engine;
+using EventEngine.Integration.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace EventEngine.Integration.Tests.Recording;
+
+/// <summary>
+/// The audit of a recorded cluster whose DaemonSet controller breaks the rules: a scripted API server on loopback
+/// shows nodes n1 and n2 (disk=ssd) and n3 (disk=hdd), a DaemonSet selecting disk=ssd, and its pods on n1 and n3 only;
+/// later a pod appears on n2 and the one on n3 goes. The recorder (Observe mode) records it, and
+/// GET /engine/v1/divergences names each divergence with the seqs it began and ended at and the command that began it.
+/// </summary>
+[Trait("Category", "Recording")]
+public sealed class DivergenceTests : IAsyncLifetime
+{
+    private const string Uid = "22222222-0000-0000-0000-000000000001";
+
+    private readonly Channel<string> _podEvents = Channel.CreateUnbounded<string>();
+    private TestDatabase _database = null!;
+    private WebApplication _cluster = null!;
+    private ServerProcess _recorder = null!;
+    private HttpClient _record = null!;
+    private int _podWatches;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        var builder = WebApplication.CreateSlimBuilder();
+        var address = new Uri($"http://127.0.0.1:{ServerProcess.FreePort()}");
+        builder.WebHost.UseUrls(address.ToString());
+        _cluster = builder.Build();
+        _cluster.MapGet("/api/v1/nodes", (HttpContext http) => ListOrQuietAsync(http, "v1", "NodeList",
+            new JsonArray(Node("n1", "ssd"), Node("n2", "ssd"), Node("n3", "hdd"))));
+        _cluster.MapGet("/apis/apps/v1/daemonsets", (HttpContext http) => ListOrQuietAsync(http, "apps/v1", "DaemonSetList", new JsonArray(Agent())));
+        _cluster.MapGet("/api/v1/pods", PodsAsync);
+        await _cluster.StartAsync();
+        _recorder = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = _database.ConnectionString,
+            ["Engine:Mode"] = "Observe",
+            ["Engine:Cluster:Kubeconfig"] = new Kubectl(address).KubeconfigPath,
+        });
+        _record = _recorder.Client();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _recorder.DisposeAsync();
+        await _cluster.StopAsync();
+        await _cluster.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task EachDivergenceIsListed_WithWhereItBeganAndEnded_AndTheCommandThatBeganIt()
+    {
+        // nodes (seqs 1-3), the DaemonSet (4), the pods on n1 and n3 (5-6) are listed at start
+        await EventsAsync(6);
+        var open = await _record.GetJsonAsync("/engine/v1/divergences");
+        // n1 lacked its pod from the DaemonSet's arrival until the pods were listed; n2 still lacks one, n3 has one it must not
+        Assert.Equal([("n1", "missing", 4L, (long?)6L), ("n2", "missing", 4L, null), ("n3", "misscheduled", 6L, null)],
+            Rows(open).Select(r => (r.Node, r.Kind, r.Since, r.Until)));
+
+        await _podEvents.Writer.WriteAsync(WatchLine("ADDED", Pod("agent-n2", "n2")));
+        await EventsAsync(7);
+        await _podEvents.Writer.WriteAsync(WatchLine("DELETED", Pod("agent-n3", "n3")));
+        await EventsAsync(8);
+
+        var report = await _record.GetJsonAsync("/engine/v1/divergences");
+        Assert.Equal(
+        [
+            ("agent", "n1", "missing", 4L, (long?)6L),
+            ("agent", "n2", "missing", 4L, 7L),
+            ("agent", "n3", "misscheduled", 6L, 8L),
+        ], Rows(report).Select(r => (r.DaemonSet, r.Node, r.Kind, r.Since, r.Until)));
+        var items = report["items"]!.AsArray();
+        Assert.Equal(("daemonset_created.v1", "cluster"), ((string?)items[0]!["cause"]!["type"], (string?)items[0]!["cause"]!["actor"]));
+        Assert.Equal(5L, (long)items[2]!["cause"]!["seq"]!);
+        Assert.StartsWith("agent-n3 may not continue here: nodeSelector disk=ssd does not match", (string?)items[2]!["reason"]);
+        Assert.All(items, i => Assert.True((double)i!["seconds"]! >= 0));
+        Assert.True((double)items[1]!["seconds"]! > (double)items[0]!["seconds"]!);
+
+        // filters, and what a rule-following cluster's short reaction time looks like: gone above a threshold
+        Assert.Equal([("n2", "missing")], Rows(await _record.GetJsonAsync("/engine/v1/divergences?node=n2")).Select(r => (r.Node, r.Kind)));
+        var later = await _record.GetJsonAsync("/engine/v1/divergences?from=7");
+        Assert.Equal([("n3", "misscheduled", 7L, (long?)8L)], Rows(later).Select(r => (r.Node, r.Kind, r.Since, r.Until)));
+        Assert.True((bool)later["items"]![0]!["startedBefore"]!);
+        Assert.Null(later["items"]![0]!["cause"]);
+        Assert.Empty(Rows(await _record.GetJsonAsync("/engine/v1/divergences?from=8")));
+        var (status, problem, _) = await _record.SendAsync(HttpMethod.Get, "/engine/v1/divergences?from=8&to=3");
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal(["to"], problem.Fields());
+    }
+
+    private sealed record Row(string DaemonSet, string Node, string Kind, long Since, long? Until);
+
+    private static List<Row> Rows(JsonNode report) => report["items"]!.AsArray().Select(i => new Row(
+        ((string)i!["daemonSet"]!).Split('/')[1], (string)i["node"]!, (string)i["kind"]!, (long)i["since"]!["seq"]!, (long?)i["until"]?["seq"])).ToList();
+
+    private Task EventsAsync(int count) =>
+        Wait.UntilAsync(async () => (await _record.EventsAsync()).Count >= count, TimeSpan.FromSeconds(30));
+
+    /// <summary>The pods: a list, then one watch that streams what the test writes (any later watch stays quiet).</summary>
+    private async Task PodsAsync(HttpContext http)
+    {
+        if (http.Request.Query["watch"] != "true" && http.Request.Query["watch"] != "1")
+        {
+            await ListOrQuietAsync(http, "v1", "PodList", new JsonArray(Pod("agent-n1", "n1"), Pod("agent-n3", "n3")));
+            return;
+        }
+        http.Response.ContentType = "application/json";
+        await http.Response.StartAsync(http.RequestAborted);
+        await http.Response.Body.FlushAsync(http.RequestAborted);
+        if (Interlocked.Increment(ref _podWatches) > 1)
+        {
+            await QuietAsync(http);
+            return;
+        }
+        try
+        {
+            await foreach (var line in _podEvents.Reader.ReadAllAsync(http.RequestAborted))
+            {
+                await http.Response.WriteAsync(line + "\n", http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the recorder went away
+        }
+    }
+
+    private static async Task ListOrQuietAsync(HttpContext http, string apiVersion, string kind, JsonArray items)
+    {
+        if (http.Request.Query["watch"] == "true" || http.Request.Query["watch"] == "1")
+        {
+            http.Response.ContentType = "application/json";
+            await http.Response.StartAsync(http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+            await QuietAsync(http);
+            return;
+        }
+        await http.Response.WriteAsJsonAsync(new JsonObject
+        {
+            ["apiVersion"] = apiVersion, ["kind"] = kind, ["metadata"] = new JsonObject { ["resourceVersion"] = "10" }, ["items"] = items,
+        });
+    }
+
+    private static async Task QuietAsync(HttpContext http)
+    {
+        var gone = new TaskCompletionSource();
+        await using var registration = http.RequestAborted.Register(() => gone.TrySetResult());
+        await gone.Task;
+    }
+
+    private static string WatchLine(string type, JsonObject obj) => new JsonObject { ["type"] = type, ["object"] = obj }.ToJsonString();
+
+    private static JsonObject Node(string name, string disk) => new()
+    {
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name, ["uid"] = $"11111111-0000-0000-0000-0000000000{name[1..]}0", ["resourceVersion"] = "1",
+            ["labels"] = new JsonObject { ["disk"] = disk },
+        },
+        ["spec"] = new JsonObject(),
+        ["status"] = new JsonObject(),
+    };
+
+    private static JsonObject Agent() => JsonNode.Parse("""
+        {"metadata":{"name":"agent","namespace":"default","uid":"OWNER","resourceVersion":"2"},
+         "spec":{"selector":{"matchLabels":{"app":"agent"}},
+                 "template":{"metadata":{"labels":{"app":"agent"}},
+                             "spec":{"nodeSelector":{"disk":"ssd"},"containers":[{"name":"agent","image":"agent:1"}]}}}}
+        """.Replace("OWNER", Uid, StringComparison.Ordinal))!.AsObject();
+
+    private static JsonObject Pod(string name, string node) => JsonNode.Parse($$$"""
+        {"metadata":{"name":"{{{name}}}","namespace":"default","resourceVersion":"3","labels":{"app":"agent"},
+                     "ownerReferences":[{"apiVersion":"apps/v1","kind":"DaemonSet","name":"agent","uid":"{{{Uid}}}","controller":true}]},
+         "spec":{"nodeName":"{{{node}}}","containers":[{"name":"agent","image":"agent:1"}]},
+         "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}
+        """)!.AsObject();
+}
