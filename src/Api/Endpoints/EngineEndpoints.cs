@@ -48,6 +48,26 @@ public static class EngineEndpoints
         }).WithMetadata(new RequiresRole(Role.Admin))
             .WithSummary("Write the demo incident into an empty log").Produces<IncidentAnswer>().ProducesProblem(409);
 
+        engine.MapPost("/import", async (HttpRequest request, EventEngine.Api.Recording.ClusterImport import, EngineMode mode, CancellationToken ct) =>
+        {
+            if (!mode.Observes)
+                return Problems.Problem(409, "Conflict",
+                    "an import records a cluster's history, which this engine's own controller would act on: run a server with Engine:Mode=Observe to import");
+            // an audit log is larger than any request the API takes otherwise
+            if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+                size.MaxRequestBodySize = EventEngine.Api.Recording.ClusterImport.MaxBytes + 1;
+            try
+            {
+                return Results.Json(await import.ImportAsync(request.Body, null, ct), Json.Options);
+            }
+            catch (EventEngine.Api.Recording.ClusterImport.TooLargeException e)
+            {
+                return Problems.Problem(413, "Request body too large", e.Message);
+            }
+        }).WithMetadata(new RequiresRole(Role.Admin))
+            .WithSummary("Observe mode: import a cluster's history (audit log lines, kubectl watch output, List snapshots); importing again appends nothing")
+            .Produces<EventEngine.Api.Recording.ClusterImport.Summary>().ProducesProblem(409).ProducesProblem(413);
+
         engine.MapPost("/clock", async (HttpRequest request, IMediator m, TimeProvider clock, CancellationToken ct) =>
         {
             var body = await Bodies.JsonObjectAsync(request, ct);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using EventEngine.Api.Http;
+using EventEngine.Api.Recording;
 using EventEngine.Commands;
 using EventEngine.Projections.History;
 using EventEngine.Projections.Queries;
@@ -45,12 +46,14 @@ internal static class EngineServices
         services.AddHostedService<EngineStartup>();
         services.AddHostedService<EngineScheduler>();
         services.AddHostedService<LeaderService>();
-        if (mode.Observes)
+        // Observe mode with a kubeconfig records that cluster live; without one, only what is imported
+        if (mode.Observes && ClusterRecorder.Options.From(configuration) is { } cluster)
         {
-            services.AddSingleton(ClusterRecorder.Options.From(configuration));
+            services.AddSingleton(cluster);
             services.AddSingleton<ClusterRecorder>();
             services.AddHostedService(sp => sp.GetRequiredService<ClusterRecorder>());
         }
+        services.AddSingleton<ClusterImport>();
 
         services.AddExceptionHandler<Problems.Handler>();
         AddMediator(services, typeof(EngineRuntime).Assembly, typeof(Page).Assembly, typeof(Demo.IncidentDemo).Assembly);

@@ -29,7 +29,7 @@ internal static class HealthEndpoints
             await using var command = database.CreateCommand("select 1");
             command.CommandTimeout = 5;
             await command.ExecuteScalarAsync(cancellationToken);
-            var recorder = services.GetService<ClusterRecorder>() is { } r
+            var recorder = services.GetService<EventEngine.Api.Recording.ClusterRecorder>() is { } r
                 ? new RecorderHealth(r.Server, r.Live, Math.Round(r.SinceHeard.TotalSeconds, 3), r.Versions, r.Refused)
                 : null;
             return TypedResults.Ok(new Health("ready", lease.IsLeader, runtime.Head, recorder));

@@ -10,6 +10,12 @@ public sealed record CommandContext(string CorrelationId, string Actor, string? 
     public const string KubeletActor = "system:simulated-kubelet";
 
     public static CommandContext System(string actor) => new(Guid.NewGuid().ToString(), actor);
+
+    /// <summary>
+    /// When the source says this happened (an imported audit event's time): the command's events are recorded at it,
+    /// but never before the log's last event (the log's times only move forward) nor after now.
+    /// </summary>
+    public DateTimeOffset? ObservedAt { get; init; }
 }
 
 /// <summary>

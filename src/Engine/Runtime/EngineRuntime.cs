@@ -261,6 +261,7 @@ public sealed class EngineRuntime(
         var current = Volatile.Read(ref _current);
         var (state, streams, head) = (current.State, current.Streams, current.Head);
         var now = Now();
+        var floor = LastRecordedAt ?? DateTimeOffset.MinValue;
         var wake = WakeAt;
         var events = new List<StoredEvent>();
         var typed = new List<(IEvent, StoredEvent)>();
@@ -279,10 +280,14 @@ public sealed class EngineRuntime(
                         $"Invalid value: \"{key.Key}\": the key was used for a different request; use a new key"))));
                 continue;
             }
+            // a source's own time, kept in order: never before what the log already holds, never after now
+            var at = pending.Context.ObservedAt is { } observed
+                ? EventStore.StoredPrecision(observed < floor ? floor : observed > now ? now : observed)
+                : now;
             Decision decision;
             try
             {
-                decision = pending.Decide(state, now, streams);
+                decision = pending.Decide(state, at, streams);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -306,12 +311,13 @@ public sealed class EngineRuntime(
                 var metadata = new EventMetadata(pending.Context.CorrelationId, e.Event.CausationId?.ToString(), pending.Context.Actor,
                     e.ReasonCode is null ? null : new EventReason(e.ReasonCode, e.ReasonMessage ?? e.ReasonCode), pending.Context.ImpersonatedBy);
                 var storedEvent = new StoredEvent(head + events.Count + mine.Count + 1, e.Event.Id, stream, version,
-                    EventTypes.NameOf(e.Event.Event), EventTypes.Serialize(e.Event.Event), metadata, now);
+                    EventTypes.NameOf(e.Event.Event), EventTypes.Serialize(e.Event.Event), metadata, at);
                 mine.Add(storedEvent);
                 typed.Add((e.Event.Event, storedEvent));
             }
             state = step.State;
             streams = streams.With(mine);
+            if (mine.Count > 0) floor = at;
             events.AddRange(mine);
             var outcome = new CommandOutcome(null, state, mine, decision.Note, streams);
             outcomes.Add((pending, outcome));

@@ -59,9 +59,9 @@ internal static class EventRows
     {
         var command = new NpgsqlBatchCommand("""
             insert into events (seq, id, stream, version, type, data, metadata, recorded_at) overriding system value
-            select seq, id, stream, version, type, data, metadata, $8
-            from unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::jsonb[], $7::jsonb[])
-                as t(seq, id, stream, version, type, data, metadata)
+            select seq, id, stream, version, type, data, metadata, recorded_at
+            from unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
+                as t(seq, id, stream, version, type, data, metadata, recorded_at)
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Seq).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Id).ToArray() });
@@ -70,7 +70,8 @@ internal static class EventRows
         command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Type).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Data).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => MetadataJson.Serialize(e.Metadata)).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = events[0].RecordedAt });
+        // each its own time: a group's commands share the clock's, but an import's keep their source's
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.RecordedAt).ToArray() });
         return command;
     }
 

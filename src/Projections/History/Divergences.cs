@@ -21,7 +21,8 @@ public sealed record DivergenceReport(LogPoint From, LogPoint To, IReadOnlyList<
 /// One divergence: a node that should run the DaemonSet's pod and had no live one (missing), or live pods on a node
 /// they may not continue on (misscheduled: a NoExecute taint not tolerated, a selector or affinity no longer matched).
 /// Since is where it began (StartedBefore: already at the window's start), Until where it ended (null: still at the
-/// window's end); Seconds is how long it lasted up to Until or the window's end. Cause is the command after which it
+/// window's end); Seconds is how long it lasted up to Until, or, still open, up to now (at the head of the log) or the
+/// window's end (an earlier "to"). Cause is the command after which it
 /// began (null when it began before the window).
 /// </summary>
 public sealed record Divergence(
@@ -31,7 +32,7 @@ public sealed record Divergence(
 /// <summary>The command after which a divergence began: its first event, who made it, and what it did.</summary>
 public sealed record DivergenceCause(long Seq, string Type, string Actor, string Description);
 
-public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions options) : IRequestHandler<FindDivergences, Inspected<DivergenceReport>>
+public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions options, TimeProvider clock) : IRequestHandler<FindDivergences, Inspected<DivergenceReport>>
 {
     public async Task<Inspected<DivergenceReport>> Handle(FindDivergences q, CancellationToken ct)
     {
@@ -94,7 +95,9 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
         }
         CloseGroup();
         var last = new LogPoint(to, await travel.TimeOfAsync(to, ct));
-        double Seconds(Divergence d) => ((d.Until ?? last).Time ?? DateTimeOffset.UnixEpoch).Subtract(d.Since.Time ?? DateTimeOffset.UnixEpoch).TotalSeconds;
+        // one still open at the head of the log has lasted until now; at an earlier "to", until that point
+        var openUntil = string.IsNullOrEmpty(q.To) ? clock.GetUtcNow() : last.Time ?? DateTimeOffset.UnixEpoch;
+        double Seconds(Divergence d) => ((d.Until?.Time ?? openUntil) - (d.Since.Time ?? DateTimeOffset.UnixEpoch)).TotalSeconds;
         var items = closed.Concat(open.Values)
             .Select(d => d with { Seconds = Math.Round(Seconds(d), 6) })
             .Where(d => d.Seconds >= q.MinSeconds)

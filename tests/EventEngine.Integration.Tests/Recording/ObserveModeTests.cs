@@ -152,15 +152,29 @@ public sealed class ObserveModeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ObserveModeWithoutAKubeconfig_StopsStartUpNamingTheSetting()
+    public async Task AKubeconfigThatCannotBeUsed_OrAnUnknownMode_StopsStartUpNamingTheSetting()
     {
+        var missing = Path.Combine(Path.GetTempPath(), $"no-such-kubeconfig-{Guid.NewGuid():N}");
         var (code, output) = await ServerProcess.RunToExitAsync(new Dictionary<string, string>
         {
             ["ConnectionStrings:Events"] = _recordDatabase.ConnectionString,
             ["Engine:Mode"] = "Observe",
+            ["Engine:Cluster:Kubeconfig"] = missing,
         }, $"http://127.0.0.1:{ServerProcess.FreePort()}", TimeSpan.FromSeconds(60));
         Assert.NotEqual(0, code);
-        Assert.Contains("Engine:Cluster:Kubeconfig is not set", output);
+        Assert.Contains($"Engine:Cluster:Kubeconfig is \"{missing}\": no such file", output);
+
+        var wrongContext = Path.Combine(Path.GetDirectoryName(_kubeconfig)!, "other-context");
+        File.WriteAllText(wrongContext, File.ReadAllText(_kubeconfig));
+        (code, output) = await ServerProcess.RunToExitAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = _recordDatabase.ConnectionString,
+            ["Engine:Mode"] = "Observe",
+            ["Engine:Cluster:Kubeconfig"] = wrongContext,
+            ["Engine:Cluster:Context"] = "production",
+        }, $"http://127.0.0.1:{ServerProcess.FreePort()}", TimeSpan.FromSeconds(60));
+        Assert.NotEqual(0, code);
+        Assert.Contains("(context production) cannot be used: no context \"production\" in the kubeconfig", output);
 
         (code, output) = await ServerProcess.RunToExitAsync(new Dictionary<string, string>
         {

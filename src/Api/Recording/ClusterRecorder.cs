@@ -7,7 +7,7 @@ using EventEngine.State;
 using k8s;
 using k8s.Models;
 
-namespace EventEngine.Api.Hosting;
+namespace EventEngine.Api.Recording;
 
 /// <summary>
 /// Observe mode's recorder: lists and watches the Nodes, DaemonSets and DaemonSet-owned Pods of a real API server
@@ -25,16 +25,16 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
     public const string ResyncPrefix = "resync:";
 
     /// <summary>
-    /// Engine:Cluster:Kubeconfig (required in Observe mode) and Engine:Cluster:Context (else its current context), read
+    /// Engine:Cluster:Kubeconfig (the cluster Observe mode records live) and Engine:Cluster:Context (else its current context), read
     /// at start: a kubeconfig that cannot be used stops start-up, naming the key.
     /// </summary>
     public sealed record Options(string Kubeconfig, string? Context, KubernetesClientConfiguration Client)
     {
-        public static Options From(IConfiguration configuration)
+        /// <summary>The settings, or null without a kubeconfig (an engine in Observe mode then records only imports).</summary>
+        public static Options? From(IConfiguration configuration)
         {
             var path = configuration["Engine:Cluster:Kubeconfig"];
-            if (string.IsNullOrEmpty(path))
-                throw new InvalidOperationException("Engine:Mode is Observe but Engine:Cluster:Kubeconfig is not set: name the kubeconfig of the cluster to record");
+            if (string.IsNullOrEmpty(path)) return null;
             if (!File.Exists(path)) throw new InvalidOperationException($"Engine:Cluster:Kubeconfig is \"{path}\": no such file");
             var context = configuration["Engine:Cluster:Context"] is { Length: > 0 } given ? given : null;
             try
@@ -189,46 +189,16 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
     private async Task RecordAsync(CommandContext context, RecordedKind kind, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> seen, IReadOnlyList<string> removed,
         CancellationToken ct)
     {
-        var objects = seen.Select(o => kind.AsManifest(o)).ToList();
-        var outcome = await _runtime.ExecuteAsync(context, (s, now) => Observed(s, kind, objects, removed, now), cancellationToken: ct);
+        var objects = seen.Select(o => kind.AsJson(o)).ToList();
+        var gone = removed.Select(key => (kind.Kind, key)).ToList();
+        var outcome = await _runtime.ExecuteAsync(context, (s, now) => Observations.Decide(s, objects, gone, now, Refuse), cancellationToken: ct);
         if (outcome.Failure is { } failure) logger.LogWarning("Could not record {Kind}: {Detail}", kind.Name, failure.Detail);
     }
 
-    /// <summary>
-    /// The events of what was observed, each object decided on the state the ones before it left; an object the engine
-    /// refuses (invalid by its rules) is counted and logged, and does not keep the others out.
-    /// </summary>
-    private Decided Observed(ClusterState s, RecordedKind kind, List<JsonObject> objects, IReadOnlyList<string> removed, DateTimeOffset now)
+    private void Refuse(string what, Failure failure)
     {
-        var events = new List<IEvent>();
-        void Take(Decided decided, string what)
-        {
-            if (decided.Failure is { } failure)
-            {
-                Interlocked.Increment(ref _refused);
-                logger.LogWarning("Not recorded: {What}: {Detail}", what, failure.Detail);
-                return;
-            }
-            foreach (var e in decided.Events)
-            {
-                s = Fold.Evolve(s, new Recorded(Guid.Empty, now, e));
-                events.Add(e);
-            }
-        }
-        foreach (var obj in objects)
-        {
-            var what = $"{kind.Name} {JsonFields.Text(obj, "metadata", "namespace")}/{JsonFields.Text(obj, "metadata", "name")}";
-            // a DaemonSet's status is the cluster controller's report: recorded as it says, beside the spec
-            JsonNode? status = null;
-            if (kind.Kind == "DaemonSet" && obj.Remove("status", out var given)) status = given;
-            Take(ApplyDecisions.Apply(s, [obj], now, Guid.NewGuid), what);
-            if (status is JsonObject reported && s.DaemonSets.TryGetValue(kind.KeyOf(obj), out var ds)
-                && Json.Deserialize<DaemonSetStatus>(reported.ToJsonString()) is var observed && observed != ds.Status)
-                Take(Decided.Of(new DaemonSetStatusChanged(ds.Key, observed)), what + " status");
-        }
-        foreach (var key in removed)
-            if (kind.Existing(s).Contains(key)) Take(kind.Remove(s, key), $"{kind.Name} {key} removed");
-        return events.Count == 0 ? Decided.Nothing("nothing new in the cluster") : new Decided(events);
+        Interlocked.Increment(ref _refused);
+        logger.LogWarning("Not recorded: {What}: {Detail}", what, failure.Detail);
     }
 
     private async Task<string> WithRetryAsync(RecordedKind kind, Func<CancellationToken, Task<string>> attempt, CancellationToken ct)
@@ -261,37 +231,20 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
         string Kind,
         Func<k8s.Kubernetes, CancellationToken, Task<(string Version, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Items)>> List,
         Func<k8s.Kubernetes, string, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, IKubernetesObject<V1ObjectMeta>)>> Watch,
-        Func<ClusterState, IEnumerable<string>> Existing,
-        Func<ClusterState, string, Decided> Remove,
-        bool Namespaced)
+        Func<ClusterState, IEnumerable<string>> Existing)
     {
         /// <summary>Pods count when a DaemonSet controls them; every node and DaemonSet counts.</summary>
-        public bool Wanted(IKubernetesObject<V1ObjectMeta> obj) =>
-            Kind != "Pod" || obj.Metadata?.OwnerReferences?.Any(o => o.Kind == "DaemonSet" && o.Controller == true) == true;
+        public bool Wanted(IKubernetesObject<V1ObjectMeta> obj) => Observations.Wanted(AsJson(obj));
 
         public string KeyOf(IKubernetesObject<V1ObjectMeta> obj) =>
-            Namespaced ? obj.Metadata.NamespaceProperty + "/" + obj.Metadata.Name : obj.Metadata.Name;
+            Observations.KeyOf(Kind, obj.Metadata.NamespaceProperty, obj.Metadata.Name);
 
-        public string KeyOf(JsonObject manifest) =>
-            Namespaced
-                ? JsonFields.Text(manifest, "metadata", "namespace") + "/" + JsonFields.Text(manifest, "metadata", "name")
-                : JsonFields.Text(manifest, "metadata", "name") ?? "";
-
-        /// <summary>
-        /// The object as a manifest the engine takes: its kind and apiVersion (list items carry none), without what the
-        /// API server keeps for itself (resourceVersion, which would be read as a precondition, and managedFields).
-        /// </summary>
-        public JsonObject AsManifest(IKubernetesObject<V1ObjectMeta> obj)
+        /// <summary>The object as JSON with its kind and apiVersion (list items carry none).</summary>
+        public JsonObject AsJson(IKubernetesObject<V1ObjectMeta> obj)
         {
             var json = JsonNode.Parse(KubernetesJson.Serialize(obj))!.AsObject();
             json["apiVersion"] = ApiVersion;
             json["kind"] = Kind;
-            if (json["metadata"] is JsonObject metadata)
-            {
-                metadata.Remove("resourceVersion");
-                metadata.Remove("managedFields");
-                metadata.Remove("generation");
-            }
             return json;
         }
 
@@ -299,26 +252,19 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
             "nodes", "v1", "Node",
             async (c, ct) => await c.CoreV1.ListNodeAsync(cancellationToken: ct) is var l ? (l.Metadata.ResourceVersion, l.Items.Cast<IKubernetesObject<V1ObjectMeta>>().ToList()) : default,
             (c, rv, onError, ct) => Erase(c.CoreV1.WatchListNodeAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct)),
-            s => s.Nodes.Keys,
-            (s, name) => NodeDecisions.Remove(s, name),
-            Namespaced: false);
+            s => s.Nodes.Keys);
 
         public static readonly RecordedKind DaemonSets = new(
             "daemonsets", "apps/v1", "DaemonSet",
             async (c, ct) => await c.AppsV1.ListDaemonSetForAllNamespacesAsync(cancellationToken: ct) is var l ? (l.Metadata.ResourceVersion, l.Items.Cast<IKubernetesObject<V1ObjectMeta>>().ToList()) : default,
             (c, rv, onError, ct) => Erase(c.AppsV1.WatchListDaemonSetForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct)),
-            s => s.DaemonSets.Keys,
-            // the cluster's garbage collector deletes the pods, and the recorder sees each go
-            (s, key) => DaemonSetDecisions.Delete(s, key, DeletionPolicy.Background),
-            Namespaced: true);
+            s => s.DaemonSets.Keys);
 
         public static readonly RecordedKind Pods = new(
             "pods", "v1", "Pod",
             async (c, ct) => await c.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ct) is var l ? (l.Metadata.ResourceVersion, l.Items.Cast<IKubernetesObject<V1ObjectMeta>>().ToList()) : default,
             (c, rv, onError, ct) => Erase(c.CoreV1.WatchListPodForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct)),
-            s => s.Pods.Keys,
-            (s, key) => PodDecisions.Delete(s, key[..key.IndexOf('/')], key[(key.IndexOf('/') + 1)..]),
-            Namespaced: true);
+            s => s.Pods.Keys);
 
         private static async IAsyncEnumerable<(WatchEventType, IKubernetesObject<V1ObjectMeta>)> Erase<T>(IAsyncEnumerable<(WatchEventType, T)> events)
             where T : IKubernetesObject<V1ObjectMeta>

@@ -1,0 +1,318 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EventEngine.Model;
+using EventEngine.Runtime;
+
+namespace EventEngine.Api.Recording;
+
+/// <summary>
+/// POST /engine/v1/import (Observe mode): a cluster's history from files it already has, read as a stream of JSON values
+/// or YAML documents:
+/// <list type="bullet">
+/// <item>kube-apiserver audit events (audit.k8s.io/v1 Event, one JSON object a line): a create, update or patch of a
+/// node, DaemonSet or pod records the object of its responseObject (RequestResponse level; at Request level a create
+/// or update records its requestObject, a patch has no object to record), a delete records the object gone; the
+/// event's stageTimestamp is when it happened; only ResponseComplete stages with a 2xx code count;</item>
+/// <item>watch events as `kubectl get -w -o json --output-watch-events` prints them ({"type", "object"});</item>
+/// <item>a List (`kubectl get -o yaml` or json, typed lists too) or single objects: a starting snapshot.</item>
+/// </list>
+/// Each usable value is one command, of the audit event's user or else the actor "cluster", its Idempotency-Key the SHA-256 of the value, so importing
+/// the same file again appends nothing. A value that cannot be used is counted under its reason, never dropped
+/// silently, and does not stop the import.
+/// </summary>
+public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> logger)
+{
+    /// <summary>How many commands are queued before the import waits for them (they commit in groups).</summary>
+    private const int InFlight = 64;
+
+    /// <summary>The largest file taken (512 MiB).</summary>
+    public const long MaxBytes = 512L * 1024 * 1024;
+
+    /// <summary>The file is larger than <see cref="MaxBytes"/>.</summary>
+    public sealed class TooLargeException() : Exception($"an import holds at most {MaxBytes} bytes: split the file");
+
+    /// <summary>What an import did: values read, commands that appended, ones already imported, ones that changed nothing, and what was skipped why.</summary>
+    public sealed record Summary(
+        long Read, long Recorded, long Events, long AlreadyImported, long Unchanged, long Skipped,
+        IReadOnlyDictionary<string, long> SkippedBecause, IReadOnlyList<string> FirstSkipped);
+
+    public async Task<Summary> ImportAsync(Stream body, Action<Summary>? progress, CancellationToken ct)
+    {
+        var tally = new Tally();
+        var queued = new List<(Task<CommandOutcome> Outcome, string Where)>();
+        async Task DrainAsync()
+        {
+            foreach (var (outcome, where) in queued)
+            {
+                var done = await outcome;
+                if (done.Replayed is not null) tally.AlreadyImported++;
+                else if (done.Failure is { } failure) tally.Skip(where, "refused: " + failure.Detail);
+                else if (done.Events.Count == 0) tally.Unchanged++;
+                else
+                {
+                    tally.Recorded++;
+                    tally.Events += done.Events.Count;
+                }
+            }
+            queued.Clear();
+            progress?.Invoke(tally.Summary());
+        }
+        await foreach (var (value, where, malformed) in ValuesAsync(body, ct))
+        {
+            tally.Read++;
+            if (malformed is not null)
+            {
+                tally.Skip(where, malformed);
+                continue;
+            }
+            foreach (var (observation, skipped) in Observe(value!))
+            {
+                if (skipped is not null)
+                {
+                    tally.Skip(where, skipped);
+                    continue;
+                }
+                var (objects, removed, at, text) = observation!;
+                var actor = observation.Actor;
+                var key = "import:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+                var context = new CommandContext(key, actor, Idempotency: new IdempotentRequest(key, key, _ => "{}")) { ObservedAt = at };
+                queued.Add((runtime.ExecuteAsync(context, (s, now) => Observations.Decide(s, objects, removed, now,
+                    (what, failure) => logger.LogWarning("Import {Where}: not recorded: {What}: {Detail}", where, what, failure.Detail)), cancellationToken: ct), where));
+            }
+            if (queued.Count >= InFlight) await DrainAsync();
+        }
+        await DrainAsync();
+        return tally.Summary();
+    }
+
+    /// <summary>One value of the file: the objects it shows, the objects it says are gone, when, and its text (its identity).</summary>
+    private sealed record Observation(IReadOnlyList<JsonObject> Objects, IReadOnlyList<(string Kind, string Key)> Removed, DateTimeOffset? At, string Text)
+    {
+        /// <summary>Who acted, when the source says (an audit event's user); else the cluster.</summary>
+        public string Actor { get; init; } = ClusterRecorder.Actor;
+    }
+
+    /// <summary>What a value of the file records, or why it records nothing (a List records each item on its own).</summary>
+    private static IEnumerable<(Observation? Observation, string? Skipped)> Observe(JsonNode value)
+    {
+        if (value is not JsonObject obj)
+        {
+            yield return (null, "not a JSON object");
+            yield break;
+        }
+        var text = obj.ToJsonString();
+        var kind = JsonFields.Text(obj, "kind");
+        var apiVersion = JsonFields.Text(obj, "apiVersion") ?? "";
+        if (kind == "Event" && apiVersion.StartsWith("audit.k8s.io/", StringComparison.Ordinal))
+        {
+            yield return Audit(obj, text);
+            yield break;
+        }
+        if (obj["type"] is JsonValue && obj["object"] is JsonObject watched)
+        {
+            yield return Watched(JsonFields.Text(obj, "type"), watched, text);
+            yield break;
+        }
+        if (kind is { } listKind && listKind.EndsWith("List", StringComparison.Ordinal) && obj["items"] is JsonArray items)
+        {
+            // a typed list's items carry no kind: the list's names it
+            var itemKind = listKind == "List" ? null : listKind[..^4];
+            foreach (var item in items)
+            {
+                if (item is not JsonObject one)
+                {
+                    yield return (null, "a list item that is not an object");
+                    continue;
+                }
+                var copy = (JsonObject)one.DeepClone();
+                if (itemKind is not null) copy["kind"] ??= itemKind;
+                yield return Snapshot(copy, copy.ToJsonString());
+            }
+            yield break;
+        }
+        yield return Snapshot(obj, text);
+    }
+
+    private static (Observation?, string?) Snapshot(JsonObject obj, string text) =>
+        Recordable(obj) is { } why ? (null, why) : (new Observation([obj], [], null, text), null);
+
+    /// <summary>A watch event: ADDED and MODIFIED record the object, DELETED its going; BOOKMARK and ERROR carry none.</summary>
+    private static (Observation?, string?) Watched(string? type, JsonObject obj, string text)
+    {
+        if (type is "BOOKMARK" or "ERROR") return (null, $"a {type} watch event carries no object");
+        if (Recordable(obj) is { } why) return (null, why);
+        return type switch
+        {
+            "ADDED" or "MODIFIED" => (new Observation([obj], [], null, text), null),
+            "DELETED" => (new Observation([], [(JsonFields.Text(obj, "kind")!, Observations.KeyOf(obj))], Time(obj["metadata"]?["deletionTimestamp"]), text), null),
+            _ => (null, $"watch event type \"{type}\" is not ADDED, MODIFIED, DELETED, BOOKMARK or ERROR"),
+        };
+    }
+
+    /// <summary>An audit event (audit.k8s.io/v1): the object a successful write left, or the one it deleted.</summary>
+    private static (Observation?, string?) Audit(JsonObject e, string text)
+    {
+        var stage = JsonFields.Text(e, "stage");
+        if (stage != "ResponseComplete") return (null, $"audit stage {stage ?? "(none)"}: only ResponseComplete says what happened");
+        var code = e["responseStatus"]?["code"] is JsonValue c && c.TryGetValue<int>(out var n) ? n : 0;
+        if (code is < 200 or > 299) return (null, $"audit event of a request that failed ({code})");
+        var verb = JsonFields.Text(e, "verb");
+        var resource = JsonFields.Text(e, "objectRef", "resource");
+        var kind = resource switch { "nodes" => "Node", "pods" => "Pod", "daemonsets" => "DaemonSet", _ => null };
+        if (kind is null) return (null, $"audit event about {resource ?? "no resource"}: only nodes, pods and daemonsets are recorded");
+        var at = Time(e["stageTimestamp"]) ?? Time(e["requestReceivedTimestamp"]);
+        var actor = JsonFields.Text(e, "user", "username") is { Length: > 0 } user ? user : ClusterRecorder.Actor;
+        if (verb == "delete")
+        {
+            var name = JsonFields.Text(e, "objectRef", "name");
+            if (name is null) return (null, "audit delete without objectRef.name");
+            return (new Observation([], [(kind, Observations.KeyOf(kind, JsonFields.Text(e, "objectRef", "namespace"), name))], at, text) { Actor = actor }, null);
+        }
+        if (verb is not ("create" or "update" or "patch")) return (null, $"audit verb {verb ?? "(none)"}: only create, update, patch and delete change objects");
+        var obj = e["responseObject"] as JsonObject ?? (verb is "create" or "update" ? e["requestObject"] as JsonObject : null);
+        if (obj is null) return (null, $"audit {verb} without the object (a patch at Request level holds only the patch: log at RequestResponse)");
+        if (JsonFields.Text(obj, "kind") is not { } objectKind || objectKind != kind) return (null, $"audit {verb}: the object is a {JsonFields.Text(obj, "kind") ?? "(no kind)"}, not a {kind}");
+        if (Recordable(obj) is { } why) return (null, why);
+        return (new Observation([obj], [], at, text) { Actor = actor }, null);
+    }
+
+    /// <summary>Why an object is not recorded, or null: a kind recorded, with a name, and a pod a DaemonSet controls.</summary>
+    private static string? Recordable(JsonObject obj)
+    {
+        var kind = JsonFields.Text(obj, "kind");
+        if (kind is null || !Observations.Kinds.ContainsKey(kind)) return $"kind {kind ?? "(none)"}: only Node, DaemonSet and Pod are recorded";
+        if (JsonFields.Text(obj, "metadata", "name") is null) return $"a {kind} without metadata.name";
+        if (!Observations.Wanted(obj)) return "a pod no DaemonSet controls";
+        return null;
+    }
+
+    private static DateTimeOffset? Time(JsonNode? node) =>
+        node is JsonValue v && v.TryGetValue<string>(out var text) && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+
+    /// <summary>
+    /// The file's values: JSON values one after another (lines, or pretty-printed objects as kubectl prints them), or YAML
+    /// documents; where each one is (its number), for the report. A value that does not parse ends the JSON stream (its
+    /// position is reported).
+    /// </summary>
+    private static async IAsyncEnumerable<(JsonNode? Value, string Where, string? Malformed)> ValuesAsync(Stream body,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBytes) throw new TooLargeException();
+        }
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        var first = bytes.Span.IndexOfAnyExcept(" \t\r\n"u8);
+        if (first < 0) yield break;
+        if (bytes.Span[first] is (byte)'{' or (byte)'[')
+        {
+            var values = new List<(JsonNode?, string, string?)>();
+            ReadJsonValues(bytes, values);
+            foreach (var value in values) yield return value;
+            yield break;
+        }
+        IReadOnlyList<JsonNode?> documents;
+        string? error = null;
+        try
+        {
+            documents = Yaml.ToJson(Encoding.UTF8.GetString(bytes.Span));
+        }
+        catch (Exception e) when (e is ManifestException or FormatException)
+        {
+            documents = [];
+            error = e.Message;
+        }
+        if (error is not null) yield return (null, "the file", "not JSON values and not YAML: " + error);
+        for (var i = 0; i < documents.Count; i++)
+            if (documents[i] is { } document) yield return (document, $"document {i + 1}", null);
+    }
+
+    /// <summary>
+    /// JSON lines (an audit log: each line a value; a malformed line is counted and the next one read), else values one
+    /// after another as kubectl prints them, pretty across lines (a malformed one ends the stream: where it begins is
+    /// unknown).
+    /// </summary>
+    private static void ReadJsonValues(ReadOnlyMemory<byte> bytes, List<(JsonNode?, string, string?)> values)
+    {
+        var lines = Encoding.UTF8.GetString(bytes.Span).Split('\n');
+        var firstLine = lines.First(l => l.Trim().Length > 0);
+        if (Parses(firstLine))
+        {
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].Trim().Length == 0) continue;
+                try
+                {
+                    if (JsonNode.Parse(lines[i], documentOptions: new JsonDocumentOptions { MaxDepth = 64 }) is { } value)
+                        values.Add((value, $"line {i + 1}", null));
+                }
+                catch (JsonException e)
+                {
+                    values.Add((null, $"line {i + 1}", "malformed JSON: " + e.Message));
+                }
+            }
+            return;
+        }
+        ReadConcatenated(bytes, values);
+    }
+
+    private static bool Parses(string line)
+    {
+        try
+        {
+            JsonNode.Parse(line);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static void ReadConcatenated(ReadOnlyMemory<byte> bytes, List<(JsonNode?, string, string?)> values)
+    {
+        var reader = new Utf8JsonReader(bytes.Span, new JsonReaderOptions { AllowMultipleValues = true, MaxDepth = 64 });
+        var number = 0;
+        try
+        {
+            while (reader.Read())
+            {
+                number++;
+                var value = JsonNode.Parse(ref reader);
+                if (value is null) continue;
+                // a JSON array at the top is a list of values
+                if (value is JsonArray array)
+                    foreach (var item in array) values.Add((item?.DeepClone(), $"value {number}", item is null ? "null" : null));
+                else values.Add((value, $"value {number}", null));
+            }
+        }
+        catch (JsonException e)
+        {
+            values.Add((null, $"value {number}", $"malformed JSON at byte {reader.BytesConsumed}: {e.Message}; the rest of the file is not read"));
+        }
+    }
+
+    private sealed class Tally
+    {
+        public long Read, Recorded, Events, AlreadyImported, Unchanged, Skipped;
+        private readonly Dictionary<string, long> _because = new(StringComparer.Ordinal);
+        private readonly List<string> _first = [];
+
+        public void Skip(string where, string why)
+        {
+            Skipped++;
+            _because[why] = _because.GetValueOrDefault(why) + 1;
+            if (_first.Count < 20) _first.Add($"{where}: {why}");
+        }
+
+        public Summary Summary() => new(Read, Recorded, Events, AlreadyImported, Unchanged, Skipped,
+            new SortedDictionary<string, long>(_because, StringComparer.Ordinal), _first.ToList());
+    }
+}
