@@ -66,7 +66,7 @@ public static class EngineEndpoints
             }
         }).WithMetadata(new RequiresRole(Role.Admin))
             .WithSummary("Observe mode: import a cluster's history (audit log lines, kubectl watch output, List snapshots); importing again appends nothing")
-            .Produces<EventEngine.Api.Recording.ClusterImport.Summary>().ProducesProblem(409).ProducesProblem(413);
+            .Accepts<JsonObject>("application/json", "application/yaml").Produces<EventEngine.Api.Recording.ClusterImport.Summary>().ProducesProblem(409).ProducesProblem(413);
 
         engine.MapPost("/clock", async (HttpRequest request, IMediator m, TimeProvider clock, CancellationToken ct) =>
         {

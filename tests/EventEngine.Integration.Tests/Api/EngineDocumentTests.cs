@@ -35,7 +35,7 @@ public sealed class EngineDocumentTests : IAsyncLifetime
         var document = (await client.GetJsonAsync("/openapi/v1.json")).AsObject();
         var called = new HashSet<(string, string)>();
 
-        async Task<JsonNode> CallAsync(string method, string template, string path, string? body = null)
+        async Task<JsonNode> CallAsync(string method, string template, string path, string? body = null, HttpClient? on = null)
         {
             var operation = document["paths"]![template]?[method.ToLowerInvariant()]
                 ?? throw new InvalidOperationException($"the document has no {method} {template}");
@@ -44,7 +44,7 @@ public sealed class EngineDocumentTests : IAsyncLifetime
                 var request = operation["requestBody"]!["content"]!["application/json"]!["schema"]!;
                 Assert.Empty(SchemaCheck.Violations(document, request, JsonNode.Parse(body), "request"));
             }
-            var (status, answer, _) = await client.SendAsync(new HttpMethod(method), path, body ?? (method == "POST" ? "{}" : null));
+            var (status, answer, _) = await (on ?? client).SendAsync(new HttpMethod(method), path, body ?? (method == "POST" ? "{}" : null));
             Assert.True(status == HttpStatusCode.OK, $"{method} {path}: {status} {answer}");
             var schema = operation["responses"]!["200"]!["content"]!["application/json"]!["schema"]!;
             var violations = SchemaCheck.Violations(document, schema, answer, "");
@@ -75,6 +75,17 @@ public sealed class EngineDocumentTests : IAsyncLifetime
         await CallAsync("POST", "/engine/v1/apply", "/engine/v1/apply", """[{"apiVersion":"v1","kind":"Node","metadata":{"name":"node-51"}}]""");
         await CallAsync("POST", "/engine/v1/clock", "/engine/v1/clock", """{"advanceSeconds": 5}""");
         await CallAsync("POST", "/engine/v1/projections/rebuild", "/engine/v1/projections/rebuild");
+        var divergences = await CallAsync("GET", "/engine/v1/divergences", $"/engine/v1/divergences?from={storm}");
+        Assert.NotNull(divergences["items"]);
+
+        // an import needs an engine in Observe mode: one of its own, on a database of its own
+        await using (var recordDatabase = await TestDatabase.CreateAsync())
+        await using (var record = EngineApi.Start(recordDatabase, settings: new Dictionary<string, string> { ["Engine:Mode"] = "Observe" }))
+        {
+            var imported = await CallAsync("POST", "/engine/v1/import", "/engine/v1/import",
+                """{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"}},{"kind":"ConfigMap"}]}""", record.Client);
+            Assert.Equal((1L, 1L), ((long)imported["recorded"]!, (long)imported["skipped"]!));
+        }
 
         var documented = document["paths"]!.AsObject().Where(p => p.Key.StartsWith("/engine/v1/", StringComparison.Ordinal))
             .SelectMany(p => p.Value!.AsObject().Select(o => (o.Key.ToUpperInvariant(), p.Key))).ToHashSet();
