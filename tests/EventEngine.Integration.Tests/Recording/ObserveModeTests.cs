@@ -149,6 +149,12 @@ public sealed class ObserveModeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await record.SendAsync(HttpMethod.Get, "/api/v1/nodes/node-1")).Status);
         Assert.Equal(HttpStatusCode.OK, (await record.PostAsync("/engine/v1/replay", """{"from": 0}""")).Status);
         Assert.Equal(before, (await record.EventsAsync()).Count);
+
+        // the recorder's state, for probes and dashboards
+        var ready = (await record.GetJsonAsync("/readyz"))["recorder"]!;
+        Assert.Equal((_cluster.BaseAddress.ToString().TrimEnd('/'), true), (((string)ready["server"]!).TrimEnd('/'), (bool)ready["live"]!));
+        Assert.Equal(["daemonsets", "nodes", "pods"], ready["resourceVersions"]!.AsObject().Select(p => p.Key).Order());
+        Assert.Contains("eventengine_recorder_live 1", await record.GetStringAsync("/metrics"));
     }
 
     [Fact]
