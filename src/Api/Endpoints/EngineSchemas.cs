@@ -32,7 +32,7 @@ public sealed record EventPage(IReadOnlyList<LoggedEvent> Items, string? Continu
 public sealed record LoggedEvent(long Seq, Guid Id, string Stream, long Version, string Type, JsonObject Data, LoggedEventMetadata Metadata, string RecordedAt);
 
 /// <summary>The request that started the chain, the event that caused this one, who acted (and who acted for them), and why.</summary>
-public sealed record LoggedEventMetadata(string CorrelationId, string? CausationId, string Actor, string? ImpersonatedBy, EventReason? Reason);
+public sealed record LoggedEventMetadata(string CorrelationId, string? CausationId, string Actor, string? ImpersonatedBy, EventReason? Reason, EventSource? Source);
 
 /// <summary>A seq of the log and the time its event was recorded (null at seq 0).</summary>
 public sealed record SeqTime(long Seq, string? Time);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventEngine.Model;
 using EventEngine.Runtime;
+using EventEngine.Storage;
 
 namespace EventEngine.Api.Recording;
 
@@ -77,7 +78,11 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
                 var (objects, removed, at, text) = observation!;
                 var actor = observation.Actor;
                 var key = "import:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-                var context = new CommandContext(key, actor, Idempotency: new IdempotentRequest(key, key, _ => "{}")) { ObservedAt = at };
+                var context = new CommandContext(key, actor, Idempotency: new IdempotentRequest(key, key, _ => "{}"))
+                {
+                    ObservedAt = at,
+                    Source = observation.Source,
+                };
                 queued.Add((runtime.ExecuteAsync(context, (s, now) => Observations.Decide(s, objects, removed, now,
                     (what, failure) => logger.LogWarning("Import {Where}: not recorded: {What}: {Detail}", where, what, failure.Detail)), cancellationToken: ct), where));
             }
@@ -92,6 +97,15 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
     {
         /// <summary>Who acted, when the source says (an audit event's user); else the cluster.</summary>
         public string Actor { get; init; } = ClusterRecorder.Actor;
+
+        /// <summary>The audit event's id, when it is one.</summary>
+        public string? AuditId { get; init; }
+
+        /// <summary>The cluster's resourceVersion and uid of the object, as the source shows them.</summary>
+        public EventSource Source =>
+            Objects.FirstOrDefault() is { } obj
+                ? new EventSource(JsonFields.Text(obj, "metadata", "resourceVersion"), JsonFields.Text(obj, "metadata", "uid"), AuditId)
+                : new EventSource(null, null, AuditId);
     }
 
     /// <summary>What a value of the file records, or why it records nothing (a List records each item on its own).</summary>
@@ -164,18 +178,19 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
         if (kind is null) return (null, $"audit event about {resource ?? "no resource"}: only nodes, pods and daemonsets are recorded");
         var at = Time(e["stageTimestamp"]) ?? Time(e["requestReceivedTimestamp"]);
         var actor = JsonFields.Text(e, "user", "username") is { Length: > 0 } user ? user : ClusterRecorder.Actor;
+        var auditId = JsonFields.Text(e, "auditID");
         if (verb == "delete")
         {
             var name = JsonFields.Text(e, "objectRef", "name");
             if (name is null) return (null, "audit delete without objectRef.name");
-            return (new Observation([], [(kind, Observations.KeyOf(kind, JsonFields.Text(e, "objectRef", "namespace"), name))], at, text) { Actor = actor }, null);
+            return (new Observation([], [(kind, Observations.KeyOf(kind, JsonFields.Text(e, "objectRef", "namespace"), name))], at, text) { Actor = actor, AuditId = auditId }, null);
         }
         if (verb is not ("create" or "update" or "patch")) return (null, $"audit verb {verb ?? "(none)"}: only create, update, patch and delete change objects");
         var obj = e["responseObject"] as JsonObject ?? (verb is "create" or "update" ? e["requestObject"] as JsonObject : null);
         if (obj is null) return (null, $"audit {verb} without the object (a patch at Request level holds only the patch: log at RequestResponse)");
         if (JsonFields.Text(obj, "kind") is not { } objectKind || objectKind != kind) return (null, $"audit {verb}: the object is a {JsonFields.Text(obj, "kind") ?? "(no kind)"}, not a {kind}");
         if (Recordable(obj) is { } why) return (null, why);
-        return (new Observation([obj], [], at, text) { Actor = actor }, null);
+        return (new Observation([obj], [], at, text) { Actor = actor, AuditId = auditId }, null);
     }
 
     /// <summary>Why an object is not recorded, or null: a kind recorded, with a name, and a pod a DaemonSet controls.</summary>

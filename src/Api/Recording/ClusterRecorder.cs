@@ -4,6 +4,7 @@ using EventEngine.Events;
 using EventEngine.Model;
 using EventEngine.Runtime;
 using EventEngine.State;
+using EventEngine.Storage;
 using k8s;
 using k8s.Models;
 
@@ -152,7 +153,8 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
                         failed = new InvalidOperationException("the API server ended the watch with an error (410 Gone or another)");
                         break;
                     }
-                    await RecordAsync(CommandContext.System(Actor), kind, type == WatchEventType.Deleted ? [] : [obj],
+                    var seen = CommandContext.System(Actor) with { Source = new EventSource(obj.Metadata?.ResourceVersion, obj.Metadata?.Uid, null) };
+                    await RecordAsync(seen, kind, type == WatchEventType.Deleted ? [] : [obj],
                         type == WatchEventType.Deleted ? [kind.KeyOf(obj)] : [], ct);
                 }
             }
@@ -180,7 +182,8 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
         var keys = listed.Select(kind.KeyOf).ToHashSet(StringComparer.Ordinal);
         var gone = kind.Existing(_runtime.State).Where(k => !keys.Contains(k)).ToList();
         // marked as a resync (its correlation id), so the timeline tells a difference found by listing from a change seen
-        await RecordAsync(new CommandContext($"{ResyncPrefix}{kind.Name}:{version}:{Guid.NewGuid():N}", Actor), kind, listed, gone, ct);
+        await RecordAsync(new CommandContext($"{ResyncPrefix}{kind.Name}:{version}:{Guid.NewGuid():N}", Actor) { Source = new EventSource(version, null, null) },
+            kind, listed, gone, ct);
         logger.LogInformation("Listed {Count} {Kind} at resourceVersion {Version}; {Gone} gone since the log last saw them", listed.Count, kind.Name, version, gone.Count);
         return version;
     }

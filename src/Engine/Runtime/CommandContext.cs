@@ -16,6 +16,9 @@ public sealed record CommandContext(string CorrelationId, string Actor, string? 
     /// but never before the log's last event (the log's times only move forward) nor after now.
     /// </summary>
     public DateTimeOffset? ObservedAt { get; init; }
+
+    /// <summary>Where a recorded cluster showed what the command records: its events carry it in their metadata.</summary>
+    public Storage.EventSource? Source { get; init; }
 }
 
 /// <summary>

@@ -309,7 +309,8 @@ public sealed class EngineRuntime(
                 var stream = Subjects.StreamOf(e.Event.Event);
                 var version = versions[stream] = versions.GetValueOrDefault(stream, streams.Version(stream)) + 1;
                 var metadata = new EventMetadata(pending.Context.CorrelationId, e.Event.CausationId?.ToString(), pending.Context.Actor,
-                    e.ReasonCode is null ? null : new EventReason(e.ReasonCode, e.ReasonMessage ?? e.ReasonCode), pending.Context.ImpersonatedBy);
+                    e.ReasonCode is null ? null : new EventReason(e.ReasonCode, e.ReasonMessage ?? e.ReasonCode), pending.Context.ImpersonatedBy,
+                    pending.Context.Source);
                 var storedEvent = new StoredEvent(head + events.Count + mine.Count + 1, e.Event.Id, stream, version,
                     EventTypes.NameOf(e.Event.Event), EventTypes.Serialize(e.Event.Event), metadata, at);
                 mine.Add(storedEvent);

@@ -29,6 +29,9 @@ public sealed class EventQueryHandler(EventStore store) : IRequestHandler<ListEv
             ["actor"] = e.Metadata.Actor,
             ["impersonatedBy"] = e.Metadata.ImpersonatedBy,
             ["reason"] = e.Metadata.Reason is { } r ? new JsonObject { ["code"] = r.Code, ["message"] = r.Message } : null,
+            ["source"] = e.Metadata.Source is { } s
+                ? new JsonObject { ["resourceVersion"] = s.ResourceVersion, ["uid"] = s.Uid, ["auditId"] = s.AuditId }
+                : null,
         },
         ["recordedAt"] = Json.FormatTime(e.RecordedAt),
     };

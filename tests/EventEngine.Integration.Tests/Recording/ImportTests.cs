@@ -45,6 +45,10 @@ public sealed class ImportTests : ApiTest
             ("pod_deleted.v1", "kubernetes-admin", "2026-01-10T10:05:00.1Z"),
         ], events.Select(e => ((string?)e["type"], (string?)e["metadata"]!["actor"], DateTimeOffset.Parse((string)e["recordedAt"]!).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFZ"))));
         Assert.Equal("7c1e0b6e-0000-4000-8000-00000000da01", (string?)(await Client.GetJsonAsync("/apis/apps/v1/namespaces/monitoring/daemonsets/agent"))["metadata"]!["uid"]);
+        // each event says where in the cluster it comes from: the audit event, the object's resourceVersion and uid
+        Assert.Equal(("1101", "7c1e0b6e-0000-4000-8000-0000000000a1", "00000000-0000-4000-8000-000000000001"),
+            ((string?)events[0]["metadata"]!["source"]!["resourceVersion"], (string?)events[0]["metadata"]!["source"]!["uid"], (string?)events[0]["metadata"]!["source"]!["auditId"]));
+        Assert.Equal("00000000-0000-4000-8000-000000000012", (string?)events[5]["metadata"]!["source"]!["auditId"]);
 
         // the past as the log now holds it: the pod ran on n1 between its creation and its deletion
         var during = await Client.GetJsonAsync("/engine/v1/placement?daemonset=monitoring/agent&at=2026-01-10T10:02:00Z");

@@ -64,6 +64,7 @@ public sealed class RecorderResyncTests : IAsyncLifetime
             ("node_joined.v1", "node-b", "resync:nodes:200:"),
         ], events.Select(e => ((string?)e["type"], (string?)e["data"]!["node"], ((string)e["metadata"]!["correlationId"]!)[..17])));
         Assert.All(events, e => Assert.Equal("cluster", (string?)e["metadata"]!["actor"]));
+        Assert.Equal(["100", "200", "200"], events.Select(e => (string?)e["metadata"]!["source"]!["resourceVersion"]));
         Assert.Equal(2, Volatile.Read(ref _nodeLists));
 
         var ready = await record.GetJsonAsync("/readyz");
