@@ -2,8 +2,6 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using EventEngine.Integration.Tests.Engine;
 using EventEngine.Integration.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace EventEngine.Integration.Tests.Recording;
@@ -21,7 +19,7 @@ public sealed class DivergenceTests : IAsyncLifetime
 
     private readonly Channel<string> _podEvents = Channel.CreateUnbounded<string>();
     private TestDatabase _database = null!;
-    private WebApplication _cluster = null!;
+    private ScriptedCluster _cluster = null!;
     private ServerProcess _recorder = null!;
     private HttpClient _record = null!;
     private int _podWatches;
@@ -29,28 +27,17 @@ public sealed class DivergenceTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
-        var builder = WebApplication.CreateSlimBuilder();
-        var address = new Uri($"http://127.0.0.1:{ServerProcess.FreePort()}");
-        builder.WebHost.UseUrls(address.ToString());
-        _cluster = builder.Build();
-        _cluster.MapGet("/api/v1/nodes", (HttpContext http) => ListOrQuietAsync(http, "v1", "NodeList",
-            new JsonArray(Node("n1", "ssd"), Node("n2", "ssd"), Node("n3", "hdd"))));
-        _cluster.MapGet("/apis/apps/v1/daemonsets", (HttpContext http) => ListOrQuietAsync(http, "apps/v1", "DaemonSetList", new JsonArray(Agent())));
-        _cluster.MapGet("/api/v1/pods", PodsAsync);
-        await _cluster.StartAsync();
-        _recorder = await ServerProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings:Events"] = _database.ConnectionString,
-            ["Engine:Mode"] = "Observe",
-            ["Engine:Cluster:Kubeconfig"] = new Kubectl(address).KubeconfigPath,
-        });
+        _cluster = await ScriptedCluster.StartAsync(
+            ScriptedCluster.Fixed("v1", "NodeList", [Node("n1", "ssd"), Node("n2", "ssd"), Node("n3", "hdd")]),
+            ScriptedCluster.Fixed("apps/v1", "DaemonSetList", [Agent()]),
+            PodsAsync);
+        _recorder = await _cluster.RecorderAsync(_database);
         _record = _recorder.Client();
     }
 
     public async Task DisposeAsync()
     {
         await _recorder.DisposeAsync();
-        await _cluster.StopAsync();
         await _cluster.DisposeAsync();
         await _database.DisposeAsync();
     }
@@ -107,19 +94,17 @@ public sealed class DivergenceTests : IAsyncLifetime
     /// <summary>The pods: a list, then one watch that streams what the test writes (any later watch stays quiet).</summary>
     private async Task PodsAsync(HttpContext http)
     {
-        if (http.Request.Query["watch"] != "true" && http.Request.Query["watch"] != "1")
+        if (!ScriptedCluster.IsWatch(http))
         {
-            await ListOrQuietAsync(http, "v1", "PodList", new JsonArray(Pod("agent-n1", "n1"), Pod("agent-n3", "n3")));
+            await ScriptedCluster.ListAsync(http, "v1", "PodList", [Pod("agent-n1", "n1"), Pod("agent-n3", "n3")], "10");
             return;
         }
-        http.Response.ContentType = "application/json";
-        await http.Response.StartAsync(http.RequestAborted);
-        await http.Response.Body.FlushAsync(http.RequestAborted);
         if (Interlocked.Increment(ref _podWatches) > 1)
         {
-            await QuietAsync(http);
+            await ScriptedCluster.QuietAsync(http);
             return;
         }
+        await ScriptedCluster.OpenWatchAsync(http);
         try
         {
             await foreach (var line in _podEvents.Reader.ReadAllAsync(http.RequestAborted))
@@ -132,29 +117,6 @@ public sealed class DivergenceTests : IAsyncLifetime
         {
             // the recorder went away
         }
-    }
-
-    private static async Task ListOrQuietAsync(HttpContext http, string apiVersion, string kind, JsonArray items)
-    {
-        if (http.Request.Query["watch"] == "true" || http.Request.Query["watch"] == "1")
-        {
-            http.Response.ContentType = "application/json";
-            await http.Response.StartAsync(http.RequestAborted);
-            await http.Response.Body.FlushAsync(http.RequestAborted);
-            await QuietAsync(http);
-            return;
-        }
-        await http.Response.WriteAsJsonAsync(new JsonObject
-        {
-            ["apiVersion"] = apiVersion, ["kind"] = kind, ["metadata"] = new JsonObject { ["resourceVersion"] = "10" }, ["items"] = items,
-        });
-    }
-
-    private static async Task QuietAsync(HttpContext http)
-    {
-        var gone = new TaskCompletionSource();
-        await using var registration = http.RequestAborted.Register(() => gone.TrySetResult());
-        await gone.Task;
     }
 
     private static string WatchLine(string type, JsonObject obj) => new JsonObject { ["type"] = type, ["object"] = obj }.ToJsonString();

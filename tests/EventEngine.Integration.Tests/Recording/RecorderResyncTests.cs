@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using EventEngine.Integration.Tests.Engine;
 using EventEngine.Integration.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace EventEngine.Integration.Tests.Recording;
@@ -16,28 +14,19 @@ namespace EventEngine.Integration.Tests.Recording;
 public sealed class RecorderResyncTests : IAsyncLifetime
 {
     private TestDatabase _database = null!;
-    private WebApplication _cluster = null!;
-    private string _kubeconfig = null!;
+    private ScriptedCluster _cluster = null!;
     private int _nodeLists;
     private int _nodeWatches;
 
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
-        var builder = WebApplication.CreateSlimBuilder();
-        var address = new Uri($"http://127.0.0.1:{ServerProcess.FreePort()}");
-        builder.WebHost.UseUrls(address.ToString());
-        _cluster = builder.Build();
-        _cluster.MapGet("/api/v1/nodes", NodesAsync);
-        _cluster.MapGet("/apis/apps/v1/daemonsets", (HttpContext http) => EmptyAsync(http, "apps/v1", "DaemonSetList"));
-        _cluster.MapGet("/api/v1/pods", (HttpContext http) => EmptyAsync(http, "v1", "PodList"));
-        await _cluster.StartAsync();
-        _kubeconfig = new Kubectl(address).KubeconfigPath;
+        _cluster = await ScriptedCluster.StartAsync(NodesAsync,
+            ScriptedCluster.Fixed("apps/v1", "DaemonSetList", []), ScriptedCluster.Fixed("v1", "PodList", []));
     }
 
     public async Task DisposeAsync()
     {
-        await _cluster.StopAsync();
         await _cluster.DisposeAsync();
         await _database.DisposeAsync();
     }
@@ -45,12 +34,7 @@ public sealed class RecorderResyncTests : IAsyncLifetime
     [Fact]
     public async Task AWatchAnswered410_IsRelisted_AndOnlyTheDifferencesAreAppended_MarkedAsAResync()
     {
-        await using var recorder = await ServerProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings:Events"] = _database.ConnectionString,
-            ["Engine:Mode"] = "Observe",
-            ["Engine:Cluster:Kubeconfig"] = _kubeconfig,
-        });
+        await using var recorder = await _cluster.RecorderAsync(_database);
         var record = recorder.Client();
         await Wait.UntilAsync(async () => (await record.GetJsonAsync("/api/v1/nodes"))["items"]!.AsArray().Count == 2, TimeSpan.FromSeconds(30));
 
@@ -79,52 +63,25 @@ public sealed class RecorderResyncTests : IAsyncLifetime
     /// </summary>
     private async Task NodesAsync(HttpContext http)
     {
-        if (http.Request.Query["watch"] == "true" || http.Request.Query["watch"] == "1")
+        if (ScriptedCluster.IsWatch(http))
         {
-            http.Response.ContentType = "application/json";
-            if (Interlocked.Increment(ref _nodeWatches) == 1)
+            if (Interlocked.Increment(ref _nodeWatches) > 1)
             {
-                await http.Response.WriteAsync("""
-                    {"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 100 (150)","reason":"Expired","code":410}}
-
-                    """);
+                await ScriptedCluster.QuietAsync(http);
                 return;
             }
-            await QuietAsync(http);
+            await ScriptedCluster.OpenWatchAsync(http);
+            await http.Response.WriteAsync("""
+                {"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 100 (150)","reason":"Expired","code":410}}
+
+                """);
             return;
         }
         var first = Interlocked.Increment(ref _nodeLists) == 1;
         var items = first
             ? new JsonArray(Node("node-a", "1", "11111111-0000-0000-0000-00000000000a"))
             : new JsonArray(Node("node-a", "2", "11111111-0000-0000-0000-00000000000a"), Node("node-b", "1", "11111111-0000-0000-0000-00000000000b"));
-        await http.Response.WriteAsJsonAsync(new JsonObject
-        {
-            ["apiVersion"] = "v1", ["kind"] = "NodeList", ["metadata"] = new JsonObject { ["resourceVersion"] = first ? "100" : "200" }, ["items"] = items,
-        });
-    }
-
-    private static async Task EmptyAsync(HttpContext http, string apiVersion, string kind)
-    {
-        if (http.Request.Query["watch"] == "true" || http.Request.Query["watch"] == "1")
-        {
-            http.Response.ContentType = "application/json";
-            await QuietAsync(http);
-            return;
-        }
-        await http.Response.WriteAsJsonAsync(new JsonObject
-        {
-            ["apiVersion"] = apiVersion, ["kind"] = kind, ["metadata"] = new JsonObject { ["resourceVersion"] = "100" }, ["items"] = new JsonArray(),
-        });
-    }
-
-    /// <summary>A watch with nothing to say: headers sent, then open until the client goes.</summary>
-    private static async Task QuietAsync(HttpContext http)
-    {
-        await http.Response.StartAsync(http.RequestAborted);
-        await http.Response.Body.FlushAsync(http.RequestAborted);
-        var gone = new TaskCompletionSource();
-        await using var registration = http.RequestAborted.Register(() => gone.TrySetResult());
-        await gone.Task;
+        await ScriptedCluster.ListAsync(http, "v1", "NodeList", items, first ? "100" : "200");
     }
 
     private static JsonObject Node(string name, string version, string uid) => new()

@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using EventEngine.Integration.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace EventEngine.Integration.Tests.Recording;
+
+/// <summary>
+/// A Kubernetes API server on loopback whose answers a test scripts: for nodes, DaemonSets and pods, a handler per
+/// collection that answers both its list and its watch (?watch=true); a kubeconfig pointing at it. For what a real
+/// server does that an EventEngine as the cluster would not: expire a watch (410), or break the DaemonSet rules.
+/// </summary>
+public sealed class ScriptedCluster : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ScriptedCluster(WebApplication app, string kubeconfig)
+    {
+        _app = app;
+        Kubeconfig = kubeconfig;
+    }
+
+    public string Kubeconfig { get; }
+
+    /// <summary>Starts a server answering GET /api/v1/nodes, /apis/apps/v1/daemonsets and /api/v1/pods with these handlers.</summary>
+    public static async Task<ScriptedCluster> StartAsync(RequestDelegate nodes, RequestDelegate daemonSets, RequestDelegate pods)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        var address = new Uri($"http://127.0.0.1:{ServerProcess.FreePort()}");
+        builder.WebHost.UseUrls(address.ToString());
+        var app = builder.Build();
+        app.MapGet("/api/v1/nodes", nodes);
+        app.MapGet("/apis/apps/v1/daemonsets", daemonSets);
+        app.MapGet("/api/v1/pods", pods);
+        await app.StartAsync();
+        return new ScriptedCluster(app, new Kubectl(address).KubeconfigPath);
+    }
+
+    /// <summary>The recorder (Observe mode) of this cluster, on its own database.</summary>
+    public Task<ServerProcess> RecorderAsync(TestDatabase database) => ServerProcess.StartAsync(new Dictionary<string, string>
+    {
+        ["ConnectionStrings:Events"] = database.ConnectionString,
+        ["Engine:Mode"] = "Observe",
+        ["Engine:Cluster:Kubeconfig"] = Kubeconfig,
+    });
+
+    public static bool IsWatch(HttpContext http) => http.Request.Query["watch"] == "true" || http.Request.Query["watch"] == "1";
+
+    /// <summary>A handler whose list holds these items (at resourceVersion 10) and whose watch says nothing.</summary>
+    public static RequestDelegate Fixed(string apiVersion, string kind, JsonArray items) => http =>
+        IsWatch(http) ? QuietAsync(http) : ListAsync(http, apiVersion, kind, (JsonArray)items.DeepClone(), "10");
+
+    public static Task ListAsync(HttpContext http, string apiVersion, string kind, JsonArray items, string resourceVersion) =>
+        http.Response.WriteAsJsonAsync(new JsonObject
+        {
+            ["apiVersion"] = apiVersion, ["kind"] = kind, ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion }, ["items"] = items,
+        });
+
+    /// <summary>Starts a watch's answer: the headers, flushed, so the client sees the watch open.</summary>
+    public static async Task OpenWatchAsync(HttpContext http)
+    {
+        http.Response.ContentType = "application/json";
+        await http.Response.StartAsync(http.RequestAborted);
+        await http.Response.Body.FlushAsync(http.RequestAborted);
+    }
+
+    /// <summary>A watch with nothing to say: open until the client goes.</summary>
+    public static async Task QuietAsync(HttpContext http)
+    {
+        await OpenWatchAsync(http);
+        var gone = new TaskCompletionSource();
+        await using var registration = http.RequestAborted.Register(() => gone.TrySetResult());
+        await gone.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
