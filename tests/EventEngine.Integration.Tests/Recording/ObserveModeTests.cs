@@ -82,6 +82,20 @@ public sealed class ObserveModeTests : IAsyncLifetime
         Assert.Contains(events, e => (string?)e["type"] == "daemonset_updated.v1");
         Assert.DoesNotContain(events, e => (string?)e["type"] == "pod_created.v1");
 
+        // the record's timeline tells the cluster's story: the same node changes, in the same words and order (by whom
+        // aside: the record knows the cluster, not its users), and the same pods placed on and removed from the same nodes
+        var (told, recorded) = (await TimelineAsync(_source), await TimelineAsync(record));
+        static List<string> NodeStory(List<JsonNode> timeline) =>
+            timeline.Where(e => ((string)e["type"]!).StartsWith("node_", StringComparison.Ordinal))
+                .Select(e => (string)e["description"]!).Select(d => d[..d.LastIndexOf(" by ", StringComparison.Ordinal)]).ToList();
+        Assert.Equal(NodeStory(told), NodeStory(recorded));
+        Assert.Contains(NodeStory(recorded), d => d.Contains("NoExecute", StringComparison.Ordinal));
+        var (clusterEvents, recordEvents) = (await _source.EventsAsync(), events);
+        static List<(string?, string?)> Placed(List<JsonNode> log, string type) =>
+            log.Where(e => (string?)e["type"] == type).Select(e => ((string?)e["data"]!["pod"], (string?)e["data"]!["node"])).Order().ToList();
+        Assert.Equal(Placed(clusterEvents, "pod_created.v1"), Placed(recordEvents, "pod_registered.v1"));
+        Assert.Equal(Placed(clusterEvents, "pod_deleted.v1"), Placed(recordEvents, "pod_deleted.v1"));
+
         // the engine's own reading of the record: the cluster followed Kubernetes' rules, so nothing diverges
         var placement = await record.GetJsonAsync("/engine/v1/placement?daemonset=default/agent");
         Assert.Equal((2, 2, 0, 0, 0), ((int)placement["summary"]!["desired"]!, (int)placement["summary"]!["actual"]!,
@@ -193,6 +207,9 @@ public sealed class ObserveModeTests : IAsyncLifetime
         Assert.NotEqual(0, code);
         Assert.Contains("Engine:Mode is \"Watch\": it must be Control or Observe", output);
     }
+
+    private static async Task<List<JsonNode>> TimelineAsync(HttpClient c) =>
+        (await c.GetJsonAsync("/engine/v1/timeline?limit=1000"))["items"]!.AsArray().Select(e => e!).ToList();
 
     private sealed record NodeView(string Name, string Uid, string Labels, string Taints, bool Unschedulable);
 
