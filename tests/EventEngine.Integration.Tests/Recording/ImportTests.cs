@@ -109,6 +109,23 @@ public sealed class ImportTests : ApiTest
     }
 
     [Fact]
+    public async Task AskedForNdjson_TheImportReportsAsItGoes_ThenItsSummary()
+    {
+        var lines = new StringBuilder();
+        for (var i = 0; i < 150; i++)
+            lines.AppendLine(new JsonObject { ["type"] = "ADDED", ["object"] = NodeJson($"n{i}", i % 2 == 0 ? "ssd" : "hdd", 1) }.ToJsonString().Replace("00000000001", $"{i:D11}"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/engine/v1/import") { Content = new StringContent(lines.ToString(), Encoding.UTF8, "application/json") };
+        request.Headers.Accept.ParseAdd("application/x-ndjson");
+        using var response = await Client.SendAsync(request);
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
+        var answer = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        // 150 commands go in groups of 64: two reports on the way, one at the end, then the summary
+        Assert.Equal([64L, 128L, 150L], answer.SkipLast(1).Select(l => (long)l["progress"]!["recorded"]!));
+        Assert.Equal((150L, 150L, 0L), ((long)answer[^1]["summary"]!["read"]!, (long)answer[^1]["summary"]!["recorded"]!, (long)answer[^1]["summary"]!["skipped"]!));
+        Assert.Equal(150, (await Client.GetJsonAsync("/api/v1/nodes"))["items"]!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task WritesAreRefused_AndAnEngineInControlModeRefusesImports()
     {
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await Client.PostAsync("/api/v1/nodes", Http.Node("n1"))).Status);
