@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Spectre.Console;
+
+namespace EventEngine.Cli;
+
+/// <summary>What divergences to list.</summary>
+public sealed record DivergenceQuery(string? DaemonSet, string? Node, double MinSeconds, string? From, string? To);
+
+/// <summary>The commands: they call the engine's /engine/v1 endpoints and print tables, or the answer as JSON with -o json.</summary>
+public static class Commands
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Runs a command: an error is printed as kubectl prints one ("error: ...") and exits 1.</summary>
+    public static async Task<int> Run(Func<Task<int>> command)
+    {
+        try
+        {
+            return await command();
+        }
+        catch (Exception e) when (e is CliException or HttpRequestException or IOException or k8s.Exceptions.KubeConfigException or JsonException)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            return 1;
+        }
+    }
+
+    /// <summary>POST /engine/v1/import with the file streamed; a progress line on stderr as the server reports, the summary on stdout.</summary>
+    public static async Task<int> ImportAsync(Server server, FileInfo file, string output, CancellationToken ct)
+    {
+        using var _ = server;
+        if (!file.Exists) throw new CliException($"the path \"{file.FullName}\" does not exist");
+        await using var stream = file.OpenRead();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "engine/v1/import") { Content = new StreamContent(stream) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(file.Extension is ".yaml" or ".yml" ? "application/yaml" : "application/json");
+        request.Headers.Accept.ParseAdd("application/x-ndjson");
+        using var response = await server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode) throw new CliException(await ProblemAsync(response, ct));
+
+        JsonNode? summary = null;
+        var progress = Console.IsErrorRedirected ? null : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length == 0) continue;
+            var node = JsonNode.Parse(line)!;
+            if (node["summary"] is { } done) summary = done;
+            else if (node["progress"] is { } p)
+            {
+                var text = $"read {p["read"]}, recorded {p["recorded"]}, already imported {p["alreadyImported"]}, skipped {p["skipped"]}";
+                if (progress is not null) progress.MarkupLine($"[grey]{Markup.Escape(text)}[/]");
+                else Console.Error.WriteLine(text);
+            }
+        }
+        if (summary is null) throw new CliException("the server ended the import without a summary");
+        if (output == "json")
+        {
+            Console.WriteLine(summary.ToJsonString(Indented));
+            return 0;
+        }
+        Columns(["READ", "RECORDED", "EVENTS", "ALREADY IMPORTED", "UNCHANGED", "SKIPPED"],
+            [[Text(summary["read"]), Text(summary["recorded"]), Text(summary["events"]), Text(summary["alreadyImported"]), Text(summary["unchanged"]), Text(summary["skipped"])]]);
+        if (summary["skippedBecause"] is JsonObject because && because.Count > 0)
+        {
+            Console.WriteLine();
+            Columns(["SKIPPED", "BECAUSE"], because.Select(b => new[] { Text(b.Value), b.Key }).ToList());
+        }
+        return 0;
+    }
+
+    /// <summary>GET /engine/v1/divergences as a table: DAEMONSET NODE KIND SINCE UNTIL LASTED CAUSE.</summary>
+    public static async Task<int> DivergencesAsync(Server server, DivergenceQuery q, string output, CancellationToken ct)
+    {
+        using var _ = server;
+        var query = new List<string>();
+        void Add(string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value)) query.Add(name + "=" + Uri.EscapeDataString(value));
+        }
+        Add("daemonset", q.DaemonSet);
+        Add("node", q.Node);
+        Add("from", q.From);
+        Add("to", q.To);
+        if (q.MinSeconds > 0) Add("minSeconds", q.MinSeconds.ToString(CultureInfo.InvariantCulture));
+        using var response = await server.Client.GetAsync("engine/v1/divergences" + (query.Count > 0 ? "?" + string.Join("&", query) : ""), ct);
+        if (!response.IsSuccessStatusCode) throw new CliException(await ProblemAsync(response, ct));
+        var report = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+        if (output == "json")
+        {
+            Console.WriteLine(report.ToJsonString(Indented));
+            return 0;
+        }
+        var items = report["items"]!.AsArray();
+        if (items.Count == 0)
+        {
+            Console.WriteLine("No divergences found.");
+            return 0;
+        }
+        Columns(["DAEMONSET", "NODE", "KIND", "SINCE", "UNTIL", "LASTED", "CAUSE"], items.Select(d => new[]
+        {
+            Text(d!["daemonSet"]), Text(d["node"]), Text(d["kind"]), Point(d["since"]), d["until"] is null ? "-" : Point(d["until"]),
+            Lasted((double)d["seconds"]!), d["cause"] is { } cause ? $"{cause["description"]} (by {cause["actor"]})" : "(before the window)",
+        }).ToList());
+        return 0;
+    }
+
+    /// <summary>Columns as kubectl prints them: upper-case headers, each column as wide as its widest cell, three spaces between.</summary>
+    private static void Columns(string[] headers, IReadOnlyList<string[]> rows)
+    {
+        var widths = headers.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
+        static string Line(string[] cells, int[] widths) =>
+            string.Join("   ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i]))).TrimEnd();
+        Console.WriteLine(Line(headers, widths));
+        foreach (var row in rows) Console.WriteLine(Line(row, widths));
+    }
+
+    private static string Text(JsonNode? value) => value?.ToString() ?? "";
+
+    private static string Point(JsonNode? point) => $"{point?["time"] ?? "-"} (seq {point?["seq"]})";
+
+    private static string Lasted(double seconds) =>
+        seconds < 1 ? $"{seconds * 1000:0}ms" : TimeSpan.FromSeconds(seconds) is var t && t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes}m" : $"{(int)t.TotalMinutes}m{t.Seconds}s";
+
+    /// <summary>What the server said was wrong: a problem's detail, or a Kubernetes Status's message.</summary>
+    private static async Task<string> ProblemAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var text = await response.Content.ReadAsStringAsync(ct);
+        try
+        {
+            var body = JsonNode.Parse(text);
+            if (((string?)body?["detail"] ?? (string?)body?["message"]) is { } message) return $"{message} ({(int)response.StatusCode})";
+        }
+        catch (JsonException)
+        {
+            // not JSON: say what came back
+        }
+        var builder = new StringBuilder($"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
+        if (text.Length > 0) builder.Append(": ").Append(text.Length > 200 ? text[..200] : text);
+        return builder.ToString();
+    }
+}

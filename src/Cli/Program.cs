@@ -1,0 +1,31 @@
+using System.CommandLine;
+using EventEngine.Cli;
+
+// kubectl-eventengine: the engine's own questions, asked of the server a kubeconfig names, as kubectl would
+var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The kubeconfig to read (else $KUBECONFIG, else ~/.kube/config)", Recursive = true };
+var context = new Option<string?>("--context") { Description = "The kubeconfig context to use (else its current one)", Recursive = true };
+var output = new Option<string>("--output", "-o") { Description = "table (default) or json", DefaultValueFactory = _ => "table", Recursive = true };
+output.AcceptOnlyFromAmong("table", "json");
+
+var root = new RootCommand("Ask EventEngine what kubectl cannot: a cluster's divergences from the DaemonSet rules, and its recorded history")
+{
+    kubeconfig, context, output,
+};
+Server Connect(ParseResult p) => Server.From(p.GetValue(kubeconfig), p.GetValue(context));
+
+var file = new Argument<FileInfo>("file") { Description = "An audit log (JSON lines), kubectl's -w -o json --output-watch-events output, or a List (JSON or YAML)" };
+var import = new Command("import", "Import a cluster's history into an engine in Observe mode; importing the same file again appends nothing") { file };
+import.SetAction((p, ct) => Commands.Run(() => Commands.ImportAsync(Connect(p), p.GetValue(file)!, p.GetValue(output)!, ct)));
+root.Subcommands.Add(import);
+
+var daemonSet = new Option<string?>("--ds") { Description = "Only this DaemonSet (namespace/name)" };
+var node = new Option<string?>("--node") { Description = "Only this node" };
+var minSeconds = new Option<double>("--min-seconds") { Description = "Only divergences that lasted at least this long", DefaultValueFactory = _ => 0 };
+var from = new Option<string?>("--from") { Description = "From this seq or RFC 3339 time" };
+var to = new Option<string?>("--to") { Description = "Up to this seq or RFC 3339 time (else the head)" };
+var divergences = new Command("divergences", "Where placement differed from Kubernetes' DaemonSet rules, and for how long") { daemonSet, node, minSeconds, from, to };
+divergences.SetAction((p, ct) => Commands.Run(() => Commands.DivergencesAsync(Connect(p),
+    new DivergenceQuery(p.GetValue(daemonSet), p.GetValue(node), p.GetValue(minSeconds), p.GetValue(from), p.GetValue(to)), p.GetValue(output)!, ct)));
+root.Subcommands.Add(divergences);
+
+return await root.Parse(args).InvokeAsync();

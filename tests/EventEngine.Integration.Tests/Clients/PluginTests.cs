@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using EventEngine.Integration.Tests.Infrastructure;
+using EventEngine.Tests.Scenarios;
+
+namespace EventEngine.Integration.Tests.Clients;
+
+/// <summary>
+/// The kubectl plugin (kubectl-eventengine, src/Cli) run as a real process against a real server in Observe mode: it
+/// finds the server through a kubeconfig and its context as kubectl does, imports the audit fixture, lists the
+/// divergences, prints tables or JSON, and reports errors as kubectl does ("error: ...", exit code 1).
+/// </summary>
+[Trait("Category", "Plugin")]
+public sealed class PluginTests : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+    private ServerProcess _server = null!;
+    private string _folder = null!;
+    private string _kubeconfig = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        _server = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = _database.ConnectionString,
+            ["Engine:Mode"] = "Observe",
+        });
+        _folder = TestScratch.NewPath("plugin");
+        Directory.CreateDirectory(_folder);
+        _kubeconfig = Path.Combine(_folder, "kubeconfig");
+        // the current context points nowhere: the commands must take the one they are given
+        File.WriteAllText(_kubeconfig, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: elsewhere
+              cluster: {"{"}server: "http://127.0.0.1:{ServerProcess.FreePort()}"{"}"}
+            - name: record
+              cluster: {"{"}server: "{_server.BaseAddress.ToString().TrimEnd('/')}"{"}"}
+            users:
+            - name: me
+              user: {"{"}{"}"}
+            contexts:
+            - name: elsewhere
+              context: {"{"}cluster: elsewhere, user: me{"}"}
+            - name: record
+              context: {"{"}cluster: record, user: me{"}"}
+            current-context: elsewhere
+            """);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Import_ThenDivergences_InTablesAndJson_ThroughTheGivenContext()
+    {
+        var audit = Path.Combine(AppContext.BaseDirectory, "Recording", "Fixtures", "audit.jsonl");
+        var (code, output, error) = await RunAsync("import", audit, "--context", "record");
+        Assert.True(code == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["READ", "RECORDED", "EVENTS", "ALREADY", "IMPORTED", "UNCHANGED", "SKIPPED"], Words(lines[0]));
+        Assert.Equal(["12", "6", "6", "0", "0", "6"], Words(lines[1]));
+        Assert.Contains(lines, l => l.StartsWith("1", StringComparison.Ordinal) && l.Contains("audit event of a request that failed (409)", StringComparison.Ordinal));
+
+        // again, as JSON: nothing new
+        (code, output, error) = await RunAsync("import", audit, "--context", "record", "-o", "json");
+        Assert.True(code == 0, error);
+        var again = JsonNode.Parse(output)!;
+        Assert.Equal((0L, 6L), ((long)again["recorded"]!, (long)again["alreadyImported"]!));
+
+        (code, output, error) = await RunAsync("divergences", "--context", "record", "--ds", "monitoring/agent");
+        Assert.True(code == 0, error);
+        lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["DAEMONSET", "NODE", "KIND", "SINCE", "UNTIL", "LASTED", "CAUSE"], Words(lines[0]));
+        Assert.Equal(["monitoring/agent", "n1", "missing", "2026-01-10T10:01:00.031Z", "(seq", "3)", "2026-01-10T10:01:00.045Z", "(seq", "4)", "14ms"], Words(lines[1]).Take(10));
+        Assert.EndsWith("pod agent-7d4xk of monitoring/agent deleted from n1: Deleted (by kubernetes-admin)", lines[2]);
+
+        (code, output, error) = await RunAsync("divergences", "--context", "record", "--min-seconds", "1", "-o", "json");
+        Assert.True(code == 0, error);
+        var report = JsonNode.Parse(output)!;
+        Assert.Equal([("n1", "missing", 6L)], report["items"]!.AsArray().Select(d => ((string?)d!["node"], (string?)d["kind"], (long)d["since"]!["seq"]!)));
+    }
+
+    [Fact]
+    public async Task Errors_AreKubectls_ErrorLineAndExitCode1()
+    {
+        var (code, _, error) = await RunAsync("divergences");
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ", error);
+
+        (code, _, error) = await RunAsync("divergences", "--context", "production");
+        Assert.Equal((1, $"error: context \"production\" does not exist in {_kubeconfig}\n"), (code, error));
+
+        (code, _, error) = await RunAsync("divergences", "--context", "record", "--from", "yesterday");
+        Assert.Equal(1, code);
+        Assert.Equal("error: from: \"yesterday\" is neither a seq number nor an RFC 3339 time (400)\n", error);
+
+        (code, _, error) = await RunAsync("import", Path.Combine(_folder, "missing.jsonl"), "--context", "record");
+        Assert.Equal(1, code);
+        Assert.Contains("does not exist", error);
+    }
+
+    private static string[] Words(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>The plugin's assembly, built beside the server by the solution build.</summary>
+    private static string Plugin()
+    {
+        var server = ServerProcess.ServerAssembly();
+        var configuration = new DirectoryInfo(Path.GetDirectoryName(server)!).Parent!.Name;
+        var path = Path.Combine(Scenario.RepositoryRoot(), "src", "Cli", "bin", configuration, "net10.0", "kubectl-eventengine.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"the plugin is not built at {path}: build EventEngine.sln first");
+    }
+
+    private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder };
+        info.ArgumentList.Add(Plugin());
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        info.ArgumentList.Add("--kubeconfig");
+        info.ArgumentList.Add(_kubeconfig);
+        info.Environment["HOME"] = _folder;
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cancel.Token);
+        return (process.ExitCode, await output, await error);
+    }
+}
