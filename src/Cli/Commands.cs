@@ -7,6 +7,9 @@ using Spectre.Console;
 
 namespace EventEngine.Cli;
 
+/// <summary>What timeline to show.</summary>
+public sealed record TimelineQuery(string? Since, string? Until, string? Node, string? DaemonSet, int Limit);
+
 /// <summary>What divergences to list.</summary>
 public sealed record DivergenceQuery(string? DaemonSet, string? Node, double MinSeconds, string? From, string? To);
 
@@ -107,6 +110,94 @@ public static class Commands
         }).ToList());
         return 0;
     }
+
+    /// <summary>GET /engine/v1/timeline: TIME ACTOR WHAT, and what each entry caused.</summary>
+    public static async Task<int> TimelineAsync(Server server, TimelineQuery q, string output, CancellationToken ct)
+    {
+        var report = await GetAsync(server, "engine/v1/timeline", [("from", q.Since), ("to", q.Until), ("node", q.Node), ("daemonset", q.DaemonSet),
+            ("limit", q.Limit.ToString(CultureInfo.InvariantCulture))], ct);
+        if (Json(report, output)) return 0;
+        var items = report["items"]!.AsArray();
+        if (items.Count == 0)
+        {
+            Console.WriteLine("No events found.");
+            return 0;
+        }
+        Columns(["SEQ", "TIME", "ACTOR", "WHAT"], items.Select(e => new[]
+        {
+            Text(e!["seq"]), Text(e["time"]), Text(e["actor"]), WithoutActor((string)e["description"]!) + Caused(e["placement"]),
+        }).ToList());
+        return 0;
+    }
+
+    /// <summary>GET /engine/v1/explain: the answer, then every rule checked (satisfied or not) and what last changed the answer.</summary>
+    public static async Task<int> ExplainAsync(Server server, string daemonSet, string node, string? at, string output, CancellationToken ct)
+    {
+        var answer = await GetAsync(server, "engine/v1/explain", [("daemonset", daemonSet), ("node", node), ("at", at)], ct);
+        if (Json(answer, output)) return 0;
+        Console.WriteLine($"{answer["summary"]}");
+        Console.WriteLine($"shouldRun: {answer["decisions"]!["shouldRun"]!["value"]} ({answer["decisions"]!["shouldRun"]!["because"]})");
+        Console.WriteLine($"shouldContinueRunning: {answer["decisions"]!["shouldContinueRunning"]!["value"]} ({answer["decisions"]!["shouldContinueRunning"]!["because"]})");
+        Console.WriteLine();
+        Columns(["RULE", "SATISFIED", "WHY"], answer["rules"]!.AsArray().Select(r => new[] { Text(r!["kind"]), Text(r["satisfied"]), Text(r["message"]) }).ToList());
+        if (answer["lastChange"] is JsonObject change && change["seq"] is not null)
+            Console.WriteLine($"\nlast changed by seq {change["seq"]} ({change["type"]}, by {change["actor"]}) at {change["recordedAt"]}");
+        return 0;
+    }
+
+    /// <summary>GET /engine/v1/placement: NODE DESIRED PODS DIFFERENCES, after the summary.</summary>
+    public static async Task<int> PlacementAsync(Server server, string daemonSet, string? at, string output, CancellationToken ct)
+    {
+        var view = await GetAsync(server, "engine/v1/placement", [("daemonset", daemonSet), ("at", at)], ct);
+        if (Json(view, output)) return 0;
+        var summary = view["summary"]!;
+        Console.WriteLine($"{daemonSet} at seq {view["at"]!["seq"]}: desired {summary["desired"]}, actual {summary["actual"]}, missing {summary["missing"]}, "
+            + $"misscheduled {summary["misscheduled"]}, outdated {summary["outdated"]}, not ready {summary["notReady"]}");
+        Columns(["NODE", "DESIRED", "PODS", "DIFFERENCES"], view["nodes"]!.AsArray().Select(n => new[]
+        {
+            Text(n!["node"]), Text(n["desired"]),
+            n["pods"]!.AsArray().Count == 0 ? "<none>" : string.Join(",", n["pods"]!.AsArray().Select(p => $"{p!["name"]} ({p["phase"]})")),
+            n["differences"]!.AsArray().Count == 0 ? "-" : string.Join("; ", n["differences"]!.AsArray().Select(d => $"{d!["kind"]}: {d["reason"]}")),
+        }).ToList());
+        return 0;
+    }
+
+    /// <summary>"ds/agent" or "daemonset/agent" (or "agent") in a namespace, as the engine names a DaemonSet: "ns/agent".</summary>
+    public static string DaemonSetKey(string target, string ns)
+    {
+        var slash = target.IndexOf('/');
+        if (slash < 0) return ns + "/" + target;
+        var (kind, name) = (target[..slash], target[(slash + 1)..]);
+        if (kind is not ("ds" or "daemonset" or "daemonsets" or "daemonset.apps" or "daemonsets.apps") || name.Length == 0 || name.Contains('/'))
+            throw new CliException($"\"{target}\" is not a DaemonSet: name one as ds/NAME");
+        return ns + "/" + name;
+    }
+
+    private static async Task<JsonNode> GetAsync(Server server, string path, IEnumerable<(string Name, string? Value)> parameters, CancellationToken ct)
+    {
+        using var _ = server;
+        var query = parameters.Where(p => !string.IsNullOrEmpty(p.Value)).Select(p => p.Name + "=" + Uri.EscapeDataString(p.Value!)).ToList();
+        using var response = await server.Client.GetAsync(path + (query.Count > 0 ? "?" + string.Join("&", query) : ""), ct);
+        if (!response.IsSuccessStatusCode) throw new CliException(await ProblemAsync(response, ct));
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+    }
+
+    private static bool Json(JsonNode answer, string output)
+    {
+        if (output != "json") return false;
+        Console.WriteLine(answer.ToJsonString(Indented));
+        return true;
+    }
+
+    /// <summary>The timeline's sentence without its "by actor" (the ACTOR column says it).</summary>
+    private static string WithoutActor(string description) =>
+        description.LastIndexOf(" by ", StringComparison.Ordinal) is var at and > 0 ? description[..at] : description;
+
+    private static string Caused(JsonNode? placement) =>
+        placement is JsonArray changes && changes.Count > 0
+            ? " -> " + string.Join("; ", changes.Select(c =>
+                $"{c!["daemonSet"]}: {c["created"]!.AsArray().Count} created, {c["removed"]!.AsArray().Count} removed"))
+            : "";
 
     /// <summary>Columns as kubectl prints them: upper-case headers, each column as wide as its widest cell, three spaces between.</summary>
     private static void Columns(string[] headers, IReadOnlyList<string[]> rows)

@@ -28,4 +28,28 @@ divergences.SetAction((p, ct) => Commands.Run(() => Commands.DivergencesAsync(Co
     new DivergenceQuery(p.GetValue(daemonSet), p.GetValue(node), p.GetValue(minSeconds), p.GetValue(from), p.GetValue(to)), p.GetValue(output)!, ct)));
 root.Subcommands.Add(divergences);
 
+var since = new Option<string?>("--since") { Description = "From this seq or RFC 3339 time" };
+var until = new Option<string?>("--until") { Description = "Up to this seq or RFC 3339 time (else the head)" };
+var limit = new Option<int>("--limit") { Description = "At most this many entries", DefaultValueFactory = _ => 100 };
+var timelineNode = new Option<string?>("--node") { Description = "Only what concerns this node" };
+var timelineDs = new Option<string?>("--ds") { Description = "Only what concerns this DaemonSet (namespace/name)" };
+var timeline = new Command("timeline", "The incident timeline: who did what when, and what it caused") { since, until, timelineNode, timelineDs, limit };
+timeline.SetAction((p, ct) => Commands.Run(() => Commands.TimelineAsync(Connect(p),
+    new TimelineQuery(p.GetValue(since), p.GetValue(until), p.GetValue(timelineNode), p.GetValue(timelineDs), p.GetValue(limit)), p.GetValue(output)!, ct)));
+root.Subcommands.Add(timeline);
+
+var target = new Argument<string>("daemonset") { Description = "ds/NAME (or daemonset/NAME)" };
+var ns = new Option<string>("--namespace", "-n") { Description = "The DaemonSet's namespace", DefaultValueFactory = _ => "default" };
+var at = new Option<string?>("--at") { Description = "At this seq or RFC 3339 time (else now)" };
+var explainNode = new Option<string>("--node") { Description = "The node asked about", Required = true };
+var explain = new Command("explain", "Why a DaemonSet's pod should or should not run on a node, rule by rule") { target, ns, explainNode, at };
+explain.SetAction((p, ct) => Commands.Run(() => Commands.ExplainAsync(Connect(p),
+    Commands.DaemonSetKey(p.GetValue(target)!, p.GetValue(ns)!), p.GetValue(explainNode)!, p.GetValue(at), p.GetValue(output)!, ct)));
+root.Subcommands.Add(explain);
+
+var placement = new Command("placement", "Desired against actual placement of a DaemonSet, node by node") { target, ns, at };
+placement.SetAction((p, ct) => Commands.Run(() => Commands.PlacementAsync(Connect(p),
+    Commands.DaemonSetKey(p.GetValue(target)!, p.GetValue(ns)!), p.GetValue(at), p.GetValue(output)!, ct)));
+root.Subcommands.Add(placement);
+
 return await root.Parse(args).InvokeAsync();

@@ -87,6 +87,40 @@ public sealed class PluginTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TimelineExplainAndPlacement_AnswerFromTheRecordedHistory()
+    {
+        var (code, _, error) = await RunAsync("import", Path.Combine(AppContext.BaseDirectory, "Recording", "Fixtures", "audit.jsonl"), "--context", "record");
+        Assert.True(code == 0, error);
+
+        (code, var output, error) = await RunAsync("timeline", "--context", "record", "--node", "n1");
+        Assert.True(code == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["SEQ", "TIME", "ACTOR", "WHAT"], Words(lines[0]));
+        Assert.Equal(["1", "2026-01-10T10:00:00.012Z", "system:node:n1", "n1", "joined"], Words(lines[1]).Take(5));
+        Assert.EndsWith("pod agent-7d4xk of monitoring/agent deleted from n1: Deleted", lines[^1]);
+        Assert.Equal(["1", "4", "5", "6"], lines.Skip(1).Select(l => Words(l)[0]));
+
+        (code, output, error) = await RunAsync("explain", "ds/agent", "-n", "monitoring", "--node", "n1", "--at", "2026-01-10T10:02:00Z", "--context", "record");
+        Assert.True(code == 0, error);
+        lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("shouldRun: true (every rule is satisfied)", lines[1]);
+        Assert.Contains(lines, l => Words(l) is ["nodeSelector", "true", "nodeSelector", "disk=ssd", "matches"]);
+        Assert.Equal("last changed by seq 3 (daemonset_created.v1, by kubernetes-admin) at 2026-01-10T10:01:00.031Z", lines[^1]);
+
+        (code, output, error) = await RunAsync("explain", "ds/agent", "-n", "monitoring", "--node", "n2", "-o", "json", "--context", "record");
+        Assert.True(code == 0, error);
+        var why = JsonNode.Parse(output)!;
+        Assert.False((bool)why["shouldRun"]!);
+        Assert.Contains(why["rules"]!.AsArray(), r => (string?)r!["kind"] == "nodeSelector" && !(bool)r["satisfied"]!);
+
+        (code, output, error) = await RunAsync("placement", "daemonset/agent", "-n", "monitoring", "--at", "2026-01-10T10:06:00Z", "--context", "record");
+        Assert.True(code == 0, error);
+        lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("monitoring/agent at seq 6: desired 1, actual 0, missing 1, misscheduled 0, outdated 0, not ready 0", lines[0]);
+        Assert.Equal(["n1", "true", "<none>", "missing:"], Words(lines[2]).Take(4));
+    }
+
+    [Fact]
     public async Task Errors_AreKubectls_ErrorLineAndExitCode1()
     {
         var (code, _, error) = await RunAsync("divergences");
@@ -103,6 +137,12 @@ public sealed class PluginTests : IAsyncLifetime
         (code, _, error) = await RunAsync("import", Path.Combine(_folder, "missing.jsonl"), "--context", "record");
         Assert.Equal(1, code);
         Assert.Contains("does not exist", error);
+
+        (code, _, error) = await RunAsync("explain", "pod/agent", "--node", "n1", "--context", "record");
+        Assert.Equal((1, "error: \"pod/agent\" is not a DaemonSet: name one as ds/NAME\n"), (code, error));
+        (code, _, error) = await RunAsync("placement", "ds/agent", "--context", "record");
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: daemonset default/agent does not exist", error);
     }
 
     private static string[] Words(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
