@@ -13,6 +13,8 @@ builder.Services.AddEngine(builder.Configuration);
 
 var app = builder.Build();
 app.LogAccess();
+// a line per request: what was asked, what was answered, how long it took
+app.UseMiddleware<RequestLog>();
 // before the exception handler, so a request counts with the status code it was answered with
 app.UseEngineHttpMetrics();
 app.UseExceptionHandler();

@@ -44,7 +44,7 @@ public sealed class HumanDurationTests
         { 8 * Hour + 59 * Minute, "8h" },
         { 2 * Day - Millisecond, "47h" },
         { 2 * Day, "2d" },
-        { 2 * Day + Hour, "2d1h" },
+        // 2 * Day + Hour, "2d1h": the same case as 49 hours above (a duplicate would make xunit skip one)
         { 8 * Day - Millisecond, "7d23h" },
         { 8 * Day, "8d" },
         { 8 * Day + 23 * Hour, "8d" },
