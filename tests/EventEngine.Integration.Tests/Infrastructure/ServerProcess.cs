@@ -99,8 +99,8 @@ public sealed class ServerProcess : IAsyncDisposable
             info.Environment["Kestrel__Certificates__Default__Path"] = certificate.CertificatePath;
             info.Environment["Kestrel__Certificates__Default__KeyPath"] = certificate.KeyPath;
         }
-        // plain console lines are easier to read in a failure message than JSON
-        info.Environment["Logging__Console__FormatterName"] = "simple";
+        // plain console lines are easier to read in a failure message than JSON (unless a test asks otherwise)
+        if (!settings.ContainsKey("Logging:Console:FormatterName")) info.Environment["Logging__Console__FormatterName"] = "simple";
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the server");
         Started[process.Id] = process;
