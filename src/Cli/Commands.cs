@@ -162,6 +162,71 @@ public static class Commands
         return 0;
     }
 
+    /// <summary>GET .../revisions/{rev}/placements, every page: POD NODE FROM TO ENDED.</summary>
+    public static async Task<int> HistoryAsync(Server server, string daemonSet, long revision, string output, CancellationToken ct)
+    {
+        using var _ = server;
+        var slash = daemonSet.IndexOf('/');
+        var path = $"engine/v1/daemonsets/{Uri.EscapeDataString(daemonSet[..slash])}/{Uri.EscapeDataString(daemonSet[(slash + 1)..])}/revisions/{revision}/placements";
+        var items = new JsonArray();
+        JsonNode? first = null;
+        string? next = null;
+        do
+        {
+            using var response = await server.Client.GetAsync(path + "?limit=1000" + (next is null ? "" : "&continue=" + Uri.EscapeDataString(next)), ct);
+            if (!response.IsSuccessStatusCode) throw new CliException(await ProblemAsync(response, ct));
+            var page = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+            first ??= page;
+            foreach (var item in page["items"]!.AsArray()) items.Add(item!.DeepClone());
+            next = (string?)page["continue"];
+        }
+        while (next is not null);
+        first!["items"] = items;
+        first.AsObject().Remove("continue");
+        if (Json(first, output)) return 0;
+        var reach = first["summary"]!;
+        Console.WriteLine($"{daemonSet} revision {revision} ({first["hash"]}{((bool)first["current"]! ? ", current" : "")}): "
+            + $"{reach["nodesReached"]} nodes reached, first {reach["first"] ?? "-"}, last {reach["last"] ?? "-"}, {reach["current"]} running it now");
+        Columns(["POD", "NODE", "FROM", "TO", "ENDED"], items.Select(i => new[]
+        {
+            Text(i!["pod"]), Text(i["node"]), Text(i["from"]), i["to"] is null ? "-" : Text(i["to"]), i["ended"] is null ? "-" : $"{i["ended"]}{(i["detail"] is { } d ? ": " + d : "")}",
+        }).ToList());
+        return 0;
+    }
+
+    /// <summary>POST /engine/v1/projections/rebuild, with a spinner on stderr while the server works.</summary>
+    public static async Task<int> RebuildAsync(Server server, string output, CancellationToken ct)
+    {
+        using var _ = server;
+        JsonNode? answer = null;
+        async Task Post()
+        {
+            using var response = await server.Client.PostAsync("engine/v1/projections/rebuild", new StringContent("{}", Encoding.UTF8, "application/json"), ct);
+            if (!response.IsSuccessStatusCode) throw new CliException(await ProblemAsync(response, ct));
+            answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct));
+        }
+        if (Console.IsErrorRedirected) await Post();
+        else await AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }).Status().StartAsync("rebuilding the read models from the log", _ => Post());
+        if (Json(answer!, output)) return 0;
+        Console.WriteLine($"rebuilt up to seq {answer!["seq"]} in {answer["tookMilliseconds"]} ms");
+        return 0;
+    }
+
+    /// <summary>POST /engine/v1/demo/incident: PHASE FROM TO STORY.</summary>
+    public static async Task<int> DemoAsync(Server server, string output, CancellationToken ct)
+    {
+        using var _ = server;
+        using var response = await server.Client.PostAsync("engine/v1/demo/incident", new StringContent("{}", Encoding.UTF8, "application/json"), ct);
+        if (!response.IsSuccessStatusCode) throw new CliException(await ProblemAsync(response, ct));
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+        if (Json(answer, output)) return 0;
+        Columns(["PHASE", "SEQS", "FROM", "TO", "STORY"], answer["phases"]!.AsArray().Select(p => new[]
+        {
+            Text(p!["name"]), $"{p["fromSeq"]}-{p["toSeq"]}", Text(p["from"]), Text(p["to"]), Text(p["story"]),
+        }).ToList());
+        return 0;
+    }
+
     /// <summary>"ds/agent" or "daemonset/agent" (or "agent") in a namespace, as the engine names a DaemonSet: "ns/agent".</summary>
     public static string DaemonSetKey(string target, string ns)
     {

@@ -52,4 +52,18 @@ placement.SetAction((p, ct) => Commands.Run(() => Commands.PlacementAsync(Connec
     Commands.DaemonSetKey(p.GetValue(target)!, p.GetValue(ns)!), p.GetValue(at), p.GetValue(output)!, ct)));
 root.Subcommands.Add(placement);
 
+var revision = new Option<long>("--revision") { Description = "The revision whose pods to list", Required = true };
+var history = new Command("history", "Every pod that ran a revision of a DaemonSet: node, from, to, why it ended") { target, ns, revision };
+history.SetAction((p, ct) => Commands.Run(() => Commands.HistoryAsync(Connect(p),
+    Commands.DaemonSetKey(p.GetValue(target)!, p.GetValue(ns)!), p.GetValue(revision), p.GetValue(output)!, ct)));
+root.Subcommands.Add(history);
+
+var rebuild = new Command("rebuild", "Rebuild the read models and the object history from the log (admin)");
+rebuild.SetAction((p, ct) => Commands.Run(() => Commands.RebuildAsync(Connect(p), p.GetValue(output)!, ct)));
+root.Subcommands.Add(rebuild);
+
+var demo = new Command("demo", "Write the demo incident into an empty log (admin), to investigate");
+demo.SetAction((p, ct) => Commands.Run(() => Commands.DemoAsync(Connect(p), p.GetValue(output)!, ct)));
+root.Subcommands.Add(demo);
+
 return await root.Parse(args).InvokeAsync();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using EventEngine.Integration.Tests.Engine;
 using EventEngine.Integration.Tests.Infrastructure;
 using EventEngine.Tests.Scenarios;
 
@@ -121,6 +122,43 @@ public sealed class PluginTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DemoHistoryAndRebuild_OnAnEngineInControl()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var control = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = database.ConnectionString,
+            ["Engine:Clock"] = "Manual",
+            ["Engine:SimulatedKubelet:Enabled"] = "false",
+        });
+        var kubeconfig = new Kubectl(control.BaseAddress).KubeconfigPath;
+
+        var (code, output, error) = await RunWithAsync(kubeconfig, "demo");
+        Assert.True(code == 0, error);
+        var phases = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => Words(l)[0]).ToList();
+        Assert.Equal(["cluster", "fluentd-rollout", "bad-rollout", "taint-storm"], phases);
+
+        (code, output, error) = await RunWithAsync(kubeconfig, "history", "ds/node-exporter", "-n", "monitoring", "--revision", "2", "-o", "json");
+        Assert.True(code == 0, error);
+        var history = JsonNode.Parse(output)!;
+        Assert.Equal(2, (long)history["revision"]!);
+        var items = history["items"]!.AsArray();
+        Assert.Equal((long)history["summary"]!["nodesReached"]!, items.Select(i => (string?)i!["node"]).Distinct().Count());
+        // the crashing image: its pods failed, or went when bob rolled it back
+        Assert.All(items, i => Assert.Contains((string?)i!["ended"], new[] { "failed", "rolled back" }));
+        Assert.Contains(items, i => (string?)i!["ended"] == "failed");
+
+        (code, output, error) = await RunWithAsync(kubeconfig, "rebuild", "-o", "json");
+        Assert.True(code == 0, error);
+        var head = (long)JsonNode.Parse(output)!["seq"]!;
+        Assert.Equal(head, (long)(await control.Client().GetJsonAsync("/engine/v1/events?after=" + (head - 1)))["items"]![0]!["seq"]!);
+
+        (code, _, error) = await RunWithAsync(kubeconfig, "demo");
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ", error);
+    }
+
+    [Fact]
     public async Task Errors_AreKubectls_ErrorLineAndExitCode1()
     {
         var (code, _, error) = await RunAsync("divergences");
@@ -156,13 +194,15 @@ public sealed class PluginTests : IAsyncLifetime
         return File.Exists(path) ? path : throw new FileNotFoundException($"the plugin is not built at {path}: build EventEngine.sln first");
     }
 
-    private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    private Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => RunWithAsync(_kubeconfig, args);
+
+    private async Task<(int Code, string Out, string Err)> RunWithAsync(string kubeconfig, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder };
         info.ArgumentList.Add(Plugin());
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.ArgumentList.Add("--kubeconfig");
-        info.ArgumentList.Add(_kubeconfig);
+        info.ArgumentList.Add(kubeconfig);
         info.Environment["HOME"] = _folder;
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
