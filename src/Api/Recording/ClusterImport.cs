@@ -42,15 +42,20 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
     public async Task<Summary> ImportAsync(Stream body, Action<Summary>? progress, CancellationToken ct)
     {
         var tally = new Tally();
-        var queued = new List<(Task<CommandOutcome> Outcome, string Where)>();
+        var queued = new List<(Task<CommandOutcome> Outcome, string Where, List<string> Refused)>();
         async Task DrainAsync()
         {
-            foreach (var (outcome, where) in queued)
+            foreach (var (outcome, where, refused) in queued)
             {
                 var done = await outcome;
+                // an object the engine refuses is reported as skipped, with the engine's reason
+                foreach (var reason in refused) tally.Skip(where, reason);
                 if (done.Replayed is not null) tally.AlreadyImported++;
                 else if (done.Failure is { } failure) tally.Skip(where, "refused: " + failure.Detail);
-                else if (done.Events.Count == 0) tally.Unchanged++;
+                else if (done.Events.Count == 0)
+                {
+                    if (refused.Count == 0) tally.Unchanged++;
+                }
                 else
                 {
                     tally.Recorded++;
@@ -83,8 +88,17 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
                     ObservedAt = at,
                     Source = observation.Source,
                 };
-                queued.Add((runtime.ExecuteAsync(context, (s, now) => Observations.Decide(s, objects, removed, now,
-                    (what, failure) => logger.LogWarning("Import {Where}: not recorded: {What}: {Detail}", where, what, failure.Detail)), cancellationToken: ct), where));
+                var refused = new List<string>();
+                queued.Add((runtime.ExecuteAsync(context, (s, now) =>
+                {
+                    // a command may be decided again (another process appended meanwhile): only its last decision counts
+                    refused.Clear();
+                    return Observations.Decide(s, objects, removed, now, (what, failure) =>
+                    {
+                        refused.Add($"refused: {what}: {failure.Detail}");
+                        logger.LogWarning("Import {Where}: not recorded: {What}: {Detail}", where, what, failure.Detail);
+                    });
+                }, cancellationToken: ct), where, refused));
             }
             if (queued.Count >= InFlight) await DrainAsync();
         }
@@ -265,8 +279,11 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
                 if (lines[i].Trim().Length == 0) continue;
                 try
                 {
-                    if (JsonNode.Parse(lines[i], documentOptions: new JsonDocumentOptions { MaxDepth = 64 }) is { } value)
-                        values.Add((value, $"line {i + 1}", null));
+                    // a JSON array on a line is a list of values, as at the top of a file
+                    var value = JsonNode.Parse(lines[i], documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+                    if (value is JsonArray array)
+                        foreach (var item in array) values.Add((item?.DeepClone(), $"line {i + 1}", item is null ? "null" : null));
+                    else if (value is not null) values.Add((value, $"line {i + 1}", null));
                 }
                 catch (JsonException e)
                 {

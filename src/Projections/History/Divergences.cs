@@ -51,7 +51,8 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
         if (to - from > options.MaxEvents)
             return Failure.Invalid("divergences", "to",
                 $"Invalid value: {to}: the window from {from} holds up to {to - from} events; at most {options.MaxEvents} are read at once (Engine:Limits:ReplayEvents): narrow it with from and to");
-        if (q.MinSeconds < 0) return Failure.Invalid("divergences", "minSeconds", $"Invalid value: {q.MinSeconds}: must not be negative");
+        if (!double.IsFinite(q.MinSeconds) || q.MinSeconds < 0)
+            return Failure.Invalid("divergences", "minSeconds", $"Invalid value: {q.MinSeconds}: must be a number of seconds, not negative");
 
         var start = new LogPoint(from, await travel.TimeOfAsync(from, ct));
         var state = await travel.StateAtAsync(from, ct);

@@ -81,6 +81,11 @@ public sealed class DivergenceTests : IAsyncLifetime
         var (status, problem, _) = await _record.SendAsync(HttpMethod.Get, "/engine/v1/divergences?from=8&to=3");
         Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, status);
         Assert.Equal(["to"], problem.Fields());
+        foreach (var seconds in new[] { "-1", "NaN", "Infinity" })
+        {
+            (status, problem, _) = await _record.SendAsync(HttpMethod.Get, "/engine/v1/divergences?minSeconds=" + seconds);
+            Assert.Equal((System.Net.HttpStatusCode.UnprocessableEntity, "minSeconds"), (status, problem.Fields().Single()));
+        }
     }
 
     private sealed record Row(string DaemonSet, string Node, string Kind, long Since, long? Until);

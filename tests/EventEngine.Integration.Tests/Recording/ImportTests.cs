@@ -126,6 +126,19 @@ public sealed class ImportTests : ApiTest
     }
 
     [Fact]
+    public async Task WhatTheEngineRefuses_IsReportedAsSkipped_AndAnArrayOnALineIsItsValues()
+    {
+        var (status, summary, _) = await Client.PostAsync("/engine/v1/import",
+            """[{"apiVersion":"v1","kind":"Node","metadata":{"name":"Bad_Name"}}, 1, {"apiVersion":"v1","kind":"Node","metadata":{"name":"good"}}]""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal((3L, 1L, 0L, 2L), ((long)summary!["read"]!, (long)summary["recorded"]!, (long)summary["unchanged"]!, (long)summary["skipped"]!));
+        var because = summary["skippedBecause"]!.AsObject().Select(p => p.Key).ToList();
+        Assert.Contains("not a JSON object", because);
+        Assert.Contains(because, b => b.StartsWith("refused: Node Bad_Name: ", StringComparison.Ordinal) && b.Contains("metadata.name", StringComparison.Ordinal));
+        Assert.Equal(["good"], (await Client.GetJsonAsync("/api/v1/nodes"))["items"]!.AsArray().Select(n => (string?)n!["metadata"]!["name"]));
+    }
+
+    [Fact]
     public async Task WritesAreRefused_AndAnEngineInControlModeRefusesImports()
     {
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await Client.PostAsync("/api/v1/nodes", Http.Node("n1"))).Status);
