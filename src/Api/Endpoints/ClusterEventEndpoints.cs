@@ -13,11 +13,11 @@ public static class ClusterEventEndpoints
 
         v1.MapGet("/events", (HttpContext http, int? limit, string? @continue, KubeEvents events) =>
             KubeReads.ListAsync(http, ApiResources.Events, null, limit, @continue,
-                (keep, token, size, ct) => events.PageAsync(null, keep, size, token, ct)));
+                (query, token, size, ct) => events.PageAsync(null, query.Keep, size, token, ct)));
 
         v1.MapGet("/namespaces/{ns}/events", (string ns, HttpContext http, int? limit, string? @continue, KubeEvents events) =>
             KubeReads.ListAsync(http, ApiResources.Events, ns, limit, @continue,
-                (keep, token, size, ct) => events.PageAsync(ns, keep, size, token, ct)));
+                (query, token, size, ct) => events.PageAsync(ns, query.Keep, size, token, ct)));
 
         v1.MapGet("/namespaces/{ns}/events/{name}", async (string ns, string name, HttpContext http, KubeEvents events, CancellationToken ct) =>
         {
@@ -30,11 +30,11 @@ public static class ClusterEventEndpoints
         });
 
         v1.MapGet("/namespaces", (HttpContext http, int? limit, string? @continue, KubeEvents events) =>
-            KubeReads.ListAsync(http, ApiResources.Namespaces, null, limit, @continue, async (keep, token, size, ct) =>
+            KubeReads.ListAsync(http, ApiResources.Namespaces, null, limit, @continue, async (query, token, size, ct) =>
             {
                 if (!string.IsNullOrEmpty(token)) return null;
                 var (head, items) = await events.NamespacesAsync(ct);
-                return new Page(items.Select(i => i.ToJsonString()).Where(t => keep is null || keep(t)).ToList(), null) { ResourceVersion = head };
+                return new Page(items.Select(i => i.ToJsonString()).Where(t => query.Keep is null || query.Keep(t)).ToList(), null) { ResourceVersion = head };
             }));
 
         v1.MapGet("/namespaces/{name}", async (string name, HttpContext http, KubeEvents events, CancellationToken ct) =>

@@ -14,11 +14,11 @@ public static class ControllerRevisionEndpoints
 
         apps.MapGet("/controllerrevisions", (HttpContext http, string? daemonset, int? limit, string? @continue, IMediator m) =>
             KubeReads.ListAsync(http, ApiResources.ControllerRevisions, null, limit, @continue,
-                (keep, token, size, ct) => m.Send(new ListControllerRevisions(null, daemonset, size, token) { Keep = keep }, ct)));
+                (query, token, size, ct) => m.Send(new ListControllerRevisions(null, daemonset, size, token) { Keep = query.Keep }, ct)));
 
         apps.MapGet("/namespaces/{ns}/controllerrevisions", (string ns, HttpContext http, string? daemonset, int? limit, string? @continue, IMediator m) =>
             KubeReads.ListAsync(http, ApiResources.ControllerRevisions, ns, limit, @continue,
-                (keep, token, size, ct) => m.Send(new ListControllerRevisions(ns, daemonset, size, token) { Keep = keep }, ct)));
+                (query, token, size, ct) => m.Send(new ListControllerRevisions(ns, daemonset, size, token) { Keep = query.Keep }, ct)));
 
         apps.MapGet("/namespaces/{ns}/controllerrevisions/{name}", async (string ns, string name, HttpContext http, IMediator m, CancellationToken ct) =>
             KubeReads.Get(http, ApiResources.ControllerRevisions, await m.Send(new GetControllerRevision(ns, name), ct)));

@@ -17,11 +17,11 @@ public static class DaemonSetEndpoints
 
         apps.MapGet("/daemonsets", (HttpContext http, int? limit, string? @continue, IMediator m) =>
             KubeReads.ListAsync(http, ApiResources.DaemonSets, null, limit, @continue,
-                (keep, token, size, ct) => m.Send(new ListDaemonSets(null, size, token) { Keep = keep }, ct)));
+                (query, token, size, ct) => m.Send(new ListDaemonSets(null, size, token) { Keep = query.Keep }, ct)));
 
         apps.MapGet("/namespaces/{ns}/daemonsets", (string ns, HttpContext http, int? limit, string? @continue, IMediator m) =>
             KubeReads.ListAsync(http, ApiResources.DaemonSets, ns, limit, @continue,
-                (keep, token, size, ct) => m.Send(new ListDaemonSets(ns, size, token) { Keep = keep }, ct)));
+                (query, token, size, ct) => m.Send(new ListDaemonSets(ns, size, token) { Keep = query.Keep }, ct)));
 
         apps.MapGet(one, async (string ns, string name, HttpContext http, IMediator m, CancellationToken ct) =>
             KubeReads.Get(http, ApiResources.DaemonSets, await m.Send(new GetDaemonSet(ns, name), ct)));

@@ -16,7 +16,7 @@ public static class NodeEndpoints
 
         nodes.MapGet("/", (HttpContext http, int? limit, string? @continue, IMediator m) =>
             KubeReads.ListAsync(http, ApiResources.Nodes, null, limit, @continue,
-                (keep, token, size, ct) => m.Send(new ListNodes(size, token) { Keep = keep }, ct)));
+                (query, token, size, ct) => m.Send(new ListNodes(size, token) { Keep = query.Keep }, ct)));
 
         nodes.MapGet("/{name}", async (string name, HttpContext http, IMediator m, CancellationToken ct) =>
             KubeReads.Get(http, ApiResources.Nodes, await m.Send(new GetNode(name), ct)));

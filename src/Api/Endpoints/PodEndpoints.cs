@@ -15,10 +15,10 @@ public static class PodEndpoints
         var v1 = app.MapGroup("/api/v1").WithTags("Pods");
 
         v1.MapGet("/pods", (HttpContext http, string? daemonset, string? node, int? limit, string? @continue, IMediator m) =>
-            KubeReads.ListAsync(http, ApiResources.Pods, null, limit, @continue, Reader(m, null, daemonset, node, http)));
+            KubeReads.ListAsync(http, ApiResources.Pods, null, limit, @continue, Reader(m, null, daemonset, node)));
 
         v1.MapGet("/namespaces/{ns}/pods", (string ns, HttpContext http, string? daemonset, string? node, int? limit, string? @continue, IMediator m) =>
-            KubeReads.ListAsync(http, ApiResources.Pods, ns, limit, @continue, Reader(m, ns, daemonset, node, http)));
+            KubeReads.ListAsync(http, ApiResources.Pods, ns, limit, @continue, Reader(m, ns, daemonset, node)));
 
         v1.MapGet("/namespaces/{ns}/pods/{name}", async (string ns, string name, HttpContext http, IMediator m, CancellationToken ct) =>
             KubeReads.Get(http, ApiResources.Pods, await m.Send(new GetPod(ns, name), ct)));
@@ -68,17 +68,7 @@ public static class PodEndpoints
     /// Pages of pods; spec.nodeName=X in the field selector (kubectl describe node asks for it) narrows the read to that
     /// node's pods before the selectors are applied.
     /// </summary>
-    private static KubeReads.PageReader Reader(IMediator m, string? ns, string? daemonset, string? node, HttpContext http)
-    {
-        var nodeName = node;
-        try
-        {
-            nodeName ??= EventEngine.Kubernetes.Selectors.ParseFieldSelector(http.Request.Query["fieldSelector"].ToString(), "Pod").ExactValue("spec.nodeName");
-        }
-        catch (EventEngine.Kubernetes.SelectorException)
-        {
-            // the list answers the 400 itself
-        }
-        return (keep, token, size, ct) => m.Send(new ListPods(ns, daemonset, nodeName, size, token) { Keep = keep }, ct);
-    }
+    private static KubeReads.PageReader Reader(IMediator m, string? ns, string? daemonset, string? node) =>
+        (query, token, size, ct) =>
+            m.Send(new ListPods(ns, daemonset, node ?? query.Fields.ExactValue("spec.nodeName"), size, token) { Keep = query.Keep }, ct);
 }

@@ -26,8 +26,8 @@ public static class KubeReads
         public Func<string, bool>? Keep => Selects ? text => JsonNode.Parse(text) is JsonObject obj && Matches(obj) : null;
     }
 
-    /// <summary>Reads a page of a list: the filter, the continue token and the limit.</summary>
-    public delegate Task<Page?> PageReader(Func<string, bool>? keep, string? continueToken, int limit, CancellationToken ct);
+    /// <summary>Reads a page of a list: the query (its filter, and selectors a reader may narrow by), the continue token and the limit.</summary>
+    public delegate Task<Page?> PageReader(Query query, string? continueToken, int limit, CancellationToken ct);
 
     /// <summary>The query of a list or watch, or the 400 the API server gives for it.</summary>
     public static (Query? Query, IResult? Error) Parse(HttpRequest request, ApiResource resource)
@@ -77,10 +77,10 @@ public static class KubeReads
             await watch.StreamAsync(http, new KubeWatch.Request(
                 resource, inNamespace, query.Matches, query.From, query.Bookmarks, query.Timeout,
                 query.Table ? (obj, first) => WatchRow(resource, obj, first, clock.GetUtcNow()) : null,
-                async token => await AllAsync(read, query.Keep, token)));
+                async token => await AllAsync(read, query, token)));
             return Results.Empty;
         }
-        var page = await read(query.Keep, continueToken, Responses.Limit(limit), ct);
+        var page = await read(query, continueToken, Responses.Limit(limit), ct);
         if (page is null || !query.Table) return Responses.List(resource.GroupVersion, resource.ListKind, page);
         var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         var table = Tables.Table(resource, page.Items.Select(i => JsonNode.Parse(i)!.AsObject()), now,
@@ -123,14 +123,14 @@ public static class KubeReads
         return table;
     }
 
-    private static async Task<(long Head, IReadOnlyList<JsonObject> Items)> AllAsync(PageReader read, Func<string, bool>? keep, CancellationToken ct)
+    private static async Task<(long Head, IReadOnlyList<JsonObject> Items)> AllAsync(PageReader read, Query query, CancellationToken ct)
     {
         var items = new List<JsonObject>();
         string? next = null;
         long head = 0;
         do
         {
-            var page = await read(keep, next, ContinueToken.MaxLimit, ct);
+            var page = await read(query, next, ContinueToken.MaxLimit, ct);
             if (page is null) break;
             if (head == 0) head = page.ResourceVersion;
             items.AddRange(page.Items.Select(i => JsonNode.Parse(i)!.AsObject()));

@@ -237,7 +237,8 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
         Func<ClusterState, IEnumerable<string>> Existing)
     {
         /// <summary>Pods count when a DaemonSet controls them; every node and DaemonSet counts.</summary>
-        public bool Wanted(IKubernetesObject<V1ObjectMeta> obj) => Observations.Wanted(AsJson(obj));
+        public bool Wanted(IKubernetesObject<V1ObjectMeta> obj) =>
+            Kind != "Pod" || obj.Metadata?.OwnerReferences?.Any(o => o.Kind == "DaemonSet" && o.Controller == true) == true;
 
         public string KeyOf(IKubernetesObject<V1ObjectMeta> obj) =>
             Observations.KeyOf(Kind, obj.Metadata.NamespaceProperty, obj.Metadata.Name);

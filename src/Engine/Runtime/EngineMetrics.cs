@@ -25,9 +25,9 @@ public static class EngineMetrics
 
     private static readonly Meter Meter = new(MeterName);
 
-    private static readonly Histogram<double> CommandDuration = Meter.CreateHistogram(
-        "command_duration_seconds", "s", "Time from a command's enqueue to its answer, by outcome (ok, refused, failed) and kind (command, tick)",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+    private static readonly Histogram<double> CommandDuration = Latency(
+        "command_duration_seconds",
+        "Time from a command's enqueue to its answer, by outcome (ok, refused, failed) and kind (command, tick)");
 
     private static readonly Histogram<int> GroupCommands = Meter.CreateHistogram(
         "append_group_commands", "{command}", "Commands decided together and appended in one commit",
@@ -37,17 +37,21 @@ public static class EngineMetrics
         "append_group_events", "{event}", "Events appended in one commit",
         advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = EventBuckets });
 
-    private static readonly Histogram<double> AppendDuration = Meter.CreateHistogram(
-        "append_duration_seconds", "s", "A group's append: its read-model statements, the round trip and the commit (and deciding again under the lock when another process appended)",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+    private static readonly Histogram<double> AppendDuration = Latency(
+        "append_duration_seconds",
+        "A group's append: its read-model statements, the round trip and the commit (and deciding again under the lock when another process appended)");
 
-    private static readonly Histogram<double> TimeTravelDuration = Meter.CreateHistogram(
-        "time_travel_duration_seconds", "s", "A question about the past, by shape (placement, explain, state, timeline, whatif)",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+    private static readonly Histogram<double> TimeTravelDuration = Latency(
+        "time_travel_duration_seconds",
+        "A question about the past, by shape (placement, explain, state, timeline, whatif)");
 
-    private static readonly Histogram<double> StateBuildDuration = Meter.CreateHistogram(
-        "state_build_duration_seconds", "s", "Building the cluster state at a past point from the object history",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+    private static readonly Histogram<double> StateBuildDuration = Latency(
+        "state_build_duration_seconds",
+        "Building the cluster state at a past point from the object history");
+
+    /// <summary>A histogram of seconds, in the latency buckets.</summary>
+    private static Histogram<double> Latency(string name, string description) =>
+        Meter.CreateHistogram(name, "s", description, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
 
     private static readonly ConcurrentDictionary<string, LagReport> Lags = new(StringComparer.Ordinal);
     private static Func<long>? _head;
