@@ -188,8 +188,8 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
         if (code is < 200 or > 299) return (null, $"audit event of a request that failed ({code})");
         var verb = JsonFields.Text(e, "verb");
         var resource = JsonFields.Text(e, "objectRef", "resource");
-        var kind = resource switch { "nodes" => "Node", "pods" => "Pod", "daemonsets" => "DaemonSet", _ => null };
-        if (kind is null) return (null, $"audit event about {resource ?? "no resource"}: only nodes, pods and daemonsets are recorded");
+        var kind = resource switch { "nodes" => "Node", "pods" => "Pod", "daemonsets" => "DaemonSet", "controllerrevisions" => "ControllerRevision", _ => null };
+        if (kind is null) return (null, $"audit event about {resource ?? "no resource"}: only nodes, pods, daemonsets and controllerrevisions are recorded");
         var at = Time(e["stageTimestamp"]) ?? Time(e["requestReceivedTimestamp"]);
         var actor = JsonFields.Text(e, "user", "username") is { Length: > 0 } user ? user : ClusterRecorder.Actor;
         var auditId = JsonFields.Text(e, "auditID");
@@ -211,9 +211,9 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
     private static string? Recordable(JsonObject obj)
     {
         var kind = JsonFields.Text(obj, "kind");
-        if (kind is null || !Observations.Kinds.ContainsKey(kind)) return $"kind {kind ?? "(none)"}: only Node, DaemonSet and Pod are recorded";
+        if (kind is null || !Observations.Kinds.ContainsKey(kind)) return $"kind {kind ?? "(none)"}: only Node, DaemonSet, ControllerRevision and Pod are recorded";
         if (JsonFields.Text(obj, "metadata", "name") is null) return $"a {kind} without metadata.name";
-        if (!Observations.Wanted(obj)) return "a pod no DaemonSet controls";
+        if (!Observations.Wanted(obj)) return $"a {kind} no DaemonSet controls";
         return null;
     }
 

@@ -11,7 +11,7 @@ using k8s.Models;
 namespace EventEngine.Api.Recording;
 
 /// <summary>
-/// Observe mode's recorder: lists and watches the Nodes, DaemonSets and DaemonSet-owned Pods of a real API server
+/// Observe mode's recorder: lists and watches the Nodes, DaemonSets, and DaemonSet-owned ControllerRevisions and Pods of a real API server
 /// with the official client (the kubeconfig and context kubectl would use) and appends what it sees, as the actor
 /// "cluster". It never writes to the cluster. At start, and whenever a watch fails (a 410 included), it lists the
 /// kind again and appends only the differences from what the log holds (a resync): nothing seen twice is recorded
@@ -116,7 +116,7 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
         lock (_versions) _versions[kind.Name] = version;
     }
 
-    private static readonly RecordedKind[] Kinds = [RecordedKind.Nodes, RecordedKind.DaemonSets, RecordedKind.Pods];
+    private static readonly RecordedKind[] Kinds = [RecordedKind.Nodes, RecordedKind.DaemonSets, RecordedKind.ControllerRevisions, RecordedKind.Pods];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -236,9 +236,9 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
         Func<k8s.Kubernetes, string, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, IKubernetesObject<V1ObjectMeta>)>> Watch,
         Func<ClusterState, IEnumerable<string>> Existing)
     {
-        /// <summary>Pods count when a DaemonSet controls them; every node and DaemonSet counts.</summary>
+        /// <summary>Pods and ControllerRevisions count when a DaemonSet controls them; every node and DaemonSet counts.</summary>
         public bool Wanted(IKubernetesObject<V1ObjectMeta> obj) =>
-            Kind != "Pod" || obj.Metadata?.OwnerReferences?.Any(o => o.Kind == "DaemonSet" && o.Controller == true) == true;
+            !Observations.Owned(Kind) || obj.Metadata?.OwnerReferences?.Any(o => o.Kind == "DaemonSet" && o.Controller == true) == true;
 
         public string KeyOf(IKubernetesObject<V1ObjectMeta> obj) =>
             Observations.KeyOf(Kind, obj.Metadata.NamespaceProperty, obj.Metadata.Name);
@@ -263,6 +263,12 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
             async (c, ct) => await c.AppsV1.ListDaemonSetForAllNamespacesAsync(cancellationToken: ct) is var l ? (l.Metadata.ResourceVersion, l.Items.Cast<IKubernetesObject<V1ObjectMeta>>().ToList()) : default,
             (c, rv, onError, ct) => Erase(c.AppsV1.WatchListDaemonSetForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct)),
             s => s.DaemonSets.Keys);
+
+        public static readonly RecordedKind ControllerRevisions = new(
+            "controllerrevisions", "apps/v1", "ControllerRevision",
+            async (c, ct) => await c.AppsV1.ListControllerRevisionForAllNamespacesAsync(cancellationToken: ct) is var l ? (l.Metadata.ResourceVersion, l.Items.Cast<IKubernetesObject<V1ObjectMeta>>().ToList()) : default,
+            (c, rv, onError, ct) => Erase(c.AppsV1.WatchListControllerRevisionForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: ct)),
+            s => s.Revisions.Values.Where(r => r.OwnerUid is not null).Select(r => r.Key));
 
         public static readonly RecordedKind Pods = new(
             "pods", "v1", "Pod",

@@ -21,11 +21,15 @@ public static class Observations
             // the cluster's garbage collector deletes the pods, and each is seen to go
             ["DaemonSet"] = (true, (s, key) => DaemonSetDecisions.Delete(s, key, DeletionPolicy.Background), (s, key) => s.DaemonSets.ContainsKey(key)),
             ["Pod"] = (true, (s, key) => PodDecisions.Delete(s, key[..key.IndexOf('/')], key[(key.IndexOf('/') + 1)..]), (s, key) => s.Pods.ContainsKey(key)),
+            ["ControllerRevision"] = (true, DaemonSetDecisions.ForgetRevision, (s, key) => s.Revisions.ContainsKey(key)),
         };
 
-    /// <summary>Pods are recorded when a DaemonSet controls them; every node and DaemonSet is.</summary>
+    /// <summary>Kinds recorded only when a DaemonSet controls the object.</summary>
+    public static bool Owned(string? kind) => kind is "Pod" or "ControllerRevision";
+
+    /// <summary>Pods and ControllerRevisions are recorded when a DaemonSet controls them; every node and DaemonSet is.</summary>
     public static bool Wanted(JsonObject obj) =>
-        JsonFields.Text(obj, "kind") != "Pod"
+        !Owned(JsonFields.Text(obj, "kind"))
         || (obj["metadata"]?["ownerReferences"] as JsonArray)?.Any(o => JsonFields.Text(o, "kind") == "DaemonSet" && (bool?)o?["controller"] == true) == true;
 
     /// <summary>"name" for a node, "namespace/name" for the rest.</summary>
@@ -79,7 +83,7 @@ public static class Observations
             // a DaemonSet's status is the cluster controller's report: recorded as it says, beside the spec
             JsonNode? status = null;
             if (kind == "DaemonSet" && obj.Remove("status", out var reported)) status = reported;
-            Take(ApplyDecisions.Apply(s, [obj], now, Guid.NewGuid), what);
+            Take(kind == "ControllerRevision" ? ObserveRevision(s, obj) : ApplyDecisions.Apply(s, [obj], now, Guid.NewGuid), what);
             if (status is JsonObject counts && s.DaemonSets.TryGetValue(KeyOf(obj), out var ds)
                 && Json.Deserialize<DaemonSetStatus>(counts.ToJsonString()) is var observed && observed != ds.Status)
                 Take(Decided.Of(new DaemonSetStatusChanged(ds.Key, observed)), what + " status");
@@ -87,5 +91,17 @@ public static class Observations
         foreach (var (kind, key) in removed)
             if (Kinds.TryGetValue(kind, out var k) && k.Has(s, key)) Take(k.Remove(s, key), $"{kind} {key} removed");
         return events.Count == 0 ? Decided.Nothing("nothing new in the cluster") : new Decided(events);
+    }
+
+    private static Decided ObserveRevision(ClusterState s, JsonObject obj)
+    {
+        try
+        {
+            return DaemonSetDecisions.ObserveRevision(s, Manifests.Deserialize<ControllerRevision>(obj));
+        }
+        catch (ManifestException e)
+        {
+            return e.Malformed ? Failure.Malformed(e.Message, e.Path) : Failure.Invalid("ControllerRevision", e.Path, e.Message);
+        }
     }
 }

@@ -145,6 +145,45 @@ public static class DaemonSetDecisions
         return Decided.Of(new DaemonSetDeleted(key, current.Uid, policy));
     }
 
+    /// <summary>
+    /// A ControllerRevision of a recorded cluster, taken as the revision of its owning DaemonSet with that template
+    /// (<see cref="DaemonSetRevisionObserved"/>); nothing when the engine holds it already under that name and number.
+    /// </summary>
+    public static Decided ObserveRevision(ClusterState s, ControllerRevision revision)
+    {
+        var meta = revision.Metadata ?? new ObjectMeta();
+        var what = $"ControllerRevision {meta.Namespace}/{meta.Name}";
+        var owner = meta.OwnerReferences?.FirstOrDefault(o => o.Kind == "DaemonSet" && o.Controller == true);
+        if (owner?.Uid is not { } uid || !s.DaemonSetsByUid.TryGetValue(uid, out var key))
+            return Failure.NotFound($"the DaemonSet that controls {what} ({owner?.Name ?? "no owner"})");
+        if (revision.Template() is not { } found) return Failure.Invalid(what, "data.spec.template", "Required value: a DaemonSet's revision holds its pod template");
+        if (revision.Revision < 1) return Failure.Invalid(what, "revision", $"Invalid value: {revision.Revision}: must be greater than 0");
+
+        var ds = s.DaemonSets[key];
+        var template = Defaults.Apply(found);
+        var hash = meta.Labels?.GetValueOrDefault(WellKnown.RevisionHashLabel)
+            ?? (meta.Name!.StartsWith(ds.Name + "-", StringComparison.Ordinal) ? meta.Name[(ds.Name.Length + 1)..] : meta.Name);
+        var named = s.Revisions.GetValueOrDefault(ds.Namespace + "/" + meta.Name);
+        if (named is not null && named.Number == revision.Revision && named.Hash == hash && named.Template.Equals(template))
+            return Decided.Nothing($"{what} is recorded");
+        var sameTemplate = s.RevisionsOf(ds).Where(r => r.Template.Equals(template)).ToList();
+        var replaces = named ?? (sameTemplate.Count > 0 ? RevisionHistory.Keep(sameTemplate) : null);
+        return Decided.Of(new DaemonSetRevisionObserved(key, meta.Name!, revision.Revision, hash, template, replaces?.Name));
+    }
+
+    /// <summary>
+    /// A recorded cluster's ControllerRevision is gone: its controller pruned it. The current revision stays (a
+    /// controller never prunes it; one that appears to was recorded under the engine's own name before the cluster's).
+    /// </summary>
+    public static Decided ForgetRevision(ClusterState s, string key)
+    {
+        if (!s.Revisions.TryGetValue(key, out var revision) || revision.OwnerUid is not { } uid
+            || !s.DaemonSetsByUid.TryGetValue(uid, out var owner) || !s.DaemonSets.TryGetValue(owner, out var ds))
+            return Decided.Nothing($"revision {key} is not recorded");
+        if (revision.Hash == ds.CurrentHash) return Decided.Nothing($"revision {key} is the current revision of DaemonSet {owner}");
+        return Decided.Of(new DaemonSetRevisionsPruned(owner, [revision.Number]));
+    }
+
     /// <summary>Defaulted, with the fields the server owns (status, generation, resourceVersion) dropped.</summary>
     private static DaemonSet Normalize(DaemonSet input)
     {

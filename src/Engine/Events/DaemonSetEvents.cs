@@ -44,6 +44,13 @@ public sealed record DaemonSetRevisionsPruned(string DaemonSet, IReadOnlyList<lo
 /// </summary>
 public sealed record DaemonSetRevisionsDeduplicated(string DaemonSet, string Kept, IReadOnlyList<string> Removed) : IEvent;
 
+/// <summary>
+/// A recorded cluster's controller holds a revision of the DaemonSet under Name (its ControllerRevision: number, hash,
+/// template). The cluster's names and numbers are the ones its pods carry, so they win: a revision the engine made of the
+/// same template under its own hash, Replaces, is that revision and takes the cluster's name, hash and number.
+/// </summary>
+public sealed record DaemonSetRevisionObserved(string DaemonSet, string Name, long Number, string Hash, PodTemplate Template, string? Replaces) : IEvent;
+
 /// <summary>A DaemonSet was deleted; PropagationPolicy Background deletes its pods, Orphan leaves them running.</summary>
 public sealed record DaemonSetDeleted(string DaemonSet, string Uid, string PropagationPolicy) : IEvent;
 

@@ -23,6 +23,8 @@ public static class Descriptions
         DaemonSetRolledBack x => $"DaemonSet {x.DaemonSet} rolled back to the template of revision {x.ToRevision}, now revision {x.Revision.Number} ({Images(x.Object)})",
         DaemonSetRevisionsPruned x => $"DaemonSet {x.DaemonSet} revisions {string.Join(", ", x.Revisions)} pruned (history limit)",
         DaemonSetRevisionsDeduplicated x => $"DaemonSet {x.DaemonSet} kept revision {x.Kept} and removed {string.Join(", ", x.Removed)}, which held the same template",
+        DaemonSetRevisionObserved x => $"DaemonSet {x.DaemonSet} revision {x.Number} is the cluster's {x.Name}"
+            + (x.Replaces is null ? "" : $" (the engine's {x.Replaces}, same template)"),
         DaemonSetDeleted x => $"DaemonSet {x.DaemonSet} deleted ({(x.PropagationPolicy == DeletionPolicy.Orphan ? "pods orphaned" : "pods deleted")})",
         DaemonSetStatusChanged x => $"DaemonSet {x.DaemonSet} status: {x.Status.NumberReady}/{x.Status.DesiredNumberScheduled} ready, "
             + $"{x.Status.UpdatedNumberScheduled} updated, {x.Status.NumberAvailable} available, {x.Status.NumberMisscheduled} misscheduled",

@@ -32,6 +32,7 @@ public static class EventTypes
         ("daemonset_rolled_back.v1", typeof(DaemonSetRolledBack), EventSubject.DaemonSet),
         ("daemonset_revisions_pruned.v1", typeof(DaemonSetRevisionsPruned), EventSubject.DaemonSet),
         ("daemonset_revisions_deduplicated.v1", typeof(DaemonSetRevisionsDeduplicated), EventSubject.DaemonSet),
+        ("daemonset_revision_observed.v1", typeof(DaemonSetRevisionObserved), EventSubject.DaemonSet),
         ("daemonset_deleted.v1", typeof(DaemonSetDeleted), EventSubject.DaemonSet),
         ("daemonset_status_changed.v1", typeof(DaemonSetStatusChanged), EventSubject.DaemonSet),
         ("pod_created.v1", typeof(PodCreated), EventSubject.Pod),

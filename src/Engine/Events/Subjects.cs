@@ -30,6 +30,7 @@ public static class Subjects
         DaemonSetRolledBack x => x.DaemonSet,
         DaemonSetRevisionsPruned x => x.DaemonSet,
         DaemonSetRevisionsDeduplicated x => x.DaemonSet,
+        DaemonSetRevisionObserved x => x.DaemonSet,
         DaemonSetDeleted x => x.DaemonSet,
         DaemonSetStatusChanged x => x.DaemonSet,
         PodCreated x => x.DaemonSet,

@@ -77,6 +77,22 @@ public static partial class Fold
         return s with { Revisions = s.Revisions.RemoveRange(e.Removed.Select(name => ds.Namespace + "/" + name)) };
     }
 
+    private static ClusterState RevisionObserved(ClusterState s, DaemonSetRevisionObserved e, Recorded r)
+    {
+        var ds = s.DaemonSets.GetValueOrDefault(e.DaemonSet) ?? throw Missing("DaemonSet", e.DaemonSet);
+        var revisions = s.Revisions;
+        var replaced = e.Replaces is null ? null : revisions.GetValueOrDefault(ds.Namespace + "/" + e.Replaces);
+        if (replaced is not null) revisions = revisions.Remove(replaced.Key);
+        var labels = e.Template.Labels.ToImmutableDictionary().SetItem(WellKnown.RevisionHashLabel, e.Hash);
+        revisions = revisions.SetItem(ds.Namespace + "/" + e.Name, new RevisionState(ds.Namespace, e.Name, e.Hash, e.Number, e.Template, ds.Uid,
+            replaced?.CreatedAt ?? r.At, labels, replaced?.Annotations ?? ImmutableDictionary<string, string>.Empty));
+        s = s with { Revisions = revisions };
+        if (replaced is null || replaced.Hash != ds.CurrentHash) return s;
+        // the current revision renamed: the pods the DaemonSet wants carry the cluster's hash from now on
+        ds = WithAllSlots(s, ds with { CurrentHash = e.Hash }, r.Id);
+        return s with { DaemonSets = s.DaemonSets.SetItem(ds.Key, ds) };
+    }
+
     private static ClusterState DaemonSetDeleted(ClusterState s, DaemonSetDeleted e, Recorded r)
     {
         var ds = s.DaemonSets.GetValueOrDefault(e.DaemonSet) ?? throw Missing("DaemonSet", e.DaemonSet);

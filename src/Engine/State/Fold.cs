@@ -24,6 +24,7 @@ public static partial class Fold
         DaemonSetRolledBack e => DaemonSetChanged(s, e.DaemonSet, e.Object, e.Generation, e.TemplateGeneration, e.Revision, r),
         DaemonSetRevisionsPruned e => RevisionsPruned(s, e),
         DaemonSetRevisionsDeduplicated e => RevisionsDeduplicated(s, e),
+        DaemonSetRevisionObserved e => RevisionObserved(s, e, r),
         DaemonSetDeleted e => DaemonSetDeleted(s, e, r),
         DaemonSetStatusChanged e => ChangeDaemonSet(s, e.DaemonSet, ds => ds with { Status = e.Status }),
         PodCreated e => PodCreated(s, e, r),

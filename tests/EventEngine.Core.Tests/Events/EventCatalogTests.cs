@@ -76,6 +76,7 @@ internal static class EventSamples
         new DaemonSetRolledBack("default/foo", 1, Ds, 3, 3, new RevisionChange("foo-5d8f7c", 3, "5d8f7c", 1)),
         new DaemonSetRevisionsPruned("default/foo", [1, 2]),
         new DaemonSetRevisionsDeduplicated("default/foo", "foo-7c9b8d5f4", ["bar-7c9b8d5f4"]),
+        new DaemonSetRevisionObserved("default/foo", "foo-6b8f94d7c", 3, "6b8f94d7c", Ds.Spec!.Template!, "foo-5d8f7c"),
         new DaemonSetDeleted("default/foo", "uid-ds", "Orphan"),
         new DaemonSetStatusChanged("default/foo", new DaemonSetStatus { DesiredNumberScheduled = 3, CurrentNumberScheduled = 3, NumberReady = 2, ObservedGeneration = 4 }),
         new PodCreated("default/foo", "default", "foo-abcde", "node-1", "uid-ds", "5d8f7c", 1, new Dictionary<string, string> { ["app"] = "foo" }, [new Toleration { Key = "k", Operator = "Exists" }]),

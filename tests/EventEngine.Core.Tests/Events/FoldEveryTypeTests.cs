@@ -50,6 +50,8 @@ public sealed class FoldEveryTypeTests
             (new PodTerminating(null, "default", "stray", "node-1", T), s => s.Pods["default/stray"].IsTerminating),
             (new PodDeleted(null, "default", "stray", "node-1", PodReasons.Deleted), s => !s.Pods.ContainsKey("default/stray")),
             (new DaemonSetRevisionsDeduplicated("default/foo", "foo-aaa", ["foo-ccc"]), s => s.Revisions.ContainsKey("default/foo-aaa")),
+            (new DaemonSetRevisionObserved("default/foo", "foo-7d9f", 3, "7d9f", ds.Spec!.Template!, "foo-aaa"),
+                s => !s.Revisions.ContainsKey("default/foo-aaa") && s.Revisions["default/foo-7d9f"].Number == 3 && s.DaemonSets["default/foo"].CurrentHash == "7d9f"),
             (new DaemonSetDeleted("default/foo", "uid-ds", "Background"), s => !s.DaemonSets.ContainsKey("default/foo") && s.DeletedOwners.ContainsKey("uid-ds")),
             (new PodDeleted("default/foo", "default", "foo-1", "node-1", PodReasons.DaemonSetDeleted), s => s.Pods.IsEmpty),
             (new NodeRemoved("node-1"), s => s.Nodes.IsEmpty && s.RemovedNodes.ContainsKey("node-1")),

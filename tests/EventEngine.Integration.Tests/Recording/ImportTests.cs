@@ -24,15 +24,15 @@ public sealed class ImportTests : ApiTest
     {
         var (status, summary, _) = await Client.PostAsync("/engine/v1/import", Fixture("audit.jsonl"));
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal((12L, 6L, 6L, 0L, 6L), ((long)summary!["read"]!, (long)summary["recorded"]!, (long)summary["events"]!, (long)summary["alreadyImported"]!, (long)summary["skipped"]!));
+        Assert.Equal((13L, 7L, 7L, 0L, 6L), ((long)summary!["read"]!, (long)summary["recorded"]!, (long)summary["events"]!, (long)summary["alreadyImported"]!, (long)summary["skipped"]!));
         var because = summary["skippedBecause"]!.AsObject().Select(p => p.Key).ToList();
         Assert.Contains("audit verb get: only create, update, patch and delete change objects", because);
-        Assert.Contains("audit event about leases: only nodes, pods and daemonsets are recorded", because);
+        Assert.Contains("audit event about leases: only nodes, pods, daemonsets and controllerrevisions are recorded", because);
         Assert.Contains("audit event of a request that failed (409)", because);
         Assert.Contains("audit patch without the object (a patch at Request level holds only the patch: log at RequestResponse)", because);
         Assert.Contains("audit stage RequestReceived: only ResponseComplete says what happened", because);
         Assert.Single(because, b => b.StartsWith("malformed JSON", StringComparison.Ordinal));
-        Assert.StartsWith("line 11: malformed JSON", (string?)summary["firstSkipped"]![5]);
+        Assert.StartsWith("line 12: malformed JSON", (string?)summary["firstSkipped"]![5]);
 
         var events = await Client.EventsAsync();
         Assert.Equal(
@@ -40,6 +40,7 @@ public sealed class ImportTests : ApiTest
             ("node_joined.v1", "system:node:n1", "2026-01-10T10:00:00.012Z"),
             ("node_joined.v1", "system:node:n2", "2026-01-10T10:00:05.02Z"),
             ("daemonset_created.v1", "kubernetes-admin", "2026-01-10T10:01:00.031Z"),
+            ("daemonset_revision_observed.v1", "system:serviceaccount:kube-system:daemon-set-controller", "2026-01-10T10:01:00.038Z"),
             ("pod_registered.v1", "system:serviceaccount:kube-system:daemon-set-controller", "2026-01-10T10:01:00.045Z"),
             ("pod_status_observed.v1", "system:node:n1", "2026-01-10T10:01:04.5Z"),
             ("pod_deleted.v1", "kubernetes-admin", "2026-01-10T10:05:00.1Z"),
@@ -48,11 +49,14 @@ public sealed class ImportTests : ApiTest
         // each event says where in the cluster it comes from: the audit event, the object's resourceVersion and uid
         Assert.Equal(("1101", "7c1e0b6e-0000-4000-8000-0000000000a1", "00000000-0000-4000-8000-000000000001"),
             ((string?)events[0]["metadata"]!["source"]!["resourceVersion"], (string?)events[0]["metadata"]!["source"]!["uid"], (string?)events[0]["metadata"]!["source"]!["auditId"]));
-        Assert.Equal("00000000-0000-4000-8000-000000000012", (string?)events[5]["metadata"]!["source"]!["auditId"]);
+        Assert.Equal("00000000-0000-4000-8000-000000000012", (string?)events[6]["metadata"]!["source"]!["auditId"]);
 
         // the past as the log now holds it: the pod ran on n1 between its creation and its deletion
         var during = await Client.GetJsonAsync("/engine/v1/placement?daemonset=monitoring/agent&at=2026-01-10T10:02:00Z");
-        Assert.Equal((1, 1, 0), ((int)during["summary"]!["desired"]!, (int)during["summary"]!["actual"]!, (int)during["summary"]!["missing"]!));
+        Assert.Equal((1, 1, 0, 0), ((int)during["summary"]!["desired"]!, (int)during["summary"]!["actual"]!, (int)during["summary"]!["missing"]!, (int)during["summary"]!["outdated"]!));
+        // its revision is the cluster's (the hash its pod carries), so the pod counts as up to date
+        var revision = (await Client.GetJsonAsync("/apis/apps/v1/namespaces/monitoring/controllerrevisions"))["items"]!.AsArray().Single()!;
+        Assert.Equal(("agent-6f9c8d7b5", 1L), ((string?)revision["metadata"]!["name"], (long)revision["revision"]!));
         // the controller took 14 ms to create the pod (a divergence that short is its reaction time); since the pod's
         // deletion nothing runs where one should, and nothing says otherwise to the end of the log
         var divergences = (await Client.GetJsonAsync("/engine/v1/divergences?daemonset=monitoring/agent"))["items"]!.AsArray();
@@ -66,7 +70,7 @@ public sealed class ImportTests : ApiTest
 
         // the same file again: nothing appended, every usable line recognised as imported
         var (_, again, _) = await Client.PostAsync("/engine/v1/import", Fixture("audit.jsonl"));
-        Assert.Equal((0L, 6L, 6L), ((long)again!["recorded"]!, (long)again["alreadyImported"]!, (long)again["skipped"]!));
+        Assert.Equal((0L, 7L, 6L), ((long)again!["recorded"]!, (long)again["alreadyImported"]!, (long)again["skipped"]!));
         Assert.Equal(events.Count, (await Client.EventsAsync()).Count);
     }
 
@@ -90,7 +94,7 @@ public sealed class ImportTests : ApiTest
         var (status, first, _) = await Client.PostAsync("/engine/v1/import", snapshot, Http.Yaml);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal((1L, 2L, 1L), ((long)first!["read"]!, (long)first["recorded"]!, (long)first["skipped"]!));
-        Assert.Equal(1L, (long)first["skippedBecause"]!["kind ConfigMap: only Node, DaemonSet and Pod are recorded"]!);
+        Assert.Equal(1L, (long)first["skippedBecause"]!["kind ConfigMap: only Node, DaemonSet, ControllerRevision and Pod are recorded"]!);
 
         // kubectl get nodes -w -o json --output-watch-events: pretty JSON objects one after another
         var watch = new StringBuilder();

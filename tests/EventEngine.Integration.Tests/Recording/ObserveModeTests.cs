@@ -73,6 +73,12 @@ public sealed class ObserveModeTests : IAsyncLifetime
         var (pods, _) = await SameAsync(record);
         Assert.Equal(["agent:1", "agent:1"], pods.Select(p => p.Image));
         Assert.Equal(["node-1", "node-3"], pods.Select(p => p.Node).Order());
+        // the cluster's revisions, by name, number and template, are the record's: the rollback renumbered revision 1 to 3
+        static async Task<List<string>> RevisionsOf(HttpClient server) =>
+            (await server.GetJsonAsync("/apis/apps/v1/namespaces/default/controllerrevisions"))["items"]!.AsArray()
+            .Select(r => $"{r!["metadata"]!["name"]} {r["revision"]} {r["data"]!.ToJsonString()}").Order().ToList();
+        await Wait.UntilAsync(async () => (await RevisionsOf(_source)).SequenceEqual(await RevisionsOf(record)), TimeSpan.FromSeconds(30));
+        Assert.Equal([2L, 3L], (await _source.GetJsonAsync("/apis/apps/v1/namespaces/default/controllerrevisions"))["items"]!.AsArray().Select(r => (long)r!["revision"]!).Order());
 
         // every event of the record is the cluster's
         var events = await record.EventsAsync();
@@ -170,7 +176,7 @@ public sealed class ObserveModeTests : IAsyncLifetime
         await Wait.UntilAsync(async () => (bool)(await record.GetJsonAsync("/readyz"))["recorder"]!["live"]!, TimeSpan.FromSeconds(30));
         var ready = (await record.GetJsonAsync("/readyz"))["recorder"]!;
         Assert.Equal(_cluster.BaseAddress.ToString().TrimEnd('/'), ((string)ready["server"]!).TrimEnd('/'));
-        Assert.Equal(["daemonsets", "nodes", "pods"], ready["resourceVersions"]!.AsObject().Select(p => p.Key).Order());
+        Assert.Equal(["controllerrevisions", "daemonsets", "nodes", "pods"], ready["resourceVersions"]!.AsObject().Select(p => p.Key).Order());
         Assert.Contains("eventengine_recorder_live 1", await record.GetStringAsync("/metrics"));
     }
 

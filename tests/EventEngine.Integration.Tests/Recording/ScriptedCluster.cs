@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace EventEngine.Integration.Tests.Recording;
 
 /// <summary>
-/// A Kubernetes API server on loopback whose answers a test scripts: for nodes, DaemonSets and pods, a handler per
+/// A Kubernetes API server on loopback whose answers a test scripts: for nodes, DaemonSets, ControllerRevisions and pods, a handler per
 /// collection that answers both its list and its watch (?watch=true); a kubeconfig pointing at it. For what a real
 /// server does that an EventEngine as the cluster would not: expire a watch (410), or break the DaemonSet rules.
 /// </summary>
@@ -23,8 +23,11 @@ public sealed class ScriptedCluster : IAsyncDisposable
 
     public string Kubeconfig { get; }
 
-    /// <summary>Starts a server answering GET /api/v1/nodes, /apis/apps/v1/daemonsets and /api/v1/pods with these handlers.</summary>
-    public static async Task<ScriptedCluster> StartAsync(RequestDelegate nodes, RequestDelegate daemonSets, RequestDelegate pods)
+    /// <summary>
+    /// Starts a server answering GET /api/v1/nodes, /apis/apps/v1/daemonsets, /apis/apps/v1/controllerrevisions (none,
+    /// unless given) and /api/v1/pods with these handlers.
+    /// </summary>
+    public static async Task<ScriptedCluster> StartAsync(RequestDelegate nodes, RequestDelegate daemonSets, RequestDelegate pods, RequestDelegate? revisions = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         var address = new Uri($"http://127.0.0.1:{ServerProcess.FreePort()}");
@@ -33,6 +36,7 @@ public sealed class ScriptedCluster : IAsyncDisposable
         app.MapGet("/api/v1/nodes", nodes);
         app.MapGet("/apis/apps/v1/daemonsets", daemonSets);
         app.MapGet("/api/v1/pods", pods);
+        app.MapGet("/apis/apps/v1/controllerrevisions", revisions ?? Fixed("apps/v1", "ControllerRevisionList", []));
         await app.StartAsync();
         return new ScriptedCluster(app, new Kubectl(address).KubeconfigPath);
     }
@@ -50,6 +54,31 @@ public sealed class ScriptedCluster : IAsyncDisposable
     /// <summary>A handler whose list holds these items (at resourceVersion 10) and whose watch says nothing.</summary>
     public static RequestDelegate Fixed(string apiVersion, string kind, JsonArray items) => http =>
         IsWatch(http) ? QuietAsync(http) : ListAsync(http, apiVersion, kind, (JsonArray)items.DeepClone(), "10");
+
+    /// <summary>
+    /// A handler whose list holds these items (at resourceVersion 10) and whose first watch sends these watch events
+    /// ({"type": ..., "object": ...}) as a server sends them, one JSON line each, and then stays open and quiet.
+    /// </summary>
+    public static RequestDelegate Then(string apiVersion, string kind, JsonArray items, params JsonObject[] changes)
+    {
+        var watches = 0;
+        return async http =>
+        {
+            if (!IsWatch(http))
+            {
+                await ListAsync(http, apiVersion, kind, (JsonArray)items.DeepClone(), "10");
+                return;
+            }
+            await OpenWatchAsync(http);
+            if (Interlocked.Increment(ref watches) == 1)
+                foreach (var change in changes)
+                {
+                    await http.Response.WriteAsync(change.ToJsonString() + "\n", http.RequestAborted);
+                    await http.Response.Body.FlushAsync(http.RequestAborted);
+                }
+            await UntilGoneAsync(http);
+        };
+    }
 
     public static Task ListAsync(HttpContext http, string apiVersion, string kind, JsonArray items, string resourceVersion) =>
         http.Response.WriteAsJsonAsync(new JsonObject
@@ -69,6 +98,11 @@ public sealed class ScriptedCluster : IAsyncDisposable
     public static async Task QuietAsync(HttpContext http)
     {
         await OpenWatchAsync(http);
+        await UntilGoneAsync(http);
+    }
+
+    private static async Task UntilGoneAsync(HttpContext http)
+    {
         var gone = new TaskCompletionSource();
         await using var registration = http.RequestAborted.Register(() => gone.TrySetResult());
         await gone.Task;
