@@ -47,14 +47,19 @@ public sealed record StateDaemonSet(string ApiVersion, string Kind, ObjectMeta M
 public sealed record CurrentRevision(long? Revision, string? Hash);
 
 /// <summary>GET /engine/v1/timeline: entries in log order up to seq <c>to</c>; continue resumes after the last entry.</summary>
-public sealed record TimelinePage(IReadOnlyList<TimelineEntry> Items, long To, string? Continue);
+public sealed record TimelinePage(IReadOnlyList<TimelineEntry> Items, long To, string? Continue, IReadOnlyList<EventEngine.Projections.History.Divergence>? Divergences);
 
 /// <summary>
 /// One event of the timeline: when, who, the request that started it (its correlation id), a sentence, why, what caused
 /// it, and the pods created and removed because of it.
 /// </summary>
 public sealed record TimelineEntry(long Seq, string Id, string Time, string Type, string Actor, string? Request, string Description, EventReason? Reason,
-    TimelineCause? Cause, IReadOnlyList<PlacementChange> Placement);
+    TimelineCause? Cause, IReadOnlyList<PlacementChange> Placement, TimelineDivergences? Divergences);
+
+/// <summary>With ?divergences=true: the divergences from Kubernetes' rules an entry began and ended (see GET /engine/v1/divergences).</summary>
+public sealed record TimelineDivergences(IReadOnlyList<TimelineDivergence> Began, IReadOnlyList<TimelineDivergence> Ended);
+
+public sealed record TimelineDivergence(string DaemonSet, string Node, string Kind, string Reason);
 
 /// <summary>The event that caused an entry (its description when it is in the window read, its actor when it is older).</summary>
 public sealed record TimelineCause(long Seq, string Id, string Type, string? Description, string? Actor);

@@ -19,8 +19,9 @@ public static class HistoryEndpoints
             .WithSummary("The whole cluster at a seq or time, a page at a time").Produces<StatePage>().ProducesProblem(400).ProducesProblem(422);
 
         engine.MapGet("/timeline", async (string? from, string? to, string? node, string? daemonset, int? limit, string? @continue,
-            bool? includeStatus, IMediator m, CancellationToken ct) =>
-            Results.Text((await m.Send(new GetTimeline(from, to, node, daemonset, Math.Clamp(limit ?? 200, 1, 1_000), @continue, includeStatus ?? false), ct))
+            bool? includeStatus, bool? divergences, IMediator m, CancellationToken ct) =>
+            Results.Text((await m.Send(new GetTimeline(from, to, node, daemonset, Math.Clamp(limit ?? 200, 1, 1_000), @continue, includeStatus ?? false,
+                    divergences ?? false), ct))
                 .ToJsonString(), "application/json"))
             .WithSummary("The incident timeline: events with actor, sentence, cause and placement change").Produces<TimelinePage>().ProducesProblem(400);
 

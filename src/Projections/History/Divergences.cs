@@ -18,8 +18,11 @@ public sealed record FindDivergences(string? From, string? To, string? DaemonSet
 public sealed record DivergenceReport(LogPoint From, LogPoint To, IReadOnlyList<Divergence> Items);
 
 /// <summary>
-/// One divergence: a node that should run the DaemonSet's pod and had no live one (missing), or live pods on a node
-/// they may not continue on (misscheduled: a NoExecute taint not tolerated, a selector or affinity no longer matched).
+/// One divergence: a node that should run the DaemonSet's pod and had no live one (missing), live pods on a node
+/// they may not continue on (misscheduled: a NoExecute taint not tolerated, a selector or affinity no longer matched),
+/// or a rolling update that went over its budget (maxUnavailableExceeded: an available old pod deleted, on Node, while
+/// as many desired nodes as maxUnavailable allows already had no available pod; it lasts until no more than that many
+/// have none).
 /// Since is where it began (StartedBefore: already at the window's start), Until where it ended (null: still at the
 /// window's end); Seconds is how long it lasted up to Until, or, still open, up to now (at the head of the log) or the
 /// window's end (an earlier "to"). Cause is the command after which it
@@ -54,6 +57,16 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
         if (!double.IsFinite(q.MinSeconds) || q.MinSeconds < 0)
             return Failure.Invalid("divergences", "minSeconds", $"Invalid value: {q.MinSeconds}: must be a number of seconds, not negative");
 
+        // one still open at the head of the log has lasted until now; at an earlier "to", until that point
+        return await ScanAsync(travel, from, to, q, string.IsNullOrEmpty(q.To) ? clock.GetUtcNow() : null, ct);
+    }
+
+    /// <summary>
+    /// The divergences of the window (from, to]: the state at from folded event by event, a divergence opened and closed
+    /// per command. One still open at the end has lasted until <paramref name="openUntil"/>, or else until to's time.
+    /// </summary>
+    public static async Task<DivergenceReport> ScanAsync(TimeTravel travel, long from, long to, FindDivergences q, DateTimeOffset? openUntil, CancellationToken ct)
+    {
         var start = new LogPoint(from, await travel.TimeOfAsync(from, ct));
         var state = await travel.StateAtAsync(from, ct);
         var open = new Dictionary<(string DaemonSet, string Node, string Kind), Divergence>();
@@ -74,7 +87,12 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
             foreach (var (ds, node) in touched)
                 foreach (var (key, reason) in At(state, ds, node, q))
                     now[key] = reason;
-            foreach (var key in open.Keys.Where(k => touched.Contains((k.DaemonSet, k.Node)) && !now.ContainsKey(k)).ToList())
+            foreach (var (key, reason) in OverBudget(before, group.Select(g => g.Event), at.Time ?? DateTimeOffset.UnixEpoch, q))
+                now.TryAdd(key, reason);
+            bool Ended((string DaemonSet, string Node, string Kind) k) => k.Kind == OverBudgetKind
+                ? !now.ContainsKey(k) && WithinBudget(state, k.DaemonSet, at.Time ?? DateTimeOffset.UnixEpoch)
+                : touched.Contains((k.DaemonSet, k.Node)) && !now.ContainsKey(k);
+            foreach (var key in open.Keys.Where(Ended).ToList())
             {
                 closed.Add(open[key] with { Until = at });
                 open.Remove(key);
@@ -96,9 +114,8 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
         }
         CloseGroup();
         var last = new LogPoint(to, await travel.TimeOfAsync(to, ct));
-        // one still open at the head of the log has lasted until now; at an earlier "to", until that point
-        var openUntil = string.IsNullOrEmpty(q.To) ? clock.GetUtcNow() : last.Time ?? DateTimeOffset.UnixEpoch;
-        double Seconds(Divergence d) => ((d.Until?.Time ?? openUntil) - (d.Since.Time ?? DateTimeOffset.UnixEpoch)).TotalSeconds;
+        var until = openUntil ?? last.Time ?? DateTimeOffset.UnixEpoch;
+        double Seconds(Divergence d) => ((d.Until?.Time ?? until) - (d.Since.Time ?? DateTimeOffset.UnixEpoch)).TotalSeconds;
         var items = closed.Concat(open.Values)
             .Select(d => d with { Seconds = Math.Round(Seconds(d), 6) })
             .Where(d => d.Seconds >= q.MinSeconds)
@@ -127,6 +144,53 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
             yield return ((daemonSet, node, DifferenceKinds.Misscheduled),
                 $"{string.Join(", ", live.Select(p => p.Name))} may not continue here: {Reconciler.WhyNotContinue(n, ds).Message}");
     }
+
+    public const string OverBudgetKind = "maxUnavailableExceeded";
+
+    /// <summary>
+    /// The deletions of a command that took a rolling update over its maxUnavailable budget: an old pod, available, the
+    /// only available pod of its node, deleted while as many desired nodes as the budget allows already had no
+    /// available pod (counting the command's earlier deletions). The rule of rollingUpdate, which deletes an available
+    /// old pod only within the budget.
+    /// </summary>
+    private static IEnumerable<((string, string, string) Key, string Reason)> OverBudget(ClusterState before, IEnumerable<IEvent> events, DateTimeOffset now, FindDivergences q)
+    {
+        var used = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var e in events)
+        {
+            if (e is not PodDeleted { DaemonSet: { } key, Node: { } node } deleted || (q.DaemonSet is not null && key != q.DaemonSet) || (q.Node is not null && node != q.Node)
+                || !before.DaemonSets.TryGetValue(key, out var ds) || !ds.IsRollingUpdate
+                || !before.Pods.TryGetValue(deleted.Namespace + "/" + deleted.Pod, out var pod) || ds.IsUpdated(pod) || !pod.IsLive
+                || !pod.IsAvailable(ds.MinReadySeconds, now)
+                || ds.SlotOf(node) is not { ShouldRun: true } slot || slot.Pods.Any(k => k != pod.Key && Available(before, ds, k, now)))
+                continue;
+            var budget = Budget(ds);
+            var unavailable = used.TryGetValue(key, out var u) ? u : Unavailable(before, ds, now);
+            used[key] = unavailable + 1;
+            if (unavailable >= budget)
+                yield return ((key, node, OverBudgetKind),
+                    $"{pod.Name} (an old pod, available) was deleted while {unavailable} of {ds.Counts.Desired} nodes had no available pod: maxUnavailable allows {budget}");
+        }
+    }
+
+    /// <summary>Whether a DaemonSet (or its absence) no longer exceeds its budget: at most maxUnavailable desired nodes without an available pod.</summary>
+    private static bool WithinBudget(ClusterState s, string key, DateTimeOffset now) =>
+        !s.DaemonSets.TryGetValue(key, out var ds) || !ds.IsRollingUpdate || Unavailable(s, ds, now) <= Budget(ds);
+
+    /// <summary>rollingUpdate's maxUnavailable, scaled to the desired nodes (1 when both budgets are 0, as the controller takes it).</summary>
+    private static int Budget(DaemonSetState ds)
+    {
+        var desired = ds.Counts.Desired;
+        var budget = ds.MaxUnavailable(desired);
+        return desired > 0 && budget == 0 && ds.MaxSurge(desired) == 0 ? 1 : budget;
+    }
+
+    /// <summary>The desired nodes without an available pod of the DaemonSet.</summary>
+    private static int Unavailable(ClusterState s, DaemonSetState ds, DateTimeOffset now) =>
+        ds.Slots.Values.Count(slot => slot.ShouldRun && !slot.Pods.Any(k => Available(s, ds, k, now)));
+
+    private static bool Available(ClusterState s, DaemonSetState ds, string pod, DateTimeOffset now) =>
+        s.Pods.TryGetValue(pod, out var p) && p.IsLive && p.IsAvailable(ds.MinReadySeconds, now);
 
     /// <summary>The (DaemonSet, node) pairs a command may have changed the answer for.</summary>
     private static HashSet<(string, string)> Touched(ClusterState after, ClusterState before, IEnumerable<IEvent> events)

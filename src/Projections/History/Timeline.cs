@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventEngine.Events;
 using EventEngine.Model;
@@ -8,8 +9,11 @@ using EventEngine.Storage;
 
 namespace EventEngine.Projections.History;
 
-/// <summary>GET /engine/v1/timeline: the incident timeline, optionally about one node or one DaemonSet.</summary>
-public sealed record GetTimeline(string? From, string? To, string? Node, string? DaemonSet, int Limit, string? Continue, bool IncludeStatus)
+/// <summary>
+/// GET /engine/v1/timeline: the incident timeline, optionally about one node or one DaemonSet, and with Divergences the
+/// divergences from Kubernetes' rules the page's events began and ended.
+/// </summary>
+public sealed record GetTimeline(string? From, string? To, string? Node, string? DaemonSet, int Limit, string? Continue, bool IncludeStatus, bool Divergences = false)
     : IRequest<JsonObject>;
 
 /// <summary>
@@ -17,7 +21,7 @@ public sealed record GetTimeline(string? From, string? To, string? Node, string?
 /// placement change it made (the pods created and removed because of it). Filtering keeps the events that touched
 /// the node or DaemonSet, and the events that caused those.
 /// </summary>
-public sealed class TimelineHandler(TimeTravel travel, EventStore store) : IRequestHandler<GetTimeline, JsonObject>
+public sealed class TimelineHandler(TimeTravel travel, EventStore store, ReplayOptions options, TimeProvider clock) : IRequestHandler<GetTimeline, JsonObject>
 {
     public async Task<JsonObject> Handle(GetTimeline q, CancellationToken ct)
     {
@@ -62,7 +66,37 @@ public sealed class TimelineHandler(TimeTravel travel, EventStore store) : IRequ
         var items = new JsonArray(kept.Select(e => (JsonNode)e.Entry).ToArray());
         var result = new JsonObject { ["items"] = items, ["to"] = to };
         if (lastKept is { } stop && stop < to) result["continue"] = stop.ToString(CultureInfo.InvariantCulture);
+        if (q.Divergences && entries.Count > 0)
+            result["divergences"] = await DivergencesAsync(q, after, entries[^1].Step.Stored.Seq, to, kept, ct);
         return result;
+    }
+
+    /// <summary>
+    /// The divergences of the events read (at most the last Engine:Limits:ReplayEvents of them): each entry that began
+    /// or ended one says so, and the list says how long each lasted.
+    /// </summary>
+    private async Task<JsonArray> DivergencesAsync(GetTimeline q, long after, long last, long head, List<(LogStep Step, JsonObject Entry)> kept, CancellationToken ct)
+    {
+        var filters = new FindDivergences(null, null, q.DaemonSet, q.Node, 0);
+        var report = await FindDivergencesHandler.ScanAsync(travel, Math.Max(after, last - options.MaxEvents), last, filters,
+            last == head && string.IsNullOrEmpty(q.To) ? clock.GetUtcNow() : null, ct);
+        var bySeq = kept.ToDictionary(k => k.Step.Stored.Seq, k => k.Entry);
+        var list = new JsonArray();
+        foreach (var d in report.Items)
+        {
+            var item = JsonSerializer.SerializeToNode(d, Json.Options)!.AsObject();
+            list.Add(item);
+            var brief = new JsonObject { ["daemonSet"] = d.DaemonSet, ["node"] = d.Node, ["kind"] = d.Kind, ["reason"] = d.Reason };
+            if (!d.StartedBefore && d.Cause is { } cause && bySeq.TryGetValue(cause.Seq, out var began)) Mark(began, "began", brief);
+            if (d.Until is { } until && bySeq.TryGetValue(until.Seq, out var ended)) Mark(ended, "ended", brief.DeepClone().AsObject());
+        }
+        return list;
+    }
+
+    private static void Mark(JsonObject entry, string how, JsonObject divergence)
+    {
+        if (entry["divergences"] is not JsonObject marks) entry["divergences"] = marks = new JsonObject { ["began"] = new JsonArray(), ["ended"] = new JsonArray() };
+        marks[how]!.AsArray().Add(divergence);
     }
 
     /// <summary>"from" is inclusive: a seq, or the first event at or after a time.</summary>

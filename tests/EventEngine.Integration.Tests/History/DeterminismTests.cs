@@ -125,7 +125,8 @@ public sealed class DeterminismTests(ITestOutputHelper output)
                 compared++;
             }
             var from = Math.Max(0, seq - 60).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            compared += await SameAsync($"timeline to {seq}", t => new TimelineHandler(t, store).Handle(new GetTimeline(from, at, null, null, 30, null, true), default));
+            compared += await SameAsync($"timeline to {seq}", t => new TimelineHandler(t, store, new ReplayOptions(20_000), TimeProvider.System)
+                .Handle(new GetTimeline(from, at, null, null, 30, null, true, Divergences: true), default));
             if (whatIfs-- > 0 && someDaemonSet is not null)
             {
                 var body = JsonNode.Parse(Fill("""

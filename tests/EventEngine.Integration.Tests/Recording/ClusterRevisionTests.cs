@@ -24,12 +24,12 @@ public sealed class ClusterRevisionTests : IAsyncLifetime
         _database = await TestDatabase.CreateAsync();
         _cluster = await ScriptedCluster.StartAsync(
             ScriptedCluster.Fixed("v1", "NodeList", [Node("n1"), Node("n2")]),
-            ScriptedCluster.Then("apps/v1", "DaemonSetList", [Agent("agent:2", "1")], Change("MODIFIED", Agent("agent:3", "11"))),
+            ScriptedCluster.Then("apps/v1", "DaemonSetList", [Agent("agent:2", "1")], ScriptedCluster.Change("MODIFIED", Agent("agent:3", "11"))),
             ScriptedCluster.Then("v1", "PodList", [Pod("agent-a", "n1", "6b8f94d7c", "3"), Pod("agent-b", "n2", "6b8f94d7c", "4")],
-                Change("DELETED", Pod("agent-a", "n1", "6b8f94d7c", "14")), Change("ADDED", Pod("agent-c", "n1", "7f6d5c4b8", "15")),
-                Change("DELETED", Pod("agent-b", "n2", "6b8f94d7c", "16")), Change("ADDED", Pod("agent-d", "n2", "7f6d5c4b8", "17"))),
+                ScriptedCluster.Change("DELETED", Pod("agent-a", "n1", "6b8f94d7c", "14")), ScriptedCluster.Change("ADDED", Pod("agent-c", "n1", "7f6d5c4b8", "15")),
+                ScriptedCluster.Change("DELETED", Pod("agent-b", "n2", "6b8f94d7c", "16")), ScriptedCluster.Change("ADDED", Pod("agent-d", "n2", "7f6d5c4b8", "17"))),
             ScriptedCluster.Then("apps/v1", "ControllerRevisionList", [Revision("58c9d7b6f", 1, "agent:1", "5"), Revision("6b8f94d7c", 2, "agent:2", "6")],
-                Change("ADDED", Revision("7f6d5c4b8", 3, "agent:3", "12")), Change("DELETED", Revision("58c9d7b6f", 1, "agent:1", "13"))));
+                ScriptedCluster.Change("ADDED", Revision("7f6d5c4b8", 3, "agent:3", "12")), ScriptedCluster.Change("DELETED", Revision("58c9d7b6f", 1, "agent:1", "13"))));
     }
 
     public async Task DisposeAsync()
@@ -77,8 +77,6 @@ public sealed class ClusterRevisionTests : IAsyncLifetime
 
     private static IEnumerable<(string?, long)> Names(List<JsonNode?> revisions) =>
         revisions.Select(r => ((string?)r!["metadata"]!["name"], (long)r["revision"]!)).OrderBy(r => r.Item2);
-
-    private static JsonObject Change(string type, JsonObject obj) => new() { ["type"] = type, ["object"] = obj };
 
     private static JsonObject Node(string name) => new()
     {

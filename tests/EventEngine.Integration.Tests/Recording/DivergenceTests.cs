@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using EventEngine.Integration.Tests.Engine;
 using EventEngine.Integration.Tests.Infrastructure;
-using Microsoft.AspNetCore.Http;
 
 namespace EventEngine.Integration.Tests.Recording;
 
@@ -17,12 +16,11 @@ public sealed class DivergenceTests : IAsyncLifetime
 {
     private const string Uid = "22222222-0000-0000-0000-000000000001";
 
-    private readonly Channel<string> _podEvents = Channel.CreateUnbounded<string>();
+    private readonly Channel<JsonObject> _podEvents = Channel.CreateUnbounded<JsonObject>();
     private TestDatabase _database = null!;
     private ScriptedCluster _cluster = null!;
     private ServerProcess _recorder = null!;
     private HttpClient _record = null!;
-    private int _podWatches;
 
     public async Task InitializeAsync()
     {
@@ -30,7 +28,7 @@ public sealed class DivergenceTests : IAsyncLifetime
         _cluster = await ScriptedCluster.StartAsync(
             ScriptedCluster.Fixed("v1", "NodeList", [Node("n1", "ssd"), Node("n2", "ssd"), Node("n3", "hdd")]),
             ScriptedCluster.Fixed("apps/v1", "DaemonSetList", [Agent()]),
-            PodsAsync);
+            ScriptedCluster.Streamed("v1", "PodList", [Pod("agent-n1", "n1"), Pod("agent-n3", "n3")], _podEvents.Reader));
         _recorder = await _cluster.RecorderAsync(_database);
         _record = _recorder.Client();
     }
@@ -52,9 +50,9 @@ public sealed class DivergenceTests : IAsyncLifetime
         Assert.Equal([("n1", "missing", 4L, (long?)6L), ("n2", "missing", 4L, null), ("n3", "misscheduled", 6L, null)],
             Rows(open).Select(r => (r.Node, r.Kind, r.Since, r.Until)));
 
-        await _podEvents.Writer.WriteAsync(WatchLine("ADDED", Pod("agent-n2", "n2")));
+        await _podEvents.Writer.WriteAsync(ScriptedCluster.Change("ADDED", Pod("agent-n2", "n2")));
         await EventsAsync(7);
-        await _podEvents.Writer.WriteAsync(WatchLine("DELETED", Pod("agent-n3", "n3")));
+        await _podEvents.Writer.WriteAsync(ScriptedCluster.Change("DELETED", Pod("agent-n3", "n3")));
         await EventsAsync(8);
 
         var report = await _record.GetJsonAsync("/engine/v1/divergences");
@@ -95,36 +93,6 @@ public sealed class DivergenceTests : IAsyncLifetime
 
     private Task EventsAsync(int count) =>
         Wait.UntilAsync(async () => (await _record.EventsAsync()).Count >= count, TimeSpan.FromSeconds(30));
-
-    /// <summary>The pods: a list, then one watch that streams what the test writes (any later watch stays quiet).</summary>
-    private async Task PodsAsync(HttpContext http)
-    {
-        if (!ScriptedCluster.IsWatch(http))
-        {
-            await ScriptedCluster.ListAsync(http, "v1", "PodList", [Pod("agent-n1", "n1"), Pod("agent-n3", "n3")], "10");
-            return;
-        }
-        if (Interlocked.Increment(ref _podWatches) > 1)
-        {
-            await ScriptedCluster.QuietAsync(http);
-            return;
-        }
-        await ScriptedCluster.OpenWatchAsync(http);
-        try
-        {
-            await foreach (var line in _podEvents.Reader.ReadAllAsync(http.RequestAborted))
-            {
-                await http.Response.WriteAsync(line + "\n", http.RequestAborted);
-                await http.Response.Body.FlushAsync(http.RequestAborted);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // the recorder went away
-        }
-    }
-
-    private static string WatchLine(string type, JsonObject obj) => new JsonObject { ["type"] = type, ["object"] = obj }.ToJsonString();
 
     private static JsonObject Node(string name, string disk) => new()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using EventEngine.Integration.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -79,6 +80,44 @@ public sealed class ScriptedCluster : IAsyncDisposable
             await UntilGoneAsync(http);
         };
     }
+
+    /// <summary>
+    /// A handler whose list holds these items (at resourceVersion 10) and whose first watch streams the watch events a
+    /// test writes to <paramref name="changes"/> when it chooses ({"type": ..., "object": ...}); later watches say nothing.
+    /// </summary>
+    public static RequestDelegate Streamed(string apiVersion, string kind, JsonArray items, ChannelReader<JsonObject> changes)
+    {
+        var watches = 0;
+        return async http =>
+        {
+            if (!IsWatch(http))
+            {
+                await ListAsync(http, apiVersion, kind, (JsonArray)items.DeepClone(), "10");
+                return;
+            }
+            await OpenWatchAsync(http);
+            if (Interlocked.Increment(ref watches) > 1)
+            {
+                await UntilGoneAsync(http);
+                return;
+            }
+            try
+            {
+                await foreach (var change in changes.ReadAllAsync(http.RequestAborted))
+                {
+                    await http.Response.WriteAsync(change.ToJsonString() + "\n", http.RequestAborted);
+                    await http.Response.Body.FlushAsync(http.RequestAborted);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // the recorder went away
+            }
+        };
+    }
+
+    /// <summary>A watch event: {"type": ADDED|MODIFIED|DELETED, "object": ...}.</summary>
+    public static JsonObject Change(string type, JsonObject obj) => new() { ["type"] = type, ["object"] = obj };
 
     public static Task ListAsync(HttpContext http, string apiVersion, string kind, JsonArray items, string resourceVersion) =>
         http.Response.WriteAsJsonAsync(new JsonObject
