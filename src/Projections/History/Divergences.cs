@@ -132,9 +132,12 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
             .SelectMany(ds => ds.Slots.Keys.Where(n => q.Node is null || n == q.Node).SelectMany(n => At(s, ds.Key, n, q)));
 
     /// <summary>The divergences of one DaemonSet on one node: what the reconciler's podsShouldBeOnNode would act on.</summary>
-    private static IEnumerable<((string, string, string) Key, string Reason)> At(ClusterState s, string daemonSet, string node, FindDivergences q)
+    private static IEnumerable<((string, string, string) Key, string Reason)> At(ClusterState s, string daemonSet, string node, FindDivergences q) =>
+        (q.DaemonSet is not null && daemonSet != q.DaemonSet) || (q.Node is not null && node != q.Node) ? [] : At(s, daemonSet, node);
+
+    /// <summary>The divergences of one DaemonSet on one node in a state (missing, misscheduled), each with why.</summary>
+    public static IEnumerable<((string DaemonSet, string Node, string Kind) Key, string Reason)> At(ClusterState s, string daemonSet, string node)
     {
-        if ((q.DaemonSet is not null && daemonSet != q.DaemonSet) || (q.Node is not null && node != q.Node)) yield break;
         if (!s.DaemonSets.TryGetValue(daemonSet, out var ds) || !s.Nodes.TryGetValue(node, out var n)) yield break;
         var slot = ds.SlotOf(node);
         var live = slot.Pods.Select(k => s.Pods[k]).Where(p => p.IsLive).ToList();

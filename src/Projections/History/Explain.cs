@@ -23,7 +23,8 @@ public sealed class ExplainPlacementValidator : AbstractValidator<ExplainPlaceme
 /// <summary>
 /// The answer at one point of the log: every rule checked (NodeShouldRun.Explain), satisfied or not; each of the two
 /// answers with the rules that decided it; the DaemonSet's pods on the node (oldest first); and the event after which
-/// the answer last became what it is.
+/// the answer last became what it is; and where the pair differs from what the rules say there (see
+/// GET /engine/v1/divergences: missing, misscheduled), which for a recorded cluster is its controller's divergence.
 /// </summary>
 public sealed record Explanation(
     string DaemonSet,
@@ -36,7 +37,11 @@ public sealed record Explanation(
     IReadOnlyList<PlacementRule> Rules,
     bool Running,
     IReadOnlyList<PodView> Pods,
-    LastChange LastChange);
+    LastChange LastChange,
+    IReadOnlyList<DivergenceHere> Divergences);
+
+/// <summary>A divergence of the pair at the point explained: its kind and why.</summary>
+public sealed record DivergenceHere(string Kind, string Reason);
 
 /// <summary>shouldRun and shouldContinueRunning, each with what decided it.</summary>
 public sealed record Decisions(Decision ShouldRun, Decision ShouldContinueRunning);
@@ -79,7 +84,8 @@ public sealed class ExplainPlacementHandler(TimeTravel timeTravel, EventStore st
         return new Explanation(ds.Key, node.Name, at, verdict.ShouldRun, verdict.ShouldContinueRunning, verdict.Summary, DecisionsOf(verdict),
             verdict.Rules, pods.Any(p => p.IsLive), pods.Select(p => Inspection.Pod(p, ds, revisions)).ToList(),
             new LastChange(change.Event.Seq, change.Event.Id, change.Event.Type, change.Event.Stream, change.Event.RecordedAt,
-                change.Event.Metadata.Actor, change.Before, after));
+                change.Event.Metadata.Actor, change.Before, after),
+            FindDivergencesHandler.At(state, ds.Key, node.Name).Select(d => new DivergenceHere(d.Key.Kind, d.Reason)).ToList());
     }
 
     private static Decisions DecisionsOf(PlacementVerdict v) => new(

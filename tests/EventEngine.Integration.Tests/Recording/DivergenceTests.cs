@@ -49,6 +49,12 @@ public sealed class DivergenceTests : IAsyncLifetime
         // n1 lacked its pod from the DaemonSet's arrival until the pods were listed; n2 still lacks one, n3 has one it must not
         Assert.Equal([("n1", "missing", 4L, (long?)6L), ("n2", "missing", 4L, null), ("n3", "misscheduled", 6L, null)],
             Rows(open).Select(r => (r.Node, r.Kind, r.Since, r.Until)));
+        // explain says the same of each node, with why
+        async Task<List<string>> Explained(string node) => (await _record.GetJsonAsync($"/engine/v1/explain?daemonset=default/agent&node={node}"))["divergences"]!
+            .AsArray().Select(d => $"{d!["kind"]}: {d["reason"]}").ToList();
+        Assert.Empty(await Explained("n1"));
+        Assert.Equal(["missing: a pod should run here and none is live"], await Explained("n2"));
+        Assert.StartsWith("misscheduled: agent-n3 may not continue here: nodeSelector disk=ssd does not match", Assert.Single(await Explained("n3")));
 
         await _podEvents.Writer.WriteAsync(ScriptedCluster.Change("ADDED", Pod("agent-n2", "n2")));
         await EventsAsync(7);
