@@ -13,10 +13,11 @@ namespace EventEngine.Api.Recording;
 /// <summary>
 /// Observe mode's recorder: lists and watches the Nodes, DaemonSets, and DaemonSet-owned ControllerRevisions and Pods of a real API server
 /// with the official client (the kubeconfig and context kubectl would use) and appends what it sees, as the actor
-/// "cluster". It never writes to the cluster. At start, and whenever a watch fails (a 410 included), it lists the
-/// kind again and appends only the differences from what the log holds (a resync): nothing seen twice is recorded
-/// twice, and an object gone while nobody watched is recorded as removed. A failed list or watch is retried with
-/// backoff.
+/// "cluster". It never writes to the cluster. A kind it recorded before is watched again from the last resourceVersion
+/// the log holds for it (a restart resumes); a kind it never recorded, and one whose watch fails (a 410 Gone for a
+/// version the server no longer has included), is listed and only the differences from what the log holds are
+/// appended (a resync): nothing seen twice is recorded twice, and an object gone while nobody watched is recorded as
+/// removed. A failed list or watch is retried with backoff. A ControllerRevision seen before its DaemonSet waits for it.
 /// </summary>
 public sealed class ClusterRecorder(ClusterRecorder.Options options, IServiceProvider services, ILogger<ClusterRecorder> logger) : BackgroundService
 {
@@ -24,6 +25,9 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
 
     /// <summary>The correlation id of what a list found different from the log begins so: "resync:nodes:&lt;resourceVersion&gt;:...".</summary>
     public const string ResyncPrefix = "resync:";
+
+    /// <summary>The correlation id of what a watch said begins so: "watch:pods:&lt;resourceVersion&gt;:...".</summary>
+    public const string WatchPrefix = "watch:";
 
     /// <summary>
     /// Engine:Cluster:Kubeconfig (the cluster Observe mode records live) and Engine:Cluster:Context (else its current context), read
@@ -127,9 +131,14 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
         using var client = new k8s.Kubernetes(config);
         logger.LogInformation("Recording the cluster at {Server} (context {Context})", Server, options.Context ?? "current");
         // owners before what they own: the first resync of each kind in turn, then every kind's watch at once
+        var store = services.GetRequiredService<EventStore>();
         var versions = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var kind in Kinds)
-            versions[kind.Name] = await WithRetryAsync(kind, ct => ResyncAsync(client, kind, ct), stoppingToken);
+        {
+            var resumed = await store.LastSourceVersionAsync([$"{WatchPrefix}{kind.Name}:", $"{ResyncPrefix}{kind.Name}:"], stoppingToken);
+            if (resumed is not null) logger.LogInformation("Resuming the watch of {Kind} from resourceVersion {Version}, the last the log holds", kind.Name, resumed);
+            versions[kind.Name] = resumed ?? await WithRetryAsync(kind, ct => ResyncAsync(client, kind, ct), stoppingToken);
+        }
         await Task.WhenAll(Kinds.Select(kind => FollowAsync(client, kind, versions[kind.Name], stoppingToken)));
     }
 
@@ -153,9 +162,7 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
                         failed = new InvalidOperationException("the API server ended the watch with an error (410 Gone or another)");
                         break;
                     }
-                    var seen = CommandContext.System(Actor) with { Source = new EventSource(obj.Metadata?.ResourceVersion, obj.Metadata?.Uid, null) };
-                    await RecordAsync(seen, kind, type == WatchEventType.Deleted ? [] : [obj],
-                        type == WatchEventType.Deleted ? [kind.KeyOf(obj)] : [], ct);
+                    await RecordSeenAsync(kind, type, obj, ct);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -186,6 +193,39 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
             kind, listed, gone, ct);
         logger.LogInformation("Listed {Count} {Kind} at resourceVersion {Version}; {Gone} gone since the log last saw them", listed.Count, kind.Name, version, gone.Count);
         return version;
+    }
+
+    private readonly Dictionary<string, IKubernetesObject<V1ObjectMeta>> _waiting = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// One change a watch said, as one command. A ControllerRevision whose DaemonSet the log does not hold yet (their
+    /// watches are apart) waits for it: it is recorded after the next DaemonSet change the recorder records.
+    /// </summary>
+    private async Task RecordSeenAsync(RecordedKind kind, WatchEventType type, IKubernetesObject<V1ObjectMeta> obj, CancellationToken ct)
+    {
+        var key = kind.KeyOf(obj);
+        if (kind == RecordedKind.ControllerRevisions)
+            lock (_waiting)
+            {
+                _waiting.Remove(key);
+                var owner = obj.Metadata?.OwnerReferences?.FirstOrDefault(o => o.Controller == true)?.Uid;
+                if (type != WatchEventType.Deleted && owner is not null && !_runtime.State.DaemonSetsByUid.ContainsKey(owner))
+                {
+                    _waiting[key] = obj;
+                    return;
+                }
+            }
+        var seen = new CommandContext($"{WatchPrefix}{kind.Name}:{obj.Metadata?.ResourceVersion}:{Guid.NewGuid():N}", Actor)
+        {
+            Source = new EventSource(obj.Metadata?.ResourceVersion, obj.Metadata?.Uid, null),
+        };
+        await RecordAsync(seen, kind, type == WatchEventType.Deleted ? [] : [obj], type == WatchEventType.Deleted ? [key] : [], ct);
+        if (kind != RecordedKind.DaemonSets) return;
+        List<IKubernetesObject<V1ObjectMeta>> ready;
+        lock (_waiting)
+            ready = _waiting.Values.Where(r => r.Metadata?.OwnerReferences?.FirstOrDefault(o => o.Controller == true)?.Uid is { } owner
+                && _runtime.State.DaemonSetsByUid.ContainsKey(owner)).ToList();
+        foreach (var revision in ready) await RecordSeenAsync(RecordedKind.ControllerRevisions, WatchEventType.Added, revision, ct);
     }
 
     /// <summary>One command of what was observed: the objects as the cluster shows them, then the ones removed.</summary>

@@ -251,6 +251,18 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>
+    /// The source's resourceVersion (metadata.source.resourceVersion) of the last event whose correlation id begins with
+    /// one of <paramref name="correlationPrefixes"/>: where a recorder left off, or null when it recorded nothing so.
+    /// </summary>
+    public async Task<string?> LastSourceVersionAsync(IReadOnlyList<string> correlationPrefixes, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "select metadata->'source'->>'resourceVersion' from events where metadata->>'correlationId' like any(@prefixes) order by seq desc limit 1");
+        command.Parameters.AddWithValue("prefixes", correlationPrefixes.Select(p => p.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%").ToArray());
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
     /// <summary>When the last event at or before <paramref name="seq"/> was recorded (null: there is none).</summary>
     public async Task<DateTimeOffset?> TimeAtAsync(long seq, CancellationToken cancellationToken = default)
     {

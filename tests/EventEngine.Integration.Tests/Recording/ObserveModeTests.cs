@@ -138,6 +138,9 @@ public sealed class ObserveModeTests : IAsyncLifetime
         Assert.Contains("node_labels_changed.v1", since);
         Assert.Contains("node_joined.v1", since);
         Assert.Contains("node_removed.v1", since);
+        // the watches resumed from the last resourceVersion the log held: the changes came from them, not from a relist
+        Assert.All(events.Skip(before), e => Assert.StartsWith("watch:", (string)e["metadata"]!["correlationId"]!));
+        Assert.Contains("Resuming the watch of nodes from resourceVersion", _recorder!.Output);
         // once each: a node joined, a pod registered, whatever the restarts
         Assert.Equal(3, events.Count(e => (string?)e["type"] == "node_joined.v1"));
         var registered = events.Where(e => (string?)e["type"] == "pod_registered.v1").Select(e => (string?)e["data"]!["pod"]).ToList();
