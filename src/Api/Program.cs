@@ -39,6 +39,7 @@ app.MapClusterEventEndpoints();
 app.MapEngineEndpoints();
 app.MapHistoryEndpoints();
 app.MapInspectEndpoints();
+app.MapWebView();
 app.Run();
 
 /// <summary>Entry point, visible to the test host.</summary>

@@ -65,26 +65,26 @@ public sealed class PluginTests : IAsyncLifetime
         Assert.True(code == 0, error);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["READ", "RECORDED", "EVENTS", "ALREADY", "IMPORTED", "UNCHANGED", "SKIPPED"], Words(lines[0]));
-        Assert.Equal(["12", "6", "6", "0", "0", "6"], Words(lines[1]));
+        Assert.Equal(["13", "7", "7", "0", "0", "6"], Words(lines[1]));
         Assert.Contains(lines, l => l.StartsWith("1", StringComparison.Ordinal) && l.Contains("audit event of a request that failed (409)", StringComparison.Ordinal));
 
         // again, as JSON: nothing new
         (code, output, error) = await RunAsync("import", audit, "--context", "record", "-o", "json");
         Assert.True(code == 0, error);
         var again = JsonNode.Parse(output)!;
-        Assert.Equal((0L, 6L), ((long)again["recorded"]!, (long)again["alreadyImported"]!));
+        Assert.Equal((0L, 7L), ((long)again["recorded"]!, (long)again["alreadyImported"]!));
 
         (code, output, error) = await RunAsync("divergences", "--context", "record", "--ds", "monitoring/agent");
         Assert.True(code == 0, error);
         lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["DAEMONSET", "NODE", "KIND", "SINCE", "UNTIL", "LASTED", "CAUSE"], Words(lines[0]));
-        Assert.Equal(["monitoring/agent", "n1", "missing", "2026-01-10T10:01:00.031Z", "(seq", "3)", "2026-01-10T10:01:00.045Z", "(seq", "4)", "14ms"], Words(lines[1]).Take(10));
+        Assert.Equal(["monitoring/agent", "n1", "missing", "2026-01-10T10:01:00.031Z", "(seq", "3)", "2026-01-10T10:01:00.045Z", "(seq", "5)", "14ms"], Words(lines[1]).Take(10));
         Assert.EndsWith("pod agent-7d4xk of monitoring/agent deleted from n1: Deleted (by kubernetes-admin)", lines[2]);
 
         (code, output, error) = await RunAsync("divergences", "--context", "record", "--min-seconds", "1", "-o", "json");
         Assert.True(code == 0, error);
         var report = JsonNode.Parse(output)!;
-        Assert.Equal([("n1", "missing", 6L)], report["items"]!.AsArray().Select(d => ((string?)d!["node"], (string?)d["kind"], (long)d["since"]!["seq"]!)));
+        Assert.Equal([("n1", "missing", 7L)], report["items"]!.AsArray().Select(d => ((string?)d!["node"], (string?)d["kind"], (long)d["since"]!["seq"]!)));
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class PluginTests : IAsyncLifetime
         Assert.Equal(["SEQ", "TIME", "ACTOR", "WHAT"], Words(lines[0]));
         Assert.Equal(["1", "2026-01-10T10:00:00.012Z", "system:node:n1", "n1", "joined"], Words(lines[1]).Take(5));
         Assert.EndsWith("pod agent-7d4xk of monitoring/agent deleted from n1: Deleted", lines[^1]);
-        Assert.Equal(["1", "4", "5", "6"], lines.Skip(1).Select(l => Words(l)[0]));
+        Assert.Equal(["1", "5", "6", "7"], lines.Skip(1).Select(l => Words(l)[0]));
 
         (code, output, error) = await RunAsync("explain", "ds/agent", "-n", "monitoring", "--node", "n1", "--at", "2026-01-10T10:02:00Z", "--context", "record");
         Assert.True(code == 0, error);
@@ -117,7 +117,7 @@ public sealed class PluginTests : IAsyncLifetime
         (code, output, error) = await RunAsync("placement", "daemonset/agent", "-n", "monitoring", "--at", "2026-01-10T10:06:00Z", "--context", "record");
         Assert.True(code == 0, error);
         lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("monitoring/agent at seq 6: desired 1, actual 0, missing 1, misscheduled 0, outdated 0, not ready 0", lines[0]);
+        Assert.Equal("monitoring/agent at seq 7: desired 1, actual 0, missing 1, misscheduled 0, outdated 0, not ready 0", lines[0]);
         Assert.Equal(["n1", "true", "<none>", "missing:"], Words(lines[2]).Take(4));
     }
 
