@@ -29,6 +29,7 @@ function el(tag, attributes = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
     else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key === 'style') node.style.cssText = value; // through the CSSOM: the page's policy allows no inline style attributes
     else node.setAttribute(key, value === true ? '' : value);
   }
   for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
@@ -153,14 +154,14 @@ async function explain(ds, node) {
   body.className = '';
   try {
     const x = await api(`/engine/v1/explain?daemonset=${encodeURIComponent(ds)}&node=${encodeURIComponent(node)}&at=${view.seq}`);
-    body.replaceChildren(
+    body.replaceChildren(...[
       el('p', {}, el('strong', {}, `shouldRun ${x.shouldRun}, shouldContinueRunning ${x.shouldContinueRunning}`), ' — ', x.summary),
       el('p', {}, `shouldRun: ${x.decisions.shouldRun.because}`), el('p', {}, `shouldContinueRunning: ${x.decisions.shouldContinueRunning.because}`),
       el('ul', { id: 'rules' }, x.rules.map(r => el('li', { class: 'rule ' + (r.satisfied ? 'ok' : 'fail'), dataset: { kind: r.kind } }, `${r.kind}: ${r.message}`))),
       el('p', {}, 'pods: ', x.pods.length ? x.pods.map(p => el('span', { class: 'chip' }, `${p.name} r${p.revision ?? '?'} ${p.phase}${p.ready ? ' ready' : ''}`)) : 'none'),
       x.divergences.length ? el('p', { class: 'error' }, x.divergences.map(d => `${d.kind}: ${d.reason}`).join('; ')) : null,
       el('p', { class: 'muted' }, 'answer last changed at ', el('a', { href: '#', onclick: e => { e.preventDefault(); go(x.lastChange.seq); } }, `seq ${x.lastChange.seq}`),
-        ` (${x.lastChange.type} by ${x.lastChange.actor})`));
+        ` (${x.lastChange.type} by ${x.lastChange.actor})`)].filter(Boolean));
   } catch (e) {
     body.replaceChildren(el('p', { class: 'error' }, e.message));
   }
@@ -192,6 +193,8 @@ async function loadEvents() {
       onclick: ev => { ev.preventDefault(); ev.stopPropagation(); go(e.cause.seq, true); } }, `← ${e.cause.seq}`) : ''));
   });
   $('#events tbody').replaceChildren(...rows);
+  const current = $('#events tr.current');
+  if (current) $('#events-box').scrollTop = Math.max(0, current.offsetTop - 60);
 }
 
 /** Moves the point of the log; with select, the event there is selected too (a cause followed). */
@@ -264,7 +267,7 @@ async function drawSpans() {
     const add = (node, span) => { if (!byNode.has(node)) byNode.set(node, []); byNode.get(node).push(span); };
     for (const r of revisions)
       for (const p of await pages(`/engine/v1/daemonsets/${ns}/${name}/revisions/${r.revision}/placements?limit=1000`, 'items'))
-        add(p.node, { from: p.fromSeq, to: p.toSeq ?? view.head, kind: p.ended === 'evicted' ? 'evicted' : r.revision === current ? 'current' : 'old', title: `${p.pod} r${r.revision}${p.ended ? ' ended: ' + p.ended : ''}` });
+        add(p.node, { from: p.fromSeq, to: p.toSeq ?? view.head, kind: r.revision === current ? 'current' : 'old', evicted: p.ended === 'evicted', title: `${p.pod} r${r.revision}${p.ended ? ' ended: ' + p.ended : ''}` });
     const divergences = (await api(`/engine/v1/divergences?daemonset=${encodeURIComponent(ds)}`)).items;
     for (const d of divergences)
       if (d.kind === 'missing' || d.kind === 'misscheduled') add(d.node, { from: d.since.seq, to: d.until ? d.until.seq : view.head, kind: d.kind, title: `${d.kind}: ${d.reason}` });
@@ -290,6 +293,7 @@ function renderVisibleSpans() {
       const rect = svg('rect', { x: x(s.from), width: Math.max(1, x(s.to) - x(s.from)), y: missing ? 2 : 6, height: missing ? ROW - 4 : ROW - 12, class: s.kind });
       const title = svg('title'); title.textContent = s.title; rect.append(title);
       graphic.append(rect);
+      if (s.evicted) graphic.append(svg('rect', { x: Math.max(0, x(s.to) - 3), width: 3, y: 2, height: ROW - 4, class: 'evicted' }));
     }
     graphic.append(svg('line', { x1: x(view.seq), x2: x(view.seq), y1: 0, y2: ROW, class: 'cursor' }));
     graphic.addEventListener('click', e => go(Math.round((e.offsetX / graphic.clientWidth) * view.head)));
@@ -438,7 +442,7 @@ async function start() {
   $('#spans').addEventListener('scroll', renderVisibleSpans);
   $('#filter-node').addEventListener('change', () => { renderVisibleRows(); loadEvents(); });
   $('#filter-ds').addEventListener('change', () => { view.spans = null; loadEvents(); drawSpans(); });
-  $('#follow').addEventListener('change', e => { if (e.target.checked) go(view.head).then(() => { $('#follow').checked = true; }); });
+  $('#follow').addEventListener('change', e => { if (e.target.checked) loadAt(view.head).catch(err => status(err.message, true)); });
   try {
     await refreshHead();
     const asked = /#seq=(\d+)/.exec(location.hash);

@@ -1,0 +1,175 @@
+using System.Text.Json.Nodes;
+using EventEngine.Integration.Tests.Engine;
+using EventEngine.Integration.Tests.Infrastructure;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace EventEngine.Integration.Tests.Web;
+
+/// <summary>
+/// The web view in a real headless browser (the system's Chromium through Playwright) against a server process with
+/// the demo incident in its log (manual clock): the matrix at a point of the log, stepping the timeline, following a
+/// cause, an object's manifest and diff, explain on click, a DaemonSet's page with its rollback preview, following the
+/// log live. Screenshots go to screenshots/ under the test output.
+/// </summary>
+[Trait("Category", "Browser")]
+public sealed class WebViewTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string Fluentd = "kube-system/fluentd-elasticsearch";
+    private const string Exporter = "monitoring/node-exporter";
+    private const string Cilium = "kube-system/cilium-agent";
+
+    private TestDatabase _database = null!;
+    private ServerProcess _server = null!;
+    private Browser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        _server = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = _database.ConnectionString,
+            ["Engine:Clock"] = "Manual",
+        });
+        var (status, _, _) = await _server.Client().PostAsync("/engine/v1/demo/incident", "");
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        _browser = await Browser.LaunchAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        await _server.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    private static Task<string?> CellAsync(IPage page, string node, string ds) =>
+        page.GetAttributeAsync($".cell[data-node='{node}'][data-ds='{ds}']", "data-state");
+
+    private static Task LoadedAsync(IPage page, long seq) => page.WaitForSelectorAsync($"body[data-loaded='{seq}']");
+
+    [Fact]
+    public async Task TheDemoIncident_StepsThroughTheTimeline_TheMatrixChangesToTheRightCells_AndACauseIsFollowed()
+    {
+        var page = await _browser.OpenAsync(new Uri(_server.BaseAddress, "/#seq=400"));
+        await LoadedAsync(page, 400);
+        // mid fluentd rollout (README: node-11..13 not ready, node-14/15 missing, node-16.. outdated, node-01..10 done)
+        Assert.Equal(("ready", "notready", "missing", "outdated"), (await CellAsync(page, "node-05", Fluentd), await CellAsync(page, "node-12", Fluentd),
+            await CellAsync(page, "node-14", Fluentd), await CellAsync(page, "node-16", Fluentd)));
+        Assert.Equal("ready", await CellAsync(page, "node-14", Cilium));
+        Assert.Contains("rev 2 · 48/50 · miss 2 · old 35", await page.InnerTextAsync($"#matrix-head .col[data-ds='{Fluentd}']"));
+        await Browser.ScreenshotAsync(page, "placement-mid-rollout");
+
+        // the scrubber to the taint storm: node-07 tainted NoExecute at 627, its pods deleted at 628 and 629
+        await page.Locator("#scrubber").FillAsync("627");
+        await LoadedAsync(page, 627);
+        Assert.Equal(("misscheduled", "misscheduled", "ready"), (await CellAsync(page, "node-07", Fluentd), await CellAsync(page, "node-07", Exporter),
+            await CellAsync(page, "node-07", Cilium)));
+        await page.ClickAsync("#next");
+        await LoadedAsync(page, 628);
+        Assert.Equal(("none", "misscheduled"), (await CellAsync(page, "node-07", Fluentd), await CellAsync(page, "node-07", Exporter)));
+        await page.ClickAsync("#next");
+        await LoadedAsync(page, 629);
+        Assert.Equal(("none", "none", "ready"), (await CellAsync(page, "node-07", Fluentd), await CellAsync(page, "node-07", Exporter),
+            await CellAsync(page, "node-07", Cilium)));
+
+        // explain on click: the NoExecute taint is the rule that fails
+        await page.ClickAsync($".cell[data-node='node-07'][data-ds='{Fluentd}']");
+        await page.WaitForSelectorAsync("#rules li[data-kind='taint'].fail");
+        Assert.Contains("maintenance=kernel-upgrade:NoExecute", await page.InnerTextAsync("#rules li[data-kind='taint'].fail"));
+
+        // the deletion at 628 names its cause, 627; following it moves the point there and selects the taint event
+        var cause = page.Locator("#events tr[data-seq='628'] a.cause");
+        Assert.Equal("627", await cause.GetAttributeAsync("data-seq"));
+        await cause.ClickAsync();
+        await LoadedAsync(page, 627);
+        await page.WaitForSelectorAsync("#events tr[data-seq='627'].selected");
+        await page.WaitForSelectorAsync("#diff .add");
+        Assert.Equal("node node-07 after seq 627", await page.InnerTextAsync("#object-title"));
+        Assert.Contains(await page.Locator("#diff .add").AllInnerTextsAsync(), line => line.Contains("kernel-upgrade", StringComparison.Ordinal));
+        Assert.Contains("ops-automation", await page.InnerTextAsync("#events tr[data-seq='627']"));
+        // its row says what it did to placement: both pods removed from node-07
+        Assert.Contains("− fluentd-elasticsearch-", await page.InnerTextAsync("#events tr[data-seq='627']"));
+        await Browser.ScreenshotAsync(page, "cause-followed");
+        Assert.Empty(_browser.Errors[page]);
+    }
+
+    [Fact]
+    public async Task TheDaemonSetPage_ShowsRevisionsPlacementsAndStatus_PreviewsARollback_AndTheViewFollowsTheLiveLog()
+    {
+        var page = await _browser.OpenAsync(_server.BaseAddress);
+        var head = (long)(await _server.Client().GetJsonAsync("/readyz"))["head"]!;
+        await LoadedAsync(page, head);
+
+        await page.ClickAsync($"#matrix-head .col[data-ds='{Exporter}']");
+        await page.WaitForSelectorAsync("#ds-revisions tbody tr");
+        var revisions = await page.Locator("#ds-revisions tbody tr").AllAsync();
+        var numbers = new List<string?>();
+        foreach (var row in revisions) numbers.Add(await row.GetAttributeAsync("data-revision"));
+        // the rollback of the demo renumbered revision 1 to 3
+        Assert.Equal(["2", "3"], numbers.Order());
+        Assert.True(int.Parse((await page.GetAttributeAsync("#ds-chart", "data-points"))!) > 3);
+
+        // the crashing revision 2 reached five nodes, where its pods failed (three each) until the rollback
+        await page.ClickAsync("#ds-revisions tr[data-revision='2'] a");
+        await page.WaitForSelectorAsync("#ds-placements tbody tr");
+        var placements = await page.Locator("#ds-placements tbody tr").AllInnerTextsAsync();
+        Assert.Equal(["node-01", "node-02", "node-03", "node-04", "node-05"], placements.Select(p => p.Split('\t')[0]).Distinct().Order());
+        Assert.Equal(15, placements.Count(p => p.Contains("failed", StringComparison.Ordinal)));
+        Assert.Equal(5, placements.Count(p => p.Contains("rolled back", StringComparison.Ordinal)));
+
+        // a rollback is previewed (a what-if at the head) before it is done, then done
+        await page.ClickAsync("#ds-revisions tr[data-revision='2'] button");
+        await page.WaitForSelectorAsync("#rollback-confirm");
+        Assert.Matches(@"would create \d+ and remove \d+ pods", await page.InnerTextAsync("#ds-preview"));
+        await Browser.ScreenshotAsync(page, "daemonset-page");
+        var before = (await _server.Client().EventsAsync()).Count;
+        await page.ClickAsync("#rollback-confirm");
+        await page.WaitForSelectorAsync("#ds-preview:has-text('Rolled back to revision 2')");
+        var events = await _server.Client().EventsAsync();
+        Assert.Contains(events.Skip(before), e => (string?)e["type"] == "daemonset_rolled_back.v1");
+
+        // live: a node joins through the API and the view, following the log, shows it
+        await page.CheckAsync("#follow");
+        await _server.Client().PostAsync("/api/v1/nodes", Http.Node("node-51"));
+        await page.WaitForFunctionAsync("() => window.eventEngine.view.nodes.includes('node-51')");
+        await page.EvalOnSelectorAsync("#matrix", "m => { m.scrollTop = m.scrollHeight; }");
+        await page.WaitForSelectorAsync($".cell[data-node='node-51'][data-ds='{Cilium}']");
+        var newHead = (long)(await _server.Client().GetJsonAsync("/readyz"))["head"]!;
+        await page.WaitForSelectorAsync($"#head:has-text('seq {newHead}')");
+        Assert.Empty(_browser.Errors[page]);
+    }
+
+    [Fact]
+    public async Task AtFiveThousandNodes_OnlyTheRowsInViewAreDrawn_AndTheLastNodeIsReachedByScrolling()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = database.ConnectionString,
+            ["Engine:SimulatedKubelet:Enabled"] = "false",
+        });
+        var client = server.Client();
+        var nodes = new JsonArray(Enumerable.Range(0, 5_000).Select(i => (JsonNode)JsonNode.Parse(Http.Node($"node-{i:D4}"))!).ToArray());
+        var (status, _, _) = await client.PostAsync("/engine/v1/apply", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = nodes }.ToJsonString());
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        (status, _, _) = await client.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", Http.Agent());
+        Assert.Equal(System.Net.HttpStatusCode.Created, status);
+        var head = (long)(await client.GetJsonAsync("/readyz"))["head"]!;
+
+        var page = await _browser.OpenAsync(server.BaseAddress);
+        await LoadedAsync(page, head);
+        var ms = await page.EvaluateAsync<int>("() => window.eventEngine.timings[0].ms");
+        var rows = await page.Locator("#matrix-body .matrix-row").CountAsync();
+        output.WriteLine($"5,000 nodes x 1 DaemonSet: matrix loaded in {ms} ms (server and browser), {rows} rows drawn");
+        Assert.InRange(rows, 10, 120);
+        // no kubelet reports: every pod is there, Pending
+        Assert.Equal("notready", await CellAsync(page, "node-0000", "default/agent"));
+
+        await page.EvalOnSelectorAsync("#matrix", "m => { m.scrollTop = m.scrollHeight; }");
+        await page.WaitForSelectorAsync(".matrix-row[data-node='node-4999']");
+        Assert.InRange(await page.Locator("#matrix-body .matrix-row").CountAsync(), 10, 120);
+        await Browser.ScreenshotAsync(page, "five-thousand-nodes");
+        Assert.Empty(_browser.Errors[page]);
+    }
+}
