@@ -40,6 +40,9 @@ app.MapEngineEndpoints();
 app.MapHistoryEndpoints();
 app.MapInspectEndpoints();
 app.MapWebView();
+app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
+    "EventEngine is ready at {Urls} ({Seconds:0.0} s after the process started); the web view is at /",
+    string.Join(", ", app.Urls), (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalSeconds));
 app.Run();
 
 /// <summary>Entry point, visible to the test host.</summary>

@@ -13,8 +13,8 @@ public sealed record TimelineQuery(string? Since, string? Until, string? Node, s
 /// <summary>What divergences to list.</summary>
 public sealed record DivergenceQuery(string? DaemonSet, string? Node, double MinSeconds, string? From, string? To);
 
-/// <summary>The commands: they call the engine's /engine/v1 endpoints and print tables, or the answer as JSON with -o json.</summary>
-public static class Commands
+/// <summary>The commands: they call the engine's /engine/v1 endpoints and print tables, or the answer as it came with -o json or -o yaml.</summary>
+public static partial class Commands
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -32,39 +32,30 @@ public static class Commands
         }
     }
 
-    /// <summary>POST /engine/v1/import with the file streamed; a progress line on stderr as the server reports, the summary on stdout.</summary>
+    /// <summary>
+    /// POST /engine/v1/import with the file streamed. On a terminal, a progress bar of the bytes sent, described by
+    /// what the server reports it has read and recorded; otherwise those reports as lines on stderr. The summary on stdout.
+    /// </summary>
     public static async Task<int> ImportAsync(Server server, FileInfo file, string output, CancellationToken ct)
     {
         using var _ = server;
         if (!file.Exists) throw new CliException($"the path \"{file.FullName}\" does not exist");
-        await using var stream = file.OpenRead();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "engine/v1/import") { Content = new StreamContent(stream) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue(file.Extension is ".yaml" or ".yml" ? "application/yaml" : "application/json");
-        request.Headers.Accept.ParseAdd("application/x-ndjson");
-        using var response = await server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        if (!response.IsSuccessStatusCode) throw new CliException(await ProblemAsync(response, ct));
-
-        JsonNode? summary = null;
-        var progress = Console.IsErrorRedirected ? null : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
-        while (await reader.ReadLineAsync(ct) is { } line)
+        JsonNode? summary;
+        if (Console.IsErrorRedirected)
+            summary = await ImportFileAsync(server, file, _ => { }, text => Console.Error.WriteLine(text), ct);
+        else
         {
-            if (line.Length == 0) continue;
-            var node = JsonNode.Parse(line)!;
-            if (node["summary"] is { } done) summary = done;
-            else if (node["progress"] is { } p)
+            summary = null;
+            var terminal = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            await terminal.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn()).StartAsync(async context =>
             {
-                var text = $"read {p["read"]}, recorded {p["recorded"]}, already imported {p["alreadyImported"]}, skipped {p["skipped"]}";
-                if (progress is not null) progress.MarkupLine($"[grey]{Markup.Escape(text)}[/]");
-                else Console.Error.WriteLine(text);
-            }
+                var task = context.AddTask(Markup.Escape($"importing {file.Name}"), maxValue: Math.Max(1, file.Length));
+                summary = await ImportFileAsync(server, file, sent => task.Value = sent, text => task.Description = Markup.Escape(text), ct);
+                task.Value = task.MaxValue;
+            });
         }
         if (summary is null) throw new CliException("the server ended the import without a summary");
-        if (output == "json")
-        {
-            Console.WriteLine(summary.ToJsonString(Indented));
-            return 0;
-        }
+        if (Structured(summary, output)) return 0;
         Columns(["READ", "RECORDED", "EVENTS", "ALREADY IMPORTED", "UNCHANGED", "SKIPPED"],
             [[Text(summary["read"]), Text(summary["recorded"]), Text(summary["events"]), Text(summary["alreadyImported"]), Text(summary["unchanged"]), Text(summary["skipped"])]]);
         if (summary["skippedBecause"] is JsonObject because && because.Count > 0)
@@ -73,6 +64,27 @@ public static class Commands
             Columns(["SKIPPED", "BECAUSE"], because.Select(b => new[] { Text(b.Value), b.Key }).ToList());
         }
         return 0;
+    }
+
+    private static async Task<JsonNode?> ImportFileAsync(Server server, FileInfo file, Action<long> sent, Action<string> reported, CancellationToken ct)
+    {
+        await using var stream = new CountingStream(file.OpenRead(), sent);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "engine/v1/import") { Content = new StreamContent(stream) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(file.Extension is ".yaml" or ".yml" ? "application/yaml" : "application/json");
+        request.Headers.Accept.ParseAdd("application/x-ndjson");
+        using var response = await server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode) throw new CliException(await ProblemAsync(response, ct));
+        JsonNode? summary = null;
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length == 0) continue;
+            var node = JsonNode.Parse(line)!;
+            if (node["summary"] is { } done) summary = done;
+            else if (node["progress"] is { } p)
+                reported($"read {p["read"]}, recorded {p["recorded"]}, already imported {p["alreadyImported"]}, skipped {p["skipped"]}");
+        }
+        return summary;
     }
 
     /// <summary>GET /engine/v1/divergences as a table: DAEMONSET NODE KIND SINCE UNTIL LASTED CAUSE.</summary>
@@ -92,11 +104,7 @@ public static class Commands
         using var response = await server.Client.GetAsync("engine/v1/divergences" + (query.Count > 0 ? "?" + string.Join("&", query) : ""), ct);
         if (!response.IsSuccessStatusCode) throw new CliException(await ProblemAsync(response, ct));
         var report = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
-        if (output == "json")
-        {
-            Console.WriteLine(report.ToJsonString(Indented));
-            return 0;
-        }
+        if (Structured(report, output)) return 0;
         var items = report["items"]!.AsArray();
         if (items.Count == 0)
         {
@@ -112,21 +120,24 @@ public static class Commands
     }
 
     /// <summary>GET /engine/v1/timeline: TIME ACTOR WHAT, and what each entry caused.</summary>
-    public static async Task<int> TimelineAsync(Server server, TimelineQuery q, string output, CancellationToken ct)
+    public static async Task<int> TimelineAsync(Server server, TimelineQuery q, bool follow, string output, CancellationToken ct)
     {
-        var report = await GetAsync(server, "engine/v1/timeline", [("from", q.Since), ("to", q.Until), ("node", q.Node), ("daemonset", q.DaemonSet),
+        using var _ = server;
+        var report = await FetchAsync(server, "engine/v1/timeline", [("from", q.Since), ("to", q.Until), ("node", q.Node), ("daemonset", q.DaemonSet),
             ("limit", q.Limit.ToString(CultureInfo.InvariantCulture))], ct);
-        if (Json(report, output)) return 0;
         var items = report["items"]!.AsArray();
-        if (items.Count == 0)
+        if (Structured(report, output)) { }
+        else if (items.Count == 0) Console.WriteLine("No events found.");
+        else
+            Columns(["SEQ", "TIME", "ACTOR", "WHAT"], items.Select(e => new[]
+            {
+                Text(e!["seq"]), Text(e["time"]), Text(e["actor"]), WithoutActor((string)e["description"]!) + Caused(e["placement"]),
+            }).ToList());
+        if (follow)
         {
-            Console.WriteLine("No events found.");
-            return 0;
+            await Console.Out.FlushAsync(ct);
+            await FollowTimelineAsync(server, q, (long)report["to"]!, output, ct);
         }
-        Columns(["SEQ", "TIME", "ACTOR", "WHAT"], items.Select(e => new[]
-        {
-            Text(e!["seq"]), Text(e["time"]), Text(e["actor"]), WithoutActor((string)e["description"]!) + Caused(e["placement"]),
-        }).ToList());
         return 0;
     }
 
@@ -134,7 +145,7 @@ public static class Commands
     public static async Task<int> ExplainAsync(Server server, string daemonSet, string node, string? at, string output, CancellationToken ct)
     {
         var answer = await GetAsync(server, "engine/v1/explain", [("daemonset", daemonSet), ("node", node), ("at", at)], ct);
-        if (Json(answer, output)) return 0;
+        if (Structured(answer, output)) return 0;
         Console.WriteLine($"{answer["summary"]}");
         Console.WriteLine($"shouldRun: {answer["decisions"]!["shouldRun"]!["value"]} ({answer["decisions"]!["shouldRun"]!["because"]})");
         Console.WriteLine($"shouldContinueRunning: {answer["decisions"]!["shouldContinueRunning"]!["value"]} ({answer["decisions"]!["shouldContinueRunning"]!["because"]})");
@@ -149,7 +160,7 @@ public static class Commands
     public static async Task<int> PlacementAsync(Server server, string daemonSet, string? at, string output, CancellationToken ct)
     {
         var view = await GetAsync(server, "engine/v1/placement", [("daemonset", daemonSet), ("at", at)], ct);
-        if (Json(view, output)) return 0;
+        if (Structured(view, output)) return 0;
         var summary = view["summary"]!;
         Console.WriteLine($"{daemonSet} at seq {view["at"]!["seq"]}: desired {summary["desired"]}, actual {summary["actual"]}, missing {summary["missing"]}, "
             + $"misscheduled {summary["misscheduled"]}, outdated {summary["outdated"]}, not ready {summary["notReady"]}");
@@ -183,7 +194,7 @@ public static class Commands
         while (next is not null);
         first!["items"] = items;
         first.AsObject().Remove("continue");
-        if (Json(first, output)) return 0;
+        if (Structured(first, output)) return 0;
         var reach = first["summary"]!;
         Console.WriteLine($"{daemonSet} revision {revision} ({first["hash"]}{((bool)first["current"]! ? ", current" : "")}): "
             + $"{reach["nodesReached"]} nodes reached, first {reach["first"] ?? "-"}, last {reach["last"] ?? "-"}, {reach["current"]} running it now");
@@ -207,7 +218,7 @@ public static class Commands
         }
         if (Console.IsErrorRedirected) await Post();
         else await AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }).Status().StartAsync("rebuilding the read models from the log", _ => Post());
-        if (Json(answer!, output)) return 0;
+        if (Structured(answer!, output)) return 0;
         Console.WriteLine($"rebuilt up to seq {answer!["seq"]} in {answer["tookMilliseconds"]} ms");
         return 0;
     }
@@ -219,7 +230,7 @@ public static class Commands
         using var response = await server.Client.PostAsync("engine/v1/demo/incident", new StringContent("{}", Encoding.UTF8, "application/json"), ct);
         if (!response.IsSuccessStatusCode) throw new CliException(await ProblemAsync(response, ct));
         var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
-        if (Json(answer, output)) return 0;
+        if (Structured(answer, output)) return 0;
         Columns(["PHASE", "SEQS", "FROM", "TO", "STORY"], answer["phases"]!.AsArray().Select(p => new[]
         {
             Text(p!["name"]), $"{p["fromSeq"]}-{p["toSeq"]}", Text(p["from"]), Text(p["to"]), Text(p["story"]),
@@ -241,17 +252,31 @@ public static class Commands
     private static async Task<JsonNode> GetAsync(Server server, string path, IEnumerable<(string Name, string? Value)> parameters, CancellationToken ct)
     {
         using var _ = server;
+        return await FetchAsync(server, path, parameters, ct);
+    }
+
+    private static async Task<JsonNode> FetchAsync(Server server, string path, IEnumerable<(string Name, string? Value)> parameters, CancellationToken ct)
+    {
         var query = parameters.Where(p => !string.IsNullOrEmpty(p.Value)).Select(p => p.Name + "=" + Uri.EscapeDataString(p.Value!)).ToList();
         using var response = await server.Client.GetAsync(path + (query.Count > 0 ? "?" + string.Join("&", query) : ""), ct);
         if (!response.IsSuccessStatusCode) throw new CliException(await ProblemAsync(response, ct));
         return JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
     }
 
-    private static bool Json(JsonNode answer, string output)
+    /// <summary>With -o json or -o yaml, the server's answer as it came, in that form (true); else false, for a table.</summary>
+    private static bool Structured(JsonNode answer, string output)
     {
-        if (output != "json") return false;
-        Console.WriteLine(answer.ToJsonString(Indented));
-        return true;
+        switch (output)
+        {
+            case "json":
+                Console.WriteLine(answer.ToJsonString(Indented));
+                return true;
+            case "yaml":
+                Console.Write(YamlOutput.Write(answer));
+                return true;
+            default:
+                return false;
+        }
     }
 
     /// <summary>The timeline's sentence without its "by actor" (the ACTOR column says it).</summary>

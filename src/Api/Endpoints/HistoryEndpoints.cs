@@ -40,7 +40,7 @@ public static class HistoryEndpoints
             var (result, failure) = await m.Send(new ReplayWindow(await Bodies.JsonObjectAsync(request, ct)), ct);
             return failure is not null ? Problems.From(failure) : Results.Text(result!.ToJsonString(), "application/json");
         }).WithMetadata(new RequiresRole(Role.Viewer))
-            .WithSummary("What-if: replay a window of the log with altered history, in memory").Accepts<ReplayRequest>("application/json")
+            .WithSummary("What-if: replay a window of the log with altered history, in memory").Accepts<ReplayRequest>("application/json", "application/yaml")
             .Produces<ReplayAnswer>().ProducesProblem(400).ProducesProblem(422).ProducesProblem(429);
 
         engine.MapPost("/projections/rebuild", async (Rebuild rebuild, CancellationToken ct) =>

@@ -58,6 +58,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
             throw new PlatformNotSupportedException("The embedded PostgreSQL runs on Linux and macOS; set ConnectionStrings__Events instead.");
         }
 
+        var started = System.Diagnostics.Stopwatch.StartNew();
         var binaries = PostgresBinaries.Find(options.SearchPath);
         var tool = new PostgresTool(logger);
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
@@ -75,7 +76,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
             throw;
         }
 
-        logger.LogInformation("Embedded PostgreSQL is ready on 127.0.0.1:{Port}, database {Database}", port, options.Database);
+        logger.LogInformation("Embedded PostgreSQL is ready on 127.0.0.1:{Port}, database {Database} ({Seconds:0.0} s)", port, options.Database, started.Elapsed.TotalSeconds);
         return server;
     }
 
@@ -121,7 +122,9 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         tool.MakeAncestorsTraversable(dataDirectory);
         await tool.GiveToServiceUserAsync(dataDirectory, cancellationToken);
         string[] arguments = ["-D", dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"];
+        var initdb = System.Diagnostics.Stopwatch.StartNew();
         await tool.RunCheckedAsync(binaries.InitDb, durable ? arguments : [.. arguments, "--no-sync"], cancellationToken);
+        logger.LogInformation("Created the PostgreSQL cluster (initdb) in {Seconds:0.0} s", initdb.Elapsed.TotalSeconds);
     }
 
     private static async Task<int> StartServerAsync(

@@ -86,6 +86,7 @@ public sealed class EngineRuntime(
     /// </summary>
     public async Task StartAsync(bool reconcile, CancellationToken cancellationToken, Func<CancellationToken, Task<StartingPoint?>>? startingPoint = null)
     {
+        var took = System.Diagnostics.Stopwatch.StartNew();
         // the state at some seq, read back whole (the current objects of the history) so only the rest of the log is folded
         if (startingPoint is not null && await startingPoint(cancellationToken) is { } start)
         {
@@ -96,8 +97,8 @@ public sealed class EngineRuntime(
         EngineMetrics.ObserveHead(() => Head);
         // a manual clock never runs behind the log it continues
         if (clock is ManualClock manual && LastRecordedAt is { } last) manual.NotBefore(last);
-        logger.LogInformation("Folded the log up to seq {Head}: {Nodes} nodes, {DaemonSets} DaemonSets, {Pods} pods",
-            Head, State.Nodes.Count, State.DaemonSets.Count, State.Pods.Count);
+        logger.LogInformation("Read the cluster's state at seq {Head}: {Nodes} nodes, {DaemonSets} DaemonSets, {Pods} pods ({Milliseconds} ms)",
+            Head, State.Nodes.Count, State.DaemonSets.Count, State.Pods.Count, took.ElapsedMilliseconds);
         if (reconcile) await TickAsync(CommandContext.System(CommandContext.ClockActor), cancellationToken);
     }
 

@@ -59,8 +59,9 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
                     continue;
                 }
 
+                var took = System.Diagnostics.Stopwatch.StartNew();
                 await ApplyAsync(connection, migration, cancellationToken);
-                logger.LogInformation("Applied migration {Migration}", migration.Name);
+                logger.LogInformation("Applied migration {Migration} ({Milliseconds} ms)", migration.Name, took.ElapsedMilliseconds);
                 done.Add(migration.Name);
             }
 

@@ -159,6 +159,85 @@ public sealed class PluginTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StateDiffReplayAndAFollowedTimeline_OnTheDemoIncident_InTablesJsonAndYaml()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var control = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = database.ConnectionString,
+            ["Engine:Clock"] = "Manual",
+        });
+        var kubeconfig = new Kubectl(control.BaseAddress).KubeconfigPath;
+        var (code, output, error) = await RunWithAsync(kubeconfig, "demo");
+        Assert.True(code == 0, error);
+
+        // the cluster at seq 400, mid fluentd rollout: node-14 has lost its fluentd pod and has the other two
+        (code, output, error) = await RunWithAsync(kubeconfig, "state", "--at", "400", "--node", "node-14");
+        Assert.True(code == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("at seq 400 (2026-01-01T00:05:30Z), fingerprint ", lines[0]);
+        Assert.Equal(["kube-system/cilium-agent", "monitoring/node-exporter"],
+            lines.SkipWhile(l => !l.StartsWith("POD", StringComparison.Ordinal)).Skip(1).Select(l => Words(l)[0]).Select(pod => pod[..pod.LastIndexOf('-')]));
+        // -o yaml is the same answer as -o json
+        (code, output, error) = await RunWithAsync(kubeconfig, "state", "--at", "400", "--kind", "daemonsets", "-o", "yaml");
+        Assert.True(code == 0, error);
+        var yaml = EventEngine.Model.Yaml.ToJson(output).Single()!;
+        (code, var json, error) = await RunWithAsync(kubeconfig, "state", "--at", "400", "--kind", "daemonsets", "-o", "json");
+        Assert.True(code == 0, error);
+        Assert.Equal(3, yaml["daemonSets"]!.AsArray().Count);
+        Assert.Equal((string?)JsonNode.Parse(json)!["fingerprint"], (string?)yaml["fingerprint"]);
+        Assert.Equal(JsonNode.Parse(json)!["daemonSets"]![1]!["spec"]!.ToJsonString(), yaml["daemonSets"]![1]!["spec"]!.ToJsonString());
+
+        // the taint on node-07 and the two pods it evicted, between seq 626 and 629
+        (code, output, error) = await RunWithAsync(kubeconfig, "diff", "--from", "626", "--to", "629");
+        Assert.True(code == 0, error);
+        lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("from seq 626 (2026-01-01T00:30:15Z) to seq 629 (2026-01-01T00:30:18Z): 0 added, 2 removed, 1 changed", lines[0]);
+        Assert.Equal(["- pod kube-system/fluentd-elasticsearch-", "- pod monitoring/node-exporter-", "~ node node-07"], lines[1..4].Select(l => l.Contains("pod", StringComparison.Ordinal) ? l[..(l.LastIndexOf('-') + 1)] : l));
+        Assert.StartsWith("    spec.taints: <none> -> [{\"key\":\"maintenance\"", lines[4]);
+
+        // what if node-exporter had tolerated the maintenance taint: never evicted in the replay
+        var whatIf = Path.Combine(_folder, "whatif.yaml");
+        await File.WriteAllTextAsync(whatIf, """
+            from: 596
+            to: 838
+            changes:
+            - patchDaemonSet:
+                daemonset: monitoring/node-exporter
+                patch: {spec: {template: {spec: {tolerations: [{key: maintenance, operator: Exists, effect: NoExecute}]}}}}
+            """);
+        (code, output, error) = await RunWithAsync(kubeconfig, "replay", "-f", whatIf, "-o", "json");
+        Assert.True(code == 0, error);
+        var replay = JsonNode.Parse(output)!["summary"]!["daemonSets"]!.AsArray().Single(d => (string?)d!["daemonSet"] == "monitoring/node-exporter")!;
+        Assert.Equal(20, (int)replay["real"]!["evicted"]!);
+        Assert.True((int)replay["replay"]!["evicted"]! < 20);
+        (code, output, error) = await RunWithAsync(kubeconfig, "replay", "-f", whatIf);
+        Assert.True(code == 0, error);
+        Assert.Contains(output.Split('\n'), l => l.StartsWith("monitoring/node-exporter", StringComparison.Ordinal) && l.Contains("20 created, 20 removed, 20 evicted", StringComparison.Ordinal));
+
+        // timeline -f: the first page, then what the log gains, as it comes
+        var follow = Start(kubeconfig, "timeline", "-f", "--since", "837");
+        string Seen()
+        {
+            lock (follow.Output) return follow.Output.ToString();
+        }
+        try
+        {
+            // seq 837, the last event but one (the last, a status change, is left out as in every timeline without includeStatus)
+            await Wait.UntilAsync(() => Task.FromResult(Seen().Contains("837   2026-01-01T00:46:10Z", StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
+            await control.Client().PostAsync("/api/v1/nodes", Http.Node("node-51"));
+            await Wait.UntilAsync(() => Task.FromResult(Seen().Contains("node-51 joined", StringComparison.Ordinal)
+                && Seen().Contains("created on node-51", StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            follow.Process.Kill();
+            await follow.Process.WaitForExitAsync();
+            follow.Process.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Errors_AreKubectls_ErrorLineAndExitCode1()
     {
         var (code, _, error) = await RunAsync("divergences");
@@ -196,7 +275,7 @@ public sealed class PluginTests : IAsyncLifetime
 
     private Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => RunWithAsync(_kubeconfig, args);
 
-    private async Task<(int Code, string Out, string Err)> RunWithAsync(string kubeconfig, params string[] args)
+    private ProcessStartInfo Command(string kubeconfig, string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder };
         info.ArgumentList.Add(Plugin());
@@ -204,7 +283,24 @@ public sealed class PluginTests : IAsyncLifetime
         info.ArgumentList.Add("--kubeconfig");
         info.ArgumentList.Add(kubeconfig);
         info.Environment["HOME"] = _folder;
-        using var process = Process.Start(info)!;
+        return info;
+    }
+
+    /// <summary>A command left running (a follow): its output as it comes.</summary>
+    private (Process Process, System.Text.StringBuilder Output) Start(string kubeconfig, params string[] args)
+    {
+        var process = Process.Start(Command(kubeconfig, args))!;
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return (process, output);
+    }
+
+    private async Task<(int Code, string Out, string Err)> RunWithAsync(string kubeconfig, params string[] args)
+    {
+        using var process = Process.Start(Command(kubeconfig, args))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
