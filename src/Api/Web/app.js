@@ -84,7 +84,7 @@ async function loadAt(seq) {
   window.eventEngine.timings.push({ seq, nodes: view.nodes.length, daemonSets: keys.length, ms });
   status(`${view.nodes.length} nodes × ${keys.length} DaemonSets in ${ms} ms`);
   document.body.dataset.seq = seq;
-  await Promise.all([loadEvents(), drawSpans()]);
+  await Promise.all([loadEvents(), drawSpans(), drawDaemonSetSpans()]);
   document.body.dataset.loaded = seq;
 }
 
@@ -278,6 +278,27 @@ async function drawSpans() {
   renderVisibleSpans();
 }
 
+/** One row per DaemonSet over the whole log: the spans where it diverged anywhere (missing, misscheduled, over budget). */
+async function drawDaemonSetSpans() {
+  if (!view.allDivergences || view.allDivergences.head !== view.head)
+    view.allDivergences = { head: view.head, items: (await api('/engine/v1/divergences')).items };
+  const width = Math.max(200, $('#spans').clientWidth - 150);
+  const x = seq => (seq / Math.max(1, view.head)) * width;
+  $('#ds-spans').replaceChildren(...view.daemonSets.map(key => {
+    const graphic = svg('svg', { viewBox: `0 0 ${width} ${ROW}`, preserveAspectRatio: 'none' });
+    graphic.append(svg('rect', { x: 0, width, y: 8, height: ROW - 16, class: 'current' }));
+    for (const d of view.allDivergences.items.filter(d => d.daemonSet === key)) {
+      const rect = svg('rect', { x: x(d.since.seq), width: Math.max(1, x(d.until ? d.until.seq : view.head) - x(d.since.seq)), y: 2, height: ROW - 4,
+        class: d.kind === 'misscheduled' ? 'misscheduled' : 'missing', opacity: 0.6 });
+      const title = svg('title'); title.textContent = `${d.node} ${d.kind}: ${d.reason}`; rect.append(title);
+      graphic.append(rect);
+    }
+    graphic.append(svg('line', { x1: x(view.seq), x2: x(view.seq), y1: 0, y2: ROW, class: 'cursor' }));
+    graphic.addEventListener('click', e => go(Math.round((e.offsetX / graphic.clientWidth) * view.head)));
+    return el('div', { class: 'spans-row static', dataset: { ds: key } }, el('div', { class: 'name', title: key }, key.split('/')[1]), graphic);
+  }));
+}
+
 function renderVisibleSpans() {
   if (!view.spans) return;
   const scroller = $('#spans');
@@ -435,6 +456,15 @@ async function start() {
     $('#scrubber-label').textContent = `seq ${e.target.value} of ${view.head}`;
     clearTimeout(moving);
     moving = setTimeout(() => loadAt(Number(e.target.value)).catch(err => status(err.message, true)), 150);
+  });
+  $('#goto-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    const asked = $('#goto').value.trim();
+    try {
+      // a time names the last event at or before it, as everywhere in the API
+      const seq = /^\d+$/.test(asked) ? Number(asked) : (await api(`/engine/v1/state?at=${encodeURIComponent(asked)}&kind=nodes&limit=1`)).at.seq;
+      await go(seq);
+    } catch (err) { status(err.message, true); }
   });
   $('#prev').addEventListener('click', () => go(view.seq - 1));
   $('#next').addEventListener('click', () => go(view.seq + 1));

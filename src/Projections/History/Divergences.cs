@@ -76,6 +76,7 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
 
         var end = start;
         var group = new List<(StoredEventInfo Info, IEvent Event)>();
+        var overBudget = new List<((string, string, string) Key, string Reason)>();
         string? correlation = null;
         var before = state;
         void CloseGroup()
@@ -87,8 +88,7 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
             foreach (var (ds, node) in touched)
                 foreach (var (key, reason) in At(state, ds, node, q))
                     now[key] = reason;
-            foreach (var (key, reason) in OverBudget(before, group.Select(g => g.Event), at.Time ?? DateTimeOffset.UnixEpoch, q))
-                now.TryAdd(key, reason);
+            foreach (var (key, reason) in overBudget) now.TryAdd(key, reason);
             bool Ended((string DaemonSet, string Node, string Kind) k) => k.Kind == OverBudgetKind
                 ? !now.ContainsKey(k) && WithinBudget(state, k.DaemonSet, at.Time ?? DateTimeOffset.UnixEpoch)
                 : touched.Contains((k.DaemonSet, k.Node)) && !now.ContainsKey(k);
@@ -103,12 +103,14 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
                     new DivergenceCause(first.Info.Point.Seq, EventTypes.NameOf(first.Event), first.Info.Actor, Descriptions.Of(first.Event, before, state)));
             end = at;
             group.Clear();
+            overBudget.Clear();
             before = state;
         }
         await foreach (var (stored, recorded) in travel.ReadAsync(from, to, ct))
         {
             if (stored.Metadata.CorrelationId != correlation) CloseGroup();
             correlation = stored.Metadata.CorrelationId;
+            if (OverBudget(state, recorded.Event, stored.RecordedAt, q) is { } broke) overBudget.Add(broke);
             state = Fold.Evolve(state, recorded);
             group.Add((new StoredEventInfo(new LogPoint(stored.Seq, stored.RecordedAt), stored.Metadata.Actor), recorded.Event));
         }
@@ -151,29 +153,23 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
     public const string OverBudgetKind = "maxUnavailableExceeded";
 
     /// <summary>
-    /// The deletions of a command that took a rolling update over its maxUnavailable budget: an old pod, available, the
-    /// only available pod of its node, deleted while as many desired nodes as the budget allows already had no
-    /// available pod (counting the command's earlier deletions). The rule of rollingUpdate, which deletes an available
-    /// old pod only within the budget.
+    /// A deletion that took a rolling update over its maxUnavailable budget, judged on the state just before it: an old
+    /// pod, available, the only available pod of its node, deleted while as many desired nodes as the budget allows
+    /// already had no available pod. The rule of rollingUpdate, which deletes an available old pod only within the budget.
     /// </summary>
-    private static IEnumerable<((string, string, string) Key, string Reason)> OverBudget(ClusterState before, IEnumerable<IEvent> events, DateTimeOffset now, FindDivergences q)
+    private static ((string, string, string) Key, string Reason)? OverBudget(ClusterState before, IEvent e, DateTimeOffset now, FindDivergences q)
     {
-        var used = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var e in events)
-        {
-            if (e is not PodDeleted { DaemonSet: { } key, Node: { } node } deleted || (q.DaemonSet is not null && key != q.DaemonSet) || (q.Node is not null && node != q.Node)
-                || !before.DaemonSets.TryGetValue(key, out var ds) || !ds.IsRollingUpdate
-                || !before.Pods.TryGetValue(deleted.Namespace + "/" + deleted.Pod, out var pod) || ds.IsUpdated(pod) || !pod.IsLive
-                || !pod.IsAvailable(ds.MinReadySeconds, now)
-                || ds.SlotOf(node) is not { ShouldRun: true } slot || slot.Pods.Any(k => k != pod.Key && Available(before, ds, k, now)))
-                continue;
-            var budget = Budget(ds);
-            var unavailable = used.TryGetValue(key, out var u) ? u : Unavailable(before, ds, now);
-            used[key] = unavailable + 1;
-            if (unavailable >= budget)
-                yield return ((key, node, OverBudgetKind),
-                    $"{pod.Name} (an old pod, available) was deleted while {unavailable} of {ds.Counts.Desired} nodes had no available pod: maxUnavailable allows {budget}");
-        }
+        if (e is not PodDeleted { DaemonSet: { } key, Node: { } node } deleted || (q.DaemonSet is not null && key != q.DaemonSet) || (q.Node is not null && node != q.Node)
+            || !before.DaemonSets.TryGetValue(key, out var ds) || !ds.IsRollingUpdate
+            || !before.Pods.TryGetValue(deleted.Namespace + "/" + deleted.Pod, out var pod) || ds.IsUpdated(pod) || !pod.IsLive
+            || !pod.IsAvailable(ds.MinReadySeconds, now)
+            || ds.SlotOf(node) is not { ShouldRun: true } slot || slot.Pods.Any(k => k != pod.Key && Available(before, ds, k, now)))
+            return null;
+        var budget = Budget(ds);
+        var unavailable = Unavailable(before, ds, now);
+        if (unavailable < budget) return null;
+        return ((key, node, OverBudgetKind),
+            $"{pod.Name} (an old pod, available) was deleted while {unavailable} of {ds.Counts.Desired} nodes had no available pod: maxUnavailable allows {budget}");
     }
 
     /// <summary>Whether a DaemonSet (or its absence) no longer exceeds its budget: at most maxUnavailable desired nodes without an available pod.</summary>

@@ -58,6 +58,16 @@ public sealed class IncidentDemoTests(IncidentFixture incident) : IClassFixture<
     }
 
     [Fact]
+    public async Task TheEnginesOwnControllerFollowsTheRules_ItsRolloutsNeverGoOverBudget()
+    {
+        // fluentd rolls five nodes at a time (maxUnavailable 5), node-exporter's bad revision fails and is replaced: the
+        // audit of the engine's own log finds only the moments a failed pod waited for its replacement, each ended
+        var divergences = (await Client.GetJsonAsync("/engine/v1/divergences"))["items"]!.AsArray();
+        Assert.DoesNotContain(divergences, d => (string?)d!["kind"] == "maxUnavailableExceeded");
+        Assert.All(divergences, d => Assert.NotNull(d!["until"]));
+    }
+
+    [Fact]
     public void EveryPodEvictedByTheStorm_PointsAtTheTaintOfItsNode()
     {
         var byId = incident.Events.ToDictionary(e => (string)e["id"]!);

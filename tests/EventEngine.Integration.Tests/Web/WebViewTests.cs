@@ -91,6 +91,15 @@ public sealed class WebViewTests(ITestOutputHelper output) : IAsyncLifetime
         // its row says what it did to placement: both pods removed from node-07
         Assert.Contains("− fluentd-elasticsearch-", await page.InnerTextAsync("#events tr[data-seq='627']"));
         await Browser.ScreenshotAsync(page, "cause-followed");
+
+        // a time names the last event at or before it: at 00:30:18 node-07's pods are gone and node-08 not yet tainted
+        await page.FillAsync("#goto", "2026-01-01T00:30:18Z");
+        await page.ClickAsync("#goto-form button");
+        await LoadedAsync(page, 631);
+        Assert.Equal(("none", "ready"), (await CellAsync(page, "node-07", Fluentd), await CellAsync(page, "node-08", Fluentd)));
+        // a row per DaemonSet over the whole log, where it diverged from the rules: the engine's own controller never did
+        Assert.Equal([Cilium, Fluentd, Exporter], await page.Locator("#ds-spans .spans-row").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.ds)"));
+        Assert.Equal(0, await page.Locator("#ds-spans rect.missing, #ds-spans rect.misscheduled").CountAsync());
         Assert.Empty(_browser.Errors[page]);
     }
 
