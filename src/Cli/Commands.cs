@@ -205,19 +205,45 @@ public static partial class Commands
         return 0;
     }
 
-    /// <summary>POST /engine/v1/projections/rebuild, with a spinner on stderr while the server works.</summary>
+    /// <summary>
+    /// POST /engine/v1/projections/rebuild, asked to answer as it goes: on a terminal a progress bar of the log folded
+    /// (the seq reached against the head), otherwise nothing until the answer.
+    /// </summary>
     public static async Task<int> RebuildAsync(Server server, string output, CancellationToken ct)
     {
         using var _ = server;
         JsonNode? answer = null;
-        async Task Post()
+        async Task Post(Action<long, long> progress)
         {
-            using var response = await server.Client.PostAsync("engine/v1/projections/rebuild", new StringContent("{}", Encoding.UTF8, "application/json"), ct);
+            using var request = new HttpRequestMessage(HttpMethod.Post, "engine/v1/projections/rebuild") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+            request.Headers.Accept.ParseAdd("application/x-ndjson");
+            using var response = await server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
             if (!response.IsSuccessStatusCode) throw new CliException(await ProblemAsync(response, ct));
-            answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct));
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                if (line.Length == 0) continue;
+                var node = JsonNode.Parse(line)!;
+                if (node["result"] is { } result) answer = result;
+                else if (node["progress"] is { } p) progress((long)p["seq"]!, (long)p["head"]!);
+            }
+            if (answer is null) throw new CliException("the server ended the rebuild without its answer");
         }
-        if (Console.IsErrorRedirected) await Post();
-        else await AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }).Status().StartAsync("rebuilding the read models from the log", _ => Post());
+        if (Console.IsErrorRedirected) await Post((_, _) => { });
+        else
+            await AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }).Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn())
+                .StartAsync(async context =>
+                {
+                    var task = context.AddTask("rebuilding the read models from the log");
+                    await Post((seq, head) =>
+                    {
+                        task.MaxValue = Math.Max(1, head);
+                        task.Value = seq;
+                        task.Description = $"rebuilding: seq {seq:N0} of {head:N0}";
+                    });
+                    task.Value = task.MaxValue;
+                });
         if (Structured(answer!, output)) return 0;
         Console.WriteLine($"rebuilt up to seq {answer!["seq"]} in {answer["tookMilliseconds"]} ms");
         return 0;

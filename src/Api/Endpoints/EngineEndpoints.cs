@@ -58,25 +58,9 @@ public static class EngineEndpoints
                 size.MaxRequestBodySize = EventEngine.Api.Recording.ClusterImport.MaxBytes + 1;
             try
             {
-                if (!AcceptsNdjson(request)) return Results.Json(await import.ImportAsync(request.Body, null, ct), Json.Options);
+                if (!Ndjson.Accepted(request)) return Results.Json(await import.ImportAsync(request.Body, null, ct), Json.Options);
                 // as it goes: a line of counts every few dozen commands, the summary last
-                var response = request.HttpContext.Response;
-                response.ContentType = "application/x-ndjson";
-                var lines = System.Threading.Channels.Channel.CreateUnbounded<string>();
-                var writer = Task.Run(async () =>
-                {
-                    await foreach (var line in lines.Reader.ReadAllAsync(ct))
-                    {
-                        await response.WriteAsync(line + "\n", ct);
-                        await response.Body.FlushAsync(ct);
-                    }
-                }, ct);
-                var summary = await import.ImportAsync(request.Body, progress => lines.Writer.TryWrite(
-                    System.Text.Json.JsonSerializer.Serialize(new { progress = progress }, Json.Options)), ct);
-                lines.Writer.TryWrite(System.Text.Json.JsonSerializer.Serialize(new { summary }, Json.Options));
-                lines.Writer.Complete();
-                await writer;
-                return Results.Empty;
+                return await Ndjson.StreamAsync(request.HttpContext.Response, "summary", report => import.ImportAsync(request.Body, report, ct), ct);
             }
             catch (EventEngine.Api.Recording.ClusterImport.TooLargeException e)
             {
@@ -85,9 +69,6 @@ public static class EngineEndpoints
         }).WithMetadata(new RequiresRole(Role.Admin))
             .WithSummary("Observe mode: import a cluster's history (audit log lines, kubectl watch output, List snapshots); importing again appends nothing")
             .Accepts<JsonObject>("application/json", "application/yaml").Produces<EventEngine.Api.Recording.ClusterImport.Summary>().ProducesProblem(409).ProducesProblem(413);
-
-        static bool AcceptsNdjson(HttpRequest request) =>
-            request.Headers.Accept.Any(a => a?.Contains("application/x-ndjson", StringComparison.OrdinalIgnoreCase) == true);
 
         engine.MapPost("/clock", async (HttpRequest request, IMediator m, TimeProvider clock, CancellationToken ct) =>
         {

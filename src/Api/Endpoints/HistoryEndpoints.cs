@@ -43,11 +43,20 @@ public static class HistoryEndpoints
             .WithSummary("What-if: replay a window of the log with altered history, in memory").Accepts<ReplayRequest>("application/json", "application/yaml")
             .Produces<ReplayAnswer>().ProducesProblem(400).ProducesProblem(422).ProducesProblem(429);
 
-        engine.MapPost("/projections/rebuild", async (Rebuild rebuild, CancellationToken ct) =>
+        engine.MapPost("/projections/rebuild", async (Rebuild rebuild, HttpRequest request, CancellationToken ct) =>
         {
             var watch = Stopwatch.StartNew();
-            var seq = await rebuild.RunAsync(ct);
-            return Results.Json(new { seq, tookMilliseconds = watch.ElapsedMilliseconds });
+            if (!Ndjson.Accepted(request))
+            {
+                var seq = await rebuild.RunAsync(ct);
+                return Results.Json(new { seq, tookMilliseconds = watch.ElapsedMilliseconds });
+            }
+            // as it goes (Accept: application/x-ndjson): the seq reached and the head after each page of the log, then the answer
+            return await Ndjson.StreamAsync(request.HttpContext.Response, "result", async report =>
+            {
+                var seq = await rebuild.RunAsync(ct, (reached, head) => report(new { seq = reached, head }));
+                return new { seq, tookMilliseconds = watch.ElapsedMilliseconds };
+            }, ct);
         }).WithMetadata(new RequiresRole(Role.Admin))
             .WithSummary("Rebuild every read model from the log").Produces<RebuildAnswer>().ProducesProblem(409);
     }

@@ -31,16 +31,19 @@ public sealed partial class Rebuild(NpgsqlDataSource dataSource, EventStore stor
     /// <summary>Held for the whole of a rebuild, by whichever server runs it: one rebuild at a time per database.</summary>
     public const long LockKey = 0x4556_5245_4255; // "EVREBU"
 
-    /// <summary>Rebuilds, returning the seq the new read models stand at.</summary>
+    /// <summary>
+    /// Rebuilds, returning the seq the new read models stand at; <paramref name="progress"/> hears, after each page of
+    /// the log folded, the seq reached and the head the rebuild goes to.
+    /// </summary>
     /// <exception cref="RebuildInProgressException">Another rebuild of this database is running.</exception>
-    public async Task<long> RunAsync(CancellationToken ct)
+    public async Task<long> RunAsync(CancellationToken ct, Action<long, long>? progress = null)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using (var take = new NpgsqlCommand($"select pg_try_advisory_lock({LockKey})", connection))
             if (await take.ExecuteScalarAsync(ct) is not true) throw new RebuildInProgressException();
         try
         {
-            return await RebuildAsync(connection, ct);
+            return await RebuildAsync(connection, progress, ct);
         }
         finally
         {
@@ -73,8 +76,9 @@ public sealed partial class Rebuild(NpgsqlDataSource dataSource, EventStore stor
         }
     }
 
-    private async Task<long> RebuildAsync(NpgsqlConnection connection, CancellationToken ct)
+    private async Task<long> RebuildAsync(NpgsqlConnection connection, Action<long, long>? progress, CancellationToken ct)
     {
+        var head = progress is null ? 0 : await store.GetHeadSeqAsync(ct);
         await using (var prepare = await connection.BeginTransactionAsync(ct))
         {
             foreach (var table in Tables)
@@ -97,6 +101,7 @@ public sealed partial class Rebuild(NpgsqlDataSource dataSource, EventStore stor
             {
                 // a page folded: what it closed goes to COPY, and the fold goes on
                 await batches.Writer.WriteAsync(new Written(versions.TakeClosed(), versions.TakeFingerprints(), intervals.TakeClosed()), ct);
+                progress?.Invoke(fold.Head, Math.Max(head, fold.Head));
             });
             batches.Writer.Complete();
         }

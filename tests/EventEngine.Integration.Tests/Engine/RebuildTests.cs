@@ -105,6 +105,38 @@ public sealed class RebuildTests
     }
 
     [Fact]
+    public async Task ARebuildAskedForNdjson_ReportsThePagesFolded_ThenItsAnswer_AndARefusalIsStillAProblem()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var api = EngineApi.Start(database);
+        await FluentdOnNodesAsync(api.Client, 2);
+        var head = (long)(await api.Client.GetJsonAsync("/readyz"))["head"]!;
+        async Task<(System.Net.HttpStatusCode Status, string? Type, string Body)> RebuildAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/engine/v1/projections/rebuild") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Accept.ParseAdd("application/x-ndjson");
+            using var response = await api.Client.SendAsync(request);
+            return (response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
+        }
+
+        await using (var other = await database.DataSource.OpenConnectionAsync())
+        {
+            await using (var take = new Npgsql.NpgsqlCommand($"select pg_advisory_lock({Rebuild.LockKey})", other))
+                await take.ExecuteNonQueryAsync();
+            var refused = await RebuildAsync();
+            Assert.Equal((System.Net.HttpStatusCode.Conflict, "application/problem+json"), (refused.Status, refused.Type));
+            await using var release = new Npgsql.NpgsqlCommand($"select pg_advisory_unlock({Rebuild.LockKey})", other);
+            await release.ExecuteNonQueryAsync();
+        }
+
+        var (status, type, body) = await RebuildAsync();
+        Assert.Equal((System.Net.HttpStatusCode.OK, "application/x-ndjson"), (status, type));
+        var lines = body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).ToList();
+        Assert.Equal([(head, head)], lines.SkipLast(1).Select(l => ((long)l["progress"]!["seq"]!, (long)l["progress"]!["head"]!)));
+        Assert.Equal(head, (long)lines[^1]["result"]!["seq"]!);
+    }
+
+    [Fact]
     public async Task RebuiltTables_KeepTheirIndexNames_SoLaterMigrationsFindThem()
     {
         await using var database = await TestDatabase.CreateAsync();
