@@ -78,48 +78,17 @@ public sealed class ClusterRevisionTests : IAsyncLifetime
     private static IEnumerable<(string?, long)> Names(List<JsonNode?> revisions) =>
         revisions.Select(r => ((string?)r!["metadata"]!["name"], (long)r["revision"]!)).OrderBy(r => r.Item2);
 
-    private static JsonObject Node(string name) => new()
-    {
-        ["metadata"] = new JsonObject { ["name"] = name, ["uid"] = "node-uid-" + name, ["resourceVersion"] = "1" },
-        ["spec"] = new JsonObject(),
-        ["status"] = new JsonObject(),
-    };
+    private static JsonObject Node(string name) => ClusterObjects.Node(name);
 
-    /// <summary>The pod template as the API server stores and shows it, defaults included.</summary>
-    private static string Template(string image) => $$$"""
-        {"metadata":{"labels":{"app":"agent"}},
-         "spec":{"containers":[{"name":"agent","image":"{{{image}}}","imagePullPolicy":"IfNotPresent","terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"}],
-                 "restartPolicy":"Always","terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst","schedulerName":"default-scheduler"}}
-        """;
+    /// <summary>The template as the API server stores and shows it, defaults included.</summary>
+    private static JsonObject Template(string image) => ClusterObjects.Template("agent", image, defaulted: true);
 
-    private static JsonObject Agent(string image, string resourceVersion) => JsonNode.Parse($$$"""
-        {"metadata":{"name":"agent","namespace":"default","uid":"{{{Uid}}}","resourceVersion":"{{{resourceVersion}}}"},
-         "spec":{"selector":{"matchLabels":{"app":"agent"}},"template":{{{Template(image)}}},
-                 "updateStrategy":{"type":"RollingUpdate","rollingUpdate":{"maxUnavailable":1,"maxSurge":0}},"revisionHistoryLimit":1}}
-        """)!.AsObject();
+    private static JsonObject Agent(string image, string resourceVersion) =>
+        ClusterObjects.DaemonSet("agent", Uid, Template(image), resourceVersion, revisionHistoryLimit: 1);
 
-    /// <summary>A ControllerRevision as the DaemonSet controller writes it: the template as a replacing patch, owned by the DaemonSet.</summary>
-    private static JsonObject Revision(string hash, long number, string image, string resourceVersion)
-    {
-        var template = JsonNode.Parse(Template(image))!.AsObject();
-        template["$patch"] = "replace";
-        return new JsonObject
-        {
-            ["metadata"] = JsonNode.Parse($$$"""
-                {"name":"agent-{{{hash}}}","namespace":"default","resourceVersion":"{{{resourceVersion}}}",
-                 "labels":{"app":"agent","controller-revision-hash":"{{{hash}}}"},
-                 "ownerReferences":[{"apiVersion":"apps/v1","kind":"DaemonSet","name":"agent","uid":"{{{Uid}}}","controller":true,"blockOwnerDeletion":true}]}
-                """),
-            ["data"] = new JsonObject { ["spec"] = new JsonObject { ["template"] = template } },
-            ["revision"] = number,
-        };
-    }
+    private static JsonObject Revision(string hash, long number, string image, string resourceVersion) =>
+        ClusterObjects.Revision("agent", Uid, hash, number, Template(image), resourceVersion);
 
-    private static JsonObject Pod(string name, string node, string hash, string resourceVersion) => JsonNode.Parse($$$"""
-        {"metadata":{"name":"{{{name}}}","namespace":"default","resourceVersion":"{{{resourceVersion}}}",
-                     "labels":{"app":"agent","controller-revision-hash":"{{{hash}}}"},
-                     "ownerReferences":[{"apiVersion":"apps/v1","kind":"DaemonSet","name":"agent","uid":"{{{Uid}}}","controller":true}]},
-         "spec":{"nodeName":"{{{node}}}","containers":[{"name":"agent","image":"agent"}]},
-         "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}
-        """)!.AsObject();
+    private static JsonObject Pod(string name, string node, string hash, string resourceVersion) =>
+        ClusterObjects.Pod(name, node, "agent", Uid, hash, resourceVersion);
 }

@@ -56,25 +56,9 @@ public sealed class RevisionOrderTests : IAsyncLifetime
         Assert.Equal(0L, (long)(await record.GetJsonAsync("/readyz"))["recorder"]!["refused"]!);
     }
 
-    private const string Template = """{"metadata":{"labels":{"app":"late"}},"spec":{"containers":[{"name":"late","image":"late:1"}]}}""";
+    private static readonly JsonObject Template = ClusterObjects.Template("late", "late:1");
 
-    private static JsonObject Agent() => JsonNode.Parse($$"""
-        {"metadata":{"name":"late","namespace":"default","uid":"{{Uid}}","resourceVersion":"51"},
-         "spec":{"selector":{"matchLabels":{"app":"late"} },"template":{{Template}} } }
-        """)!.AsObject();
+    private static JsonObject Agent() => ClusterObjects.DaemonSet("late", Uid, Template, resourceVersion: "51");
 
-    private static JsonObject Revision()
-    {
-        var template = JsonNode.Parse(Template)!.AsObject();
-        template["$patch"] = "replace";
-        return new JsonObject
-        {
-            ["metadata"] = JsonNode.Parse($$"""
-                {"name":"late-5f7c9d8b6","namespace":"default","resourceVersion":"50","labels":{"app":"late","controller-revision-hash":"5f7c9d8b6"},
-                 "ownerReferences":[{"apiVersion":"apps/v1","kind":"DaemonSet","name":"late","uid":"{{Uid}}","controller":true}]}
-                """),
-            ["data"] = new JsonObject { ["spec"] = new JsonObject { ["template"] = template } },
-            ["revision"] = 1,
-        };
-    }
+    private static JsonObject Revision() => ClusterObjects.Revision("late", Uid, "5f7c9d8b6", 1, Template, resourceVersion: "50");
 }

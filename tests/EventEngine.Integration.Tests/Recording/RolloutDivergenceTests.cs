@@ -87,41 +87,12 @@ public sealed class RolloutDivergenceTests : IAsyncLifetime
         Assert.Equal(3, timeline["divergences"]!.AsArray().Count);
     }
 
-    private static JsonObject Node(string name) => new()
-    {
-        ["metadata"] = new JsonObject { ["name"] = name, ["uid"] = "node-uid-" + name, ["resourceVersion"] = "1" },
-        ["spec"] = new JsonObject(),
-        ["status"] = new JsonObject(),
-    };
+    private static JsonObject Node(string name) => ClusterObjects.Node(name);
 
-    private static string Template(string image) =>
-        $$$"""{"metadata":{"labels":{"app":"agent"} },"spec":{"containers":[{"name":"agent","image":"{{{image}}}"}]} }""";
+    private static JsonObject Agent(string image) => ClusterObjects.DaemonSet("agent", Uid, ClusterObjects.Template("agent", image));
 
-    private static JsonObject Agent(string image) => JsonNode.Parse($$$"""
-        {"metadata":{"name":"agent","namespace":"default","uid":"{{{Uid}}}","resourceVersion":"2"},
-         "spec":{"selector":{"matchLabels":{"app":"agent"}},"template":{{{Template(image)}}},
-                 "updateStrategy":{"type":"RollingUpdate","rollingUpdate":{"maxUnavailable":1,"maxSurge":0} } } }
-        """)!.AsObject();
+    private static JsonObject Revision(string hash, long number, string image) =>
+        ClusterObjects.Revision("agent", Uid, hash, number, ClusterObjects.Template("agent", image));
 
-    private static JsonObject Revision(string hash, long number, string image)
-    {
-        var template = JsonNode.Parse(Template(image))!.AsObject();
-        template["$patch"] = "replace";
-        return new JsonObject
-        {
-            ["metadata"] = JsonNode.Parse($$$"""
-                {"name":"agent-{{{hash}}}","namespace":"default","resourceVersion":"3","labels":{"app":"agent","controller-revision-hash":"{{{hash}}}"},
-                 "ownerReferences":[{"apiVersion":"apps/v1","kind":"DaemonSet","name":"agent","uid":"{{{Uid}}}","controller":true}]}
-                """),
-            ["data"] = new JsonObject { ["spec"] = new JsonObject { ["template"] = template } },
-            ["revision"] = number,
-        };
-    }
-
-    private static JsonObject Pod(string name, string node, string hash) => JsonNode.Parse($$$"""
-        {"metadata":{"name":"{{{name}}}","namespace":"default","resourceVersion":"4","labels":{"app":"agent","controller-revision-hash":"{{{hash}}}"},
-                     "ownerReferences":[{"apiVersion":"apps/v1","kind":"DaemonSet","name":"agent","uid":"{{{Uid}}}","controller":true}]},
-         "spec":{"nodeName":"{{{node}}}","containers":[{"name":"agent","image":"agent"}]},
-         "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}
-        """)!.AsObject();
+    private static JsonObject Pod(string name, string node, string hash) => ClusterObjects.Pod(name, node, "agent", Uid, hash);
 }

@@ -62,28 +62,16 @@ public sealed class ScriptedCluster : IAsyncDisposable
     /// </summary>
     public static RequestDelegate Then(string apiVersion, string kind, JsonArray items, params JsonObject[] changes)
     {
-        var watches = 0;
-        return async http =>
-        {
-            if (!IsWatch(http))
-            {
-                await ListAsync(http, apiVersion, kind, (JsonArray)items.DeepClone(), "10");
-                return;
-            }
-            await OpenWatchAsync(http);
-            if (Interlocked.Increment(ref watches) == 1)
-                foreach (var change in changes)
-                {
-                    await http.Response.WriteAsync(change.ToJsonString() + "\n", http.RequestAborted);
-                    await http.Response.Body.FlushAsync(http.RequestAborted);
-                }
-            await UntilGoneAsync(http);
-        };
+        var all = Channel.CreateUnbounded<JsonObject>();
+        foreach (var change in changes) all.Writer.TryWrite(change);
+        all.Writer.Complete();
+        return Streamed(apiVersion, kind, items, all.Reader);
     }
 
     /// <summary>
     /// A handler whose list holds these items (at resourceVersion 10) and whose first watch streams the watch events a
-    /// test writes to <paramref name="changes"/> when it chooses ({"type": ..., "object": ...}); later watches say nothing.
+    /// test writes to <paramref name="changes"/> when it chooses ({"type": ..., "object": ...}), staying open once they
+    /// end; later watches say nothing.
     /// </summary>
     public static RequestDelegate Streamed(string apiVersion, string kind, JsonArray items, ChannelReader<JsonObject> changes)
     {
@@ -96,18 +84,15 @@ public sealed class ScriptedCluster : IAsyncDisposable
                 return;
             }
             await OpenWatchAsync(http);
-            if (Interlocked.Increment(ref watches) > 1)
-            {
-                await UntilGoneAsync(http);
-                return;
-            }
             try
             {
-                await foreach (var change in changes.ReadAllAsync(http.RequestAborted))
-                {
-                    await http.Response.WriteAsync(change.ToJsonString() + "\n", http.RequestAborted);
-                    await http.Response.Body.FlushAsync(http.RequestAborted);
-                }
+                if (Interlocked.Increment(ref watches) == 1)
+                    await foreach (var change in changes.ReadAllAsync(http.RequestAborted))
+                    {
+                        await http.Response.WriteAsync(change.ToJsonString() + "\n", http.RequestAborted);
+                        await http.Response.Body.FlushAsync(http.RequestAborted);
+                    }
+                await UntilGoneAsync(http);
             }
             catch (OperationCanceledException)
             {
