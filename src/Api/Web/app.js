@@ -268,8 +268,7 @@ async function drawSpans() {
     for (const r of revisions)
       for (const p of await pages(`/engine/v1/daemonsets/${ns}/${name}/revisions/${r.revision}/placements?limit=1000`, 'items'))
         add(p.node, { from: p.fromSeq, to: p.toSeq ?? view.head, kind: r.revision === current ? 'current' : 'old', evicted: p.ended === 'evicted', title: `${p.pod} r${r.revision}${p.ended ? ' ended: ' + p.ended : ''}` });
-    const divergences = (await api(`/engine/v1/divergences?daemonset=${encodeURIComponent(ds)}`)).items;
-    for (const d of divergences)
+    for (const d of (await allDivergences()).filter(d => d.daemonSet === ds))
       if (d.kind === 'missing' || d.kind === 'misscheduled') add(d.node, { from: d.since.seq, to: d.until ? d.until.seq : view.head, kind: d.kind, title: `${d.kind}: ${d.reason}` });
     view.spans = { ds, head: view.head, byNode };
   }
@@ -279,15 +278,21 @@ async function drawSpans() {
 }
 
 /** One row per DaemonSet over the whole log: the spans where it diverged anywhere (missing, misscheduled, over budget). */
-async function drawDaemonSetSpans() {
+/** Every divergence of the last Engine:Limits:ReplayEvents events, read once per head (a scan of the log: not cheap). */
+function allDivergences() {
   if (!view.allDivergences || view.allDivergences.head !== view.head)
-    view.allDivergences = { head: view.head, items: (await api('/engine/v1/divergences')).items };
+    view.allDivergences = { head: view.head, items: api('/engine/v1/divergences').then(answer => answer.items, e => { view.allDivergences = null; throw e; }) };
+  return view.allDivergences.items;
+}
+
+async function drawDaemonSetSpans() {
+  const divergences = await allDivergences();
   const width = Math.max(200, $('#spans').clientWidth - 150);
   const x = seq => (seq / Math.max(1, view.head)) * width;
   $('#ds-spans').replaceChildren(...view.daemonSets.map(key => {
     const graphic = svg('svg', { viewBox: `0 0 ${width} ${ROW}`, preserveAspectRatio: 'none' });
     graphic.append(svg('rect', { x: 0, width, y: 8, height: ROW - 16, class: 'current' }));
-    for (const d of view.allDivergences.items.filter(d => d.daemonSet === key)) {
+    for (const d of divergences.filter(d => d.daemonSet === key)) {
       const rect = svg('rect', { x: x(d.since.seq), width: Math.max(1, x(d.until ? d.until.seq : view.head) - x(d.since.seq)), y: 2, height: ROW - 4,
         class: d.kind === 'misscheduled' ? 'misscheduled' : 'missing', opacity: 0.6 });
       const title = svg('title'); title.textContent = `${d.node} ${d.kind}: ${d.reason}`; rect.append(title);
