@@ -68,6 +68,10 @@ public sealed class Access(RequestDelegate next, AccessOptions options)
     /// <summary>Paths anyone may read: liveness, readiness and the version, as a Kubernetes API server allows.</summary>
     private static readonly string[] Public = ["/healthz", "/readyz", "/livez", "/version"];
 
+    /// <summary>The web view's page, script and style: they hold no data (the page asks for a token to read any).</summary>
+    private static bool WebPage(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method) && (request.Path.Value == "/" || request.Path.StartsWithSegments("/ui"));
+
     /// <summary>The media types a cross-site HTML form can send without asking (CORS "simple" requests).</summary>
     private static readonly string[] FormTypes = ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"];
 
@@ -91,7 +95,7 @@ public sealed class Access(RequestDelegate next, AccessOptions options)
         }
         else if (options.HasTokens)
         {
-            if (Public.Contains(request.Path.Value)) return next(context);
+            if (Public.Contains(request.Path.Value) || WebPage(request)) return next(context);
             return Unauthorized(context);
         }
         else if (options.AllowUnauthenticated || IsLoopback(context.Connection.RemoteIpAddress))

@@ -130,7 +130,7 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
         Server = config.Host;
         using var client = new k8s.Kubernetes(config);
         logger.LogInformation("Recording the cluster at {Server} (context {Context})", Server, options.Context ?? "current");
-        // owners before what they own: the first resync of each kind in turn, then every kind's watch at once
+        // owners before what they own: each kind resumed where the log left it, or listed, in turn; then every kind's watch at once
         var store = services.GetRequiredService<EventStore>();
         var versions = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var kind in Kinds)

@@ -453,8 +453,13 @@ function renderFilters() {
   select.value = view.daemonSets.includes(chosen) ? chosen : '';
 }
 
-async function start() {
-  $('#token').addEventListener('change', e => { view.token = e.target.value; sessionStorage.setItem('eventengine-token', view.token); start(); });
+function start() {
+  $('#token').addEventListener('change', e => {
+    view.token = e.target.value;
+    sessionStorage.setItem('eventengine-token', view.token);
+    $('#token-box').hidden = true;
+    load();
+  });
   let moving = null;
   $('#scrubber').addEventListener('input', e => {
     $('#follow').checked = false;
@@ -478,13 +483,21 @@ async function start() {
   $('#filter-node').addEventListener('change', () => { renderVisibleRows(); loadEvents(); });
   $('#filter-ds').addEventListener('change', () => { view.spans = null; loadEvents(); drawSpans(); });
   $('#follow').addEventListener('change', e => { if (e.target.checked) loadAt(view.head).catch(err => status(err.message, true)); });
+  load();
+}
+
+/** The first load (again once a token is given): the head, the point asked for in the address (#seq=N) or the head, then the live log. */
+async function load() {
   try {
     await refreshHead();
     const asked = /#seq=(\d+)/.exec(location.hash);
     await loadAt(asked ? Math.min(Number(asked[1]), view.head) : view.head);
     if (asked) $('#follow').checked = false;
     window.eventEngine.firstLoadMs = Math.round(performance.now());
-    listen();
+    if (!view.listening) {
+      view.listening = true;
+      listen();
+    }
   } catch (e) {
     status(e.message, true);
   }

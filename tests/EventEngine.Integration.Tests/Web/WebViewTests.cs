@@ -150,6 +150,27 @@ public sealed class WebViewTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WithTokensConfigured_ThePageLoads_AsksForAToken_AndReadsWithIt()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = database.ConnectionString,
+            ["Engine:Auth:Tokens:0:User"] = "vera", ["Engine:Auth:Tokens:0:Role"] = "viewer",
+            ["Engine:Auth:Tokens:0:Sha256"] = Api.TokenServer.Sha256(Api.TokenServer.Viewer),
+        });
+        var page = await _browser.OpenAsync(server.BaseAddress);
+        await page.WaitForSelectorAsync("#token-box:not([hidden])");
+        Assert.Contains("401", await page.InnerTextAsync("#status"));
+        await page.FillAsync("#token", Api.TokenServer.Viewer);
+        await page.DispatchEventAsync("#token", "change");
+        await LoadedAsync(page, 0);
+        Assert.True(await page.IsHiddenAsync("#token-box"));
+        // the data still needs the token: the page is public, what it reads is not
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await server.Client().SendAsync(HttpMethod.Get, "/engine/v1/state")).Status);
+    }
+
+    [Fact]
     public async Task AtFiveThousandNodes_OnlyTheRowsInViewAreDrawn_AndTheLastNodeIsReachedByScrolling()
     {
         await using var database = await TestDatabase.CreateAsync();
