@@ -161,13 +161,22 @@ public static class DaemonSetDecisions
 
         var ds = s.DaemonSets[key];
         var template = Defaults.Apply(found);
+        var errors = new List<FieldError>();
+        if (string.IsNullOrEmpty(meta.Name)) errors.Add(new FieldError("metadata.name", "Required value: name is required"));
+        else if (NameRules.DnsSubdomain(meta.Name) is { } nameError) errors.Add(new FieldError("metadata.name", $"Invalid value: \"{meta.Name}\": {nameError}"));
         var hash = meta.Labels?.GetValueOrDefault(WellKnown.RevisionHashLabel)
-            ?? (meta.Name!.StartsWith(ds.Name + "-", StringComparison.Ordinal) ? meta.Name[(ds.Name.Length + 1)..] : meta.Name);
-        var named = s.Revisions.GetValueOrDefault(ds.Namespace + "/" + meta.Name);
-        if (named is not null && named.Number == revision.Revision && named.Hash == hash && named.Template.Equals(template))
+            ?? (meta.Name is { } named && named.StartsWith(ds.Name + "-", StringComparison.Ordinal) ? named[(ds.Name.Length + 1)..] : meta.Name ?? "");
+        if (hash.Length == 0 || NameRules.LabelValue(hash) is not null)
+            errors.Add(new FieldError($"metadata.labels[{WellKnown.RevisionHashLabel}]", $"Invalid value: \"{hash}\": the revision's hash must be a label value, and not empty"));
+        // the template as a DaemonSet of the owner's would hold it: the same rules, under data.spec.template
+        errors.AddRange(DaemonSetRules.ValidateCreate(ds.Object with { Spec = ds.Object.Spec! with { Template = template } })
+            .Select(e => e.Field.StartsWith("spec.template", StringComparison.Ordinal) ? e with { Field = "data." + e.Field } : e));
+        if (errors.Count > 0) return Failure.Invalid(what, errors);
+        var existing = s.Revisions.GetValueOrDefault(ds.Namespace + "/" + meta.Name);
+        if (existing is not null && existing.Number == revision.Revision && existing.Hash == hash && existing.Template.Equals(template))
             return Decided.Nothing($"{what} is recorded");
         var sameTemplate = s.RevisionsOf(ds).Where(r => r.Template.Equals(template)).ToList();
-        var replaces = named ?? (sameTemplate.Count > 0 ? RevisionHistory.Keep(sameTemplate) : null);
+        var replaces = existing ?? (sameTemplate.Count > 0 ? RevisionHistory.Keep(sameTemplate) : null);
         return Decided.Of(new DaemonSetRevisionObserved(key, meta.Name!, revision.Revision, hash, template, replaces?.Name));
     }
 

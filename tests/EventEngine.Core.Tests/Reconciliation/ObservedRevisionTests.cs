@@ -111,5 +111,17 @@ public sealed class ObservedRevisionTests
         Assert.Equal("data.spec.template", Assert.Single(refused.Failure!.Errors).Field);
         var zero = DaemonSetDecisions.ObserveRevision(cluster.State, Revision("ds-uid", ClusterHash, 0));
         Assert.Equal("revision", Assert.Single(zero.Failure!.Errors).Field);
+
+        // what a DaemonSet of the owner's could not hold, a revision may not either; nor a name that is none
+        var unnamed = Revision("ds-uid", ClusterHash, 1) is var r ? r with { Metadata = r.Metadata! with { Name = "" } } : null;
+        Assert.Equal("metadata.name", DaemonSetDecisions.ObserveRevision(cluster.State, unnamed!).Failure!.Errors[0].Field);
+        var bad = Revision("ds-uid", ClusterHash, 1) with
+        {
+            Data = System.Text.Json.JsonDocument.Parse("""
+                {"spec": {"template": {"metadata": {"labels": {"app": "foo"}},
+                  "spec": {"tolerations": [{"operator": "Bogus"}], "containers": [{"name": "c", "image": "img:1"}]}}}}
+                """).RootElement,
+        };
+        Assert.Contains(DaemonSetDecisions.ObserveRevision(cluster.State, bad).Failure!.Errors, e => e.Field.StartsWith("data.spec.template.spec.", StringComparison.Ordinal));
     }
 }
