@@ -9,18 +9,22 @@ namespace EventEngine.Integration.Tests.Recording;
 /// </summary>
 public static class ClusterObjects
 {
-    public static JsonObject Node(string name, string resourceVersion = "1") => new()
+    public static JsonObject Node(string name, string resourceVersion = "1", JsonObject? labels = null)
     {
-        ["metadata"] = new JsonObject { ["name"] = name, ["uid"] = "node-uid-" + name, ["resourceVersion"] = resourceVersion },
-        ["spec"] = new JsonObject(),
-        ["status"] = new JsonObject(),
-    };
+        var metadata = new JsonObject { ["name"] = name, ["uid"] = "node-uid-" + name, ["resourceVersion"] = resourceVersion };
+        if (labels is not null) metadata["labels"] = labels;
+        return new JsonObject { ["metadata"] = metadata, ["spec"] = new JsonObject(), ["status"] = new JsonObject() };
+    }
 
-    /// <summary>A pod template labelled app=<paramref name="app"/> with one container; with <paramref name="defaulted"/>, as the API server stores it.</summary>
-    public static JsonObject Template(string app, string image, bool defaulted = false)
+    /// <summary>
+    /// A pod template labelled app=<paramref name="app"/> with one container (and a node selector when given); with
+    /// <paramref name="defaulted"/>, as the API server stores it.
+    /// </summary>
+    public static JsonObject Template(string app, string image, bool defaulted = false, JsonObject? nodeSelector = null)
     {
         var container = new JsonObject { ["name"] = app, ["image"] = image };
         var spec = new JsonObject { ["containers"] = new JsonArray(container) };
+        if (nodeSelector is not null) spec["nodeSelector"] = nodeSelector;
         if (defaulted)
         {
             container["imagePullPolicy"] = "IfNotPresent";
@@ -68,13 +72,13 @@ public static class ClusterObjects
         };
     }
 
-    /// <summary>A running, ready pod of the DaemonSet on a node, of the revision with that hash.</summary>
-    public static JsonObject Pod(string name, string node, string daemonSet, string uid, string hash, string resourceVersion = "4") => new()
+    /// <summary>A running, ready pod of the DaemonSet on a node, of the revision with that hash (none: no hash label).</summary>
+    public static JsonObject Pod(string name, string node, string daemonSet, string uid, string? hash, string resourceVersion = "4") => new()
     {
         ["metadata"] = new JsonObject
         {
             ["name"] = name, ["namespace"] = "default", ["resourceVersion"] = resourceVersion,
-            ["labels"] = new JsonObject { ["app"] = daemonSet, ["controller-revision-hash"] = hash },
+            ["labels"] = hash is null ? new JsonObject { ["app"] = daemonSet } : new JsonObject { ["app"] = daemonSet, ["controller-revision-hash"] = hash },
             ["ownerReferences"] = Owner(daemonSet, uid),
         },
         ["spec"] = new JsonObject { ["nodeName"] = node, ["containers"] = new JsonArray(new JsonObject { ["name"] = daemonSet, ["image"] = daemonSet }) },

@@ -16,12 +16,10 @@ public sealed class ClusterRevisionTests : IAsyncLifetime
 {
     private const string Uid = "33333333-0000-0000-0000-000000000001";
 
-    private TestDatabase _database = null!;
     private ScriptedCluster _cluster = null!;
 
     public async Task InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync();
         _cluster = await ScriptedCluster.StartAsync(
             ScriptedCluster.Fixed("v1", "NodeList", [Node("n1"), Node("n2")]),
             ScriptedCluster.Then("apps/v1", "DaemonSetList", [Agent("agent:2", "1")], ScriptedCluster.Change("MODIFIED", Agent("agent:3", "11"))),
@@ -35,13 +33,12 @@ public sealed class ClusterRevisionTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _cluster.DisposeAsync();
-        await _database.DisposeAsync();
     }
 
     [Fact]
     public async Task TheClustersRevisionsAndHashesAreRecorded_ThroughARollout_AndItsPodsAreUpToDate()
     {
-        await using var recorder = await _cluster.RecorderAsync(_database);
+        await using var recorder = await _cluster.RecorderAsync();
         var record = recorder.Client();
         await Wait.UntilAsync(async () => Names(await Revisions(record)).SequenceEqual([("agent-6b8f94d7c", 2L), ("agent-7f6d5c4b8", 3L)])
             && (await record.GetJsonAsync("/api/v1/namespaces/default/pods"))["items"]!.AsArray().Select(p => (string?)p!["metadata"]!["name"]).Order()

@@ -17,19 +17,17 @@ public sealed class DivergenceTests : IAsyncLifetime
     private const string Uid = "22222222-0000-0000-0000-000000000001";
 
     private readonly Channel<JsonObject> _podEvents = Channel.CreateUnbounded<JsonObject>();
-    private TestDatabase _database = null!;
     private ScriptedCluster _cluster = null!;
     private ServerProcess _recorder = null!;
     private HttpClient _record = null!;
 
     public async Task InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync();
         _cluster = await ScriptedCluster.StartAsync(
             ScriptedCluster.Fixed("v1", "NodeList", [Node("n1", "ssd"), Node("n2", "ssd"), Node("n3", "hdd")]),
             ScriptedCluster.Fixed("apps/v1", "DaemonSetList", [Agent()]),
             ScriptedCluster.Streamed("v1", "PodList", [Pod("agent-n1", "n1"), Pod("agent-n3", "n3")], _podEvents.Reader));
-        _recorder = await _cluster.RecorderAsync(_database);
+        _recorder = await _cluster.RecorderAsync();
         _record = _recorder.Client();
     }
 
@@ -37,7 +35,6 @@ public sealed class DivergenceTests : IAsyncLifetime
     {
         await _recorder.DisposeAsync();
         await _cluster.DisposeAsync();
-        await _database.DisposeAsync();
     }
 
     [Fact]
@@ -100,28 +97,11 @@ public sealed class DivergenceTests : IAsyncLifetime
     private Task EventsAsync(int count) =>
         Wait.UntilAsync(async () => (await _record.EventsAsync()).Count >= count, TimeSpan.FromSeconds(30));
 
-    private static JsonObject Node(string name, string disk) => new()
-    {
-        ["metadata"] = new JsonObject
-        {
-            ["name"] = name, ["uid"] = $"11111111-0000-0000-0000-0000000000{name[1..]}0", ["resourceVersion"] = "1",
-            ["labels"] = new JsonObject { ["disk"] = disk },
-        },
-        ["spec"] = new JsonObject(),
-        ["status"] = new JsonObject(),
-    };
+    private static JsonObject Node(string name, string disk) => ClusterObjects.Node(name, labels: new JsonObject { ["disk"] = disk });
 
-    private static JsonObject Agent() => JsonNode.Parse("""
-        {"metadata":{"name":"agent","namespace":"default","uid":"OWNER","resourceVersion":"2"},
-         "spec":{"selector":{"matchLabels":{"app":"agent"}},
-                 "template":{"metadata":{"labels":{"app":"agent"}},
-                             "spec":{"nodeSelector":{"disk":"ssd"},"containers":[{"name":"agent","image":"agent:1"}]}}}}
-        """.Replace("OWNER", Uid, StringComparison.Ordinal))!.AsObject();
+    private static JsonObject Agent() =>
+        ClusterObjects.DaemonSet("agent", Uid, ClusterObjects.Template("agent", "agent:1", nodeSelector: new JsonObject { ["disk"] = "ssd" }));
 
-    private static JsonObject Pod(string name, string node) => JsonNode.Parse($$$"""
-        {"metadata":{"name":"{{{name}}}","namespace":"default","resourceVersion":"3","labels":{"app":"agent"},
-                     "ownerReferences":[{"apiVersion":"apps/v1","kind":"DaemonSet","name":"agent","uid":"{{{Uid}}}","controller":true}]},
-         "spec":{"nodeName":"{{{node}}}","containers":[{"name":"agent","image":"agent:1"}]},
-         "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}
-        """)!.AsObject();
+    /// <summary>The cluster's pods carry no revision hash here: what is judged is where they run.</summary>
+    private static JsonObject Pod(string name, string node) => ClusterObjects.Pod(name, node, "agent", Uid, hash: null, resourceVersion: "3");
 }

@@ -13,14 +13,12 @@ namespace EventEngine.Integration.Tests.Recording;
 [Trait("Category", "Recording")]
 public sealed class RecorderResyncTests : IAsyncLifetime
 {
-    private TestDatabase _database = null!;
     private ScriptedCluster _cluster = null!;
     private int _nodeLists;
     private int _nodeWatches;
 
     public async Task InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync();
         _cluster = await ScriptedCluster.StartAsync(NodesAsync,
             ScriptedCluster.Fixed("apps/v1", "DaemonSetList", []), ScriptedCluster.Fixed("v1", "PodList", []));
     }
@@ -28,13 +26,12 @@ public sealed class RecorderResyncTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _cluster.DisposeAsync();
-        await _database.DisposeAsync();
     }
 
     [Fact]
     public async Task AWatchAnswered410_IsRelisted_AndOnlyTheDifferencesAreAppended_MarkedAsAResync()
     {
-        await using var recorder = await _cluster.RecorderAsync(_database);
+        await using var recorder = await _cluster.RecorderAsync();
         var record = recorder.Client();
         await Wait.UntilAsync(async () => (await record.GetJsonAsync("/api/v1/nodes"))["items"]!.AsArray().Count == 2, TimeSpan.FromSeconds(30));
 

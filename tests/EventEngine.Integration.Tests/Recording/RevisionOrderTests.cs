@@ -17,12 +17,10 @@ public sealed class RevisionOrderTests : IAsyncLifetime
 
     private readonly Channel<JsonObject> _daemonSets = Channel.CreateUnbounded<JsonObject>();
     private readonly Channel<JsonObject> _revisions = Channel.CreateUnbounded<JsonObject>();
-    private TestDatabase _database = null!;
     private ScriptedCluster _cluster = null!;
 
     public async Task InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync();
         _cluster = await ScriptedCluster.StartAsync(
             ScriptedCluster.Fixed("v1", "NodeList", []),
             ScriptedCluster.Streamed("apps/v1", "DaemonSetList", [], _daemonSets.Reader),
@@ -33,13 +31,12 @@ public sealed class RevisionOrderTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _cluster.DisposeAsync();
-        await _database.DisposeAsync();
     }
 
     [Fact]
     public async Task ARevisionSeenBeforeItsDaemonSet_WaitsForIt_AndIsRecordedUnderTheClustersName()
     {
-        await using var recorder = await _cluster.RecorderAsync(_database);
+        await using var recorder = await _cluster.RecorderAsync();
         var record = recorder.Client();
         await Wait.UntilAsync(async () => (bool)(await record.GetJsonAsync("/readyz"))["recorder"]!["live"]!, TimeSpan.FromSeconds(30));
 

@@ -20,12 +20,10 @@ public sealed class RolloutDivergenceTests : IAsyncLifetime
     private readonly Channel<JsonObject> _daemonSets = Channel.CreateUnbounded<JsonObject>();
     private readonly Channel<JsonObject> _revisions = Channel.CreateUnbounded<JsonObject>();
     private readonly Channel<JsonObject> _pods = Channel.CreateUnbounded<JsonObject>();
-    private TestDatabase _database = null!;
     private ScriptedCluster _cluster = null!;
 
     public async Task InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync();
         _cluster = await ScriptedCluster.StartAsync(
             ScriptedCluster.Fixed("v1", "NodeList", [Node("n1"), Node("n2"), Node("n3")]),
             ScriptedCluster.Streamed("apps/v1", "DaemonSetList", [Agent("agent:1")], _daemonSets.Reader),
@@ -36,13 +34,12 @@ public sealed class RolloutDivergenceTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _cluster.DisposeAsync();
-        await _database.DisposeAsync();
     }
 
     [Fact]
     public async Task TwoOldPodsDeletedAtOnce_WithMaxUnavailableOne_IsADivergenceUntilANewPodIsAvailable()
     {
-        await using var recorder = await _cluster.RecorderAsync(_database);
+        await using var recorder = await _cluster.RecorderAsync();
         var record = recorder.Client();
         var seq = 0L;
         async Task<long> Send(Channel<JsonObject> channel, string type, JsonObject obj)

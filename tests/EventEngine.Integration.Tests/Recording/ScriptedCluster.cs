@@ -10,16 +10,19 @@ namespace EventEngine.Integration.Tests.Recording;
 /// <summary>
 /// A Kubernetes API server on loopback whose answers a test scripts: for nodes, DaemonSets, ControllerRevisions and pods, a handler per
 /// collection that answers both its list and its watch (?watch=true); a kubeconfig pointing at it. For what a real
-/// server does that an EventEngine as the cluster would not: expire a watch (410), or break the DaemonSet rules.
+/// server does that an EventEngine as the cluster would not: expire a watch (410), or break the DaemonSet rules. It
+/// owns the database its recorder records into.
 /// </summary>
 public sealed class ScriptedCluster : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly TestDatabase _record;
 
-    private ScriptedCluster(WebApplication app, string kubeconfig)
+    private ScriptedCluster(WebApplication app, string kubeconfig, TestDatabase record)
     {
         _app = app;
         Kubeconfig = kubeconfig;
+        _record = record;
     }
 
     public string Kubeconfig { get; }
@@ -39,13 +42,13 @@ public sealed class ScriptedCluster : IAsyncDisposable
         app.MapGet("/api/v1/pods", pods);
         app.MapGet("/apis/apps/v1/controllerrevisions", revisions ?? Fixed("apps/v1", "ControllerRevisionList", []));
         await app.StartAsync();
-        return new ScriptedCluster(app, new Kubectl(address).KubeconfigPath);
+        return new ScriptedCluster(app, new Kubectl(address).KubeconfigPath, await TestDatabase.CreateAsync());
     }
 
-    /// <summary>The recorder (Observe mode) of this cluster, on its own database.</summary>
-    public Task<ServerProcess> RecorderAsync(TestDatabase database) => ServerProcess.StartAsync(new Dictionary<string, string>
+    /// <summary>The recorder (Observe mode) of this cluster, on the cluster's record database.</summary>
+    public Task<ServerProcess> RecorderAsync() => ServerProcess.StartAsync(new Dictionary<string, string>
     {
-        ["ConnectionStrings:Events"] = database.ConnectionString,
+        ["ConnectionStrings:Events"] = _record.ConnectionString,
         ["Engine:Mode"] = "Observe",
         ["Engine:Cluster:Kubeconfig"] = Kubeconfig,
     });
@@ -136,5 +139,6 @@ public sealed class ScriptedCluster : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await _record.DisposeAsync();
     }
 }
