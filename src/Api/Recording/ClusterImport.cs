@@ -174,7 +174,7 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
         return type switch
         {
             "ADDED" or "MODIFIED" => (new Observation([obj], [], null, text), null),
-            "DELETED" => (new Observation([], [(JsonFields.Text(obj, "kind")!, Observations.KeyOf(obj))], Time(obj["metadata"]?["deletionTimestamp"]), text), null),
+            "DELETED" => (new Observation([], [(JsonFields.Text(obj, "kind")!, Observations.KeyOf(obj))], Time(JsonFields.At(obj, "metadata", "deletionTimestamp")), text), null),
             _ => (null, $"watch event type \"{type}\" is not ADDED, MODIFIED, DELETED, BOOKMARK or ERROR"),
         };
     }
@@ -184,7 +184,7 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
     {
         var stage = JsonFields.Text(e, "stage");
         if (stage != "ResponseComplete") return (null, $"audit stage {stage ?? "(none)"}: only ResponseComplete says what happened");
-        var code = e["responseStatus"]?["code"] is JsonValue c && c.TryGetValue<int>(out var n) ? n : 0;
+        var code = JsonFields.At(e, "responseStatus", "code") is JsonValue c && c.TryGetValue<int>(out var n) ? n : 0;
         if (code is < 200 or > 299) return (null, $"audit event of a request that failed ({code})");
         var verb = JsonFields.Text(e, "verb");
         var resource = JsonFields.Text(e, "objectRef", "resource");

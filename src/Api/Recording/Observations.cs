@@ -30,7 +30,8 @@ public static class Observations
     /// <summary>Pods and ControllerRevisions are recorded when a DaemonSet controls them; every node and DaemonSet is.</summary>
     public static bool Wanted(JsonObject obj) =>
         !Owned(JsonFields.Text(obj, "kind"))
-        || (obj["metadata"]?["ownerReferences"] as JsonArray)?.Any(o => JsonFields.Text(o, "kind") == "DaemonSet" && (bool?)o?["controller"] == true) == true;
+        || (JsonFields.At(obj, "metadata", "ownerReferences") as JsonArray)?.Any(o =>
+            JsonFields.Text(o, "kind") == "DaemonSet" && JsonFields.At(o, "controller") is JsonValue controller && controller.TryGetValue<bool>(out var yes) && yes) == true;
 
     /// <summary>"name" for a node, "namespace/name" for the rest.</summary>
     public static string KeyOf(string kind, string? ns, string name) => Kinds[kind].Namespaced ? ns + "/" + name : name;
@@ -84,13 +85,28 @@ public static class Observations
             JsonNode? status = null;
             if (kind == "DaemonSet" && obj.Remove("status", out var reported)) status = reported;
             Take(kind == "ControllerRevision" ? ObserveRevision(s, obj) : ApplyDecisions.Apply(s, [obj], now, Guid.NewGuid), what);
-            if (status is JsonObject counts && s.DaemonSets.TryGetValue(KeyOf(obj), out var ds)
-                && Json.Deserialize<DaemonSetStatus>(counts.ToJsonString()) is var observed && observed != ds.Status)
-                Take(Decided.Of(new DaemonSetStatusChanged(ds.Key, observed)), what + " status");
+            if (status is JsonObject counts && s.DaemonSets.TryGetValue(KeyOf(obj), out var ds))
+                Take(StatusReported(ds, counts), what + " status");
         }
         foreach (var (kind, key) in removed)
             if (Kinds.TryGetValue(kind, out var k) && k.Has(s, key)) Take(k.Remove(s, key), $"{kind} {key} removed");
         return events.Count == 0 ? Decided.Nothing("nothing new in the cluster") : new Decided(events);
+    }
+
+    /// <summary>The status a cluster's controller reported for a DaemonSet, when it says something new; one that does not read is refused.</summary>
+    private static Decided StatusReported(DaemonSetState ds, JsonObject counts)
+    {
+        DaemonSetStatus observed;
+        try
+        {
+            observed = Manifests.Deserialize<DaemonSetStatus>(counts);
+        }
+        catch (ManifestException e)
+        {
+            var field = "status" + (e.Path.Length == 0 ? "" : "." + e.Path);
+            return Failure.Malformed($"{field}: {e.Message}", field);
+        }
+        return observed == ds.Status ? Decided.Nothing("the same status") : Decided.Of(new DaemonSetStatusChanged(ds.Key, observed));
     }
 
     private static Decided ObserveRevision(ClusterState s, JsonObject obj)

@@ -143,6 +143,26 @@ public sealed class ImportTests : ApiTest
     }
 
     [Fact]
+    public async Task FieldsOfTheWrongShape_AreSkippedWithTheirReason_NotAnError()
+    {
+        // a responseStatus that is a string, an owner reference whose controller is a string, a status count that is one
+        var (status, summary, _) = await Client.PostAsync("/engine/v1/import", """
+            {"kind":"Event","apiVersion":"audit.k8s.io/v1","stage":"ResponseComplete","responseStatus":"x","verb":"create","objectRef":{"resource":"nodes"}}
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"d","ownerReferences":[{"kind":"DaemonSet","controller":"yes","uid":"u"}, 7]},"spec":{"nodeName":"n"}}
+            {"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"a","namespace":"d"},"spec":{"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i"}]}}},"status":{"numberReady":"x"}}
+            """);
+        Assert.Equal(HttpStatusCode.OK, status);
+        // skipped: the two lines, and the status that came with the DaemonSet recorded
+        Assert.Equal((3L, 1L, 3L), ((long)summary!["read"]!, (long)summary["recorded"]!, (long)summary["skipped"]!));
+        var because = summary["skippedBecause"]!.AsObject().Select(p => p.Key).ToList();
+        Assert.Contains("audit event of a request that failed (0)", because);
+        Assert.Contains("a Pod no DaemonSet controls", because);
+        // the DaemonSet is recorded; the status it came with is not, and says why
+        Assert.Equal(["d/a"], (await Client.GetJsonAsync("/apis/apps/v1/daemonsets"))["items"]!.AsArray().Select(d => $"{d!["metadata"]!["namespace"]}/{d["metadata"]!["name"]}"));
+        Assert.Contains(because, b => b.StartsWith("refused: DaemonSet d/a status: ", StringComparison.Ordinal) && b.Contains("status.numberReady", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task WritesAreRefused_AndAnEngineInControlModeRefusesImports()
     {
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await Client.PostAsync("/api/v1/nodes", Http.Node("n1"))).Status);
