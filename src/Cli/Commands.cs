@@ -80,6 +80,7 @@ public static partial class Commands
         {
             if (line.Length == 0) continue;
             var node = JsonNode.Parse(line)!;
+            if (node["error"] is { } failed) throw new CliException($"the import failed on the server: {failed}");
             if (node["summary"] is { } done) summary = done;
             else if (node["progress"] is { } p)
                 reported($"read {p["read"]}, recorded {p["recorded"]}, already imported {p["alreadyImported"]}, skipped {p["skipped"]}");
@@ -224,6 +225,7 @@ public static partial class Commands
             {
                 if (line.Length == 0) continue;
                 var node = JsonNode.Parse(line)!;
+                if (node["error"] is { } failed) throw new CliException($"the rebuild failed on the server: {failed}");
                 if (node["result"] is { } result) answer = result;
                 else if (node["progress"] is { } p) progress((long)p["seq"]!, (long)p["head"]!);
             }

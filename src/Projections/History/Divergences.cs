@@ -203,6 +203,8 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
         }
         foreach (var e in events)
         {
+            // a status report, a pruned or renamed revision: no node's answer or pods change
+            if (e is DaemonSetStatusChanged or DaemonSetRevisionsPruned or DaemonSetRevisionsDeduplicated or DaemonSetRevisionObserved) continue;
             var node = Subjects.NodeOf(e);
             var ds = Subjects.DaemonSetOf(e);
             if (Subjects.PodOf(e) is not null)
