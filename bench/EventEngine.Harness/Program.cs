@@ -6,22 +6,29 @@ using EventEngine.Harness;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
-// dotnet run -c Release --project bench/EventEngine.Harness -- [quick|full] [--out results.json]
+// dotnet run -c Release --project bench/EventEngine.Harness -- [quick|full] [--out results.json] [--nodes N] [--events N] [--keep DIR]
 // quick: 1,000 nodes x 20 DaemonSets, a 100,000-event log, under 5 minutes; full: 5,000 nodes x 20, 1,000,000 events.
-var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "quick";
-var output = args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault() ?? Path.Combine("bench", "results", $"{mode}.json");
+// --nodes and --events change the mode's cluster and log size; --keep DIR keeps the PostgreSQL data folder (database
+// "bench") in DIR instead of a temporary folder, to profile the server on that log afterwards.
+string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+// the mode is the first argument that is neither an option nor an option's value
+var mode = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal))).FirstOrDefault() ?? "quick";
+var output = Option("--out") ?? Path.Combine("bench", "results", $"{mode}.json");
 var (nodes, events, singles, bulk, samples, seconds) = mode switch
 {
     "full" => (5_000, 1_000_000L, 3_000, 200_000, 50, 30),
     "quick" => (1_000, 100_000L, 1_000, 50_000, 20, 15),
     _ => throw new ArgumentException($"mode is quick or full, not {mode}"),
 };
+if (Option("--nodes") is { } nodesOption) nodes = int.Parse(nodesOption, CultureInfo.InvariantCulture);
+if (Option("--events") is { } eventsOption) events = long.Parse(eventsOption, CultureInfo.InvariantCulture);
+var keep = Option("--keep") is { } kept ? Path.GetFullPath(kept) : null;
 const int daemonSets = 20;
 var total = Stopwatch.StartNew();
 var rows = new List<Row>();
 void Say(string text) => Console.WriteLine($"[{total.Elapsed:mm\\:ss}] {text}");
 
-var folder = Path.Combine(Path.GetTempPath(), $"eventengine-harness-{Guid.NewGuid():N}");
+var folder = keep ?? Path.Combine(Path.GetTempPath(), $"eventengine-harness-{Guid.NewGuid():N}");
 Say($"{mode}: {nodes:N0} nodes x {daemonSets} DaemonSets, a {events:N0}-event log; PostgreSQL (fsync on) in {folder}");
 await using var postgres = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = folder, Durable = true }, NullLogger.Instance);
 try
@@ -87,7 +94,10 @@ try
 finally
 {
     await postgres.DisposeAsync();
-    try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    if (keep is null)
+        try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    else
+        Say($"kept the PostgreSQL data folder {folder} (database bench)");
 }
 
 Console.WriteLine();
