@@ -16,6 +16,7 @@ internal sealed class EngineScheduler(IServiceProvider services, TimeProvider cl
 
     private readonly SemaphoreSlim _changed = new(0);
     private long _heard;
+    private long _reconciledFolded;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -23,6 +24,8 @@ internal sealed class EngineScheduler(IServiceProvider services, TimeProvider cl
         var runtime = services.GetRequiredService<EngineRuntime>();
         var kubelet = services.GetRequiredService<SimulatedKubelet>();
         var lease = services.GetRequiredService<LeaderLease>();
+        // what the start read folded was reconciled at start (or is, when this process takes the lease)
+        _reconciledFolded = runtime.FoldedFromLog;
         runtime.Changed += () => _changed.Release();
         lease.LogMoved += head =>
         {
@@ -43,12 +46,25 @@ internal sealed class EngineScheduler(IServiceProvider services, TimeProvider cl
             if (wait != Timeout.InfiniteTimeSpan && wait < TimeSpan.Zero) wait = TimeSpan.Zero;
             var woken = await _changed.WaitAsync(wait, stoppingToken);
             if (!lease.IsLeader) continue;
-            // woken by a local command: its settle already knows what it made due; by another process: look at everything
-            if (woken && Interlocked.Exchange(ref _heard, 0) == 0) continue;
+            // woken by a local command: its settle already knows what it made due; by a commit: look whose it was
+            var heard = Interlocked.Exchange(ref _heard, 0) != 0;
+            if (woken && !heard) continue;
             try
             {
-                await kubelet.ReportDueAsync(stoppingToken);
-                await runtime.TickAsync(CommandContext.System(CommandContext.ClockActor), stoppingToken);
+                // a commit is heard before or after this process publishes it; once the log is folded, only other
+                // processes' events count (our own commands settled themselves)
+                if (heard) await runtime.RefreshAsync(stoppingToken);
+                var now = clock.GetUtcNow();
+                if (kubelet.NextDue(runtime.State) <= now) await kubelet.ReportDueAsync(stoppingToken);
+                // the kubelet's reports settle themselves like any command. A full reconcile costs the whole cluster
+                // (a third of a second at 5,000 nodes), so it runs only when the controller's own time-based work is
+                // due or this process folded events it did not decide.
+                var folded = runtime.FoldedFromLog;
+                if (folded != _reconciledFolded || runtime.WakeAt <= now)
+                {
+                    _reconciledFolded = folded;
+                    await runtime.TickAsync(CommandContext.System(CommandContext.ClockActor), stoppingToken);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

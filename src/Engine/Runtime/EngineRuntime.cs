@@ -63,6 +63,14 @@ public sealed class EngineRuntime(
     /// <summary>When time alone next changes what the controller would do (backoffs, minReadySeconds, tolerations).</summary>
     public DateTimeOffset? WakeAt { get; private set; }
 
+    private long _foldedFromLog;
+
+    /// <summary>
+    /// How many events this process has folded from the log rather than decided itself (what other processes appended,
+    /// and the log read at start): when it moves, only a full reconcile knows what those events made due.
+    /// </summary>
+    public long FoldedFromLog => Interlocked.Read(ref _foldedFromLog);
+
     /// <summary>Raised after every group that appended, once the writer is done with it (the scheduler listens).</summary>
     public event Action? Changed;
 
@@ -114,6 +122,8 @@ public sealed class EngineRuntime(
         {
             _gate.Release();
         }
+        // a command that found the writer busy meanwhile was left to whoever held it: that was this refresh
+        await DrainAsync();
     }
 
     /// <summary>
@@ -148,10 +158,18 @@ public sealed class EngineRuntime(
             : $"{p.What} was modified: {p.Field} {p.Version.ToString(CultureInfo.InvariantCulture)} is not the latest ({latest}); read it again and retry";
     }
 
+    private long _fullReconciles;
+
+    /// <summary>How many times this process reconciled everything (<see cref="TickAsync"/>): each costs the whole cluster.</summary>
+    public long FullReconciles => Interlocked.Read(ref _fullReconciles);
+
     /// <summary>Time passed: reconcile everything (backoffs expire, pods become available, tolerations run out).</summary>
-    public Task<CommandOutcome> TickAsync(CommandContext context, CancellationToken cancellationToken = default) =>
-        Enqueue(new Pending(context, (state, now, _) => new Decision(
+    public Task<CommandOutcome> TickAsync(CommandContext context, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _fullReconciles);
+        return Enqueue(new Pending(context, (state, now, _) => new Decision(
             mode.Observes ? Steps.Record(state, [], now, Guid.NewGuid) : Steps.Tick(state, now, Guid.NewGuid), null, null), Full: true), cancellationToken);
+    }
 
     /// <summary>The answer to a command that appended nothing (refused, when a failure is given): the present as it is.</summary>
     public CommandOutcome Unchanged(Failure? failure = null) => new(failure, State, [], null, Volatile.Read(ref _current).Streams);
@@ -372,6 +390,7 @@ public sealed class EngineRuntime(
             if (page.Count == 0) return;
             var state = Fold.EvolveAll(current.State, page.Select(EventTypes.Decode));
             Volatile.Write(ref _current, new HeadState(page[^1].Seq, state, current.Streams.With(page)));
+            Interlocked.Add(ref _foldedFromLog, page.Count);
             LastRecordedAt = page[^1].RecordedAt;
             Refreshed?.Invoke();
         }
