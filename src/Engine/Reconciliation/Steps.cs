@@ -16,9 +16,14 @@ public static class Steps
     public static StepResult Run(ClusterState state, IReadOnlyList<IEvent> commandEvents, DateTimeOffset now, Func<Guid> newId)
     {
         var recorded = commandEvents.Select(e => new Recorded(newId(), now, e)).ToList();
-        state = Fold.EvolveAll(state, recorded);
-        var settled = Settler.Settle(state, now, ReconcileScope.Of(commandEvents), newId);
-        return new StepResult(settled.State, recorded, settled);
+        return Settle(Fold.EvolveAll(state, recorded), recorded, now, newId);
+    }
+
+    /// <summary>The same step for a command whose events are already folded into <paramref name="folded"/>.</summary>
+    public static StepResult Settle(ClusterState folded, IReadOnlyList<Recorded> command, DateTimeOffset now, Func<Guid> newId)
+    {
+        var settled = Settler.Settle(folded, now, ReconcileScope.Of(command.Select(r => r.Event)), newId);
+        return new StepResult(settled.State, command, settled);
     }
 
     /// <summary>Events as observed in a cluster the engine does not control: folded, and the controller left out.</summary>

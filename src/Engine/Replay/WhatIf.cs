@@ -90,9 +90,15 @@ public static class WhatIf
             StepResult step;
             try
             {
-                step = command.Roots.Any()
-                    ? Steps.Run(replay, Decide(replay, roots, command.At, notes, newId), command.At, newId)
-                    : Steps.Tick(replay, command.At, newId);
+                if (command.Roots.Any())
+                {
+                    var (folded, recorded) = Decide(replay, roots, command.At, notes, newId);
+                    step = Steps.Settle(folded, recorded, command.At, newId);
+                }
+                else
+                {
+                    step = Steps.Tick(replay, command.At, newId);
+                }
             }
             catch (InvalidOperationException e)
             {
@@ -158,10 +164,13 @@ public static class WhatIf
         return Fold.Reindex(s with { Pods = pods });
     }
 
-    /// <summary>DaemonSet facts are decided again (their revision numbering may differ here); everything else is a fact as is.</summary>
-    private static IReadOnlyList<IEvent> Decide(ClusterState s, List<IEvent> roots, DateTimeOffset at, List<string> notes, Func<Guid> newId)
+    /// <summary>
+    /// DaemonSet facts are decided again (their revision numbering may differ here); everything else is a fact as is.
+    /// Each is folded as it is decided (a later one may depend on it), so the state after them comes back with them.
+    /// </summary>
+    private static (ClusterState Folded, List<Recorded> Recorded) Decide(ClusterState s, List<IEvent> roots, DateTimeOffset at, List<string> notes, Func<Guid> newId)
     {
-        var events = new List<IEvent>();
+        var events = new List<Recorded>();
         foreach (var e in roots)
         {
             var decided = e switch
@@ -181,8 +190,9 @@ public static class WhatIf
             {
                 try
                 {
-                    s = Fold.Evolve(s, new Recorded(Guid.Empty, at, d));
-                    events.Add(d);
+                    var recorded = new Recorded(newId(), at, d);
+                    s = Fold.Evolve(s, recorded);
+                    events.Add(recorded);
                 }
                 catch (InvalidOperationException)
                 {
@@ -190,7 +200,7 @@ public static class WhatIf
                 }
             }
         }
-        return events;
+        return (s, events);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using EventEngine.Events;
 using EventEngine.Model;
+using EventEngine.Placement;
 
 namespace EventEngine.State;
 
@@ -61,8 +62,25 @@ public static partial class Fold
     private static ClusterState ChangeNode(ClusterState s, string name, Func<NodeState, NodeState> change, Guid? placementCause)
     {
         var node = s.Nodes.GetValueOrDefault(name) ?? throw Missing("node", name);
-        s = s with { Nodes = s.Nodes.SetItem(name, change(node)) };
-        return placementCause is { } cause ? RefreshNodeForAll(s, name, cause) : s;
+        var changed = change(node);
+        s = s with { Nodes = s.Nodes.SetItem(name, changed) };
+        return placementCause is { } cause ? ReevaluateNodeForAll(s, changed, cause) : s;
+    }
+
+    /// <summary>
+    /// A node's labels or taints changed, not its pods: a DaemonSet whose answer there is the same keeps its slot as it
+    /// is (the slot rebuilt would hold the same pods, counts and cause), so only the answers that moved cost a rebuild.
+    /// </summary>
+    private static ClusterState ReevaluateNodeForAll(ClusterState s, NodeState node, Guid cause)
+    {
+        var daemonSets = s.DaemonSets;
+        foreach (var ds in s.DaemonSets.Values)
+        {
+            var old = ds.SlotOf(node.Name);
+            if (NodeShouldRun.Evaluate(node, ds.Placement) == (old.ShouldRun, old.ShouldContinueRunning)) continue;
+            daemonSets = daemonSets.SetItem(ds.Key, WithSlot(s, ds, node.Name, reevaluate: true, cause));
+        }
+        return s with { DaemonSets = daemonSets };
     }
 
     private static ImmutableArray<NodeCondition> WithCondition(ImmutableArray<NodeCondition> conditions, NodeConditionChanged e, DateTimeOffset at)
