@@ -35,6 +35,8 @@ internal sealed class EngineScheduler(IServiceProvider services, TimeProvider cl
         };
         lease.Acquired += _ =>
         {
+            // a standby folded nothing while it waited: the new leader folds the log, then reconciles what it finds
+            Interlocked.Exchange(ref _heard, 1);
             _changed.Release();
             return Task.CompletedTask;
         };
@@ -48,22 +50,25 @@ internal sealed class EngineScheduler(IServiceProvider services, TimeProvider cl
             if (!lease.IsLeader) continue;
             // woken by a local command: its settle already knows what it made due; by a commit: look whose it was
             var heard = Interlocked.Exchange(ref _heard, 0) != 0;
-            if (woken && !heard) continue;
+            // (a local group that met another process's append folded it: that counts as heard too)
+            if (woken && !heard && runtime.FoldedFromLog == _reconciledFolded) continue;
             try
             {
                 // a commit is heard before or after this process publishes it; once the log is folded, only other
                 // processes' events count (our own commands settled themselves)
                 if (heard) await runtime.RefreshAsync(stoppingToken);
                 var now = clock.GetUtcNow();
+                // read before the kubelet's reports: their settle keeps a due wake-up, but this pass decides on what was due
+                var due = runtime.WakeAt <= now;
                 if (kubelet.NextDue(runtime.State) <= now) await kubelet.ReportDueAsync(stoppingToken);
                 // the kubelet's reports settle themselves like any command. A full reconcile costs the whole cluster
                 // (a third of a second at 5,000 nodes), so it runs only when the controller's own time-based work is
-                // due or this process folded events it did not decide.
+                // due or this process folded events it did not decide; a failed one is tried again on the next pass.
                 var folded = runtime.FoldedFromLog;
-                if (folded != _reconciledFolded || runtime.WakeAt <= now)
+                if (folded != _reconciledFolded || due)
                 {
-                    _reconciledFolded = folded;
                     await runtime.TickAsync(CommandContext.System(CommandContext.ClockActor), stoppingToken);
+                    _reconciledFolded = folded;
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -113,17 +113,23 @@ public sealed class EngineRuntime(
     /// <summary>Folds what other processes appended since the last event seen (the log is gap-safe to tail).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
         try
         {
-            await CatchUpAsync((after, limit, ct) => store.ReadAllAsync(after, limit, ct), cancellationToken);
+            await _gate.WaitAsync(cancellationToken);
+            try
+            {
+                await CatchUpAsync((after, limit, ct) => store.ReadAllAsync(after, limit, ct), cancellationToken);
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
         finally
         {
-            _gate.Release();
+            // a command that found the writer busy meanwhile was left to whoever held it: that was this refresh
+            await DrainAsync();
         }
-        // a command that found the writer busy meanwhile was left to whoever held it: that was this refresh
-        await DrainAsync();
     }
 
     /// <summary>
@@ -244,6 +250,11 @@ public sealed class EngineRuntime(
                 EngineMetrics.GroupCommitted(group.Count, written.Events.Count, Stopwatch.GetElapsedTime(appending));
                 Publish(written);
             }
+            else
+            {
+                // a group that appended nothing may still have learnt a wake-up (a full reconcile with nothing to do yet)
+                WakeAt = written.WakeAt;
+            }
             foreach (var (pending, outcome) in written.Outcomes) pending.Completion.TrySetResult(outcome);
         }
         catch (Exception e)
@@ -319,8 +330,9 @@ public sealed class EngineRuntime(
                 continue;
             }
             var step = decision.Step!;
-            // a full reconcile knows every wake-up; a scoped one only those it looked at, so keep the earlier one too
-            wake = pending.Full ? step.Settled.WakeAt : Plan.Earliest(wake > now ? wake : null, step.Settled.WakeAt);
+            // a full reconcile knows every wake-up; a scoped one only those it looked at, so it keeps the earlier one,
+            // even one already due: only a full reconcile does (and so clears) what that one was for
+            wake = pending.Full ? step.Settled.WakeAt : Plan.Earliest(wake, step.Settled.WakeAt);
             var mine = new List<StoredEvent>();
             var versions = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var e in step.All)
