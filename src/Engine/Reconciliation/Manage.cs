@@ -16,7 +16,7 @@ public static partial class Reconciler
         }
         else
         {
-            foreach (var node in scope.Nodes.Order(NaturalOrder.Instance))
+            foreach (var node in scope.NodesOf(ds.Key).Order(NaturalOrder.Instance))
                 if (ds.Slots.ContainsKey(node)) ManageNode(s, ds, node, plan);
         }
     }

@@ -77,7 +77,7 @@ public static partial class Reconciler
             }
         }
 
-        var nodes = scope.Everything ? s.PodsByNode.Keys.Concat(s.Nodes.Keys).Distinct() : scope.Nodes;
+        var nodes = scope.Everything ? s.PodsByNode.Keys.Concat(s.Nodes.Keys).Distinct() : scope.AllNodes;
         foreach (var node in nodes.Order(StringComparer.Ordinal))
         {
             if (!s.Nodes.TryGetValue(node, out var n))
