@@ -38,7 +38,10 @@ public static partial class Fold
     /// <summary>The derived indexes (unclaimed pods, every DaemonSet's slots and counters) rebuilt from the objects.</summary>
     public static ClusterState Reindex(ClusterState s)
     {
-        s = Reclassify(s with { Unclaimed = ImmutableHashSet<string>.Empty }, s.Pods.Keys);
+        var unclaimed = ImmutableHashSet.CreateBuilder<string>();
+        foreach (var p in s.Pods.Values)
+            if (IsUnclaimed(s, p)) unclaimed.Add(p.Key);
+        s = s with { Unclaimed = unclaimed.ToImmutable() };
         // the pods on nodes by owner uid and node, in one pass: each DaemonSet's slots then read only its own pods
         var owned = new Dictionary<string, Dictionary<string, List<PodState>>>(StringComparer.Ordinal);
         foreach (var p in s.Pods.Values)

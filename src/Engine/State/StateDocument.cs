@@ -63,14 +63,15 @@ public sealed record StateDocument(
         };
         s = Fold.Reindex(s);
         var causes = SlotCauses.ToLookup(c => c.DaemonSet);
-        var withCauses = s.DaemonSets;
+        var withCauses = s.DaemonSets.ToBuilder();
         foreach (var ds in s.DaemonSets.Values)
         {
-            var slots = ds.Slots;
+            // a builder: a whole cluster puts back a cause in every slot (100,000 at 5,000 nodes x 20 DaemonSets)
+            var slots = ds.Slots.ToBuilder();
             foreach (var c in causes[ds.Key])
-                if (slots.TryGetValue(c.Node, out var slot)) slots = slots.SetItem(c.Node, slot with { Cause = c.Cause });
-            withCauses = withCauses.SetItem(ds.Key, ds with { Slots = slots });
+                if (slots.TryGetValue(c.Node, out var slot)) slots[c.Node] = slot with { Cause = c.Cause };
+            withCauses[ds.Key] = ds with { Slots = slots.ToImmutable() };
         }
-        return s with { DaemonSets = withCauses };
+        return s with { DaemonSets = withCauses.ToImmutable() };
     }
 }
