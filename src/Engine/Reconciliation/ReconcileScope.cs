@@ -29,7 +29,7 @@ public sealed record ReconcileScope(bool Everything, ImmutableHashSet<string> No
     /// <summary>A DaemonSet is synced when anything it could depend on changed.</summary>
     public bool Syncs(string daemonSet) => Everything || Pods || !Nodes.IsEmpty || DaemonSets.Contains(daemonSet);
 
-    /// <summary>Whether every node of the DaemonSet must be visited (else only <see cref="Nodes"/>).</summary>
+    /// <summary>Whether every node of the DaemonSet must be visited (else only <see cref="NodesOf"/>).</summary>
     public bool AllNodesOf(string daemonSet) => Everything || DaemonSets.Contains(daemonSet);
 
     /// <summary>The nodes to visit for a DaemonSet that is not visited everywhere: the touched nodes and its own.</summary>
