@@ -24,13 +24,16 @@ public static class StoreBench
             await using var create = new NpgsqlCommand($"create database {database}", admin);
             await create.ExecuteNonQueryAsync();
         }
-        var connection = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
+        // both sides on the connection settings the server runs the store with (statements prepared after their second use,
+        // no reset when a connection goes back to the pool): what is compared is the statements, not the settings
+        var connection = EventEngine.Api.Hosting.EventDatabase.Tuned(new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString);
         await using var source = NpgsqlDataSource.Create(connection);
         await new MigrationRunner(source, NullLogger<MigrationRunner>.Instance).RunAsync();
         await using (var table = source.CreateCommand("""
             create table raw_events (seq bigint generated always as identity primary key, id uuid not null unique, stream text not null,
                 version bigint not null, type text not null, data jsonb not null, metadata jsonb not null, recorded_at timestamptz not null,
-                unique (stream, version))
+                unique (stream, version));
+            create index on raw_events (recorded_at)
             """)) await table.ExecuteNonQueryAsync();
         var store = new EventStore(source, TimeProvider.System);
         var metadata = System.Text.Json.JsonSerializer.Serialize(new { correlationId = "bench-correlation", causationId = (string?)null, actor = "bench", reason = (object?)null });

@@ -318,10 +318,11 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
     internal const string ConflictState = "EE409";
 
     /// <summary>
-    /// An append in one round trip and one commit: the lock, the check and move of every stream's version, the insert
-    /// (seqs follow the head, versions follow the streams, both computed by the statement), and the notification,
-    /// sent as one batch. A conflict comes back as SQLSTATE EE409, an id already stored as a unique violation: then
-    /// the slower path tells a retry from a collision.
+    /// An append in one statement and one commit: <c>eventengine_append</c> (migration 0010) takes the lock, checks and
+    /// moves every stream's version, inserts (seqs follow the head, versions follow the streams, both computed by the
+    /// statement), moves the identity's sequence and notifies; sent outside a transaction block, it is its own
+    /// transaction. A conflict comes back as SQLSTATE EE409, an id already stored as a unique violation: then the slower
+    /// path tells a retry from a collision.
     /// </summary>
     private async Task<AppendResult> OneTripAsync(
         IReadOnlyList<StreamAppend> appends, IReadOnlyList<OrderedEvent>? order, DateTimeOffset? recordedAt, CancellationToken cancellationToken)
@@ -333,46 +334,31 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         var ordinals = events.Select(e => (long)(inStream[e.Stream] = inStream.GetValueOrDefault(e.Stream) + 1)).ToArray();
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("begin"));
-        batch.BatchCommands.Add(EventRows.Lock());
-        batch.BatchCommands.Add(EventRows.AdvanceStreams(appends, now));
-        var insert = new NpgsqlBatchCommand("""
-            insert into events (seq, id, stream, version, type, data, metadata, recorded_at) overriding system value
-            select h.head + t.ord, t.id, t.stream, s.version - t.count + t.n, t.type, t.data, t.metadata, $8
-            from unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::jsonb[], $7::jsonb[]) with ordinality
-                 as t(id, stream, n, count, type, data, metadata, ord)
-            cross join (select coalesce(max(seq), 0) as head from events) h
-            join streams s on s.stream = t.stream
-            returning id, seq, version
-            """);
-        insert.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Event.Id).ToArray() });
-        insert.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Stream).ToArray() });
-        insert.Parameters.Add(new NpgsqlParameter { Value = ordinals });
-        insert.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => (long)counts[e.Stream]).ToArray() });
-        insert.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Event.Type).ToArray() });
-        insert.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Event.Data).ToArray() });
-        insert.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => MetadataJson.Serialize(e.Event.Metadata)).ToArray() });
-        insert.Parameters.Add(new NpgsqlParameter { Value = now });
-        batch.BatchCommands.Add(insert);
-        foreach (var command in EventRows.AfterInsert()) batch.BatchCommands.Add(command);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+        await using var append = new NpgsqlCommand(
+            "select id, seq, version from eventengine_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", connection);
+        append.Parameters.Add(new NpgsqlParameter { Value = AppendLockKey });
+        append.Parameters.Add(new NpgsqlParameter { Value = NotifyChannel });
+        append.Parameters.Add(new NpgsqlParameter { Value = now });
+        append.Parameters.Add(new NpgsqlParameter { Value = appends.Select(a => a.Stream).ToArray() });
+        append.Parameters.Add(new NpgsqlParameter { Value = appends.Select(a => (long)a.Events.Count).ToArray() });
+        append.Parameters.Add(new NpgsqlParameter { Value = appends.Select(a => a.ExpectedVersion).ToArray() });
+        append.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Event.Id).ToArray() });
+        append.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Stream).ToArray() });
+        append.Parameters.Add(new NpgsqlParameter { Value = ordinals });
+        append.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => (long)counts[e.Stream]).ToArray() });
+        append.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Event.Type).ToArray() });
+        append.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Event.Data).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb });
+        append.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => MetadataJson.Serialize(e.Event.Metadata)).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb });
 
         var positions = new Dictionary<Guid, (long Seq, long Version)>(events.Count);
         try
         {
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            do
-            {
-                if (reader.FieldCount != 3 || reader.GetName(0) != "id") continue;
-                while (await reader.ReadAsync(cancellationToken)) positions[reader.GetGuid(0)] = (reader.GetInt64(1), reader.GetInt64(2));
-            }
-            while (await reader.NextResultAsync(cancellationToken));
+            await using var reader = await append.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) positions[reader.GetGuid(0)] = (reader.GetInt64(1), reader.GetInt64(2));
         }
         catch (PostgresException e) when (e.SqlState is ConflictState or PostgresErrorCodes.UniqueViolation)
         {
-            await EventRows.RollbackAsync(connection);
-            // a stream moved (a conflict, or the retry of an append that succeeded), an id already stored (a retry, or a
+            // the statement was its own transaction, rolled back by the server. A stream moved (a conflict, or the retry of an append that succeeded), an id already stored (a retry, or a
             // collision), or a row written behind the store's back: look closer under the lock, ids first
             await using var session = await BeginAppendAsync(cancellationToken);
             return await session.AppendCoreAsync(appends, order, bulk: false, recordedAt, null, cancellationToken) switch
@@ -380,11 +366,6 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
                 AppendSuccess { AlreadyStored: false } => throw new InvalidOperationException($"an append failed once and succeeded when tried again: {e.Message}"),
                 var other => other,
             };
-        }
-        catch
-        {
-            await EventRows.RollbackAsync(connection);
-            throw;
         }
 
         var stored = events.Select(e => new StoredEvent(positions[e.Event.Id].Seq, e.Event.Id, e.Stream, positions[e.Event.Id].Version,
