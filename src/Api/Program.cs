@@ -17,6 +17,8 @@ app.LogAccess();
 app.UseMiddleware<RequestLog>();
 // before the exception handler, so a request counts with the status code it was answered with
 app.UseEngineHttpMetrics();
+// a process answering requests is not quiet: memory is handed back between bursts, not inside one
+app.UseMemoryTrim();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 // who is calling, and may they: before any endpoint runs

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EventEngine.Api.Hosting;
 using EventEngine.Api.Http;
 using EventEngine.Projections.History;
 using EventEngine.Projections.ReadModels;
@@ -33,19 +34,22 @@ public static class HistoryEndpoints
             .WithSummary("Every pod that ran a revision of a DaemonSet: node, from, to, why it ended").Produces<RevisionPlacements>().ProducesProblem(400).ProducesProblem(404);
 
         // a what-if writes nothing: a viewer may ask one
-        engine.MapPost("/replay", async (HttpRequest request, IMediator m, Admission admission, Limits limits, CancellationToken ct) =>
+        engine.MapPost("/replay", async (HttpRequest request, IMediator m, Admission admission, Limits limits, MemoryTrim memory, CancellationToken ct) =>
         {
             using var place = admission.TryReplay();
             if (place is null) return Admission.Busy(request.HttpContext, $"{limits.ConcurrentReplays} what-if replays are running (Engine:Limits:ConcurrentReplays); try again shortly");
+            // ends when the answer is written: the state at the window's start and the replay are garbage then
+            request.HttpContext.Response.RegisterForDispose(memory.LargeRead());
             var (result, failure) = await m.Send(new ReplayWindow(await Bodies.JsonObjectAsync(request, ct)), ct);
             return failure is not null ? Problems.From(failure) : Results.Text(result!.ToJsonString(), "application/json");
         }).WithMetadata(new RequiresRole(Role.Viewer))
             .WithSummary("What-if: replay a window of the log with altered history, in memory").Accepts<ReplayRequest>("application/json", "application/yaml")
             .Produces<ReplayAnswer>().ProducesProblem(400).ProducesProblem(422).ProducesProblem(429);
 
-        engine.MapPost("/projections/rebuild", async (Rebuild rebuild, HttpRequest request, CancellationToken ct) =>
+        engine.MapPost("/projections/rebuild", async (Rebuild rebuild, HttpRequest request, MemoryTrim memory, CancellationToken ct) =>
         {
             var watch = Stopwatch.StartNew();
+            request.HttpContext.Response.RegisterForDispose(memory.LargeRead());
             if (!Ndjson.Accepted(request))
             {
                 var seq = await rebuild.RunAsync(ct);

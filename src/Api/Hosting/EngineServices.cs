@@ -28,6 +28,8 @@ internal static class EngineServices
         services.AddSingleton(Limits.From(configuration));
         services.AddSingleton<Admission>();
         services.AddSingleton(new ReplayOptions(Limits.Positive(configuration, "Engine:Limits:ReplayEvents", 20_000)));
+        services.AddSingleton(MemoryTrimOptions.From(configuration));
+        services.AddSingleton<MemoryTrim>();
 
         services.AddSingleton<InlineProjection>(batch => ReadModelWriter.Statements(batch));
         services.AddSingleton<InlineProjection>(PlacementWriter.Statements);
@@ -46,6 +48,7 @@ internal static class EngineServices
         services.AddHostedService<EngineStartup>();
         services.AddHostedService<EngineScheduler>();
         services.AddHostedService<LeaderService>();
+        services.AddHostedService(sp => sp.GetRequiredService<MemoryTrim>());
         // Observe mode with a kubeconfig records that cluster live; without one, only what is imported
         if (mode.Observes && ClusterRecorder.Options.From(configuration) is { } cluster)
         {

@@ -13,6 +13,8 @@ internal sealed class EngineStartup(IServiceProvider services) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // the whole log's state read (and a rebuild, if one is due) is garbage once the live state stands
+        using var read = services.GetRequiredService<MemoryTrim>().LargeRead();
         // read models a migration changed are rebuilt before anyone reads them
         if (await services.GetRequiredService<Rebuild>().CatchUpAsync(cancellationToken))
             services.GetRequiredService<ILogger<EngineStartup>>().LogInformation("Rebuilt the read models: they did not stand at the log's head");

@@ -49,6 +49,10 @@ public static class EngineMetrics
         "state_build_duration_seconds",
         "Building the cluster state at a past point from the object history");
 
+    private static readonly Histogram<double> MemoryTrimDuration = Latency(
+        "memory_trim_duration_seconds",
+        "A compacting full collection that hands memory back after a large read (what-if, rebuild, start-up) or when a grown process is quiet: every thread pauses for it");
+
     /// <summary>A histogram of seconds, in the latency buckets.</summary>
     private static Histogram<double> Latency(string name, string description) =>
         Meter.CreateHistogram(name, "s", description, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
@@ -116,6 +120,9 @@ public static class EngineMetrics
 
     /// <summary>A cluster state built at a past point in <paramref name="duration"/>.</summary>
     public static void StateBuilt(TimeSpan duration) => StateBuildDuration.Record(duration.TotalSeconds);
+
+    /// <summary>Memory handed back after a large read, by a collection that took <paramref name="duration"/>.</summary>
+    public static void MemoryTrimmed(TimeSpan duration) => MemoryTrimDuration.Record(duration.TotalSeconds);
 
     private static IEnumerable<Measurement<long>> HeadNow() =>
         Volatile.Read(ref _head) is { } head ? [new Measurement<long>(head())] : [];

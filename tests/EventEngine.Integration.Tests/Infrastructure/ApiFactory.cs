@@ -33,6 +33,8 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string> settings, Act
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        // the servers in memory share the test process: none of them may stop every thread of it to hand memory back
+        builder.UseSetting("Engine:Memory:Trim", "false");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
