@@ -1,5 +1,4 @@
 using EventEngine.Runtime;
-using EventEngine.State;
 
 namespace EventEngine.Api.Hosting;
 
@@ -14,13 +13,14 @@ namespace EventEngine.Api.Hosting;
 /// on /metrics), so it runs only
 /// <list type="bullet">
 /// <item>when the last large read in flight (<see cref="LargeRead"/>) ends, never during one;</item>
-/// <item>or when the process is quiet (no request begun and no event appended or folded for a second, no large read in flight) and its
+/// <item>or when the process is quiet (for a second no request begun, no command written or waiting for the writer, no
+/// event appended or folded; no large read in flight) and its
 /// resident memory grew by more than <c>Engine:Memory:TrimAfterGrowthMiB</c> (128 unless told) since the last trim, at
 /// most once every <c>Engine:Memory:QuietTrimEverySeconds</c> (30 unless told).</item>
 /// </list>
 /// <c>Engine:Memory:Trim=false</c> turns both off.
 /// </summary>
-/// <remarks>The live head is resolved when the checks begin: hosted services are built before any starts, and the runtime
+/// <remarks>The runtime is resolved when the checks begin: hosted services are built before any starts, and the runtime
 /// needs the started database.</remarks>
 public sealed class MemoryTrim(MemoryTrimOptions options, IServiceProvider services, ILogger<MemoryTrim> logger) : BackgroundService
 {
@@ -48,13 +48,15 @@ public sealed class MemoryTrim(MemoryTrimOptions options, IServiceProvider servi
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Enabled) return;
-        var live = services.GetRequiredService<ILiveHead>();
-        var (head, requests) = (live.Current.Head, Volatile.Read(ref _requests));
+        var runtime = services.GetRequiredService<EngineRuntime>();
+        var (head, requests) = (runtime.Head, Volatile.Read(ref _requests));
         using var timer = new PeriodicTimer(Check);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var now = (live.Current.Head, Volatile.Read(ref _requests));
-            var quiet = now == (head, requests) && Volatile.Read(ref _inFlight) == 0;
+            var now = (runtime.Head, Volatile.Read(ref _requests));
+            // a command that takes longer than a check (a rollout on thousands of nodes) moves neither the head nor the
+            // requests until it ends: the writer says it is busy
+            var quiet = now == (head, requests) && !runtime.Busy && Volatile.Read(ref _inFlight) == 0;
             (head, requests) = now;
             if (quiet && Environment.WorkingSet - Interlocked.Read(ref _residentAfterTrim) > options.GrowthBytes
                 && TimeProvider.System.GetElapsedTime(Interlocked.Read(ref _lastTrim)) >= options.QuietEvery)

@@ -169,6 +169,9 @@ public sealed class EngineRuntime(
     /// <summary>How many times this process reconciled everything (<see cref="TickAsync"/>): each costs the whole cluster.</summary>
     public long FullReconciles => Interlocked.Read(ref _fullReconciles);
 
+    /// <summary>Whether a group is being decided or written, or commands wait for the writer.</summary>
+    public bool Busy => _gate.CurrentCount == 0 || !_queue.IsEmpty;
+
     /// <summary>Time passed: reconcile everything (backoffs expire, pods become available, tolerations run out).</summary>
     public Task<CommandOutcome> TickAsync(CommandContext context, CancellationToken cancellationToken = default)
     {
