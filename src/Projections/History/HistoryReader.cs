@@ -54,6 +54,37 @@ public sealed class HistoryReader(NpgsqlDataSource db)
     /// <summary>Every version of the scopes holding at <paramref name="at"/> (an object in two scopes comes once).</summary>
     public async Task<List<Stored>> ReadAsync(long at, IReadOnlyList<Scope> scopes, CancellationToken ct)
     {
+        var rows = new List<Stored>();
+        await foreach (var row in RowsAsync(at, scopes, ct)) rows.Add(row);
+        return rows;
+    }
+
+    /// <summary>
+    /// <see cref="ReadAsync"/>, each version read back into its object: a chunk of rows is read back on the thread pool
+    /// while the next rows arrive, so a whole cluster (a hundred thousand versions and more) costs about the longer of
+    /// the two instead of their sum. In the order read.
+    /// </summary>
+    public async Task<List<(char Kind, string Key, object Value)>> ReadObjectsAsync(long at, IReadOnlyList<Scope> scopes, CancellationToken ct)
+    {
+        const int chunk = 4_096;
+        var chunks = new List<Task<(char, string, object)[]>>();
+        var rows = new List<Stored>(chunk);
+        await foreach (var row in RowsAsync(at, scopes, ct))
+        {
+            rows.Add(row);
+            if (rows.Count < chunk) continue;
+            var full = rows;
+            chunks.Add(Task.Run(() => full.Select(r => r.Read()).ToArray(), ct));
+            rows = new List<Stored>(chunk);
+        }
+        chunks.Add(Task.FromResult(rows.Select(r => r.Read()).ToArray()));
+        var objects = new List<(char Kind, string Key, object Value)>(chunks.Count * chunk);
+        foreach (var part in chunks) objects.AddRange(await part);
+        return objects;
+    }
+
+    private async IAsyncEnumerable<Stored> RowsAsync(long at, IReadOnlyList<Scope> scopes, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
         var (above, below) = HistoryTree.Forks(at);
         await using var batch = db.CreateBatch();
         foreach (var scope in scopes)
@@ -81,18 +112,16 @@ public sealed class HistoryReader(NpgsqlDataSource db)
             batch.BatchCommands.Add(command);
         }
         var seen = new HashSet<(char, string)>();
-        var rows = new List<Stored>();
         await using var reader = await batch.ExecuteReaderAsync(ct);
         do
         {
             while (await reader.ReadAsync(ct))
             {
                 var row = new Stored(reader.GetChar(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2));
-                if (seen.Add((row.Kind, row.Key))) rows.Add(row);
+                if (seen.Add((row.Kind, row.Key))) yield return row;
             }
         }
         while (await reader.NextResultAsync(ct));
-        return rows;
     }
 
     /// <summary>

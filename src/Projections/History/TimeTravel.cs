@@ -85,8 +85,7 @@ public sealed class TimeTravel
         if (history is null) return await StateAtAsync(seq, ct);
         if (live.Current is var (head, current) && head == seq) return current;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var rows = await history.ReadAsync(seq, scopes, ct);
-        var state = ObjectHistory.StateOf(Deserialize(rows));
+        var state = ObjectHistory.StateOf(await history.ReadObjectsAsync(seq, scopes, ct));
         EngineMetrics.StateBuilt(System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return state;
     }
