@@ -55,4 +55,28 @@ public static class Memory
     }
 
     public static double Mib(long bytes) => bytes / 1024.0 / 1024.0;
+
+    /// <summary>How many times the server has handed memory back (eventengine_memory_trim_duration_seconds_count).</summary>
+    public static async Task<int> TrimsAsync(Server server)
+    {
+        using var http = server.Client();
+        var metrics = await http.GetStringAsync("/metrics");
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("eventengine_memory_trim_duration_seconds_count ", StringComparison.Ordinal));
+        return line is null ? 0 : int.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Waits, asking no more than every 2 s (a request makes the server not quiet), until the server has trimmed more
+    /// than <paramref name="trims"/> times, or 40 s have passed: whether it did.
+    /// </summary>
+    public static async Task<bool> AfterTrimAsync(Server server, int trims)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(40))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            if (await TrimsAsync(server) > trims) return true;
+        }
+        return false;
+    }
 }

@@ -10,97 +10,109 @@ namespace EventEngine.Api.Hosting;
 /// while the process is quiet): the process would stay at its largest size. A trim is one blocking, compacting
 /// collection in <see cref="GCCollectionMode.Aggressive"/> mode, off any request's thread: it compacts what is live and
 /// decommits the rest. It pauses every thread for the time of a full collection (<c>eventengine_memory_trim_duration_seconds</c>
-/// on /metrics), so it runs only
+/// on /metrics), so it runs only when the resident memory grew by more than <c>Engine:Memory:TrimAfterGrowthMiB</c>
+/// (128 unless told) since the last trim, and no command is being decided, written or waiting for the writer, and
 /// <list type="bullet">
-/// <item>when the last large read in flight (<see cref="LargeRead"/>) ends, never during one;</item>
-/// <item>or when the process is quiet (for a second no request begun, no command written or waiting for the writer, no
-/// event appended or folded; no large read in flight) and its
-/// resident memory grew by more than <c>Engine:Memory:TrimAfterGrowthMiB</c> (128 unless told) since the last trim, at
-/// most once every <c>Engine:Memory:QuietTrimEverySeconds</c> (30 unless told).</item>
+/// <item>either the last large read in flight (<see cref="LargeRead"/>) has just ended;</item>
+/// <item>or the process is quiet: for a second no request began, none is in flight (watches aside) and nothing was
+/// appended or folded, no large read is in flight, and the last trim is <c>Engine:Memory:QuietTrimEverySeconds</c>
+/// (30 unless told) old.</item>
 /// </list>
-/// <c>Engine:Memory:Trim=false</c> turns both off.
+/// <c>Engine:Memory:Trim=false</c> turns it off.
 /// </summary>
-/// <remarks>The runtime is resolved when the checks begin: hosted services are built before any starts, and the runtime
-/// needs the started database.</remarks>
+/// <remarks>The runtime is resolved when it is first needed: hosted services are built before any starts, and the
+/// runtime needs the started database.</remarks>
 public sealed class MemoryTrim(MemoryTrimOptions options, IServiceProvider services, ILogger<MemoryTrim> logger) : BackgroundService
 {
     private static readonly TimeSpan Check = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
-    private int _inFlight;
-    private int _requests;
+    private int _largeReads;
+    private int _requestsBegun;
+    private int _requestsInFlight;
     private int _trims;
+    private volatile bool _stopped;
     private long _residentAfterTrim = Environment.WorkingSet;
     private long _lastTrim = TimeProvider.System.GetTimestamp();
 
     /// <summary>How many trims have run in this process.</summary>
     public int Trims => Volatile.Read(ref _trims);
 
-    /// <summary>A large read begins; disposing the answer ends it (and trims if it was the last one).</summary>
+    /// <summary>A large read begins; disposing the answer ends it (and trims if it was the last one and the process grew).</summary>
     public IDisposable LargeRead()
     {
-        Interlocked.Increment(ref _inFlight);
-        return new Ending(this);
+        Interlocked.Increment(ref _largeReads);
+        return new Ending(() =>
+        {
+            if (Interlocked.Decrement(ref _largeReads) == 0 && options.Enabled && !_stopped) _ = Task.Run(() => Trim("a large read ended"));
+        });
     }
 
-    /// <summary>A request began (see <see cref="MemoryTrimMiddleware.UseMemoryTrim"/>).</summary>
-    public void RequestBegan() => Interlocked.Increment(ref _requests);
+    /// <summary>A request begins (see <see cref="MemoryTrimMiddleware.UseMemoryTrim"/>); a watch does not count as in flight.</summary>
+    public IDisposable? RequestBegan(bool watch)
+    {
+        Interlocked.Increment(ref _requestsBegun);
+        if (watch) return null;
+        Interlocked.Increment(ref _requestsInFlight);
+        return new Ending(() => Interlocked.Decrement(ref _requestsInFlight));
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Enabled) return;
         var runtime = services.GetRequiredService<EngineRuntime>();
-        var (head, requests) = (runtime.Head, Volatile.Read(ref _requests));
+        var (head, begun) = (runtime.Head, Volatile.Read(ref _requestsBegun));
         using var timer = new PeriodicTimer(Check);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var now = (runtime.Head, Volatile.Read(ref _requests));
-            // a command that takes longer than a check (a rollout on thousands of nodes) moves neither the head nor the
-            // requests until it ends: the writer says it is busy
-            var quiet = now == (head, requests) && !runtime.Busy && Volatile.Read(ref _inFlight) == 0;
-            (head, requests) = now;
-            if (quiet && Environment.WorkingSet - Interlocked.Read(ref _residentAfterTrim) > options.GrowthBytes
-                && TimeProvider.System.GetElapsedTime(Interlocked.Read(ref _lastTrim)) >= options.QuietEvery)
+            var now = (runtime.Head, Volatile.Read(ref _requestsBegun));
+            var quiet = now == (head, begun) && Volatile.Read(ref _requestsInFlight) == 0 && Volatile.Read(ref _largeReads) == 0;
+            (head, begun) = now;
+            if (quiet && TimeProvider.System.GetElapsedTime(Interlocked.Read(ref _lastTrim)) >= options.QuietEvery)
                 Trim("the process grew and is quiet");
         }
     }
 
-    private void Ended()
+    public override Task StopAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Decrement(ref _inFlight) == 0 && options.Enabled) _ = Task.Run(() => Trim("a large read ended"));
+        _stopped = true;
+        return base.StopAsync(cancellationToken);
     }
 
     private void Trim(string why)
     {
         lock (_gate)
         {
-            // another large read began meanwhile: the one that ends last trims
-            if (Volatile.Read(ref _inFlight) > 0) return;
+            // another large read began meanwhile (the one that ends last trims), the process is shutting down, it has not
+            // grown enough to pay for a pause, or a command is being written (a quiet moment comes later)
+            if (_stopped || Volatile.Read(ref _largeReads) > 0) return;
             var before = Environment.WorkingSet;
+            if (before - Interlocked.Read(ref _residentAfterTrim) <= options.GrowthBytes) return;
+            if (services.GetRequiredService<EngineRuntime>().Busy) return;
             var started = TimeProvider.System.GetTimestamp();
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             var took = TimeProvider.System.GetElapsedTime(started);
             var after = Environment.WorkingSet;
             Interlocked.Exchange(ref _residentAfterTrim, after);
             Interlocked.Exchange(ref _lastTrim, TimeProvider.System.GetTimestamp());
-            Interlocked.Increment(ref _trims);
             EngineMetrics.MemoryTrimmed(took);
+            Interlocked.Increment(ref _trims);
             logger.LogInformation("Memory handed back ({Why}): {Before} MiB to {After} MiB resident, in {Milliseconds} ms",
                 why, before >> 20, after >> 20, (long)took.TotalMilliseconds);
         }
     }
 
-    private sealed class Ending(MemoryTrim trim) : IDisposable
+    private sealed class Ending(Action ended) : IDisposable
     {
         private int _disposed;
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0) trim.Ended();
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) ended();
         }
     }
 }
 
-/// <summary>Engine:Memory: whether to trim (<see cref="MemoryTrim"/>), the growth of a quiet process that makes it trim, and how often at most it does.</summary>
+/// <summary>Engine:Memory: whether to trim (<see cref="MemoryTrim"/>), the growth that makes it trim, and how often at most a quiet process does.</summary>
 public sealed record MemoryTrimOptions(bool Enabled, long GrowthBytes, TimeSpan QuietEvery)
 {
     public static MemoryTrimOptions From(IConfiguration configuration) => new(
@@ -111,14 +123,17 @@ public sealed record MemoryTrimOptions(bool Enabled, long GrowthBytes, TimeSpan 
 
 public static class MemoryTrimMiddleware
 {
-    /// <summary>Tells <see cref="MemoryTrim"/> of every request, so that it trims only when none has begun for a while.</summary>
+    /// <summary>
+    /// Tells <see cref="MemoryTrim"/> of every request, so that it trims only when none has begun for a while and none is
+    /// in flight. A watch (<c>?watch=</c>) stays open for as long as its client likes: it counts as begun, not in flight.
+    /// </summary>
     public static WebApplication UseMemoryTrim(this WebApplication app)
     {
         var trim = app.Services.GetRequiredService<MemoryTrim>();
-        app.Use((context, next) =>
+        app.Use(async (context, next) =>
         {
-            trim.RequestBegan();
-            return next(context);
+            using var request = trim.RequestBegan(watch: context.Request.Query.ContainsKey("watch"));
+            await next(context);
         });
         return app;
     }

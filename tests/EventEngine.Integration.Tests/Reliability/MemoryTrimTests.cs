@@ -1,57 +1,76 @@
+using System.Net;
+using System.Text.RegularExpressions;
 using EventEngine.Api.Hosting;
 using EventEngine.Integration.Tests.Engine;
 using EventEngine.Integration.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EventEngine.Integration.Tests.Reliability;
 
 /// <summary>
-/// Memory handed back after the work that holds a whole cluster in memory (<see cref="MemoryTrim"/>): when the last
-/// large read ends, and when a process that grew is quiet.
+/// Memory handed back (<see cref="MemoryTrim"/>) by a server process of its own (a trim pauses every thread of its
+/// process): when the last large read ends, and when a process that grew is quiet, never while requests keep coming.
 /// </summary>
-public sealed class MemoryTrimTests
+public sealed partial class MemoryTrimTests
 {
     [Fact]
-    public async Task StartUpAndAWhatIf_EachHandMemoryBackWhenTheyEnd()
+    public async Task AWhatIf_HandsMemoryBackWhenItEnds()
     {
         await using var db = await TestDatabase.CreateAsync();
-        // no trim for growth: only the ends of large reads count here
-        await using var api = EngineApi.Start(db, settings: new Dictionary<string, string>
-        {
-            ["Engine:Memory:Trim"] = "true",
-            ["Engine:Memory:TrimAfterGrowthMiB"] = "1000000",
-        });
-        var trim = api.Services.GetRequiredService<MemoryTrim>();
-        await Wait.UntilAsync(() => Task.FromResult(trim.Trims == 1), TimeSpan.FromSeconds(20));
+        // a quiet process may trim once an hour only: after start-up, a trim here is the end of a large read
+        await using var server = await StartAsync(db, quietTrimEverySeconds: 3600);
+        using var client = server.Client();
+        await GrowAsync(client);
+        var before = await TrimsAsync(client);
 
-        await api.Client.PostAsync("/api/v1/nodes", Http.Node("node-1"));
-        var (status, _, _) = await api.Client.PostAsync("/engine/v1/replay", """{"from":0,"to":1}""");
-        Assert.Equal(System.Net.HttpStatusCode.OK, status);
-        await Wait.UntilAsync(() => Task.FromResult(trim.Trims == 2), TimeSpan.FromSeconds(20));
-        var metrics = await api.Client.GetStringAsync("/metrics");
-        Assert.Contains("eventengine_memory_trim_duration_seconds_count 2", metrics, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/engine/v1/replay", """{"from":0}""")).Status);
+        await Wait.UntilAsync(async () => await TrimsAsync(client) == before + 1, TimeSpan.FromSeconds(20));
+        Assert.Contains("Memory handed back (a large read ended)", server.Output, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task AProcessThatGrew_HandsMemoryBackOnceQuiet()
+    public async Task AProcessThatGrew_HandsMemoryBackOnceQuiet_NotWhileRequestsKeepComing()
     {
         await using var db = await TestDatabase.CreateAsync();
-        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string>
+        await using var server = await StartAsync(db, quietTrimEverySeconds: 1);
+        using var client = server.Client();
+        await GrowAsync(client);
+
+        // a request every 100 ms for 4 s: never a quiet second
+        var during = QuietTrims(server);
+        using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100)))
+            for (var i = 0; i < 40 && await timer.WaitForNextTickAsync(); i++)
+                await client.GetStringAsync("/api/v1/nodes/node-0001");
+        Assert.Equal(during, QuietTrims(server));
+
+        // then no request at all (the log says when it trims): a quiet second comes
+        await Wait.UntilAsync(() => Task.FromResult(QuietTrims(server) > during), TimeSpan.FromSeconds(20));
+        Assert.True(await TrimsAsync(client) >= 1);
+    }
+
+    private static int QuietTrims(ServerProcess server) =>
+        Regex.Count(server.Output, Regex.Escape("Memory handed back (the process grew and is quiet)"));
+
+    private static Task<ServerProcess> StartAsync(TestDatabase db, int quietTrimEverySeconds) =>
+        ServerProcess.StartAsync(new Dictionary<string, string>
         {
             ["ConnectionStrings:Events"] = db.ConnectionString,
             ["Engine:SimulatedKubelet:Enabled"] = "false",
             ["Engine:Memory:TrimAfterGrowthMiB"] = "1",
-            ["Engine:Memory:QuietTrimEverySeconds"] = "1",
+            ["Engine:Memory:QuietTrimEverySeconds"] = quietTrimEverySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        using var client = server.Client();
-        await Wait.UntilAsync(() => Task.FromResult(server.Output.Contains("Memory handed back (a large read ended)", StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(20));
 
-        // a thousand nodes and a DaemonSet on each: megabytes of state, events and garbage
+    /// <summary>A thousand nodes and a DaemonSet on each: megabytes of state, events and garbage.</summary>
+    private static async Task GrowAsync(HttpClient client)
+    {
         var nodes = string.Join(",", Enumerable.Range(0, 1_000).Select(i => Http.Node($"node-{i:0000}")));
-        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.PostAsync("/engine/v1/apply", $"[{nodes}]")).Status);
-        Assert.Equal(System.Net.HttpStatusCode.Created, (await client.PostAsync("/apis/apps/v1/namespaces/kube-system/daemonsets", Http.Fluentd, Http.Yaml)).Status);
-        await Wait.UntilAsync(() => Task.FromResult(server.Output.Contains("the process grew and is quiet", StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/engine/v1/apply", $"[{nodes}]")).Status);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/apis/apps/v1/namespaces/kube-system/daemonsets", Http.Fluentd, Http.Yaml)).Status);
     }
+
+    /// <summary>How many trims the server has made, from its /metrics.</summary>
+    private static async Task<int> TrimsAsync(HttpClient client) =>
+        TrimCount().Match(await client.GetStringAsync("/metrics")) is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+
+    [GeneratedRegex(@"^eventengine_memory_trim_duration_seconds_count (\d+)$", RegexOptions.Multiline)]
+    private static partial Regex TrimCount();
 }
