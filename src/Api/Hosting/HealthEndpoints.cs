@@ -19,17 +19,21 @@ internal static class HealthEndpoints
         return endpoints;
     }
 
-    /// <summary>Ready when the database answers; says whether this process leads (runs the timers) and the seq it stands at.</summary>
+    /// <summary>
+    /// Ready when the database answers; says whether this process leads (runs the timers) and the seq it stands at. The
+    /// recorder's state (the recorded cluster's address, its resource versions) is shown to a caller who may read
+    /// (a token, or a loopback client of a server without tokens), not to anyone a probe may be.
+    /// </summary>
     private static async Task<Results<Ok<Health>, ProblemHttpResult>> ReadyAsync(
         NpgsqlDataSource database, EventEngine.Runtime.LeaderLease lease, EventEngine.Runtime.EngineRuntime runtime, ILoggerFactory loggers,
-        IServiceProvider services, CancellationToken cancellationToken)
+        IServiceProvider services, HttpContext context, CancellationToken cancellationToken)
     {
         try
         {
             await using var command = database.CreateCommand("select 1");
             command.CommandTimeout = 5;
             await command.ExecuteScalarAsync(cancellationToken);
-            var recorder = services.GetService<EventEngine.Api.Recording.ClusterRecorder>() is { } r
+            var recorder = context.Items.ContainsKey(typeof(Http.Caller)) && services.GetService<EventEngine.Api.Recording.ClusterRecorder>() is { } r
                 ? new RecorderHealth(r.Server, r.Live, Math.Round(r.SinceHeard.TotalSeconds, 3), r.Versions, r.Refused)
                 : null;
             return TypedResults.Ok(new Health("ready", lease.IsLeader, runtime.Head, recorder));

@@ -44,14 +44,16 @@ public sealed class ObserveModeTests : IAsyncLifetime
         await _clusterDatabase.DisposeAsync();
     }
 
-    private async Task<HttpClient> StartRecorderAsync()
+    private async Task<HttpClient> StartRecorderAsync(IReadOnlyDictionary<string, string>? more = null)
     {
-        _recorder = await ServerProcess.StartAsync(new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["ConnectionStrings:Events"] = _recordDatabase.ConnectionString,
             ["Engine:Mode"] = "Observe",
             ["Engine:Cluster:Kubeconfig"] = _kubeconfig,
-        });
+        };
+        foreach (var (key, value) in more ?? new Dictionary<string, string>()) settings[key] = value;
+        _recorder = await ServerProcess.StartAsync(settings);
         return _recorder.Client();
     }
 
@@ -181,6 +183,26 @@ public sealed class ObserveModeTests : IAsyncLifetime
         Assert.Equal(_cluster.BaseAddress.ToString().TrimEnd('/'), ((string)ready["server"]!).TrimEnd('/'));
         Assert.Equal(["controllerrevisions", "daemonsets", "nodes", "pods"], ready["resourceVersions"]!.AsObject().Select(p => p.Key).Order());
         Assert.Contains("eventengine_recorder_live 1", await record.GetStringAsync("/metrics"));
+    }
+
+    [Fact]
+    public async Task TheRecordersState_IsShownToReaders_NotToAnonymousProbes()
+    {
+        const string token = "viewer-token-3f9c";
+        await StartRecorderAsync(new Dictionary<string, string>
+        {
+            ["Engine:Auth:Tokens:0:User"] = "vera", ["Engine:Auth:Tokens:0:Role"] = "viewer",
+            ["Engine:Auth:Tokens:0:Sha256"] = EventEngine.Integration.Tests.Api.TokenServer.Sha256(token),
+        });
+        using var viewer = _recorder!.Client(token);
+        using var probe = _recorder.Client();
+        await Wait.UntilAsync(async () => (await viewer.GetJsonAsync("/readyz"))["recorder"]?["live"] is { } live && (bool)live, TimeSpan.FromSeconds(30));
+
+        // a probe (no token) learns that the server is ready, not which cluster it records
+        var anonymous = await probe.GetJsonAsync("/readyz");
+        Assert.Equal("ready", (string?)anonymous["status"]);
+        Assert.Null(anonymous["recorder"]);
+        Assert.Equal(_cluster.BaseAddress.ToString().TrimEnd('/'), ((string)(await viewer.GetJsonAsync("/readyz"))["recorder"]!["server"]!).TrimEnd('/'));
     }
 
     [Fact]
