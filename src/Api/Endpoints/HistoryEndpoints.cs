@@ -20,11 +20,17 @@ public static class HistoryEndpoints
             .WithSummary("The whole cluster at a seq or time, a page at a time").Produces<StatePage>().ProducesProblem(400).ProducesProblem(422);
 
         engine.MapGet("/timeline", async (string? from, string? to, string? node, string? daemonset, int? limit, string? @continue,
-            bool? includeStatus, bool? divergences, IMediator m, CancellationToken ct) =>
-            Results.Text((await m.Send(new GetTimeline(from, to, node, daemonset, Math.Clamp(limit ?? 200, 1, 1_000), @continue, includeStatus ?? false,
+            bool? includeStatus, bool? divergences, IMediator m, Admission admission, Limits limits, MemoryTrim memory, HttpContext context, CancellationToken ct) =>
+        {
+            // with divergences, the page is scanned from the whole state before it, as a what-if starts: one of the same places
+            using var place = divergences == true ? admission.TryReplay() : null;
+            if (divergences == true && place is null) return Admission.Busy(context, Admission.ReplaysBusy(limits));
+            if (divergences == true) context.Response.RegisterForDispose(memory.LargeRead());
+            return Results.Text((await m.Send(new GetTimeline(from, to, node, daemonset, Math.Clamp(limit ?? 200, 1, 1_000), @continue, includeStatus ?? false,
                     divergences ?? false), ct))
-                .ToJsonString(), "application/json"))
-            .WithSummary("The incident timeline: events with actor, sentence, cause and placement change").Produces<TimelinePage>().ProducesProblem(400);
+                .ToJsonString(), "application/json");
+        })
+            .WithSummary("The incident timeline: events with actor, sentence, cause and placement change").Produces<TimelinePage>().ProducesProblem(400).ProducesProblem(429);
 
         engine.MapGet("/daemonsets/{ns}/{name}/revisions/{rev}/placements", async (string ns, string name, long rev, int? limit, string? @continue,
             IMediator m, CancellationToken ct) =>
@@ -37,7 +43,7 @@ public static class HistoryEndpoints
         engine.MapPost("/replay", async (HttpRequest request, IMediator m, Admission admission, Limits limits, MemoryTrim memory, CancellationToken ct) =>
         {
             using var place = admission.TryReplay();
-            if (place is null) return Admission.Busy(request.HttpContext, $"{limits.ConcurrentReplays} what-if replays are running (Engine:Limits:ConcurrentReplays); try again shortly");
+            if (place is null) return Admission.Busy(request.HttpContext, Admission.ReplaysBusy(limits));
             // ends when the answer is written: the state at the window's start and the replay are garbage then
             request.HttpContext.Response.RegisterForDispose(memory.LargeRead());
             var (result, failure) = await m.Send(new ReplayWindow(await Bodies.JsonObjectAsync(request, ct)), ct);

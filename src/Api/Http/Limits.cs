@@ -3,7 +3,8 @@ using System.Collections.Concurrent;
 namespace EventEngine.Api.Http;
 
 /// <summary>
-/// Engine:Limits, the budgets that keep one client from taking the server: objects per apply, what-if replays at once,
+/// Engine:Limits, the budgets that keep one client from taking the server: objects per apply, what-if replays and
+/// divergence scans at once (each starts from a whole cluster's state),
 /// event watches in all and per client. (Body size is Engine:MaxBodyBytes; a what-if's window is
 /// Engine:Limits:ReplayEvents, checked by the replay itself; parse limits are <see cref="Model.ParseLimits"/>.)
 /// </summary>
@@ -23,7 +24,7 @@ public sealed record Limits(int ApplyObjects, int ConcurrentReplays, int Watches
 }
 
 /// <summary>
-/// Admission to the expensive things: a replay takes one of <see cref="Limits.ConcurrentReplays"/> places and a watch
+/// Admission to the expensive things: a replay or a divergence scan takes one of <see cref="Limits.ConcurrentReplays"/> places and a watch
 /// one of <see cref="Limits.Watches"/> (at most <see cref="Limits.WatchesPerClient"/> per user or address). A request
 /// that finds no place is a 429 with Retry-After, never a queue that grows.
 /// </summary>
@@ -61,6 +62,10 @@ public sealed class Admission(Limits limits)
         context.Items[typeof(Caller)] is Caller { Anonymous: false } caller ? "user:" + caller.User : "ip:" + context.Connection.RemoteIpAddress;
 
     /// <summary>A 429 that says which budget is spent and when to try again.</summary>
+    /// <summary>Why a what-if or a divergence scan found no place.</summary>
+    public static string ReplaysBusy(Limits limits) =>
+        $"{limits.ConcurrentReplays} what-if replays and divergence scans are running (Engine:Limits:ConcurrentReplays); try again shortly";
+
     public static IResult Busy(HttpContext context, string message, int retryAfterSeconds = 5)
     {
         context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

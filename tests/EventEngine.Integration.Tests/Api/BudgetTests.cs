@@ -68,6 +68,25 @@ public sealed class BudgetTests : ApiTest
     }
 
     [Fact]
+    public async Task ADivergenceScanWhileTheOnlyPlaceIsTaken_Is429_ATimelineWithoutOneIsNot()
+    {
+        using (var taken = Api.Services.GetRequiredService<Admission>().TryReplay())
+        {
+            Assert.NotNull(taken);
+            foreach (var path in new[] { "/engine/v1/divergences?from=0&to=0", "/engine/v1/timeline?divergences=true" })
+            {
+                var (status, problem, response) = await Client.SendAsync(HttpMethod.Get, path);
+                Assert.Equal(HttpStatusCode.TooManyRequests, status);
+                Assert.Equal("5", response.Headers.RetryAfter?.ToString());
+                Assert.Contains("divergence scans are running (Engine:Limits:ConcurrentReplays)", (string?)problem!["detail"]);
+            }
+            Assert.Equal(HttpStatusCode.OK, (await Client.SendAsync(HttpMethod.Get, "/engine/v1/timeline")).Status);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await Client.SendAsync(HttpMethod.Get, "/engine/v1/divergences?from=0&to=0")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Client.SendAsync(HttpMethod.Get, "/engine/v1/timeline?divergences=true")).Status);
+    }
+
+    [Fact]
     public async Task WatchesBeyondTheClientsBudget_Are429_AndAFreedPlaceIsTakenAgain()
     {
         using var first = await OpenWatchAsync();
