@@ -20,12 +20,10 @@ public static class HistoryEndpoints
             .WithSummary("The whole cluster at a seq or time, a page at a time").Produces<StatePage>().ProducesProblem(400).ProducesProblem(422);
 
         engine.MapGet("/timeline", async (string? from, string? to, string? node, string? daemonset, int? limit, string? @continue,
-            bool? includeStatus, bool? divergences, IMediator m, Admission admission, Limits limits, MemoryTrim memory, HttpContext context, CancellationToken ct) =>
+            bool? includeStatus, bool? divergences, IMediator m, HttpContext context, CancellationToken ct) =>
         {
-            // with divergences, the page is scanned from the whole state before it, as a what-if starts: one of the same places
-            using var place = divergences == true ? admission.TryReplay() : null;
-            if (divergences == true && place is null) return Admission.Busy(context, Admission.ReplaysBusy(limits));
-            if (divergences == true) context.Response.RegisterForDispose(memory.LargeRead());
+            // with divergences, the page is scanned from the whole state before it, as a what-if starts
+            if (divergences == true && WholeStateReads.Enter(context) is { } busy) return busy;
             return Results.Text((await m.Send(new GetTimeline(from, to, node, daemonset, Math.Clamp(limit ?? 200, 1, 1_000), @continue, includeStatus ?? false,
                     divergences ?? false), ct))
                 .ToJsonString(), "application/json");
@@ -40,12 +38,9 @@ public static class HistoryEndpoints
             .WithSummary("Every pod that ran a revision of a DaemonSet: node, from, to, why it ended").Produces<RevisionPlacements>().ProducesProblem(400).ProducesProblem(404);
 
         // a what-if writes nothing: a viewer may ask one
-        engine.MapPost("/replay", async (HttpRequest request, IMediator m, Admission admission, Limits limits, MemoryTrim memory, CancellationToken ct) =>
+        engine.MapPost("/replay", async (HttpRequest request, IMediator m, CancellationToken ct) =>
         {
-            using var place = admission.TryReplay();
-            if (place is null) return Admission.Busy(request.HttpContext, Admission.ReplaysBusy(limits));
-            // ends when the answer is written: the state at the window's start and the replay are garbage then
-            request.HttpContext.Response.RegisterForDispose(memory.LargeRead());
+            if (WholeStateReads.Enter(request.HttpContext) is { } busy) return busy;
             var (result, failure) = await m.Send(new ReplayWindow(await Bodies.JsonObjectAsync(request, ct)), ct);
             return failure is not null ? Problems.From(failure) : Results.Text(result!.ToJsonString(), "application/json");
         }).WithMetadata(new RequiresRole(Role.Viewer))

@@ -1,4 +1,3 @@
-using EventEngine.Api.Hosting;
 using EventEngine.Api.Http;
 using EventEngine.Model;
 using EventEngine.Projections.History;
@@ -24,12 +23,10 @@ public static class InspectEndpoints
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(422);
 
         engine.MapGet("/divergences", async (string? from, string? to, string? daemonset, string? node, double? minSeconds, IMediator m,
-            Admission admission, Limits limits, MemoryTrim memory, HttpContext context, CancellationToken ct) =>
+            HttpContext context, CancellationToken ct) =>
         {
-            // a scan starts from the whole state at its "from", as a what-if does: it takes one of the same places
-            using var place = admission.TryReplay();
-            if (place is null) return Admission.Busy(context, Admission.ReplaysBusy(limits));
-            context.Response.RegisterForDispose(memory.LargeRead());
+            // a scan starts from the whole state at its "from", as a what-if does
+            if (WholeStateReads.Enter(context) is { } busy) return busy;
             return Answer(await m.Send(new FindDivergences(from, to, daemonset, node, minSeconds ?? 0), ct));
         })
             .WithSummary("Where placement differed from Kubernetes' DaemonSet rules, and for how long (a recorded cluster's controller audited)")

@@ -62,10 +62,6 @@ public sealed class Admission(Limits limits)
         context.Items[typeof(Caller)] is Caller { Anonymous: false } caller ? "user:" + caller.User : "ip:" + context.Connection.RemoteIpAddress;
 
     /// <summary>A 429 that says which budget is spent and when to try again.</summary>
-    /// <summary>Why a what-if or a divergence scan found no place.</summary>
-    public static string ReplaysBusy(Limits limits) =>
-        $"{limits.ConcurrentReplays} what-if replays and divergence scans are running (Engine:Limits:ConcurrentReplays); try again shortly";
-
     public static IResult Busy(HttpContext context, string message, int retryAfterSeconds = 5)
     {
         context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

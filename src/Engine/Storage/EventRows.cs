@@ -17,7 +17,7 @@ internal static class EventRows
     }
 
     /// <summary>Checks and moves every stream's version (SQLSTATE EE409 when one is not where expected); returns the new versions.</summary>
-    public static NpgsqlBatchCommand AdvanceStreams(IReadOnlyList<StreamAppend> appends, DateTimeOffset now)
+    private static NpgsqlBatchCommand AdvanceStreams(IReadOnlyList<StreamAppend> appends, DateTimeOffset now)
     {
         var command = new NpgsqlBatchCommand("select stream, version from eventengine_advance_streams($1, $2, $3, $4)");
         command.Parameters.Add(new NpgsqlParameter { Value = appends.Select(a => a.Stream).ToArray() });
