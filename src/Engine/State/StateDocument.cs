@@ -37,16 +37,19 @@ public sealed record StateDocument(
         [.. s.DaemonSets.Values.OrderBy(d => d.Key, StringComparer.Ordinal)
             .SelectMany(d => d.Slots.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new SlotCause(d.Key, p.Key, p.Value.Cause)))]);
 
+    /// <summary>A DaemonSet's state from its document: placement compiled, no slots yet (the fold's indexes fill them).</summary>
+    public static DaemonSetState Unindexed(DaemonSetDocument d)
+    {
+        var meta = d.Object.Metadata!;
+        return new DaemonSetState(meta.Namespace!, meta.Name!, d.Uid, d.Object, d.Generation, d.TemplateGeneration, d.CreatedAt,
+            d.CurrentHash, PlacementSpec.From(d.Object.Spec!.Template!), ImmutableDictionary<string, NodeSlot>.Empty, default,
+            d.Status, d.PodsCreated, d.CollisionCount, d.SpecCause, d.RevisionCause, d.RevisionRestored);
+    }
+
     /// <summary>The state again, with every derived index rebuilt and the recorded causes put back.</summary>
     public ClusterState ToState()
     {
-        var daemonSets = DaemonSets.Select(d =>
-        {
-            var meta = d.Object.Metadata!;
-            return new DaemonSetState(meta.Namespace!, meta.Name!, d.Uid, d.Object, d.Generation, d.TemplateGeneration, d.CreatedAt,
-                d.CurrentHash, PlacementSpec.From(d.Object.Spec!.Template!), ImmutableDictionary<string, NodeSlot>.Empty, default,
-                d.Status, d.PodsCreated, d.CollisionCount, d.SpecCause, d.RevisionCause, d.RevisionRestored);
-        }).ToList();
+        var daemonSets = DaemonSets.Select(Unindexed).ToList();
         var s = ClusterState.Empty with
         {
             Nodes = Nodes.ToImmutableDictionary(n => n.Name),

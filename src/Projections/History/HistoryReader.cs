@@ -64,12 +64,34 @@ public sealed class HistoryReader(NpgsqlDataSource db)
     /// while the next rows arrive, so a whole cluster (a hundred thousand versions and more) costs about the longer of
     /// the two instead of their sum. In the order read.
     /// </summary>
-    public async Task<List<(char Kind, string Key, object Value)>> ReadObjectsAsync(long at, IReadOnlyList<Scope> scopes, CancellationToken ct)
+    public Task<List<(char Kind, string Key, object Value)>> ReadObjectsAsync(long at, IReadOnlyList<Scope> scopes, CancellationToken ct) =>
+        ReadBackAsync(RowsAsync(at, scopes, ct), ct);
+
+    /// <summary>
+    /// What changed after <paramref name="at"/>, for building the state at it from a later one: the versions that held at
+    /// <paramref name="at"/> and are no longer current (their objects changed or went away since: read back into objects),
+    /// and the keys of current versions that began after it (objects changed or made since). An object in neither is
+    /// now as it was then. The cost is what changed since, not the cluster.
+    /// </summary>
+    public async Task<(List<(char Kind, string Key, object Value)> Then, List<(char Kind, string Key)> Since)> ChangedAfterAsync(long at, CancellationToken ct)
+    {
+        var since = new List<(char Kind, string Key)>();
+        await using (var command = db.CreateCommand("select kind, key from history_open where lower > $1"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = at });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) since.Add((reader.GetChar(0), reader.GetString(1)));
+        }
+        return (await ReadBackAsync(ClosedRowsAsync(at, ct), ct), since);
+    }
+
+    /// <summary>Versions read back into objects a chunk at a time on the thread pool while the next rows arrive; in the order read.</summary>
+    private static async Task<List<(char Kind, string Key, object Value)>> ReadBackAsync(IAsyncEnumerable<Stored> source, CancellationToken ct)
     {
         const int chunk = 4_096;
         var chunks = new List<Task<(char, string, object)[]>>();
         var rows = new List<Stored>(chunk);
-        await foreach (var row in RowsAsync(at, scopes, ct))
+        await foreach (var row in source.WithCancellation(ct))
         {
             rows.Add(row);
             if (rows.Count < chunk) continue;
@@ -81,6 +103,28 @@ public sealed class HistoryReader(NpgsqlDataSource db)
         var objects = new List<(char Kind, string Key, object Value)>(chunks.Count * chunk);
         foreach (var part in chunks) objects.AddRange(await part);
         return objects;
+    }
+
+    /// <summary>The closed versions (of every kind) holding at <paramref name="at"/>: the interval tree alone, without history_open.</summary>
+    private async IAsyncEnumerable<Stored> ClosedRowsAsync(long at, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var (above, below) = HistoryTree.Forks(at);
+        var (aboveKinds, aboveForks) = Pairs(ObjectHistory.Kinds.All, above);
+        var (belowKinds, belowForks) = Pairs(ObjectHistory.Kinds.All, below);
+        await using var command = db.CreateCommand("""
+            select h.kind, h.key, h.body from unnest($1::text[]::"char"[], $2::bigint[]) as f(kind, fork)
+            join history h on h.kind = f.kind and h.fork = f.fork and h.lower <= $3
+            union all
+            select h.kind, h.key, h.body from unnest($4::text[]::"char"[], $5::bigint[]) as f(kind, fork)
+            join history h on h.kind = f.kind and h.fork = f.fork and h.upper >= $3
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = aboveKinds });
+        command.Parameters.Add(new NpgsqlParameter { Value = aboveForks });
+        command.Parameters.Add(new NpgsqlParameter { Value = at });
+        command.Parameters.Add(new NpgsqlParameter { Value = belowKinds });
+        command.Parameters.Add(new NpgsqlParameter { Value = belowForks });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) yield return new Stored(reader.GetChar(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2));
     }
 
     private async IAsyncEnumerable<Stored> RowsAsync(long at, IReadOnlyList<Scope> scopes, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)

@@ -99,6 +99,7 @@ public sealed class DeterminismTests(ITestOutputHelper output)
             var read = await history.StateAtAsync(seq, CancellationToken.None);
             Assert.Equal(fingerprint, Fingerprint.Of(read));
             Assert.Equal(Json.Serialize(StateDocument.From(folded)), Json.Serialize(StateDocument.From(read)));
+            Assert.Equal(StateBackFromLiveTests.Indexes(folded), StateBackFromLiveTests.Indexes(read));
 
             var at = seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var nodes = folded.NodeNames.ToList();
