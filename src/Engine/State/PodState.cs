@@ -27,8 +27,9 @@ public sealed record PodState(
     Guid Origin,
     Guid LabelsCause)
 {
+    /// <summary>namespace/name, made once: the fold asks it of every pod it touches, and its maps and slots key by it.</summary>
     [JsonIgnore]
-    public string Key => Namespace + "/" + Name;
+    public string Key { get; } = Namespace + "/" + Name;
     [JsonIgnore]
     public string? Hash => Labels.GetValueOrDefault(WellKnown.RevisionHashLabel);
     [JsonIgnore]

@@ -46,6 +46,6 @@ public sealed class CurrentState(NpgsqlDataSource db)
             while (await reader.ReadAsync(ct)) positions.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
         await transaction.CommitAsync(ct);
 
-        return new StartingPoint(head, ObjectHistory.StateOf(TimeTravel.Deserialize(rows)), positions, recordedAt);
+        return new StartingPoint(head, ObjectHistory.StateOf(Sharing.Objects(TimeTravel.Deserialize(rows))), positions, recordedAt);
     }
 }
