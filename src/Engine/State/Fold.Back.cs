@@ -30,10 +30,11 @@ public static partial class Fold
             if (!touched.TryGetValue(daemonSet, out var at)) touched[daemonSet] = at = new HashSet<string>(StringComparer.Ordinal);
             at.Add(node);
         }
-        // a pod is only ever in its controller's slots
+        // a pod is only ever in the slots of the DaemonSet its controller's uid names (then or now): resolved below
+        var podSlots = new List<(string Uid, string Node)>();
         void TouchPod(PodState pod)
         {
-            if (pod.TargetNode is { } node && pod.Controller is { Kind: "DaemonSet" } owner) Touch(pod.Namespace + "/" + owner.Name, node);
+            if (pod.TargetNode is { } node && pod.Controller?.Uid is { } uid) podSlots.Add((uid, node));
         }
         var podKeys = new HashSet<string>(StringComparer.Ordinal);
         var parts = new Dictionary<string, ObjectHistory.DaemonSetPart?>(StringComparer.Ordinal);
@@ -133,6 +134,11 @@ public static partial class Fold
             DaemonSets = daemonSets.ToImmutable(),
         };
         s = s with { DaemonSetsByUid = s.DaemonSets.Values.ToImmutableDictionary(d => d.Uid, d => d.Key) };
+        foreach (var (uid, node) in podSlots)
+        {
+            if (s.DaemonSetsByUid.TryGetValue(uid, out var past)) Touch(past, node);
+            if (later.DaemonSetsByUid.TryGetValue(uid, out var present)) Touch(present, node);
+        }
         // which pods are unclaimed depends on the DaemonSets: when one changed, every pod is asked again
         s = parts.Count > 0
             ? Reclassify(s with { Unclaimed = ImmutableHashSet<string>.Empty }, s.Pods.Keys)

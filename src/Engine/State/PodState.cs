@@ -27,7 +27,10 @@ public sealed record PodState(
     Guid Origin,
     Guid LabelsCause)
 {
-    /// <summary>namespace/name, made once: the fold asks it of every pod it touches, and its maps and slots key by it.</summary>
+    /// <summary>
+    /// namespace/name, made once: the fold asks it of every pod it touches, and its maps and slots key by it. A pod's
+    /// namespace and name never change (a <c>with</c> copies the key as it is: make a new PodState for another name).
+    /// </summary>
     [JsonIgnore]
     public string Key { get; } = Namespace + "/" + Name;
     [JsonIgnore]

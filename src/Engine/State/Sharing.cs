@@ -24,8 +24,8 @@ public sealed class Sharing
         {
             yield return value switch
             {
-                PodState pod => (kind, sharing.String(key), sharing.Pod(pod)),
-                NodeState node => (kind, sharing.String(key), node with { Name = sharing.String(node.Name) }),
+                PodState pod => (kind, key, sharing.Pod(pod)),
+                NodeState node => (kind, key, node with { Name = sharing.String(node.Name) }),
                 _ => (kind, key, value),
             };
         }

@@ -318,7 +318,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
     internal const string ConflictState = "EE409";
 
     /// <summary>
-    /// An append in one statement and one commit: <c>eventengine_append</c> (migration 0010) takes the lock, checks and
+    /// An append in one statement and one commit: <c>eventengine_append</c> (migrations 0010 and 0012) takes the lock, checks and
     /// moves every stream's version, inserts (seqs follow the head, versions follow the streams, both computed by the
     /// statement), moves the identity's sequence and notifies; sent outside a transaction block, it is its own
     /// transaction. A conflict comes back as SQLSTATE EE409, an id already stored as a unique violation: then the slower

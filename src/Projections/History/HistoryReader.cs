@@ -68,21 +68,31 @@ public sealed class HistoryReader(NpgsqlDataSource db)
         ReadBackAsync(RowsAsync(at, scopes, ct), ct);
 
     /// <summary>
-    /// What changed after <paramref name="at"/>, for building the state at it from a later one: the versions that held at
-    /// <paramref name="at"/> and are no longer current (their objects changed or went away since: read back into objects),
-    /// and the keys of current versions that began after it (objects changed or made since). An object in neither is
-    /// now as it was then. The cost is what changed since, not the cluster.
+    /// What changed after <paramref name="at"/>, for building the state at it from the live state at
+    /// <paramref name="liveHead"/> (not before <paramref name="at"/>): the versions that held at <paramref name="at"/>
+    /// and are no longer current (their objects changed or went away since: read back into objects), and the keys of
+    /// the objects whose version at <paramref name="at"/> or at <paramref name="liveHead"/> is not the current one:
+    /// current versions begun after <paramref name="at"/>, and versions that held at <paramref name="liveHead"/> and
+    /// ended since (what was written after the live state was taken: normally nothing, more for a reader whose live
+    /// state lags). An object in neither is as it was then. All three are read in one snapshot; the cost is what
+    /// changed since, not the cluster.
     /// </summary>
-    public async Task<(List<(char Kind, string Key, object Value)> Then, List<(char Kind, string Key)> Since)> ChangedAfterAsync(long at, CancellationToken ct)
+    public async Task<(List<(char Kind, string Key, object Value)> Then, List<(char Kind, string Key)> Since)> ChangedAfterAsync(
+        long at, long liveHead, CancellationToken ct)
     {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var since = new List<(char Kind, string Key)>();
-        await using (var command = db.CreateCommand("select kind, key from history_open where lower > $1"))
+        await using (var command = new NpgsqlCommand("select kind, key from history_open where lower > $1", connection, snapshot))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = at });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) since.Add((reader.GetChar(0), reader.GetString(1)));
         }
-        return (await ReadBackAsync(ClosedRowsAsync(at, ct), ct), since);
+        await foreach (var ended in ClosedRowsAsync(connection, snapshot, liveHead, bodies: false, ct)) since.Add((ended.Kind, ended.Key));
+        var then = await ReadBackAsync(ClosedRowsAsync(connection, snapshot, at, bodies: true, ct), ct);
+        await snapshot.CommitAsync(ct);
+        return (then, since);
     }
 
     /// <summary>Versions read back into objects a chunk at a time on the thread pool while the next rows arrive; in the order read.</summary>
@@ -105,19 +115,24 @@ public sealed class HistoryReader(NpgsqlDataSource db)
         return objects;
     }
 
-    /// <summary>The closed versions (of every kind) holding at <paramref name="at"/>: the interval tree alone, without history_open.</summary>
-    private async IAsyncEnumerable<Stored> ClosedRowsAsync(long at, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>
+    /// The closed versions (of every kind) holding at <paramref name="at"/>: the interval tree alone, without history_open;
+    /// their bodies, or only kind and key (an empty body).
+    /// </summary>
+    private static async IAsyncEnumerable<Stored> ClosedRowsAsync(NpgsqlConnection connection, NpgsqlTransaction snapshot, long at, bool bodies,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var (above, below) = HistoryTree.Forks(at);
         var (aboveKinds, aboveForks) = Pairs(ObjectHistory.Kinds.All, above);
         var (belowKinds, belowForks) = Pairs(ObjectHistory.Kinds.All, below);
-        await using var command = db.CreateCommand("""
-            select h.kind, h.key, h.body from unnest($1::text[]::"char"[], $2::bigint[]) as f(kind, fork)
+        var body = bodies ? "h.body" : "''::bytea";
+        await using var command = new NpgsqlCommand($"""
+            select h.kind, h.key, {body} from unnest($1::text[]::"char"[], $2::bigint[]) as f(kind, fork)
             join history h on h.kind = f.kind and h.fork = f.fork and h.lower <= $3
             union all
-            select h.kind, h.key, h.body from unnest($4::text[]::"char"[], $5::bigint[]) as f(kind, fork)
+            select h.kind, h.key, {body} from unnest($4::text[]::"char"[], $5::bigint[]) as f(kind, fork)
             join history h on h.kind = f.kind and h.fork = f.fork and h.upper >= $3
-            """);
+            """, connection, snapshot);
         command.Parameters.Add(new NpgsqlParameter { Value = aboveKinds });
         command.Parameters.Add(new NpgsqlParameter { Value = aboveForks });
         command.Parameters.Add(new NpgsqlParameter { Value = at });

@@ -93,8 +93,8 @@ public sealed class TimeTravel
     /// <summary>
     /// The whole state after the event at seq, from the live state: the objects that changed since are put back as they
     /// were then (or taken away, made since), the rest are the live objects as they are. Reads what changed after seq, not
-    /// the cluster: a state near the head costs little, one far back at most what reading all of it would. Versions
-    /// written after the live state was taken change nothing: an object changed since is put back either way.
+    /// the cluster: a state near the head costs little, one far back at most what reading all of it would. What was
+    /// written after the live state was taken is taken out too (see <see cref="HistoryReader.ChangedAfterAsync"/>).
     /// </summary>
     private async Task<ClusterState> BackFromLiveAsync(long seq, CancellationToken ct)
     {
@@ -102,7 +102,7 @@ public sealed class TimeTravel
         // ahead of the live state (a reader that has not caught up): nothing to go back from
         if (seq > head) return await PartAtAsync(seq, [HistoryReader.Scope.Everything], ct);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (then, since) = await history!.ChangedAfterAsync(seq, ct);
+        var (then, since) = await history!.ChangedAfterAsync(seq, head, ct);
         var changed = new HashSet<(char, string)>(since);
         foreach (var (kind, key, _) in then) changed.Add((kind, key));
         var state = Fold.Back(current, changed, then);

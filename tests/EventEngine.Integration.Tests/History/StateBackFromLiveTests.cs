@@ -26,7 +26,7 @@ public sealed class StateBackFromLiveTests(ITestOutputHelper output)
         await using var db = await TestDatabase.CreateAsync();
         await using var api = EngineApi.Start(db, kubelet: true);
         var runtime = api.Services.GetRequiredService<EngineRuntime>();
-        await ScriptAsync(api, runtime);
+        await ScriptAsync(api, runtime, stale: null);
 
         var history = api.Services.GetRequiredService<TimeTravel>();
         var reference = TimeTravel.FoldingTheLog(api.Services.GetRequiredService<EventStore>(), runtime);
@@ -42,6 +42,37 @@ public sealed class StateBackFromLiveTests(ITestOutputHelper output)
             Assert.Empty(Fold.CheckIndexes(back));
         }
         output.WriteLine($"{head} states compared");
+    }
+
+    /// <summary>
+    /// A reader whose live state lags the log (a standby, or a command committed between taking the live state and
+    /// reading the history): objects made after the seq asked and gone after the live state's head must go too.
+    /// </summary>
+    [Fact]
+    public async Task PastStates_BuiltBackFromALaggingLiveState_AreTheFoldOfTheLog()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var api = EngineApi.Start(db, kubelet: true);
+        var runtime = api.Services.GetRequiredService<EngineRuntime>();
+        var stale = new StaleHead();
+        await ScriptAsync(api, runtime, stale);
+        Assert.True(runtime.Head > stale.Current.Head + 50, "the log went on after the live state was kept");
+
+        var lagging = new TimeTravel(api.Services.GetRequiredService<EventStore>(), api.Services.GetRequiredService<HistoryReader>(), stale);
+        var reference = TimeTravel.FoldingTheLog(api.Services.GetRequiredService<EventStore>(), runtime);
+        for (var seq = Math.Max(0, stale.Current.Head - 150); seq < stale.Current.Head; seq++)
+        {
+            var folded = await reference.StateAtAsync(seq, CancellationToken.None);
+            var back = await lagging.StateAtAsync(seq, CancellationToken.None);
+            Assert.Equal(Json.Serialize(StateDocument.From(folded)), Json.Serialize(StateDocument.From(back)));
+            Assert.Equal(Indexes(folded), Indexes(back));
+        }
+    }
+
+    /// <summary>A live state kept as it was at one moment.</summary>
+    private sealed class StaleHead : ILiveHead
+    {
+        public (long Head, ClusterState State) Current { get; set; }
     }
 
     /// <summary>Every index the fold keeps beside the objects, as text in a fixed order.</summary>
@@ -65,7 +96,7 @@ public sealed class StateBackFromLiveTests(ITestOutputHelper output)
     }
 
     /// <summary>Every kind of change the fold knows, in a seeded order, with time passing so pods start and become ready.</summary>
-    private static async Task ScriptAsync(EngineApi api, EngineRuntime runtime)
+    private static async Task ScriptAsync(EngineApi api, EngineRuntime runtime, StaleHead? stale)
     {
         async Task Run(Func<ClusterState, DateTimeOffset, Decided> decide)
         {
@@ -100,6 +131,8 @@ public sealed class StateBackFromLiveTests(ITestOutputHelper output)
                 await Run((s, _) => NodeDecisions.Remove(s, "n-5"));
                 await Tick();
             }
+            // the live state as it stands here, kept while the log goes on
+            if (round == 55 && stale is not null) stale.Current = runtime.Current;
             var node = $"n-{random.Next(round < 40 ? 6 : 5)}";
             switch (round < 40 ? round % 10 : tail[random.Next(tail.Length)])
             {
@@ -113,7 +146,7 @@ public sealed class StateBackFromLiveTests(ITestOutputHelper output)
                     await Run((s, now) => NodeDecisions.Patch(s, node, JsonNode.Parse("""{"spec": {"taints": null, "unschedulable": true}}""")!, now));
                     break;
                 case 3:
-                    await Run((s, _) => DaemonSetDecisions.Patch(s, "kube-system/a", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "a:R"}]}}}}""".Replace("R", $"{round}"))!));
+                    await Run((s, _) => DaemonSetDecisions.Patch(s, "kube-system/a", JsonNode.Parse("""{"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "a:ROUND"}]}}}}""".Replace("ROUND", $"{round}"))!));
                     break;
                 case 4:
                     await Run((s, _) => DaemonSetDecisions.Rollback(s, "kube-system/a", 0));
@@ -121,12 +154,23 @@ public sealed class StateBackFromLiveTests(ITestOutputHelper output)
                 case 5:
                     await Run((s, _) => s.PodsOn(node).FirstOrDefault(p => p.IsLive) is { } pod ? PodDecisions.Delete(s, pod.Namespace, pod.Name) : Decided.Nothing("no pod"));
                     break;
+                case 6 when round >= 40 && round % 2 == 0:
+                    // a pod a cluster registers as a's by uid, under another name: its slot is a's
+                    await Run((s, now) => ApplyDecisions.Apply(s, [JsonNode.Parse("""
+                        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "legacy-ROUND", "namespace": "kube-system", "labels": {"app": "a"},
+                          "ownerReferences": [{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "legacy", "uid": "UID", "controller": true}]},
+                         "spec": {"nodeName": "NODE", "containers": [{"name": "c", "image": "a:1"}]}}
+                        """.Replace("ROUND", $"{round}").Replace("NODE", node).Replace("UID", s.DaemonSets["kube-system/a"].Uid))!.AsObject()], now, Guid.NewGuid));
+                    await Tick();
+                    // deleted here, unless the DaemonSet already deleted it as a second pod on the node
+                    await Run((s, _) => s.Pods.ContainsKey($"kube-system/legacy-{round}") ? PodDecisions.Delete(s, "kube-system", $"legacy-{round}") : Decided.Nothing("gone"));
+                    break;
                 case 6:
                     // a stray pod the DaemonSet adopts, or one it orphans when its labels leave the selector
                     await Apply("""
-                        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "stray-R", "namespace": "kube-system", "labels": {"app": "c"}},
+                        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "stray-ROUND", "namespace": "kube-system", "labels": {"app": "c"}},
                          "spec": {"nodeName": "NODE", "containers": [{"name": "c", "image": "c:1"}]}}
-                        """.Replace("R", $"{round}").Replace("NODE", node));
+                        """.Replace("ROUND", $"{round}").Replace("NODE", node));
                     break;
                 case 7:
                     await Run((s, _) => NodeDecisions.Remove(s, node));
