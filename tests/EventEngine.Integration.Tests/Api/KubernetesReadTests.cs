@@ -56,7 +56,8 @@ public sealed class KubernetesReadTests : ApiTest
         await Client.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", Http.Agent());
         var head = (string?)(await Client.GetJsonAsync("/apis/apps/v1/daemonsets"))["metadata"]!["resourceVersion"];
 
-        var lines = await WatchAsync("/apis/apps/v1/namespaces/default/daemonsets?watch=true&allowWatchBookmarks=true&timeoutSeconds=1");
+        // bookmarks every 0.2 s: three seconds leave room for several even on a loaded machine (one second once had none)
+        var lines = await WatchAsync("/apis/apps/v1/namespaces/default/daemonsets?watch=true&allowWatchBookmarks=true&timeoutSeconds=3");
         Assert.Equal(("ADDED", "agent"), ((string?)lines[0]["type"], (string?)lines[0]["object"]!["metadata"]!["name"]));
         var bookmarks = lines.Skip(1).ToList();
         Assert.NotEmpty(bookmarks);
