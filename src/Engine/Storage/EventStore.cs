@@ -358,8 +358,9 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         }
         catch (PostgresException e) when (e.SqlState is ConflictState or PostgresErrorCodes.UniqueViolation)
         {
-            // the statement was its own transaction, rolled back by the server. A stream moved (a conflict, or the retry of an append that succeeded), an id already stored (a retry, or a
-            // collision), or a row written behind the store's back: look closer under the lock, ids first
+            // the statement was its own transaction, rolled back by the server. A stream moved (a conflict, or the retry
+            // of an append that succeeded), an id already stored (a retry, or a collision), or a row written behind the
+            // store's back: look closer under the lock, ids first
             await using var session = await BeginAppendAsync(cancellationToken);
             return await session.AppendCoreAsync(appends, order, bulk: false, recordedAt, null, cancellationToken) switch
             {

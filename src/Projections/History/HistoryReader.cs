@@ -122,51 +122,52 @@ public sealed class HistoryReader(NpgsqlDataSource db)
     private static async IAsyncEnumerable<Stored> ClosedRowsAsync(NpgsqlConnection connection, NpgsqlTransaction snapshot, long at, bool bodies,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        var (above, below) = HistoryTree.Forks(at);
-        var (aboveKinds, aboveForks) = Pairs(ObjectHistory.Kinds.All, above);
-        var (belowKinds, belowForks) = Pairs(ObjectHistory.Kinds.All, below);
-        var body = bodies ? "h.body" : "''::bytea";
-        await using var command = new NpgsqlCommand($"""
-            select h.kind, h.key, {body} from unnest($1::text[]::"char"[], $2::bigint[]) as f(kind, fork)
-            join history h on h.kind = f.kind and h.fork = f.fork and h.lower <= $3
-            union all
-            select h.kind, h.key, {body} from unnest($4::text[]::"char"[], $5::bigint[]) as f(kind, fork)
-            join history h on h.kind = f.kind and h.fork = f.fork and h.upper >= $3
-            """, connection, snapshot);
-        command.Parameters.Add(new NpgsqlParameter { Value = aboveKinds });
-        command.Parameters.Add(new NpgsqlParameter { Value = aboveForks });
-        command.Parameters.Add(new NpgsqlParameter { Value = at });
-        command.Parameters.Add(new NpgsqlParameter { Value = belowKinds });
-        command.Parameters.Add(new NpgsqlParameter { Value = belowForks });
+        await using var command = new NpgsqlCommand(ClosedHoldingSql($"h.kind, h.key, {(bodies ? "h.body" : "''::bytea")}", ""), connection, snapshot);
+        AddClosedHolding(command.Parameters, at, ObjectHistory.Kinds.All, "");
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) yield return new Stored(reader.GetChar(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2));
     }
 
-    private async IAsyncEnumerable<Stored> RowsAsync(long at, IReadOnlyList<Scope> scopes, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>
+    /// The interval tree's two range scans (migration 0009): the closed versions holding at $3 of the kinds paired with
+    /// the forks above it ($1, $2: lower decides) and at or below it ($5, $6: upper decides). <paramref name="condition"/>
+    /// narrows h further ("h.owner = $4 and "); see <see cref="AddClosedHolding"/> for the parameters.
+    /// </summary>
+    private static string ClosedHoldingSql(string columns, string condition) => $"""
+        select {columns} from unnest($1::text[]::"char"[], $2::bigint[]) as f(kind, fork)
+        join history h on {condition}h.kind = f.kind and h.fork = f.fork and h.lower <= $3
+        union all
+        select {columns} from unnest($5::text[]::"char"[], $6::bigint[]) as f(kind, fork)
+        join history h on {condition}h.kind = f.kind and h.fork = f.fork and h.upper >= $3
+        """;
+
+    /// <summary>The six parameters of <see cref="ClosedHoldingSql"/>: forks above, the seq, the scope's value ($4), forks at or below.</summary>
+    private static void AddClosedHolding(NpgsqlParameterCollection parameters, long at, char[] kinds, string scopeValue)
     {
         var (above, below) = HistoryTree.Forks(at);
+        var (aboveKinds, aboveForks) = Pairs(kinds, above);
+        var (belowKinds, belowForks) = Pairs(kinds, below);
+        parameters.Add(new NpgsqlParameter { Value = aboveKinds });
+        parameters.Add(new NpgsqlParameter { Value = aboveForks });
+        parameters.Add(new NpgsqlParameter { Value = at });
+        parameters.Add(new NpgsqlParameter { Value = scopeValue });
+        parameters.Add(new NpgsqlParameter { Value = belowKinds });
+        parameters.Add(new NpgsqlParameter { Value = belowForks });
+    }
+
+    private async IAsyncEnumerable<Stored> RowsAsync(long at, IReadOnlyList<Scope> scopes, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
         await using var batch = db.CreateBatch();
         foreach (var scope in scopes)
         {
             var (column, value) = scope.Owner is not null ? ("owner", scope.Owner) : scope.Node is not null ? ("node", scope.Node) : (null, null);
             var condition = column is null ? "" : $"h.{column} = $4 and ";
             var command = new NpgsqlBatchCommand($"""
-                select h.kind, h.key, h.body from unnest($1::text[]::"char"[], $2::bigint[]) as f(kind, fork)
-                join history h on {condition}h.kind = f.kind and h.fork = f.fork and h.lower <= $3
-                union all
-                select h.kind, h.key, h.body from unnest($5::text[]::"char"[], $6::bigint[]) as f(kind, fork)
-                join history h on {condition}h.kind = f.kind and h.fork = f.fork and h.upper >= $3
+                {ClosedHoldingSql("h.kind, h.key, h.body", condition)}
                 union all
                 select h.kind, h.key, h.body from history_open h where {condition}h.kind = any($7::text[]::"char"[]) and h.lower <= $3
                 """);
-            var (aboveKinds, aboveForks) = Pairs(scope.Kinds, above);
-            var (belowKinds, belowForks) = Pairs(scope.Kinds, below);
-            command.Parameters.Add(new NpgsqlParameter { Value = aboveKinds });
-            command.Parameters.Add(new NpgsqlParameter { Value = aboveForks });
-            command.Parameters.Add(new NpgsqlParameter { Value = at });
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)value ?? "" });
-            command.Parameters.Add(new NpgsqlParameter { Value = belowKinds });
-            command.Parameters.Add(new NpgsqlParameter { Value = belowForks });
+            AddClosedHolding(command.Parameters, at, scope.Kinds, value ?? "");
             command.Parameters.Add(new NpgsqlParameter { Value = scope.Kinds.Select(k => k.ToString()).ToArray() });
             batch.BatchCommands.Add(command);
         }

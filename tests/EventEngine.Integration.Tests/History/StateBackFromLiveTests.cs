@@ -36,9 +36,7 @@ public sealed class StateBackFromLiveTests(ITestOutputHelper output)
         {
             var folded = await reference.StateAtAsync(seq, CancellationToken.None);
             var back = await history.StateAtAsync(seq, CancellationToken.None);
-            Assert.Equal(Json.Serialize(StateDocument.From(folded)), Json.Serialize(StateDocument.From(back)));
-            var (expected, actual) = (Indexes(folded), Indexes(back));
-            Assert.True(expected == actual, $"at seq {seq} of {head}: the indexes built back are\n{actual}\nwhere the fold keeps\n{expected}");
+            AssertSameState(folded, back, $"at seq {seq} of {head}");
             Assert.Empty(Fold.CheckIndexes(back));
         }
         output.WriteLine($"{head} states compared");
@@ -64,8 +62,7 @@ public sealed class StateBackFromLiveTests(ITestOutputHelper output)
         {
             var folded = await reference.StateAtAsync(seq, CancellationToken.None);
             var back = await lagging.StateAtAsync(seq, CancellationToken.None);
-            Assert.Equal(Json.Serialize(StateDocument.From(folded)), Json.Serialize(StateDocument.From(back)));
-            Assert.Equal(Indexes(folded), Indexes(back));
+            AssertSameState(folded, back, $"at seq {seq}, the live state at {stale.Current.Head}");
         }
     }
 
@@ -75,8 +72,16 @@ public sealed class StateBackFromLiveTests(ITestOutputHelper output)
         public (long Head, ClusterState State) Current { get; set; }
     }
 
+    /// <summary>The same objects, and the same indexes beside them.</summary>
+    internal static void AssertSameState(ClusterState expected, ClusterState actual, string where)
+    {
+        Assert.Equal(Json.Serialize(StateDocument.From(expected)), Json.Serialize(StateDocument.From(actual)));
+        var (kept, built) = (Indexes(expected), Indexes(actual));
+        Assert.True(kept == built, $"{where}: the indexes built back are\n{built}\nwhere the fold keeps\n{kept}");
+    }
+
     /// <summary>Every index the fold keeps beside the objects, as text in a fixed order.</summary>
-    internal static string Indexes(ClusterState s)
+    private static string Indexes(ClusterState s)
     {
         var lines = new List<string>
         {
