@@ -80,3 +80,44 @@ public static class Memory
         return false;
     }
 }
+
+/// <summary>CPU time (user and system) from /proc: one process, or every PostgreSQL process on this machine.</summary>
+public static class Cpu
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on Linux
+
+    public static double Seconds(int pid)
+    {
+        try
+        {
+            // the fields after the command name (which may hold spaces) start at state; utime and stime are 14th and 15th
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / TicksPerSecond;
+        }
+        catch (IOException)
+        {
+            return 0; // the process has gone
+        }
+    }
+
+    /// <summary>Every running process named postgres (the server and its backends; what exited meanwhile is not counted).</summary>
+    public static double PostgresSeconds() => Directory.EnumerateDirectories("/proc")
+        .Select(Path.GetFileName)
+        .Where(d => d!.All(char.IsAsciiDigit))
+        .Select(int.Parse!)
+        .Where(pid => Name(pid) == "postgres")
+        .Sum(Seconds);
+
+    private static string? Name(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}

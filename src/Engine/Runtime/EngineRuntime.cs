@@ -209,9 +209,7 @@ public sealed class EngineRuntime(
             if (!await _gate.WaitAsync(0)) return;
             try
             {
-                var group = new List<Pending>();
-                while (group.Count < MaxGroup && _queue.TryDequeue(out var next)) group.Add(next);
-                if (group.Count > 0) await WriteAsync(group);
+                await WriteAsync();
             }
             finally
             {
@@ -220,37 +218,119 @@ public sealed class EngineRuntime(
         }
     }
 
-    /// <summary>One group: decided on the current state and appended with the head it was decided on; again under the lock if that moved.</summary>
-    private async Task WriteAsync(List<Pending> group)
+    private List<Pending> Take()
     {
-        var appended = false;
+        var group = new List<Pending>();
+        while (group.Count < MaxGroup && _queue.TryDequeue(out var next)) group.Add(next);
+        return group;
+    }
+
+    /// <summary>
+    /// Writes the queued groups until none is left, overlapping each group's append with the deciding of the next: while
+    /// one group's events travel to the database, the next group is decided on the state they leave. It is appended
+    /// only once that append has committed, on top of it, so nothing is acknowledged before its own commit and the log
+    /// never holds a group decided on events it lacks. When the group in flight did not commit as decided (it failed,
+    /// or met another process's events and was decided again), the next one is decided again on the state as it is.
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        Prepared? flying = null;
+        while (true)
+        {
+            var group = Take();
+            if (group.Count == 0 && flying is null) return;
+            var basis = flying?.Leaves ?? Basis.Of(Volatile.Read(ref _current), LastRecordedAt, WakeAt);
+            // decided beside the append in flight, which is finished (published, answered) as soon as it commits
+            var preparing = group.Count == 0 ? null : Task.Run(() => PrepareAsync(group, basis));
+            var asDecided = flying is null || await FinishAsync(flying);
+            var next = preparing is null ? null : await preparing;
+            if (next is not null && !asDecided)
+                next = await PrepareAsync(group, Basis.Of(Volatile.Read(ref _current), LastRecordedAt, WakeAt));
+            flying = next?.Start(store);
+        }
+    }
+
+    /// <summary>What a group is decided on: the head, the state and positions there, the time floor and the wake-up known, and receipts not yet committed.</summary>
+    private sealed record Basis(long Head, ClusterState State, Streams Streams, DateTimeOffset? Floor, DateTimeOffset? Wake, IReadOnlyList<CommandReceipt> Uncommitted)
+    {
+        public static Basis Of(HeadState current, DateTimeOffset? floor, DateTimeOffset? wake) =>
+            new(current.Head, current.State, current.Streams, floor, wake, []);
+    }
+
+    /// <summary>A group decided on a basis, the statements that commit with its events, and its append once started.</summary>
+    private sealed class Prepared(List<Pending> group, Basis basis, Written written, List<Npgsql.NpgsqlBatchCommand> statements)
+    {
+        public List<Pending> Group => group;
+        public Written Written => written;
+
+        /// <summary>Whether the log had moved from the head it was decided on (the append refused, or a refusal no longer stands).</summary>
+        public Task<bool>? Stale { get; private set; }
+
+        public long Appending { get; private set; }
+
+        /// <summary>The basis the next group is decided on, should this one commit as decided.</summary>
+        public Basis Leaves => written.Events.Count == 0
+            ? basis with { Wake = written.WakeAt }
+            : new Basis(written.Events[^1].Seq, written.After, written.Streams, written.Events[^1].RecordedAt, written.WakeAt, written.Receipts);
+
+        public Prepared Start(EventStore store)
+        {
+            Appending = Stopwatch.GetTimestamp();
+            // events go in only on top of the head they were decided on; a refusal stands only if the log still ends there
+            Stale = written.Events.Count > 0
+                ? AppendAsync(store)
+                : written.Refused ? HeadMovedAsync(store) : Task.FromResult(false);
+            return this;
+        }
+
+        private async Task<bool> AppendAsync(EventStore store) =>
+            await store.AppendDecidedAsync(written.Events, basis.Head, statements, CancellationToken.None) is AppendConflict;
+
+        private async Task<bool> HeadMovedAsync(EventStore store) => await store.GetHeadSeqAsync(CancellationToken.None) != basis.Head;
+    }
+
+    /// <summary>A group decided and its statements made; null when that failed (its commands are answered with the failure).</summary>
+    private async Task<Prepared?> PrepareAsync(List<Pending> group, Basis basis)
+    {
         try
         {
-            var receipts = await ReceiptsAsync(group, null);
-            var written = Decide(group, receipts);
-            var head = Volatile.Read(ref _current).Head;
-            var appending = Stopwatch.GetTimestamp();
-            // events go in only on top of the head they were decided on; a refusal stands only if the log still ends there
-            var stale = written.Events.Count > 0
-                ? await store.AppendDecidedAsync(written.Events, head, Statements(written), CancellationToken.None) is AppendConflict
-                : written.Refused && await store.GetHeadSeqAsync(CancellationToken.None) != head;
+            var written = Decide(group, await ReceiptsAsync(group, null, basis.Uncommitted), basis);
+            return new Prepared(group, basis, written, written.Events.Count > 0 ? await StatementsAsync(written) : []);
+        }
+        catch (Exception e)
+        {
+            foreach (var pending in group) pending.Completion.TrySetException(e);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Waits for a group's append; when the log had moved, folds what another process wrote and decides the group again,
+    /// this time holding the append lock throughout. Then publishes and answers it: whether it committed as decided.
+    /// </summary>
+    private async Task<bool> FinishAsync(Prepared prepared)
+    {
+        var (group, written) = (prepared.Group, prepared.Written);
+        bool stale;
+        try
+        {
+            stale = await prepared.Stale!;
             if (stale)
             {
                 // another process appended: fold what it wrote and decide again, this time holding the append lock throughout
                 await using var session = await store.BeginAppendAsync(CancellationToken.None);
                 await CatchUpAsync(session.ReadAfterAsync, CancellationToken.None);
-                receipts = await ReceiptsAsync(group, session);
-                written = Decide(group, receipts);
+                var receipts = await ReceiptsAsync(group, session, []);
+                written = Decide(group, receipts, Basis.Of(Volatile.Read(ref _current), LastRecordedAt, WakeAt));
                 if (written.Events.Count > 0)
                 {
-                    await session.AppendDecidedAsync(written.Events, Statements(written), CancellationToken.None);
+                    await session.AppendDecidedAsync(written.Events, await StatementsAsync(written), CancellationToken.None);
                     await session.CommitAsync(CancellationToken.None);
                 }
             }
-            appended = written.Events.Count > 0;
-            if (appended)
+            if (written.Events.Count > 0)
             {
-                EngineMetrics.GroupCommitted(group.Count, written.Events.Count, Stopwatch.GetElapsedTime(appending));
+                EngineMetrics.GroupCommitted(group.Count, written.Events.Count, Stopwatch.GetElapsedTime(prepared.Appending));
                 Publish(written);
             }
             else
@@ -264,9 +344,10 @@ public sealed class EngineRuntime(
         {
             // nothing of the group is committed (or, if the commit's answer was lost, the next catch-up folds it)
             foreach (var pending in group) pending.Completion.TrySetException(e);
-            return;
+            return false;
         }
-        if (appended) Changed?.Invoke();
+        if (written.Events.Count > 0) Changed?.Invoke();
+        return !stale;
     }
 
     /// <summary>A group decided: the events to append in order, the state and positions after it, each command's outcome.</summary>
@@ -289,13 +370,12 @@ public sealed class EngineRuntime(
     /// stream's last, so the events are stored exactly as decided. A command already done under its Idempotency-Key
     /// gets its stored answer; a command whose decision throws fails alone.
     /// </summary>
-    private Written Decide(List<Pending> group, IReadOnlyDictionary<string, CommandReceipt> receipts)
+    private Written Decide(List<Pending> group, IReadOnlyDictionary<string, CommandReceipt> receipts, Basis basis)
     {
-        var current = Volatile.Read(ref _current);
-        var (state, streams, head) = (current.State, current.Streams, current.Head);
+        var (state, streams, head) = (basis.State, basis.Streams, basis.Head);
         var now = Now();
-        var floor = LastRecordedAt ?? DateTimeOffset.MinValue;
-        var wake = WakeAt;
+        var floor = basis.Floor ?? DateTimeOffset.MinValue;
+        var wake = basis.Wake;
         var events = new List<StoredEvent>();
         var typed = new List<(IEvent, StoredEvent)>();
         var outcomes = new List<(Pending, CommandOutcome)>();
@@ -303,6 +383,8 @@ public sealed class EngineRuntime(
         var answered = new Dictionary<string, (string Hash, string Response)>(StringComparer.Ordinal);
         foreach (var pending in group)
         {
+            // a command whose decision threw was answered then; deciding its group again must not append it after all
+            if (pending.Completion.Task.IsCompleted) continue;
             CommandOutcome Unchanged(Failure? failure = null) => new(failure, state, [], null, streams);
             if (pending.Context.Idempotency is { } key
                 && (receipts.TryGetValue(key.Key, out var receipt) ? (receipt.RequestHash, receipt.Response) : answered.GetValueOrDefault(key.Key)) is ({ } hash, { } response))
@@ -363,25 +445,33 @@ public sealed class EngineRuntime(
                 answered[idempotent.Key] = (idempotent.RequestHash, answer);
             }
         }
-        return new Written(events, typed, current.State, state, streams, wake, outcomes, stored);
+        return new Written(events, typed, basis.State, state, streams, wake, outcomes, stored);
     }
 
-    /// <summary>What commits with the group's events: the inline read models and the receipts.</summary>
-    private List<Npgsql.NpgsqlBatchCommand> Statements(Written written)
+    /// <summary>
+    /// What commits with the group's events: the inline read models and the receipts. The projections read the same
+    /// immutable states, so each is made on a thread of its own.
+    /// </summary>
+    private async Task<List<Npgsql.NpgsqlBatchCommand>> StatementsAsync(Written written)
     {
         var batch = new ProjectionBatch(written.Before, written.After, written.Typed.Select(t => (t.Stored, t.Event)).ToList(), written.Streams);
-        var statements = _projections.SelectMany(p => p(batch)).ToList();
+        var parts = await Task.WhenAll(_projections.Select(p => Task.Run(() => p(batch).ToList())));
+        var statements = parts.SelectMany(p => p).ToList();
         statements.AddRange(written.Receipts.Select(EventRows.Receipt));
         return statements;
     }
 
-    /// <summary>The receipts already stored for the group's Idempotency-Keys (none asked: no round trip).</summary>
-    private async Task<IReadOnlyDictionary<string, CommandReceipt>> ReceiptsAsync(List<Pending> group, AppendSession? session)
+    /// <summary>
+    /// The receipts already stored for the group's Idempotency-Keys (none asked: no round trip), and those of the group
+    /// in flight, whose commit the group waits for.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, CommandReceipt>> ReceiptsAsync(List<Pending> group, AppendSession? session, IReadOnlyList<CommandReceipt> uncommitted)
     {
         var keys = group.Select(p => p.Context.Idempotency?.Key).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         if (keys.Length == 0) return new Dictionary<string, CommandReceipt>();
-        var found = session is null ? await store.FindReceiptsAsync(keys) : await session.FindReceiptsAsync(keys);
-        return found.ToDictionary(r => r.Key, StringComparer.Ordinal);
+        var found = (session is null ? await store.FindReceiptsAsync(keys) : await session.FindReceiptsAsync(keys)).ToDictionary(r => r.Key, StringComparer.Ordinal);
+        foreach (var receipt in uncommitted) found[receipt.Key] = receipt;
+        return found;
     }
 
     /// <summary>The group committed: the live state moves on.</summary>

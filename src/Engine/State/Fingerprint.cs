@@ -27,17 +27,9 @@ public static class Fingerprint
         return Format(sum);
     }
 
-    /// <summary>How much these changes move the fingerprint (modulo 2^256, not negative).</summary>
-    public static BigInteger Delta(IEnumerable<ObjectHistory.Change> changes)
-    {
-        var delta = BigInteger.Zero;
-        foreach (var c in changes)
-        {
-            if (c.After is not null) delta += HashOf(c.Kind, c.Key, c.After);
-            if (c.Before is not null) delta -= HashOf(c.Kind, c.Key, c.Before);
-        }
-        return Reduce(delta);
-    }
+    /// <summary>How much one change moves the fingerprint (not reduced: may be negative; see <see cref="Reduce"/>).</summary>
+    public static BigInteger Delta(ObjectHistory.Change c) =>
+        (c.After is null ? BigInteger.Zero : HashOf(c.Kind, c.Key, c.After)) - (c.Before is null ? BigInteger.Zero : HashOf(c.Kind, c.Key, c.Before));
 
     public static BigInteger Reduce(BigInteger value)
     {

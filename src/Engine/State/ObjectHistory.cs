@@ -56,8 +56,11 @@ public static class ObjectHistory
     public sealed record Version(char Kind, string Key, string? Owner, string? Node, object? Value)
     {
         /// <summary>The stored body: the value as JSON (UTF-8).</summary>
-        public byte[] Body() => JsonSerializer.SerializeToUtf8Bytes(Value, Value!.GetType(), Json.Options);
+        public byte[] Body() => BodyOf(Value!);
     }
+
+    /// <summary>A version's stored body: the value as JSON (UTF-8).</summary>
+    public static byte[] BodyOf(object value) => JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), Json.Options);
 
     /// <summary>A change of one object: what it was and what it became (null: not there).</summary>
     public readonly record struct Change(char Kind, string Key, object? Before, object? After);

@@ -160,18 +160,24 @@ public sealed partial class Rebuild(NpgsqlDataSource dataSource, EventStore stor
 
     /// <summary>What one folded page left behind for COPY.</summary>
     private sealed record Written(
-        List<HistoryVersions.Row> Versions, List<(long Seq, System.Numerics.BigInteger Value)> Fingerprints, List<PlacementIntervals.Interval> Intervals);
+        List<HistoryVersions.Row> Versions, FingerprintMoves Fingerprints, List<PlacementIntervals.Interval> Intervals);
 
-    /// <summary>Writes the pages' closed rows as they come, on a connection of its own.</summary>
+    /// <summary>
+    /// Writes the pages' closed rows as they come, on a connection of its own: their bodies and the fingerprints' hashes
+    /// are made here, beside the fold, and the fingerprints summed in page order from the empty state's.
+    /// </summary>
     private async Task CopyAsync(ChannelReader<Written> batches, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var fingerprint = System.Numerics.BigInteger.Zero;
         await foreach (var written in batches.ReadAllAsync(ct))
         {
-            await CopyVersionsAsync(connection, "history_next", written.Versions, open: false, ct);
+            await CopyVersionsAsync(connection, "history_next", HistoryVersions.WithBodies(written.Versions), open: false, ct);
             await CopyIntervalsAsync(connection, written.Intervals, ct);
+            var fingerprints = written.Fingerprints.Sum(fingerprint);
+            if (fingerprints.Count > 0) fingerprint = fingerprints[^1].Value;
             await using var importer = await connection.BeginBinaryImportAsync("copy fingerprints_next (seq, value) from stdin (format binary)", ct);
-            foreach (var (seq, value) in written.Fingerprints)
+            foreach (var (seq, value) in fingerprints)
             {
                 await importer.StartRowAsync(ct);
                 await importer.WriteAsync(seq, NpgsqlDbType.Bigint, ct);
