@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventEngine.Model;
 using EventEngine.State;
@@ -53,7 +54,8 @@ public static class KubeViews
                 .Select(a => KeyValuePair.Create(a.Key, (JsonNode?)JsonValue.Create(a.Value))));
 
         // the template's spec, then what the controller and the scheduler set on this pod
-        var spec = template?.ToNode()["spec"]?.DeepClone() as JsonObject
+        var spec = (template?.Raw.TryGetProperty("spec", out var templateSpec) == true && templateSpec.ValueKind == JsonValueKind.Object
+                ? JsonObject.Create(templateSpec) : null)
             ?? (p.Spec is { } observed ? JsonNode.Parse(observed.GetRawText()) as JsonObject : null) ?? [];
         foreach (var (key, value) in pod["spec"]!.AsObject().ToList()) spec[key] = value?.DeepClone();
         spec["restartPolicy"] ??= "Always";
@@ -91,9 +93,10 @@ public static class KubeViews
         return pod;
     }
 
-    /// <summary>The template of the revision the pod runs (its controller-revision-hash), or the current one.</summary>
+    /// <summary>The template of the revision the pod runs (its controller-revision-hash; the lowest number if two share it), or the current one.</summary>
     private static PodTemplate? TemplateOf(ClusterState s, DaemonSetState ds, string? hash) =>
-        s.RevisionsOf(ds).FirstOrDefault(r => r.Hash == hash)?.Template ?? (hash is null || hash == ds.CurrentHash ? ds.Template : null);
+        s.Revisions.Values.Where(r => r.OwnerUid == ds.Uid && r.Hash == hash).MinBy(r => r.Number)?.Template
+        ?? (hash is null || hash == ds.CurrentHash ? ds.Template : null);
 
     private static JsonObject Condition(string type, bool status, DateTimeOffset since) => new()
     {

@@ -40,7 +40,8 @@ public static class ReadModelWriter
             nodes.Where(n => !after.Nodes.ContainsKey(n)).ToList(),
             daemonSets.Where(after.DaemonSets.ContainsKey).Select(d => Rows.DaemonSet(after.DaemonSets[d], versions)).ToList(),
             daemonSets.Where(d => !after.DaemonSets.ContainsKey(d)).ToList(),
-            pods.Where(after.Pods.ContainsKey).Select(p => Rows.Pod(after.Pods[p], after, versions)).ToList(),
+            // a pod's row is its whole Kubernetes object as JSON: made on every core, in the same order
+            pods.Where(after.Pods.ContainsKey).AsParallel().AsOrdered().Select(p => Rows.Pod(after.Pods[p], after, versions)).ToList(),
             pods.Where(p => !after.Pods.ContainsKey(p)).ToList(),
             ChangedRevisions(batch.Before, after, revisionNamespaces).ToList(),
             RemovedRevisions(batch.Before, after, revisionNamespaces).ToList(),
