@@ -21,7 +21,17 @@ public static class EventWatch
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         using var changed = new SemaphoreSlim(0);
-        void Signal() => changed.Release();
+        void Signal()
+        {
+            try
+            {
+                changed.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // the watch ended while a commit was telling its listeners
+            }
+        }
         runtime.Changed += Signal;
         try
         {

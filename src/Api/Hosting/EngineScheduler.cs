@@ -43,7 +43,7 @@ internal sealed class EngineScheduler(IServiceProvider services, TimeProvider cl
         if (clock is ManualClock) return;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var next = lease.IsLeader ? EventEngine.Reconciliation.Plan.Earliest(runtime.WakeAt, kubelet.NextDue(runtime.State)) : null;
+            var next = lease.IsLeader ? EventEngine.Reconciliation.Plan.Earliest(runtime.WakeAt, kubelet.NextDue()) : null;
             var wait = next is { } at ? at + Slack - clock.GetUtcNow() : Timeout.InfiniteTimeSpan;
             if (wait != Timeout.InfiniteTimeSpan && wait < TimeSpan.Zero) wait = TimeSpan.Zero;
             var woken = await _changed.WaitAsync(wait, stoppingToken);
@@ -60,7 +60,7 @@ internal sealed class EngineScheduler(IServiceProvider services, TimeProvider cl
                 var now = clock.GetUtcNow();
                 // read before the kubelet's reports: their settle keeps a due wake-up, but this pass decides on what was due
                 var due = runtime.WakeAt <= now;
-                if (kubelet.NextDue(runtime.State) <= now) await kubelet.ReportDueAsync(stoppingToken);
+                if (kubelet.NextDue() <= now) await kubelet.ReportDueAsync(stoppingToken);
                 // the kubelet's reports settle themselves like any command. A full reconcile costs the whole cluster
                 // (a third of a second at 5,000 nodes), so it runs only when the controller's own time-based work is
                 // due or this process folded events it did not decide; a failed one is tried again on the next pass.

@@ -38,7 +38,17 @@ public sealed class KubeWatch(EventStore store, HistoryReader history, KubeEvent
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-cache";
         using var changed = new SemaphoreSlim(0);
-        void Signal() => changed.Release();
+        void Signal()
+        {
+            try
+            {
+                changed.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // the watch ended while a commit was telling its listeners
+            }
+        }
         runtime.Changed += Signal;
         var first = true;
         async Task SendAsync(string type, JsonObject obj)

@@ -31,6 +31,9 @@ public sealed class EngineRuntime(
     /// <summary>How many queued commands one group takes at most.</summary>
     private const int MaxGroup = 64;
 
+    /// <summary>How many groups one turn of the writer takes before it lets go (see <see cref="WriteAsync"/>).</summary>
+    private const int MaxRun = 16;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentQueue<Pending> _queue = new();
     private readonly InlineProjection[] _projections = projections.ToArray();
@@ -235,17 +238,24 @@ public sealed class EngineRuntime(
     private async Task WriteAsync()
     {
         Prepared? flying = null;
-        while (true)
+        for (var groups = 0; ; groups++)
         {
-            var group = Take();
+            // a long run lets go of the writer now and then, so a refresh waiting for it is not starved
+            var group = groups < MaxRun ? Take() : [];
             if (group.Count == 0 && flying is null) return;
             var basis = flying?.Leaves ?? Basis.Of(Volatile.Read(ref _current), LastRecordedAt, WakeAt);
             // decided beside the append in flight, which is finished (published, answered) as soon as it commits
             var preparing = group.Count == 0 ? null : Task.Run(() => PrepareAsync(group, basis));
             var asDecided = flying is null || await FinishAsync(flying);
-            var next = preparing is null ? null : await preparing;
-            if (next is not null && !asDecided)
-                next = await PrepareAsync(group, Basis.Of(Volatile.Read(ref _current), LastRecordedAt, WakeAt));
+            if (preparing is null)
+            {
+                flying = null;
+                continue;
+            }
+            var (next, failure) = await preparing;
+            if (!asDecided) (next, failure) = await PrepareAsync(group, Basis.Of(Volatile.Read(ref _current), LastRecordedAt, WakeAt));
+            if (failure is not null)
+                foreach (var pending in group) pending.Completion.TrySetException(failure);
             flying = next?.Start(store);
         }
     }
@@ -289,18 +299,20 @@ public sealed class EngineRuntime(
         private async Task<bool> HeadMovedAsync(EventStore store) => await store.GetHeadSeqAsync(CancellationToken.None) != basis.Head;
     }
 
-    /// <summary>A group decided and its statements made; null when that failed (its commands are answered with the failure).</summary>
-    private async Task<Prepared?> PrepareAsync(List<Pending> group, Basis basis)
+    /// <summary>
+    /// A group decided and its statements made, or why that failed: the group is answered with the failure only if it
+    /// is not decided again (it may have been decided on a state that did not commit).
+    /// </summary>
+    private async Task<(Prepared? Prepared, Exception? Failure)> PrepareAsync(List<Pending> group, Basis basis)
     {
         try
         {
             var written = Decide(group, await ReceiptsAsync(group, null, basis.Uncommitted), basis);
-            return new Prepared(group, basis, written, written.Events.Count > 0 ? await StatementsAsync(written) : []);
+            return (new Prepared(group, basis, written, written.Events.Count > 0 ? await StatementsAsync(written) : []), null);
         }
         catch (Exception e)
         {
-            foreach (var pending in group) pending.Completion.TrySetException(e);
-            return null;
+            return (null, e);
         }
     }
 
@@ -339,6 +351,7 @@ public sealed class EngineRuntime(
                 WakeAt = written.WakeAt;
             }
             foreach (var (pending, outcome) in written.Outcomes) pending.Completion.TrySetResult(outcome);
+            foreach (var (pending, thrown) in written.Thrown) pending.Completion.TrySetException(thrown);
         }
         catch (Exception e)
         {
@@ -346,7 +359,7 @@ public sealed class EngineRuntime(
             foreach (var pending in group) pending.Completion.TrySetException(e);
             return false;
         }
-        if (written.Events.Count > 0) Changed?.Invoke();
+        if (written.Events.Count > 0) Notify(Changed, h => h());
         return !stale;
     }
 
@@ -359,7 +372,8 @@ public sealed class EngineRuntime(
         Streams Streams,
         DateTimeOffset? WakeAt,
         IReadOnlyList<(Pending Pending, CommandOutcome Outcome)> Outcomes,
-        IReadOnlyList<CommandReceipt> Receipts)
+        IReadOnlyList<CommandReceipt> Receipts,
+        IReadOnlyList<(Pending Pending, Exception Thrown)> Thrown)
     {
         /// <summary>Whether a command was refused on the state it saw (not a stored answer given back).</summary>
         public bool Refused => Outcomes.Any(o => o.Outcome is { Failure: not null, Replayed: null });
@@ -381,10 +395,9 @@ public sealed class EngineRuntime(
         var outcomes = new List<(Pending, CommandOutcome)>();
         var stored = new List<CommandReceipt>();
         var answered = new Dictionary<string, (string Hash, string Response)>(StringComparer.Ordinal);
+        var thrown = new List<(Pending, Exception)>();
         foreach (var pending in group)
         {
-            // a command whose decision threw was answered then; deciding its group again must not append it after all
-            if (pending.Completion.Task.IsCompleted) continue;
             CommandOutcome Unchanged(Failure? failure = null) => new(failure, state, [], null, streams);
             if (pending.Context.Idempotency is { } key
                 && (receipts.TryGetValue(key.Key, out var receipt) ? (receipt.RequestHash, receipt.Response) : answered.GetValueOrDefault(key.Key)) is ({ } hash, { } response))
@@ -406,7 +419,8 @@ public sealed class EngineRuntime(
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                pending.Completion.TrySetException(e);
+                // answered with the group (a group decided again decides it again)
+                thrown.Add((pending, e));
                 continue;
             }
             if (decision.Failure is { } refused)
@@ -445,7 +459,7 @@ public sealed class EngineRuntime(
                 answered[idempotent.Key] = (idempotent.RequestHash, answer);
             }
         }
-        return new Written(events, typed, basis.State, state, streams, wake, outcomes, stored);
+        return new Written(events, typed, basis.State, state, streams, wake, outcomes, stored, thrown);
     }
 
     /// <summary>
@@ -481,8 +495,29 @@ public sealed class EngineRuntime(
         Volatile.Write(ref _current, new HeadState(last.Seq, written.After, written.Streams));
         LastRecordedAt = last.RecordedAt;
         WakeAt = written.WakeAt;
-        Committed?.Invoke(last.Seq, written.After);
-        Appended?.Invoke(written.Typed.Select(t => (t.Stored, t.Event)).ToList(), written.After);
+        Notify(Committed, h => h(last.Seq, written.After));
+        var appended = written.Typed.Select(t => (t.Stored, t.Event)).ToList();
+        Notify(Appended, h => h(appended, written.After));
+    }
+
+    /// <summary>
+    /// Tells each listener in turn: one that throws is logged and the others are still told, since the group has
+    /// committed and its commands, and those decided beside it, must still be answered.
+    /// </summary>
+    private void Notify<T>(T? handlers, Action<T> call) where T : Delegate
+    {
+        if (handlers is null) return;
+        foreach (var handler in handlers.GetInvocationList().Cast<T>())
+        {
+            try
+            {
+                call(handler);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogError(e, "A listener of the engine's commits failed");
+            }
+        }
     }
 
     /// <summary>Folds the events after the last one seen, a page at a time, read with <paramref name="read"/>.</summary>
@@ -497,7 +532,7 @@ public sealed class EngineRuntime(
             Volatile.Write(ref _current, new HeadState(page[^1].Seq, state, current.Streams.With(page)));
             Interlocked.Add(ref _foldedFromLog, page.Count);
             LastRecordedAt = page[^1].RecordedAt;
-            Refreshed?.Invoke();
+            Notify(Refreshed, h => h());
         }
     }
 }

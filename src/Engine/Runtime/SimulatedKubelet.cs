@@ -42,11 +42,14 @@ public sealed class SimulatedKubelet
     public bool Enabled => options.Enabled;
 
     /// <summary>When the next pod becomes ready, if any is waiting.</summary>
-    public DateTimeOffset? NextDue(ClusterState s)
+    public DateTimeOffset? NextDue()
     {
         if (!options.Enabled) return null;
         lock (_lock)
         {
+            // read under the lock: a commit publishes its state before it adds its pods to the index, so this state
+            // holds every pod the index does, and one missing from it is gone, not yet to come
+            var s = runtime.State;
             var waiting = Waiting(s);
             while (waiting.Count > 0)
             {
@@ -67,8 +70,10 @@ public sealed class SimulatedKubelet
         if (!options.Enabled) return runtime.Unchanged();
         return await runtime.ExecuteAsync(CommandContext.System(CommandContext.KubeletActor), (s, now) =>
         {
+            // decided on the state the writer gives, which may be one an append in flight leaves: the index (kept from
+            // what committed) is read, never rebuilt from it; a pod not in it yet is reported by a later pass
             List<string> due;
-            lock (_lock) due = Waiting(s).TakeWhile(w => w.Due <= now).Select(w => w.Key).ToList();
+            lock (_lock) due = (_waiting ?? Index(s)).TakeWhile(w => w.Due <= now).Select(w => w.Key).ToList();
             var events = new List<IEvent>();
             // each report reads only its own pod, so reports decided on one state cannot disagree; a pending pod's report is never refused
             foreach (var key in due.Order(StringComparer.Ordinal))
@@ -78,7 +83,7 @@ public sealed class SimulatedKubelet
         }, null, cancellationToken);
     }
 
-    /// <summary>The index, built from the state the first time and after other processes appended.</summary>
+    /// <summary>The index, built from the live state (<see cref="NextDue"/>) the first time and after other processes appended.</summary>
     private SortedSet<(DateTimeOffset Due, string Key)> Waiting(ClusterState s)
     {
         if (_waiting is not null) return _waiting;
@@ -88,6 +93,10 @@ public sealed class SimulatedKubelet
             if (IsWaiting(pod)) Add(pod.Key, pod.CreatedAt + options.ReadyAfter);
         return _waiting;
     }
+
+    /// <summary>The pods of a state still waiting, by due time, without keeping them as the index.</summary>
+    private SortedSet<(DateTimeOffset Due, string Key)> Index(ClusterState s) =>
+        new(s.Pods.Values.Where(IsWaiting).Select(p => (p.CreatedAt + options.ReadyAfter, p.Key)));
 
     private void Follow(StoredEvent stored, IEvent e)
     {

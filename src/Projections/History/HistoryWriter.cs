@@ -158,8 +158,6 @@ public sealed class FingerprintMoves
     private readonly List<ObjectHistory.Change> _changes = [];
     private readonly List<(long Seq, int End)> _events = [];
 
-    public int Count => _events.Count;
-
     public void Add(long seq, List<ObjectHistory.Change> changes)
     {
         _changes.AddRange(changes);

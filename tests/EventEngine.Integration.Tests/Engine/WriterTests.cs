@@ -1,0 +1,214 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using EventEngine.Decisions;
+using EventEngine.Integration.Tests.Infrastructure;
+using EventEngine.Runtime;
+using EventEngine.State;
+using EventEngine.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EventEngine.Integration.Tests.Engine;
+
+/// <summary>
+/// The writer decides the next group beside the append in flight, on the state that append leaves: what it sees,
+/// what happens when that append does not commit as decided, and that every command is answered.
+/// </summary>
+public sealed class WriterTests
+{
+    [Fact]
+    public async Task AGroupDecidedBesideAnAppendThatMetAnotherProcess_IsDecidedAgainOnTheLogAsItIs()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var a = EngineApi.Start(db);
+        await using var b = EngineApi.Start(db);
+        var runtime = a.Services.GetRequiredService<EngineRuntime>();
+        await CreateAsync(a.Client, "/api/v1/nodes", Http.Node("n1"));
+
+        // the first group's decision waits until the second command is queued and b has appended: it is decided on a
+        // log that has moved, so its append meets b's node
+        using var release = new ManualResetEventSlim();
+        var firstSaw = new List<bool>();
+        var first = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
+        {
+            lock (firstSaw) firstSaw.Add(s.Nodes.ContainsKey("from-b"));
+            Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
+            return NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"step":"first"}}}""")!, now);
+        });
+        // the second waits for the writer, and is decided beside the first's append, on the state that append leaves
+        var secondSaw = new List<(bool First, bool FromB)>();
+        var second = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
+        {
+            lock (secondSaw) secondSaw.Add((s.Nodes["n1"].Labels.GetValueOrDefault("step") == "first", s.Nodes.ContainsKey("from-b")));
+            return NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"after":"second"}}}""")!, now);
+        });
+        await CreateAsync(b.Client, "/api/v1/nodes", Http.Node("from-b"));
+        release.Set();
+
+        Assert.True((await first).Ok);
+        Assert.True((await second).Ok);
+        // the first was decided twice: on the old log, then under the lock after folding b's node
+        Assert.Equal([false, true], firstSaw);
+        // the second, first on the state the first group's append would have left, then again once it met b's node
+        Assert.Equal([(true, false), (true, true)], secondSaw);
+        var events = await a.Client.EventsAsync();
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => (long)e["seq"]!));
+        Assert.Equal(["node_joined.v1", "node_joined.v1", "node_labels_changed.v1", "node_labels_changed.v1"], events.Select(e => (string)e["type"]!));
+        Assert.Equal("from-b", (string)events[1]["data"]!["node"]!);
+        var n1 = await a.Client.GetJsonAsync("/api/v1/nodes/n1");
+        Assert.Equal("first", (string)n1["metadata"]!["labels"]!["step"]!);
+        Assert.Equal("second", (string)n1["metadata"]!["labels"]!["after"]!);
+        await using var fresh = EngineApi.Start(db);
+        Assert.Equal(Fingerprint.Of(fresh.Services.GetRequiredService<EngineRuntime>().State), Fingerprint.Of(runtime.State));
+    }
+
+    [Fact]
+    public async Task CommandsQueuedBehindAnAppend_AreDecidedOnItsStateAndAppendedAfterIt()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var api = EngineApi.Start(db);
+        var runtime = api.Services.GetRequiredService<EngineRuntime>();
+        await CreateAsync(api.Client, "/api/v1/nodes", Http.Node("n1"));
+
+        // one command at a time held in its decision, so each later one waits for the writer and is decided beside an append
+        using var release = new ManualResetEventSlim();
+        var held = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
+        {
+            Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
+            return NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"v":"0"}}}""")!, now);
+        });
+        var seen = new List<string?>();
+        var later = Enumerable.Range(1, 20).Select(i => runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
+        {
+            lock (seen) seen.Add(s.Nodes["n1"].Labels.GetValueOrDefault("v"));
+            return NodeDecisions.Patch(s, "n1", new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["v"] = $"{i}" } } }, now);
+        })).ToList();
+        release.Set();
+        Assert.True((await held).Ok);
+        foreach (var command in later) Assert.True((await command).Ok);
+
+        // each saw the one before it, though none of those had committed when it was decided
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (string?)$"{i}"), seen);
+        var events = await api.Client.EventsAsync();
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => (long)e["seq"]!));
+        Assert.Equal(22, events.Count);
+        await using var fresh = EngineApi.Start(db);
+        Assert.Equal(Fingerprint.Of(fresh.Services.GetRequiredService<EngineRuntime>().State), Fingerprint.Of(runtime.State));
+    }
+
+    [Fact]
+    public async Task ARetryQueuedBehindItsFirstAttemptsAppend_GetsTheFirstAttemptsAnswer()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var api = EngineApi.Start(db);
+        var runtime = api.Services.GetRequiredService<EngineRuntime>();
+        await CreateAsync(api.Client, "/api/v1/nodes", Http.Node("n1"));
+
+        // the same request twice under one Idempotency-Key: the retry is decided while the first attempt's receipt is
+        // not yet committed, and must not run the command again
+        using var release = new ManualResetEventSlim();
+        var context = CommandContext.System("test") with { Idempotency = new IdempotentRequest("key-1", "hash-1", o => $"answer at {o.Events[^1].Seq}") };
+        var decided = 0;
+        Decided Label(ClusterState s, DateTimeOffset now)
+        {
+            Interlocked.Increment(ref decided);
+            Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
+            return NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"tries":"once"}}}""")!, now);
+        }
+        var first = runtime.ExecuteAsync(context, Label);
+        var retry = runtime.ExecuteAsync(context, Label);
+        // decided in the retry's group, after it: once it runs, the retry has looked for its receipt
+        var looked = new TaskCompletionSource();
+        var marker = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
+        {
+            looked.TrySetResult();
+            return NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"marker":"x"}}}""")!, now);
+        });
+        // the first attempt's append waits for the append lock, so its receipt is not committed while the retry looks
+        await using (await api.Services.GetRequiredService<EventStore>().BeginAppendAsync())
+        {
+            release.Set();
+            await looked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        Assert.True((await first).Ok);
+        Assert.True((await marker).Ok);
+
+        Assert.Equal(1, decided);
+        Assert.Equal($"answer at {(await first).Events[^1].Seq}", (await retry).Replayed);
+        Assert.Equal(3, (await api.Client.EventsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task ADecisionThatThrowsOnAStateThatDidNotCommit_IsDecidedAgain()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var a = EngineApi.Start(db);
+        await using var b = EngineApi.Start(db);
+        var runtime = a.Services.GetRequiredService<EngineRuntime>();
+        await CreateAsync(a.Client, "/api/v1/nodes", Http.Node("n1"));
+
+        using var release = new ManualResetEventSlim();
+        var first = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
+        {
+            Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
+            return NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"step":"first"}}}""")!, now);
+        });
+        // throws on the state the first group's append would have left, which never commits as such
+        var second = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
+            s.Nodes.ContainsKey("from-b")
+                ? NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"after":"second"}}}""")!, now)
+                : throw new InvalidOperationException("decided on a state without from-b"));
+        await CreateAsync(b.Client, "/api/v1/nodes", Http.Node("from-b"));
+        release.Set();
+
+        Assert.True((await first).Ok);
+        Assert.True((await second).Ok);
+        Assert.Equal("second", (string)(await a.Client.GetJsonAsync("/api/v1/nodes/n1"))["metadata"]!["labels"]!["after"]!);
+    }
+
+    [Fact]
+    public async Task AListenerThatThrows_LeavesNoCommandUnanswered()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var api = EngineApi.Start(db);
+        var runtime = api.Services.GetRequiredService<EngineRuntime>();
+        await CreateAsync(api.Client, "/api/v1/nodes", Http.Node("n1"));
+        var told = 0;
+        void Throws() => throw new InvalidOperationException("a listener that fails");
+        void Counts() => Interlocked.Increment(ref told);
+        runtime.Changed += Throws;
+        runtime.Changed += Counts;
+        try
+        {
+            using var release = new ManualResetEventSlim();
+            var held = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
+            {
+                Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
+                return NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"v":"0"}}}""")!, now);
+            });
+            // decided beside the held one's append, whose listeners throw after its commit
+            var beside = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
+                NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"v":"1"}}}""")!, now));
+            release.Set();
+            Assert.True((await held.WaitAsync(TimeSpan.FromSeconds(30))).Ok);
+            Assert.True((await beside.WaitAsync(TimeSpan.FromSeconds(30))).Ok);
+            // the listener after the one that throws is still told, once per group
+            Assert.Equal(2, told);
+        }
+        finally
+        {
+            runtime.Changed -= Throws;
+            runtime.Changed -= Counts;
+        }
+    }
+
+    /// <summary>Creates, retrying the 409 a race with the other server may give.</summary>
+    private static async Task CreateAsync(HttpClient client, string path, string body)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var (status, problem, _) = await client.PostAsync(path, body);
+            if (status == HttpStatusCode.Created) return;
+            Assert.True(status == HttpStatusCode.Conflict && attempt < 5, $"{path}: {(int)status} {problem}");
+        }
+    }
+}
