@@ -36,6 +36,17 @@ public static class Http
     public static Task<(HttpStatusCode Status, JsonNode? Body, HttpResponseMessage Response)> DeleteJsonAsync(this HttpClient c, string path) =>
         c.SendAsync(HttpMethod.Delete, path);
 
+    /// <summary>Creates, retrying the 409 a race with another server on the same log may give.</summary>
+    public static async Task CreateAsync(this HttpClient c, string path, string body)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var (status, problem, _) = await c.PostAsync(path, body);
+            if (status == HttpStatusCode.Created) return;
+            Assert.True(status == HttpStatusCode.Conflict && attempt < 5, $"{path}: {(int)status} {problem}");
+        }
+    }
+
     public static async Task<JsonNode> GetJsonAsync(this HttpClient c, string path)
     {
         var (status, body, _) = await c.SendAsync(HttpMethod.Get, path);

@@ -22,21 +22,21 @@ public sealed class SharedLogTests
         {
             Task.Run(async () =>
             {
-                for (var i = 0; i < 15; i++) await CreateAsync(a.Client, "/api/v1/nodes", Http.Node($"a{i}"));
+                for (var i = 0; i < 15; i++) await a.Client.CreateAsync("/api/v1/nodes", Http.Node($"a{i}"));
             }),
             Task.Run(async () =>
             {
                 for (var i = 0; i < 15; i++)
                 {
-                    await CreateAsync(b.Client, "/api/v1/nodes", Http.Node($"b{i}"));
-                    if (i == 4) await CreateAsync(b.Client, "/apis/apps/v1/namespaces/default/daemonsets", Http.Agent());
+                    await b.Client.CreateAsync("/api/v1/nodes", Http.Node($"b{i}"));
+                    if (i == 4) await b.Client.CreateAsync("/apis/apps/v1/namespaces/default/daemonsets", Http.Agent());
                 }
             }),
         };
         await Task.WhenAll(writers);
         // one more command on each folds whatever the other appended last
-        await CreateAsync(a.Client, "/api/v1/nodes", Http.Node("a-last"));
-        await CreateAsync(b.Client, "/api/v1/nodes", Http.Node("b-last"));
+        await a.Client.CreateAsync("/api/v1/nodes", Http.Node("a-last"));
+        await b.Client.CreateAsync("/api/v1/nodes", Http.Node("b-last"));
 
         var pods = (await a.Client.GetJsonAsync("/api/v1/pods?daemonset=default/agent"))["items"]!.AsArray();
         Assert.Equal(32, pods.Count);
@@ -45,7 +45,7 @@ public sealed class SharedLogTests
         Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), seqs);
 
         // b learns of a's last node while refusing to create it again; then both hold what a fresh fold holds
-        await CreateAsync(a.Client, "/api/v1/nodes", Http.Node("a-sync"));
+        await a.Client.CreateAsync("/api/v1/nodes", Http.Node("a-sync"));
         Assert.Equal(HttpStatusCode.Conflict, (await b.Client.PostAsync("/api/v1/nodes", Http.Node("a-sync"))).Status);
         await using var fresh = EngineApi.Start(db);
         var folded = Fingerprint.Of(fresh.Services.GetRequiredService<EngineRuntime>().State);
@@ -64,7 +64,7 @@ public sealed class SharedLogTests
         var agent = JsonNode.Parse(Http.Agent("""{"nodeSelector":{"role":"agent"}}"""))!;
         agent["spec"]!["minReadySeconds"] = 30;
         await api.Client.PatchAsync("/api/v1/nodes/n1", """{"metadata":{"labels":{"role":"agent"}}}""");
-        await CreateAsync(api.Client, "/apis/apps/v1/namespaces/default/daemonsets", agent.ToJsonString());
+        await api.Client.CreateAsync("/apis/apps/v1/namespaces/default/daemonsets", agent.ToJsonString());
         var pod = (string)(await api.Client.GetJsonAsync("/api/v1/pods?daemonset=default/agent"))["items"]![0]!["metadata"]!["name"]!;
         await api.Client.PutAsync($"/api/v1/namespaces/default/pods/{pod}/status",
             """{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}""");
@@ -74,7 +74,7 @@ public sealed class SharedLogTests
         // another DaemonSet, placed nowhere: its reconcile does not look at agent, whose wake-up must stay
         var other = JsonNode.Parse(Http.Agent("""{"nodeSelector":{"role":"none"}}"""))!;
         other["metadata"]!["name"] = "other";
-        await CreateAsync(api.Client, "/apis/apps/v1/namespaces/default/daemonsets", other.ToJsonString());
+        await api.Client.CreateAsync("/apis/apps/v1/namespaces/default/daemonsets", other.ToJsonString());
         Assert.Equal(due, runtime.WakeAt);
 
         // time passes beyond it with no reconcile yet (the scheduler's pass comes after): a scoped command meanwhile
@@ -86,16 +86,5 @@ public sealed class SharedLogTests
         var ds = await api.Client.GetJsonAsync("/apis/apps/v1/namespaces/default/daemonsets/agent");
         Assert.Equal(1, (int)ds["status"]!["numberAvailable"]!);
         Assert.Null(runtime.WakeAt);
-    }
-
-    /// <summary>Creates, retrying the 409 a race with the other server may give.</summary>
-    private static async Task CreateAsync(HttpClient client, string path, string body)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var (status, problem, _) = await client.PostAsync(path, body);
-            if (status == HttpStatusCode.Created) return;
-            Assert.True(status == HttpStatusCode.Conflict && attempt < 5, $"{path}: {(int)status} {problem}");
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using EventEngine.Decisions;
 using EventEngine.Integration.Tests.Infrastructure;
@@ -11,7 +10,8 @@ namespace EventEngine.Integration.Tests.Engine;
 
 /// <summary>
 /// The writer decides the next group beside the append in flight, on the state that append leaves: what it sees,
-/// what happens when that append does not commit as decided, and that every command is answered.
+/// what happens when that append does not commit as decided, and that every command is answered. A command held in
+/// its decision (<see cref="Held"/>) makes the commands queued after it a group of their own, decided beside its append.
 /// </summary>
 public sealed class WriterTests
 {
@@ -21,27 +21,19 @@ public sealed class WriterTests
         await using var db = await TestDatabase.CreateAsync();
         await using var a = EngineApi.Start(db);
         await using var b = EngineApi.Start(db);
-        var runtime = a.Services.GetRequiredService<EngineRuntime>();
-        await CreateAsync(a.Client, "/api/v1/nodes", Http.Node("n1"));
+        var runtime = await WithNodeAsync(a);
 
-        // the first group's decision waits until the second command is queued and b has appended: it is decided on a
-        // log that has moved, so its append meets b's node
+        // the first group is decided on a log that then moves (b appends), so its append meets b's node
         using var release = new ManualResetEventSlim();
         var firstSaw = new List<bool>();
-        var first = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
-        {
-            lock (firstSaw) firstSaw.Add(s.Nodes.ContainsKey("from-b"));
-            Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
-            return NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"step":"first"}}}""")!, now);
-        });
-        // the second waits for the writer, and is decided beside the first's append, on the state that append leaves
+        var first = Held(runtime, release, "step", "first", s => firstSaw.Add(s.Nodes.ContainsKey("from-b")));
         var secondSaw = new List<(bool First, bool FromB)>();
-        var second = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
+        var second = Execute(runtime, (s, now) =>
         {
             lock (secondSaw) secondSaw.Add((s.Nodes["n1"].Labels.GetValueOrDefault("step") == "first", s.Nodes.ContainsKey("from-b")));
-            return NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"after":"second"}}}""")!, now);
+            return Label(s, now, "after", "second");
         });
-        await CreateAsync(b.Client, "/api/v1/nodes", Http.Node("from-b"));
+        await b.Client.CreateAsync("/api/v1/nodes", Http.Node("from-b"));
         release.Set();
 
         Assert.True((await first).Ok);
@@ -57,8 +49,7 @@ public sealed class WriterTests
         var n1 = await a.Client.GetJsonAsync("/api/v1/nodes/n1");
         Assert.Equal("first", (string)n1["metadata"]!["labels"]!["step"]!);
         Assert.Equal("second", (string)n1["metadata"]!["labels"]!["after"]!);
-        await using var fresh = EngineApi.Start(db);
-        Assert.Equal(Fingerprint.Of(fresh.Services.GetRequiredService<EngineRuntime>().State), Fingerprint.Of(runtime.State));
+        await AssertFoldedAsync(db, runtime);
     }
 
     [Fact]
@@ -66,21 +57,15 @@ public sealed class WriterTests
     {
         await using var db = await TestDatabase.CreateAsync();
         await using var api = EngineApi.Start(db);
-        var runtime = api.Services.GetRequiredService<EngineRuntime>();
-        await CreateAsync(api.Client, "/api/v1/nodes", Http.Node("n1"));
+        var runtime = await WithNodeAsync(api);
 
-        // one command at a time held in its decision, so each later one waits for the writer and is decided beside an append
         using var release = new ManualResetEventSlim();
-        var held = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
-        {
-            Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
-            return NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"v":"0"}}}""")!, now);
-        });
+        var held = Held(runtime, release, "v", "0");
         var seen = new List<string?>();
-        var later = Enumerable.Range(1, 20).Select(i => runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
+        var later = Enumerable.Range(1, 20).Select(i => Execute(runtime, (s, now) =>
         {
             lock (seen) seen.Add(s.Nodes["n1"].Labels.GetValueOrDefault("v"));
-            return NodeDecisions.Patch(s, "n1", new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["v"] = $"{i}" } } }, now);
+            return Label(s, now, "v", $"{i}");
         })).ToList();
         release.Set();
         Assert.True((await held).Ok);
@@ -91,8 +76,7 @@ public sealed class WriterTests
         var events = await api.Client.EventsAsync();
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => (long)e["seq"]!));
         Assert.Equal(22, events.Count);
-        await using var fresh = EngineApi.Start(db);
-        Assert.Equal(Fingerprint.Of(fresh.Services.GetRequiredService<EngineRuntime>().State), Fingerprint.Of(runtime.State));
+        await AssertFoldedAsync(db, runtime);
     }
 
     [Fact]
@@ -100,28 +84,27 @@ public sealed class WriterTests
     {
         await using var db = await TestDatabase.CreateAsync();
         await using var api = EngineApi.Start(db);
-        var runtime = api.Services.GetRequiredService<EngineRuntime>();
-        await CreateAsync(api.Client, "/api/v1/nodes", Http.Node("n1"));
+        var runtime = await WithNodeAsync(api);
 
         // the same request twice under one Idempotency-Key: the retry is decided while the first attempt's receipt is
         // not yet committed, and must not run the command again
         using var release = new ManualResetEventSlim();
         var context = CommandContext.System("test") with { Idempotency = new IdempotentRequest("key-1", "hash-1", o => $"answer at {o.Events[^1].Seq}") };
         var decided = 0;
-        Decided Label(ClusterState s, DateTimeOffset now)
+        Decided Tries(ClusterState s, DateTimeOffset now)
         {
             Interlocked.Increment(ref decided);
             Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
-            return NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"tries":"once"}}}""")!, now);
+            return Label(s, now, "tries", "once");
         }
-        var first = runtime.ExecuteAsync(context, Label);
-        var retry = runtime.ExecuteAsync(context, Label);
+        var first = runtime.ExecuteAsync(context, Tries);
+        var retry = runtime.ExecuteAsync(context, Tries);
         // decided in the retry's group, after it: once it runs, the retry has looked for its receipt
         var looked = new TaskCompletionSource();
-        var marker = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
+        var marker = Execute(runtime, (s, now) =>
         {
             looked.TrySetResult();
-            return NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"marker":"x"}}}""")!, now);
+            return Label(s, now, "marker", "x");
         });
         // the first attempt's append waits for the append lock, so its receipt is not committed while the retry looks
         await using (await api.Services.GetRequiredService<EventStore>().BeginAppendAsync())
@@ -143,21 +126,15 @@ public sealed class WriterTests
         await using var db = await TestDatabase.CreateAsync();
         await using var a = EngineApi.Start(db);
         await using var b = EngineApi.Start(db);
-        var runtime = a.Services.GetRequiredService<EngineRuntime>();
-        await CreateAsync(a.Client, "/api/v1/nodes", Http.Node("n1"));
+        var runtime = await WithNodeAsync(a);
 
         using var release = new ManualResetEventSlim();
-        var first = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
-        {
-            Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
-            return NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"step":"first"}}}""")!, now);
-        });
+        var first = Held(runtime, release, "step", "first");
         // throws on the state the first group's append would have left, which never commits as such
-        var second = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
-            s.Nodes.ContainsKey("from-b")
-                ? NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"after":"second"}}}""")!, now)
-                : throw new InvalidOperationException("decided on a state without from-b"));
-        await CreateAsync(b.Client, "/api/v1/nodes", Http.Node("from-b"));
+        var second = Execute(runtime, (s, now) => s.Nodes.ContainsKey("from-b")
+            ? Label(s, now, "after", "second")
+            : throw new InvalidOperationException("decided on a state without from-b"));
+        await b.Client.CreateAsync("/api/v1/nodes", Http.Node("from-b"));
         release.Set();
 
         Assert.True((await first).Ok);
@@ -170,8 +147,7 @@ public sealed class WriterTests
     {
         await using var db = await TestDatabase.CreateAsync();
         await using var api = EngineApi.Start(db);
-        var runtime = api.Services.GetRequiredService<EngineRuntime>();
-        await CreateAsync(api.Client, "/api/v1/nodes", Http.Node("n1"));
+        var runtime = await WithNodeAsync(api);
         var told = 0;
         void Throws() => throw new InvalidOperationException("a listener that fails");
         void Counts() => Interlocked.Increment(ref told);
@@ -180,14 +156,9 @@ public sealed class WriterTests
         try
         {
             using var release = new ManualResetEventSlim();
-            var held = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
-            {
-                Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
-                return NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"v":"0"}}}""")!, now);
-            });
+            var held = Held(runtime, release, "v", "0");
             // decided beside the held one's append, whose listeners throw after its commit
-            var beside = runtime.ExecuteAsync(CommandContext.System("test"), (s, now) =>
-                NodeDecisions.Patch(s, "n1", JsonNode.Parse("""{"metadata":{"labels":{"v":"1"}}}""")!, now));
+            var beside = Execute(runtime, (s, now) => Label(s, now, "v", "1"));
             release.Set();
             Assert.True((await held.WaitAsync(TimeSpan.FromSeconds(30))).Ok);
             Assert.True((await beside.WaitAsync(TimeSpan.FromSeconds(30))).Ok);
@@ -201,14 +172,33 @@ public sealed class WriterTests
         }
     }
 
-    /// <summary>Creates, retrying the 409 a race with the other server may give.</summary>
-    private static async Task CreateAsync(HttpClient client, string path, string body)
+    /// <summary>The server's runtime, once node n1 (which the commands label) exists.</summary>
+    private static async Task<EngineRuntime> WithNodeAsync(EngineApi api)
     {
-        for (var attempt = 0; ; attempt++)
+        await api.Client.CreateAsync("/api/v1/nodes", Http.Node("n1"));
+        return api.Services.GetRequiredService<EngineRuntime>();
+    }
+
+    private static Task<CommandOutcome> Execute(EngineRuntime runtime, Func<ClusterState, DateTimeOffset, Decided> decide) =>
+        runtime.ExecuteAsync(CommandContext.System("test"), decide);
+
+    /// <summary>Sets one label on n1.</summary>
+    private static Decided Label(ClusterState s, DateTimeOffset now, string key, string value) =>
+        NodeDecisions.Patch(s, "n1", new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { [key] = value } } }, now);
+
+    /// <summary>Sets one label on n1, its decision held until <paramref name="release"/> (each decision first shows its state to <paramref name="seeing"/>).</summary>
+    private static Task<CommandOutcome> Held(EngineRuntime runtime, ManualResetEventSlim release, string key, string value, Action<ClusterState>? seeing = null) =>
+        Execute(runtime, (s, now) =>
         {
-            var (status, problem, _) = await client.PostAsync(path, body);
-            if (status == HttpStatusCode.Created) return;
-            Assert.True(status == HttpStatusCode.Conflict && attempt < 5, $"{path}: {(int)status} {problem}");
-        }
+            seeing?.Invoke(s);
+            Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
+            return Label(s, now, key, value);
+        });
+
+    /// <summary>The live state is the one a fresh fold of the log gives.</summary>
+    private static async Task AssertFoldedAsync(TestDatabase db, EngineRuntime runtime)
+    {
+        await using var fresh = EngineApi.Start(db);
+        Assert.Equal(Fingerprint.Of(fresh.Services.GetRequiredService<EngineRuntime>().State), Fingerprint.Of(runtime.State));
     }
 }
