@@ -20,19 +20,7 @@ public static class EventWatch
         if (long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), out var resume)) after = resume;
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
-        using var changed = new SemaphoreSlim(0);
-        void Signal()
-        {
-            try
-            {
-                changed.Release();
-            }
-            catch (ObjectDisposedException)
-            {
-                // the watch ended while a commit was telling its listeners
-            }
-        }
-        runtime.Changed += Signal;
+        using var changed = new CommitSignal(runtime);
         try
         {
             await context.Response.WriteAsync(": watching the event log\n\n", ct);
@@ -56,10 +44,6 @@ public static class EventWatch
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // the client went away: the normal end of a watch
-        }
-        finally
-        {
-            runtime.Changed -= Signal;
         }
     }
 }

@@ -37,19 +37,7 @@ public sealed class KubeWatch(EventStore store, HistoryReader history, KubeEvent
         var ct = linked.Token;
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-cache";
-        using var changed = new SemaphoreSlim(0);
-        void Signal()
-        {
-            try
-            {
-                changed.Release();
-            }
-            catch (ObjectDisposedException)
-            {
-                // the watch ended while a commit was telling its listeners
-            }
-        }
-        runtime.Changed += Signal;
+        using var changed = new CommitSignal(runtime);
         var first = true;
         async Task SendAsync(string type, JsonObject obj)
         {
@@ -102,10 +90,6 @@ public sealed class KubeWatch(EventStore store, HistoryReader history, KubeEvent
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // the client went away, or timeoutSeconds ran out: the normal end of a watch
-        }
-        finally
-        {
-            runtime.Changed -= Signal;
         }
     }
 
