@@ -243,7 +243,7 @@ public sealed class EngineRuntime(
             // a long run lets go of the writer now and then, so a refresh waiting for it is not starved
             var group = groups < MaxRun ? Take() : [];
             if (group.Count == 0 && flying is null) return;
-            var basis = flying?.Leaves ?? Basis.Of(Volatile.Read(ref _current), LastRecordedAt, WakeAt);
+            var basis = flying?.Leaves ?? LiveBasis();
             // decided beside the append in flight, which is finished (published, answered) as soon as it commits
             var preparing = group.Count == 0 ? null : Task.Run(() => PrepareAsync(group, basis));
             var asDecided = flying is null || await FinishAsync(flying);
@@ -253,19 +253,22 @@ public sealed class EngineRuntime(
                 continue;
             }
             var (next, failure) = await preparing;
-            if (!asDecided) (next, failure) = await PrepareAsync(group, Basis.Of(Volatile.Read(ref _current), LastRecordedAt, WakeAt));
+            if (!asDecided) (next, failure) = await PrepareAsync(group, LiveBasis());
             if (failure is not null)
                 foreach (var pending in group) pending.Completion.TrySetException(failure);
             flying = next?.Start(store);
         }
     }
 
-    /// <summary>What a group is decided on: the head, the state and positions there, the time floor and the wake-up known, and receipts not yet committed.</summary>
-    private sealed record Basis(long Head, ClusterState State, Streams Streams, DateTimeOffset? Floor, DateTimeOffset? Wake, IReadOnlyList<CommandReceipt> Uncommitted)
+    /// <summary>The basis of a group decided on the live state (nothing in flight).</summary>
+    private Basis LiveBasis()
     {
-        public static Basis Of(HeadState current, DateTimeOffset? floor, DateTimeOffset? wake) =>
-            new(current.Head, current.State, current.Streams, floor, wake, []);
+        var current = Volatile.Read(ref _current);
+        return new Basis(current.Head, current.State, current.Streams, LastRecordedAt, WakeAt, []);
     }
+
+    /// <summary>What a group is decided on: the head, the state and positions there, the time floor and the wake-up known, and receipts not yet committed.</summary>
+    private sealed record Basis(long Head, ClusterState State, Streams Streams, DateTimeOffset? Floor, DateTimeOffset? Wake, IReadOnlyList<CommandReceipt> Uncommitted);
 
     /// <summary>A group decided on a basis, the statements that commit with its events, and its append once started.</summary>
     private sealed class Prepared(List<Pending> group, Basis basis, Written written, List<Npgsql.NpgsqlBatchCommand> statements)
@@ -333,7 +336,7 @@ public sealed class EngineRuntime(
                 await using var session = await store.BeginAppendAsync(CancellationToken.None);
                 await CatchUpAsync(session.ReadAfterAsync, CancellationToken.None);
                 var receipts = await ReceiptsAsync(group, session, []);
-                written = Decide(group, receipts, Basis.Of(Volatile.Read(ref _current), LastRecordedAt, WakeAt));
+                written = Decide(group, receipts, LiveBasis());
                 if (written.Events.Count > 0)
                 {
                     await session.AppendDecidedAsync(written.Events, await StatementsAsync(written), CancellationToken.None);

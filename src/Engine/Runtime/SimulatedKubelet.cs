@@ -87,10 +87,9 @@ public sealed class SimulatedKubelet
     private SortedSet<(DateTimeOffset Due, string Key)> Waiting(ClusterState s)
     {
         if (_waiting is not null) return _waiting;
-        _waiting = [];
+        _waiting = Index(s);
         _due.Clear();
-        foreach (var pod in s.Pods.Values)
-            if (IsWaiting(pod)) Add(pod.Key, pod.CreatedAt + options.ReadyAfter);
+        foreach (var (due, key) in _waiting) _due[key] = due;
         return _waiting;
     }
 
