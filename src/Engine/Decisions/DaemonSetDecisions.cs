@@ -219,5 +219,5 @@ public static class DaemonSetDecisions
     private static IReadOnlyDictionary<string, string> Map(IReadOnlyDictionary<string, string>? map) =>
         map ?? new Dictionary<string, string>();
 
-    private static string Canonical(DaemonSetSpec spec) => CanonicalJson.Write(JsonSerializer.SerializeToElement(spec, Json.Options));
+    private static string Canonical(DaemonSetSpec spec) => CanonicalJson.Of(spec);
 }

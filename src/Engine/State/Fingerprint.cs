@@ -64,5 +64,5 @@ public static class Fingerprint
     };
 
     /// <summary>Key order and nil-versus-empty do not count: the log's jsonb does not keep either.</summary>
-    private static string Canonical<T>(T value) => CanonicalJson.Write(System.Text.Json.JsonSerializer.SerializeToElement(value, Json.Options));
+    private static string Canonical<T>(T value) => CanonicalJson.Of(value);
 }

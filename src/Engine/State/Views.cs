@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventEngine.Model;
@@ -47,44 +50,66 @@ public static class Views
         Revision = r.Number,
     };
 
-    public static Pod Pod(PodState p)
+    public static Pod Pod(PodState p) => new()
     {
-        var spec = new JsonObject();
-        if (p.NodeName is not null) spec["nodeName"] = p.NodeName;
-        else if (p.TargetNode is not null)
-            spec["affinity"] = Json.ToNode(new Affinity
-            {
-                NodeAffinity = new NodeAffinity
-                {
-                    RequiredDuringSchedulingIgnoredDuringExecution = new NodeSelector
-                    {
-                        NodeSelectorTerms =
-                        [
-                            new NodeSelectorTerm { MatchFields = [new NodeSelectorRequirement { Key = "metadata.name", Operator = "In", Values = [p.TargetNode] }] },
-                        ],
-                    },
-                },
-            });
-        if (!p.Tolerations.IsEmpty) spec["tolerations"] = Json.ToNode(p.Tolerations);
-        return new Pod
+        Metadata = new ObjectMeta
         {
-            Metadata = new ObjectMeta
+            Name = p.Name, Namespace = p.Namespace, Labels = Sorted(p.Labels), CreationTimestamp = p.CreatedAt,
+            DeletionTimestamp = p.DeletionTimestamp,
+            OwnerReferences = p.Controller is null ? null : [p.Controller],
+        },
+        Spec = PodSpec(p),
+        Status = new PodStatus
+        {
+            Phase = p.Phase,
+            Conditions =
+            [
+                new PodCondition { Type = "Ready", Status = p.Ready ? "True" : "False", LastTransitionTime = p.ReadySince },
+            ],
+        },
+    };
+
+    /// <summary>Each list of tolerations as JSON, made once: the pods of a DaemonSet share one list (see <see cref="Sharing"/>).</summary>
+    private static readonly ConditionalWeakTable<Toleration[], byte[]> TolerationsJson = [];
+
+    /// <summary>The node the pod is bound to, or the affinity that pins it there before it is bound; then its tolerations.</summary>
+    private static JsonElement PodSpec(PodState p)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Json.Options.Encoder }))
+        {
+            writer.WriteStartObject();
+            if (p.NodeName is not null) writer.WriteString("nodeName", p.NodeName);
+            else if (p.TargetNode is not null)
             {
-                Name = p.Name, Namespace = p.Namespace, Labels = Sorted(p.Labels), CreationTimestamp = p.CreatedAt,
-                DeletionTimestamp = p.DeletionTimestamp,
-                OwnerReferences = p.Controller is null ? null : [p.Controller],
-            },
-            Spec = JsonSerializer.SerializeToElement(spec, Json.Options),
-            Status = new PodStatus
+                writer.WritePropertyName("affinity");
+                JsonSerializer.Serialize(writer, PinnedTo(p.TargetNode), Json.Options);
+            }
+            if (!p.Tolerations.IsEmpty)
             {
-                Phase = p.Phase,
-                Conditions =
+                var tolerations = TolerationsJson.GetValue(ImmutableCollectionsMarshal.AsArray(p.Tolerations)!, static t => JsonSerializer.SerializeToUtf8Bytes(t, Json.Options));
+                writer.WritePropertyName("tolerations");
+                writer.WriteRawValue(tolerations, skipInputValidation: true);
+            }
+            writer.WriteEndObject();
+        }
+        var reader = new Utf8JsonReader(buffer.WrittenSpan);
+        return JsonElement.ParseValue(ref reader);
+    }
+
+    private static Affinity PinnedTo(string node) => new()
+    {
+        NodeAffinity = new NodeAffinity
+        {
+            RequiredDuringSchedulingIgnoredDuringExecution = new NodeSelector
+            {
+                NodeSelectorTerms =
                 [
-                    new PodCondition { Type = "Ready", Status = p.Ready ? "True" : "False", LastTransitionTime = p.ReadySince },
+                    new NodeSelectorTerm { MatchFields = [new NodeSelectorRequirement { Key = "metadata.name", Operator = "In", Values = [node] }] },
                 ],
             },
-        };
-    }
+        },
+    };
 
     public static SortedDictionary<string, string>? Sorted(IReadOnlyDictionary<string, string> map) =>
         map.Count == 0 ? null : new SortedDictionary<string, string>(map.ToDictionary(), StringComparer.Ordinal);
