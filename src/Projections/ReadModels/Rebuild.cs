@@ -23,7 +23,8 @@ public sealed partial class Rebuild(NpgsqlDataSource dataSource, EventStore stor
     private static readonly string[] Tables =
         ["proj_nodes", "proj_daemonsets", "proj_pods", "proj_revisions", "proj_placements", "history", "history_open", "fingerprints"];
 
-    private const int PageSize = 20_000;
+    /// <summary>How many events are read, folded and handed to COPY at a time.</summary>
+    internal int PageSize { get; init; } = 20_000;
 
     /// <summary>How many written-out batches may wait for COPY before the fold waits for them.</summary>
     private const int Pending = 4;
@@ -89,8 +90,20 @@ public sealed partial class Rebuild(NpgsqlDataSource dataSource, EventStore stor
         var fold = new LogFold();
         var versions = new HistoryVersions();
         var intervals = new PlacementIntervals();
-        var batches = Channel.CreateBounded<Written>(new BoundedChannelOptions(Pending) { SingleReader = true, SingleWriter = true });
-        var writer = Task.Run(() => CopyAsync(batches.Reader, ct), ct);
+        var batches = Channel.CreateBounded<Written>(new BoundedChannelOptions(Pending) { SingleReader = true });
+        var writer = Task.Run(async () =>
+        {
+            try
+            {
+                await CopyAsync(batches.Reader, ct);
+            }
+            catch (Exception e)
+            {
+                // the fold must not wait for room in a channel nobody reads any more: it stops at its next page
+                batches.Writer.TryComplete(e);
+                throw;
+            }
+        }, ct);
         try
         {
             await fold.ReadAsync(store, PageSize, ct, (stored, e, before, after) =>

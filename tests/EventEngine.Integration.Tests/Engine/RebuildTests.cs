@@ -42,6 +42,38 @@ public sealed class RebuildTests
     }
 
     [Fact]
+    public async Task ACopyThatFails_FailsTheRebuild_InsteadOfLeavingItWaiting_AndTheNextRebuildRuns()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var api = EngineApi.Start(database);
+        await FluentdOnNodesAsync(api.Client, 30);
+        var live = await DumpAsync(database);
+        var head = await database.ScalarAsync<long>("select max(seq) from events");
+        // the rebuilt history refuses every row: a trigger an event trigger puts on it when the rebuild creates it
+        await database.ExecuteAsync("""
+            create function refuse_row() returns trigger language plpgsql as $$ begin raise exception 'row refused'; end $$;
+            create function refuse_rebuilt_history() returns event_trigger language plpgsql as $$
+            begin
+                if exists (select 1 from pg_event_trigger_ddl_commands() where object_identity = 'public.history_next') then
+                    create trigger refuse before insert on history_next for each row execute function refuse_row();
+                end if;
+            end $$;
+            create event trigger refuse_rebuilt_history on ddl_command_end when tag in ('CREATE TABLE') execute function refuse_rebuilt_history();
+            """);
+        // pages of two events: far more pages than the batches that may wait for COPY, so a fold left waiting would never end
+        var rebuild = new Rebuild(api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>(), api.Services.GetRequiredService<EventStore>()) { PageSize = 2 };
+        Assert.True(head > 30, $"{head} events");
+
+        var failed = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => rebuild.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Equal("row refused", failed.MessageText);
+        Assert.Equal(live, await DumpAsync(database));
+
+        await database.ExecuteAsync("drop event trigger refuse_rebuilt_history");
+        Assert.Equal(head, await rebuild.RunAsync(CancellationToken.None));
+        Assert.Equal(live, await DumpAsync(database));
+    }
+
+    [Fact]
     public async Task Rebuild_FromAnEmptySchema_RestoresEveryRow_AndTheApiKeepsServing()
     {
         await using var database = await TestDatabase.CreateAsync();
