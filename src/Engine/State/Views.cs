@@ -52,12 +52,7 @@ public static class Views
 
     public static Pod Pod(PodState p) => new()
     {
-        Metadata = new ObjectMeta
-        {
-            Name = p.Name, Namespace = p.Namespace, Labels = Sorted(p.Labels), CreationTimestamp = p.CreatedAt,
-            DeletionTimestamp = p.DeletionTimestamp,
-            OwnerReferences = p.Controller is null ? null : [p.Controller],
-        },
+        Metadata = PodMetadata(p),
         Spec = PodSpec(p),
         Status = new PodStatus
         {
@@ -69,35 +64,51 @@ public static class Views
         },
     };
 
+    public static ObjectMeta PodMetadata(PodState p) => new()
+    {
+        Name = p.Name, Namespace = p.Namespace, Labels = Sorted(p.Labels), CreationTimestamp = p.CreatedAt,
+        DeletionTimestamp = p.DeletionTimestamp,
+        OwnerReferences = p.Controller is null ? null : [p.Controller],
+    };
+
     /// <summary>Each list of tolerations as JSON, made once: the pods of a DaemonSet share one list (see <see cref="Sharing"/>).</summary>
-    private static readonly ConditionalWeakTable<Toleration[], byte[]> TolerationsJson = [];
+    private static readonly ConditionalWeakTable<Toleration[], byte[]> Tolerations = [];
+
+    /// <summary>Each thread's buffer and writer for a pod's spec, reused.</summary>
+    [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;
+    [ThreadStatic] private static Utf8JsonWriter? _writer;
+
+    /// <summary>A pod's tolerations as JSON (not empty).</summary>
+    public static ReadOnlySpan<byte> TolerationsJson(PodState p) =>
+        Tolerations.GetValue(ImmutableCollectionsMarshal.AsArray(p.Tolerations)!, static t => JsonSerializer.SerializeToUtf8Bytes(t, Json.Options));
 
     /// <summary>The node the pod is bound to, or the affinity that pins it there before it is bound; then its tolerations.</summary>
     private static JsonElement PodSpec(PodState p)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Json.Options.Encoder }))
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(1024);
+        var writer = _writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Json.Options.Encoder });
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        if (p.NodeName is not null) writer.WriteString("nodeName", p.NodeName);
+        else if (p.TargetNode is not null)
         {
-            writer.WriteStartObject();
-            if (p.NodeName is not null) writer.WriteString("nodeName", p.NodeName);
-            else if (p.TargetNode is not null)
-            {
-                writer.WritePropertyName("affinity");
-                JsonSerializer.Serialize(writer, PinnedTo(p.TargetNode), Json.Options);
-            }
-            if (!p.Tolerations.IsEmpty)
-            {
-                var tolerations = TolerationsJson.GetValue(ImmutableCollectionsMarshal.AsArray(p.Tolerations)!, static t => JsonSerializer.SerializeToUtf8Bytes(t, Json.Options));
-                writer.WritePropertyName("tolerations");
-                writer.WriteRawValue(tolerations, skipInputValidation: true);
-            }
-            writer.WriteEndObject();
+            writer.WritePropertyName("affinity");
+            JsonSerializer.Serialize(writer, PinnedTo(p.TargetNode), Json.Options);
         }
-        var reader = new Utf8JsonReader(buffer.WrittenSpan);
-        return JsonElement.ParseValue(ref reader);
+        if (!p.Tolerations.IsEmpty)
+        {
+            writer.WritePropertyName("tolerations");
+            writer.WriteRawValue(TolerationsJson(p), skipInputValidation: true);
+        }
+        writer.WriteEndObject();
+        writer.Flush();
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
     }
 
-    private static Affinity PinnedTo(string node) => new()
+    /// <summary>The required node affinity the DaemonSet controller gives a pod for its node (matchFields metadata.name).</summary>
+    public static Affinity PinnedTo(string node) => new()
     {
         NodeAffinity = new NodeAffinity
         {

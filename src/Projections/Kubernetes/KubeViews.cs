@@ -40,8 +40,7 @@ public static class KubeViews
 
     public static JsonObject Pod(PodState p, ClusterState s)
     {
-        var pod = Json.ToNode(Views.Pod(p)).AsObject();
-        var metadata = pod["metadata"]!.AsObject();
+        var metadata = Json.ToNode(Views.PodMetadata(p)).AsObject();
         metadata["uid"] = p.Origin.ToString();
         var owner = s.DaemonSetByUid(p.Controller?.Uid);
         // an orphan's template is its revision's, which an Orphan delete keeps (without owner)
@@ -57,15 +56,18 @@ public static class KubeViews
         var spec = (template?.Raw.TryGetProperty("spec", out var templateSpec) == true && templateSpec.ValueKind == JsonValueKind.Object
                 ? JsonObject.Create(templateSpec) : null)
             ?? (p.Spec is { } observed ? JsonNode.Parse(observed.GetRawText()) as JsonObject : null) ?? [];
-        foreach (var (key, value) in pod["spec"]!.AsObject().ToList()) spec[key] = value?.DeepClone();
+        // what Views.Pod puts in a pod's spec, in its order: the node or the affinity pinning it there, then the tolerations
+        if (p.NodeName is not null) spec["nodeName"] = p.NodeName;
+        else if (p.TargetNode is not null) spec["affinity"] = Json.ToNode(Views.PinnedTo(p.TargetNode));
+        if (!p.Tolerations.IsEmpty) spec["tolerations"] = JsonNode.Parse(Views.TolerationsJson(p));
         spec["restartPolicy"] ??= "Always";
         spec["schedulerName"] ??= "default-scheduler";
-        pod["spec"] = spec;
 
         var containers = (spec["containers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         var running = p.Phase == PodPhases.Running;
         var scheduled = p.NodeName is not null;
-        var status = pod["status"]!.AsObject();
+        var status = new JsonObject();
+        if (p.Phase is not null) status["phase"] = p.Phase;
         var since = Json.FormatTime(p.ReadySince ?? p.CreatedAt);
         status["conditions"] = new JsonArray(
             Condition("PodReadyToStartContainers", scheduled && p.Phase != PodPhases.Pending, p.CreatedAt),
@@ -90,7 +92,7 @@ public static class KubeViews
                 _ => new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } },
             },
         }).ToArray());
-        return pod;
+        return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Pod", ["metadata"] = metadata, ["spec"] = spec, ["status"] = status };
     }
 
     /// <summary>The template of the revision the pod runs (its controller-revision-hash; the lowest number if two share it), or the current one.</summary>
