@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventEngine.Model;
@@ -71,16 +69,9 @@ public static class Views
         OwnerReferences = p.Controller is null ? null : [p.Controller],
     };
 
-    /// <summary>Each list of tolerations as JSON, made once: the pods of a DaemonSet share one list (see <see cref="Sharing"/>).</summary>
-    private static readonly ConditionalWeakTable<Toleration[], byte[]> Tolerations = [];
-
     /// <summary>Each thread's buffer and writer for a pod's spec, reused.</summary>
     [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;
     [ThreadStatic] private static Utf8JsonWriter? _writer;
-
-    /// <summary>A pod's tolerations as JSON (not empty).</summary>
-    public static ReadOnlySpan<byte> TolerationsJson(PodState p) =>
-        Tolerations.GetValue(ImmutableCollectionsMarshal.AsArray(p.Tolerations)!, static t => JsonSerializer.SerializeToUtf8Bytes(t, Json.Options));
 
     /// <summary>The node the pod is bound to, or the affinity that pins it there before it is bound; then its tolerations.</summary>
     private static JsonElement PodSpec(PodState p)
@@ -99,7 +90,7 @@ public static class Views
         if (!p.Tolerations.IsEmpty)
         {
             writer.WritePropertyName("tolerations");
-            writer.WriteRawValue(TolerationsJson(p), skipInputValidation: true);
+            JsonSerializer.Serialize(writer, p.Tolerations, Json.Options);
         }
         writer.WriteEndObject();
         writer.Flush();

@@ -59,7 +59,7 @@ public static class KubeViews
         // what Views.Pod puts in a pod's spec, in its order: the node or the affinity pinning it there, then the tolerations
         if (p.NodeName is not null) spec["nodeName"] = p.NodeName;
         else if (p.TargetNode is not null) spec["affinity"] = Json.ToNode(Views.PinnedTo(p.TargetNode));
-        if (!p.Tolerations.IsEmpty) spec["tolerations"] = JsonNode.Parse(Views.TolerationsJson(p));
+        if (!p.Tolerations.IsEmpty) spec["tolerations"] = Json.ToNode(p.Tolerations);
         spec["restartPolicy"] ??= "Always";
         spec["schedulerName"] ??= "default-scheduler";
 
