@@ -11,35 +11,18 @@ namespace EventEngine.Model;
 /// </summary>
 public static class CanonicalJson
 {
-    /// <summary>Each thread's output buffer and writer, reused: fingerprints are made on every core, one object at a time.</summary>
-    [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;
-    [ThreadStatic] private static Utf8JsonWriter? _writer;
+    /// <summary>Written with the default encoder, as canonical JSON always was.</summary>
+    private static readonly JsonScratch Scratch = new(default);
 
-    /// <summary>A buffer grown past this by a large template is not kept for the next object.</summary>
-    private const int KeptBuffer = 64 * 1024;
-
-    public static string Write(JsonElement element)
+    public static string Write(JsonElement element) => Scratch.Write(element, static (writer, e) =>
     {
-        var buffer = _buffer ??= new ArrayBufferWriter<byte>(4096);
-        var writer = _writer ??= new Utf8JsonWriter(buffer);
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
-        try
+        if (IsEmpty(e))
         {
-            if (IsEmpty(element))
-            {
-                writer.WriteStartObject();
-                writer.WriteEndObject();
-            }
-            else WriteNonEmpty(writer, element);
-            writer.Flush();
-            return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+            writer.WriteStartObject();
+            writer.WriteEndObject();
         }
-        finally
-        {
-            if (buffer.Capacity > KeptBuffer) (_buffer, _writer) = (null, null);
-        }
-    }
+        else WriteNonEmpty(writer, e);
+    }, static bytes => System.Text.Encoding.UTF8.GetString(bytes.Span));
 
     /// <summary>The canonical JSON of a value as the engine serializes it.</summary>
     public static string Of<T>(T value)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EventEngine.Model;
@@ -69,17 +68,11 @@ public static class Views
         OwnerReferences = p.Controller is null ? null : [p.Controller],
     };
 
-    /// <summary>Each thread's buffer and writer for a pod's spec, reused.</summary>
-    [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;
-    [ThreadStatic] private static Utf8JsonWriter? _writer;
+    private static readonly JsonScratch Scratch = new(new JsonWriterOptions { Encoder = Json.Options.Encoder });
 
     /// <summary>The node the pod is bound to, or the affinity that pins it there before it is bound; then its tolerations.</summary>
-    private static JsonElement PodSpec(PodState p)
+    public static JsonElement PodSpec(PodState p) => Scratch.Write(p, static (writer, p) =>
     {
-        var buffer = _buffer ??= new ArrayBufferWriter<byte>(1024);
-        var writer = _writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Json.Options.Encoder });
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
         writer.WriteStartObject();
         if (p.NodeName is not null) writer.WriteString("nodeName", p.NodeName);
         else if (p.TargetNode is not null)
@@ -93,13 +86,14 @@ public static class Views
             JsonSerializer.Serialize(writer, p.Tolerations, Json.Options);
         }
         writer.WriteEndObject();
-        writer.Flush();
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+    }, static bytes =>
+    {
+        using var document = JsonDocument.Parse(bytes);
         return document.RootElement.Clone();
-    }
+    });
 
     /// <summary>The required node affinity the DaemonSet controller gives a pod for its node (matchFields metadata.name).</summary>
-    public static Affinity PinnedTo(string node) => new()
+    private static Affinity PinnedTo(string node) => new()
     {
         NodeAffinity = new NodeAffinity
         {

@@ -56,10 +56,8 @@ public static class KubeViews
         var spec = (template?.Raw.TryGetProperty("spec", out var templateSpec) == true && templateSpec.ValueKind == JsonValueKind.Object
                 ? JsonObject.Create(templateSpec) : null)
             ?? (p.Spec is { } observed ? JsonNode.Parse(observed.GetRawText()) as JsonObject : null) ?? [];
-        // what Views.Pod puts in a pod's spec, in its order: the node or the affinity pinning it there, then the tolerations
-        if (p.NodeName is not null) spec["nodeName"] = p.NodeName;
-        else if (p.TargetNode is not null) spec["affinity"] = Json.ToNode(Views.PinnedTo(p.TargetNode));
-        if (!p.Tolerations.IsEmpty) spec["tolerations"] = Json.ToNode(p.Tolerations);
+        // then what the engine's view puts there: the node or the affinity pinning it there, and the tolerations
+        foreach (var (key, value) in JsonObject.Create(Views.PodSpec(p))!) spec[key] = value?.DeepClone();
         spec["restartPolicy"] ??= "Always";
         spec["schedulerName"] ??= "default-scheduler";
 
