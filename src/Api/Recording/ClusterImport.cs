@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EventEngine.Decisions;
 using EventEngine.Model;
 using EventEngine.Runtime;
 using EventEngine.Storage;
@@ -42,14 +43,18 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
     public async Task<Summary> ImportAsync(Stream body, Action<Summary>? progress, CancellationToken ct)
     {
         var tally = new Tally();
-        var queued = new List<(Task<CommandOutcome> Outcome, string Where, List<string> Refused)>();
+        var queued = new List<(Task<(CommandOutcome Outcome, IReadOnlyList<(string What, Failure Failure)> Refused)> Recorded, string Where)>();
         async Task DrainAsync()
         {
-            foreach (var (outcome, where, refused) in queued)
+            foreach (var (recorded, where) in queued)
             {
-                var done = await outcome;
+                var (done, refused) = await recorded;
                 // an object the engine refuses is reported as skipped, with the engine's reason
-                foreach (var reason in refused) tally.Skip(where, reason);
+                foreach (var (what, why) in refused)
+                {
+                    tally.Skip(where, $"refused: {what}: {why.Detail}");
+                    logger.LogWarning("Import {Where}: not recorded: {What}: {Detail}", where, what, why.Detail);
+                }
                 if (done.Replayed is not null) tally.AlreadyImported++;
                 else if (done.Failure is { } failure) tally.Skip(where, "refused: " + failure.Detail);
                 else if (done.Events.Count == 0)
@@ -88,17 +93,7 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
                     ObservedAt = at,
                     Source = observation.Source,
                 };
-                var refused = new List<string>();
-                queued.Add((runtime.ExecuteAsync(context, (s, now) =>
-                {
-                    // a command may be decided again (another process appended meanwhile): only its last decision counts
-                    refused.Clear();
-                    return Observations.Decide(s, objects, removed, now, (what, failure) =>
-                    {
-                        refused.Add($"refused: {what}: {failure.Detail}");
-                        logger.LogWarning("Import {Where}: not recorded: {What}: {Detail}", where, what, failure.Detail);
-                    });
-                }, cancellationToken: ct), where, refused));
+                queued.Add((Observations.RecordAsync(runtime, context, objects, removed, ct), where));
             }
             if (queued.Count >= InFlight) await DrainAsync();
         }

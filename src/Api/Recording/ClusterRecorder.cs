@@ -234,14 +234,13 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
     {
         var objects = seen.Select(o => kind.AsJson(o)).ToList();
         var gone = removed.Select(key => (kind.Kind, key)).ToList();
-        var outcome = await _runtime.ExecuteAsync(context, (s, now) => Observations.Decide(s, objects, gone, now, Refuse), cancellationToken: ct);
+        var (outcome, refused) = await Observations.RecordAsync(_runtime, context, objects, gone, ct);
+        foreach (var (what, why) in refused)
+        {
+            Interlocked.Increment(ref _refused);
+            logger.LogWarning("Not recorded: {What}: {Detail}", what, why.Detail);
+        }
         if (outcome.Failure is { } failure) logger.LogWarning("Could not record {Kind}: {Detail}", kind.Name, failure.Detail);
-    }
-
-    private void Refuse(string what, Failure failure)
-    {
-        Interlocked.Increment(ref _refused);
-        logger.LogWarning("Not recorded: {What}: {Detail}", what, failure.Detail);
     }
 
     private async Task<string> WithRetryAsync(RecordedKind kind, Func<CancellationToken, Task<string>> attempt, CancellationToken ct)

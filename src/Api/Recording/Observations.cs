@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using EventEngine.Decisions;
 using EventEngine.Events;
 using EventEngine.Model;
+using EventEngine.Runtime;
 using EventEngine.State;
 
 namespace EventEngine.Api.Recording;
@@ -53,6 +54,26 @@ public static class Observations
             metadata.Remove("generation");
         }
         return json;
+    }
+
+    /// <summary>
+    /// Records what was seen as one command (<see cref="Decide"/>), and gives the objects the engine refused in the
+    /// decision that counted. A command may be decided more than once (when another process appended meanwhile, or the
+    /// group before it did not commit as decided), each time on the log as it then is: only its last decision's
+    /// refusals are given, so none is reported twice. The command is queued before this returns, in call order.
+    /// </summary>
+    public static async Task<(CommandOutcome Outcome, IReadOnlyList<(string What, Failure Failure)> Refused)> RecordAsync(
+        EngineRuntime runtime, CommandContext context, IReadOnlyList<JsonObject> objects, IReadOnlyList<(string Kind, string Key)> removed,
+        CancellationToken cancellationToken)
+    {
+        var refused = new List<(string What, Failure Failure)>();
+        var outcome = await runtime.ExecuteAsync(context, (s, now) =>
+        {
+            refused.Clear();
+            return Decide(s, objects, removed, now, (what, failure) => refused.Add((what, failure)));
+        }, cancellationToken: cancellationToken);
+        // answered after its last decision, on which the list was filled
+        return (outcome, refused);
     }
 
     /// <summary>

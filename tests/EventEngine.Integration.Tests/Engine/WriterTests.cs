@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EventEngine.Api.Recording;
 using EventEngine.Decisions;
 using EventEngine.Integration.Tests.Infrastructure;
 using EventEngine.Runtime;
@@ -140,6 +141,35 @@ public sealed class WriterTests
         Assert.True((await first).Ok);
         Assert.True((await second).Ok);
         Assert.Equal("second", (string)(await a.Client.GetJsonAsync("/api/v1/nodes/n1"))["metadata"]!["labels"]!["after"]!);
+    }
+
+    [Fact]
+    public async Task ObservationsDecidedAgain_ReportTheRefusalsOfTheirLastDecisionOnly()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var a = EngineApi.Start(db);
+        await using var b = EngineApi.Start(db);
+        var runtime = await WithNodeAsync(a);
+
+        using var release = new ManualResetEventSlim();
+        var firstSaw = new List<bool>();
+        var first = Held(runtime, release, "step", "first", s => firstSaw.Add(s.Nodes.ContainsKey("from-b")));
+        // what a recorder saw, one object of it invalid: decided beside the first group's append, then again once that
+        // append met b's node
+        var seen = Observations.RecordAsync(runtime, CommandContext.System("test"),
+            [JsonNode.Parse(Http.Node("seen"))!.AsObject(), JsonNode.Parse(Http.Node("Bad_Name"))!.AsObject()], [], CancellationToken.None);
+        await b.Client.CreateAsync("/api/v1/nodes", Http.Node("from-b"));
+        release.Set();
+
+        Assert.True((await first).Ok);
+        // the first group was decided again, so the group behind it was too
+        Assert.Equal([false, true], firstSaw);
+        var (outcome, refused) = await seen;
+        Assert.True(outcome.Ok);
+        var (what, failure) = Assert.Single(refused);
+        Assert.Equal("Node Bad_Name", what);
+        Assert.EndsWith("metadata.name", Assert.Single(failure.Errors).Field, StringComparison.Ordinal);
+        Assert.Equal(["n1", "from-b", "seen"], (await a.Client.EventsAsync()).Where(e => (string)e["type"]! == "node_joined.v1").Select(e => (string)e["data"]!["node"]!));
     }
 
     [Fact]
