@@ -200,19 +200,20 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         long toSeq,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        const int pageSize = 5_000;
+        // pages grow from a small first one: a reader that stops after a few events reads few
+        var pageSize = 500;
         var after = afterSeq;
         while (after < toSeq)
         {
-            var page = await ReadAllAsync(after, pageSize, cancellationToken);
+            var page = await ReadForwardAsync(after, toSeq, null, pageSize, cancellationToken);
             if (page.Count == 0) yield break;
             foreach (var e in page)
             {
-                if (e.Seq > toSeq) yield break;
                 yield return e;
                 after = e.Seq;
             }
             if (page.Count < pageSize) yield break;
+            pageSize = Math.Min(pageSize * 2, 5_000);
         }
     }
 

@@ -225,6 +225,9 @@ public sealed class HistoryReader(NpgsqlDataSource db)
         await using var command = db.CreateCommand($$"""
             select h.kind, h.key, h.lower, h.upper, h.owner, h.body from unnest($1::text[]::"char"[], $2::text[]) as t(kind, key)
             join history h on h.kind = t.kind and h.key = t.key and h.lower <= $4 and h.upper >= $3
+                -- from the version that held at $3 on: an object's versions do not overlap, so none before it reaches $3,
+                -- and the key's index reads only the window's versions, not all the object's history before it
+                and h.lower >= coalesce((select max(p.lower) from history p where p.kind = t.kind and p.key = t.key and p.lower <= $3), 0)
             union all
             select h.kind, h.key, h.lower, {{long.MaxValue}}, h.owner, h.body from unnest($1::text[]::"char"[], $2::text[]) as t(kind, key)
             join history_open h on h.kind = t.kind and h.key = t.key and h.lower <= $4

@@ -180,7 +180,8 @@ public sealed class TimeTravel
             await foreach (var step in WalkAsync(fromSeq, toSeq, null, ct)) yield return step;
             yield break;
         }
-        const int pageSize = 2_000;
+        // pages grow: a reader that wants a few steps (a timeline page) does not pay for describing thousands
+        var pageSize = 250;
         var page = new List<(StoredEvent Stored, Recorded Recorded)>(pageSize);
         await foreach (var e in ReadAsync(fromSeq, toSeq, ct))
         {
@@ -188,6 +189,7 @@ public sealed class TimeTravel
             if (page.Count < pageSize) continue;
             foreach (var step in await DescribeAsync(page, ct)) yield return step;
             page.Clear();
+            pageSize = Math.Min(pageSize * 2, 2_000);
         }
         foreach (var step in await DescribeAsync(page, ct)) yield return step;
     }
@@ -198,17 +200,42 @@ public sealed class TimeTravel
         var wanted = page.SelectMany(e => Described(e.Recorded.Event)).Distinct().ToList();
         var owners = page.Select(e => e.Recorded.Event is PodCreated c ? c.DaemonSet : null).OfType<string>().Distinct().ToList();
         var versions = await history!.VersionsAsync(wanted, owners, page[0].Stored.Seq - 1, page[^1].Stored.Seq, ct);
+        // each version is read once, and an event's states are made of its own objects' versions, found by object (a
+        // DaemonSet's revisions by their owner) instead of by looking through all the page read, twice per event
+        var values = new object?[versions.Count];
+        var byObject = new Dictionary<(char, string), List<int>>();
+        var revisionsOf = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < versions.Count; i++)
+        {
+            var v = versions[i];
+            Add(byObject, (v.Kind, v.Key), i);
+            if (v.Kind == ObjectHistory.Kinds.Revision && v.Owner is not null) Add(revisionsOf, v.Owner, i);
+        }
+        var nothing = ObjectHistory.StateOf([]);
         var steps = new List<LogStep>(page.Count);
+        var mine = new List<int>();
         foreach (var (stored, recorded) in page)
         {
-            var needs = Described(recorded.Event).ToHashSet();
-            var owner = recorded.Event is PodCreated created ? created.DaemonSet : null;
-            ClusterState At(long seq) => ObjectHistory.StateOf(versions
-                .Where(v => v.Lower <= seq && v.Upper >= seq && (needs.Contains((v.Kind, v.Key)) || (v.Kind == ObjectHistory.Kinds.Revision && v.Owner == owner)))
-                .Select(v => (v.Kind, v.Key, ObjectHistory.Read(v.Kind, v.Body))));
+            mine.Clear();
+            foreach (var need in Described(recorded.Event).Distinct())
+                if (byObject.TryGetValue(need, out var found)) mine.AddRange(found);
+            if (recorded.Event is PodCreated created && revisionsOf.TryGetValue(created.DaemonSet, out var revisions))
+                // a revision of the DaemonSet is one of its objects already when the event needs it by its key
+                mine.AddRange(revisions.Where(r => !mine.Contains(r)));
+            // in the order they were read, as before
+            mine.Sort();
+            ClusterState At(long seq) => mine.Count == 0 ? nothing : ObjectHistory.StateOf(mine
+                .Where(i => versions[i].Lower <= seq && versions[i].Upper >= seq)
+                .Select(i => (versions[i].Kind, versions[i].Key, values[i] ??= ObjectHistory.Read(versions[i].Kind, versions[i].Body))));
             steps.Add(new LogStep(stored, recorded, At(stored.Seq - 1), At(stored.Seq)));
         }
         return steps;
+    }
+
+    private static void Add<TKey>(Dictionary<TKey, List<int>> index, TKey key, int i) where TKey : notnull
+    {
+        if (!index.TryGetValue(key, out var list)) index[key] = list = [];
+        list.Add(i);
     }
 
     /// <summary>The objects an event's description reads (see <see cref="Descriptions"/>).</summary>
