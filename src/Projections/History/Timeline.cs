@@ -31,22 +31,27 @@ public sealed class TimelineHandler(TimeTravel travel, EventStore store, ReplayO
             ? long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : throw new InvalidAtException($"continue: \"{token}\" is not a token this server gave", "continue")
             : await StartAsync(q.From, ct);
 
-        var entries = new List<(LogStep Step, JsonObject Entry)>();
+        var entries = new List<Read>();
         var byId = new Dictionary<Guid, JsonObject>();
         var causes = new Dictionary<Guid, Guid?>();
         var keep = new HashSet<Guid>();
         string? lastCorrelation = null;
         long? lastKept = null;
+        long? lastRead = null;
         await foreach (var step in travel.DescribedStepsAsync(after, to, ct))
         {
-            // once the page is full, read on to the end of its last command: its placement changes follow it
+            // once the page is full, read on to the end of its last command: its placement changes follow it. A page
+            // that finds little (a filter few events match) ends the same way once it has read as many events as a
+            // what-if may replay (Engine:Limits:ReplayEvents), with what it found and where to go on: a page's time and
+            // memory are bounded, not the whole log's
             var correlation = step.Stored.Metadata.CorrelationId;
-            if (lastKept is not null && correlation != lastCorrelation) break;
+            if ((lastKept is not null || entries.Count >= options.MaxEvents) && correlation != lastCorrelation) break;
             lastCorrelation = correlation;
+            lastRead = step.Stored.Seq;
             var entry = Entry(step);
             byId[step.Stored.Id] = entry;
             causes[step.Stored.Id] = step.Recorded.CausationId;
-            entries.Add((step, entry));
+            entries.Add(new Read(step.Stored.Seq, step.Stored.Id, step.Recorded.CausationId, entry));
             if (step.Recorded.CausationId is { } cause && byId.TryGetValue(cause, out var causeEntry))
                 AddPlacement(causeEntry, step);
             if (lastKept is null && Matches(step.Recorded.Event, q) && (q.IncludeStatus || step.Recorded.Event is not DaemonSetStatusChanged))
@@ -59,28 +64,32 @@ public sealed class TimelineHandler(TimeTravel travel, EventStore store, ReplayO
             }
         }
 
-        var kept = entries.Where(e => keep.Contains(e.Step.Stored.Id)).ToList();
-        foreach (var (step, entry) in kept)
-            if (step.Recorded.CausationId is { } cause)
-                entry["cause"] = byId.TryGetValue(cause, out var known) ? Reference(known) : await ReferenceAsync(cause, ct);
+        var kept = entries.Where(e => keep.Contains(e.Id)).ToList();
+        foreach (var read in kept)
+            if (read.Cause is { } cause)
+                read.Entry["cause"] = byId.TryGetValue(cause, out var known) ? Reference(known) : await ReferenceAsync(cause, ct);
         var items = new JsonArray(kept.Select(e => (JsonNode)e.Entry).ToArray());
         var result = new JsonObject { ["items"] = items, ["to"] = to };
-        if (lastKept is { } stop && stop < to) result["continue"] = stop.ToString(CultureInfo.InvariantCulture);
+        if ((lastKept ?? (entries.Count >= options.MaxEvents ? lastRead : null)) is { } stop && stop < to)
+            result["continue"] = stop.ToString(CultureInfo.InvariantCulture);
         if (q.Divergences && entries.Count > 0)
-            result["divergences"] = await DivergencesAsync(q, after, entries[^1].Step.Stored.Seq, to, kept, ct);
+            result["divergences"] = await DivergencesAsync(q, after, entries[^1].Seq, to, kept, ct);
         return result;
     }
+
+    /// <summary>An event the page read: its entry, and what is needed of it once the states around it are gone.</summary>
+    private sealed record Read(long Seq, Guid Id, Guid? Cause, JsonObject Entry);
 
     /// <summary>
     /// The divergences of the events read (at most the last Engine:Limits:ReplayEvents of them): each entry that began
     /// or ended one says so, and the list says how long each lasted.
     /// </summary>
-    private async Task<JsonArray> DivergencesAsync(GetTimeline q, long after, long last, long head, List<(LogStep Step, JsonObject Entry)> kept, CancellationToken ct)
+    private async Task<JsonArray> DivergencesAsync(GetTimeline q, long after, long last, long head, List<Read> kept, CancellationToken ct)
     {
         var filters = new FindDivergences(null, null, q.DaemonSet, q.Node, 0);
         var report = await FindDivergencesHandler.ScanAsync(travel, Math.Max(after, last - options.MaxEvents), last, filters,
             last == head && string.IsNullOrEmpty(q.To) ? clock.GetUtcNow() : null, ct);
-        var bySeq = kept.ToDictionary(k => k.Step.Stored.Seq, k => k.Entry);
+        var bySeq = kept.ToDictionary(k => k.Seq, k => k.Entry);
         var list = new JsonArray();
         foreach (var d in report.Items)
         {

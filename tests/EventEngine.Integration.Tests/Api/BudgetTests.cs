@@ -54,6 +54,32 @@ public sealed class BudgetTests : ApiTest
     }
 
     [Fact]
+    public async Task ATimelinePageReadsAtMostTheBudget_AndItsPagesTogetherHoldEveryMatch()
+    {
+        foreach (var i in Enumerable.Range(1, 8)) await Client.PostAsync("/api/v1/nodes", Http.Node($"w{i}"));
+        await Client.PatchAsync("/api/v1/nodes/w7", """{"metadata":{"labels":{"rack":"r1"}}}""");
+        await Client.PatchAsync("/api/v1/nodes/w2", """{"metadata":{"labels":{"rack":"r2"}}}""");
+        await Client.PatchAsync("/api/v1/nodes/w7", """{"metadata":{"labels":{"rack":"r3"}}}""");
+        var expected = (await Client.EventsAsync()).Where(e => (string?)e["data"]!["node"] == "w7").Select(e => (long)e["seq"]!).ToList();
+        Assert.Equal(3, expected.Count);
+
+        // a filter few events match: the first page stops after five events (none of them about w7) and says where to go on
+        var first = await Client.GetJsonAsync("/engine/v1/timeline?node=w7&limit=10");
+        Assert.Empty(first["items"]!.AsArray());
+        Assert.Equal("5", (string?)first["continue"]);
+
+        var seen = new List<long>();
+        var pages = 1;
+        for (var page = first; page["continue"] is { } token; pages++)
+        {
+            page = await Client.GetJsonAsync($"/engine/v1/timeline?node=w7&limit=10&continue={(string)token!}");
+            seen.AddRange(page["items"]!.AsArray().Select(i => (long)i!["seq"]!));
+        }
+        Assert.Equal(expected, seen);
+        Assert.Equal(3, pages); // 11 events, five a page
+    }
+
+    [Fact]
     public async Task AReplayWhileTheOnlyPlaceIsTaken_Is429_WithRetryAfter()
     {
         using (var taken = Api.Services.GetRequiredService<Admission>().TryReplay())
