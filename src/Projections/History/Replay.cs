@@ -33,22 +33,35 @@ public sealed class ReplayHandler(TimeTravel travel, ReplayOptions options) : IR
         var (alterations, paths, removed) = await ChangesAsync(q.Body["changes"], from, errors, ct);
         if (errors.Any) return (null, Failure.Invalid("replay request", errors.Errors));
 
-        var start = await travel.StateAtAsync(from, ct);
-        var commands = new List<LoggedCommand>();
-        await foreach (var (e, recorded) in travel.ReadAsync(from, to, ct))
-        {
-            var logged = new LoggedEvent(e.Seq, recorded, e.Metadata.Reason is not null);
-            if (commands.Count > 0 && commands[^1].Correlation == e.Metadata.CorrelationId)
-                commands[^1] = commands[^1] with { Events = [.. commands[^1].Events, logged] };
-            else
-                commands.Add(new LoggedCommand([logged], e.RecordedAt, e.Metadata.CorrelationId, e.Metadata.Actor));
-        }
-        var result = WhatIf.Run(start, commands, alterations, removed, ReplayIds.For(from, to));
+        // the state at from and the window's commands are read side by side: neither needs the other
+        var starting = travel.StateAtAsync(from, ct);
+        var reading = CommandsAsync(from, to, ct);
+        await Task.WhenAll(starting, reading);
+        var result = WhatIf.Run(await starting, await reading, alterations, removed, ReplayIds.For(from, to));
         // a change that cannot be made where it was asked for (a node or DaemonSet not there then) is the request's fault
         foreach (var (index, failure) in result.Refused)
             Blame(errors, paths[index], alterations[index].AfterSeq, failure);
         if (errors.Any) return (null, Failure.Invalid("replay request", errors.Errors));
         return (ReplayAnswer.Render(result, from, to), null);
+    }
+
+    /// <summary>The window's events as the commands that wrote them (consecutive events of one correlation id).</summary>
+    private async Task<List<LoggedCommand>> CommandsAsync(long from, long to, CancellationToken ct)
+    {
+        var commands = new List<LoggedCommand>();
+        List<LoggedEvent>? events = null;
+        await foreach (var (e, recorded) in travel.ReadAsync(from, to, ct))
+        {
+            var logged = new LoggedEvent(e.Seq, recorded, e.Metadata.Reason is not null);
+            if (events is not null && commands[^1].Correlation == e.Metadata.CorrelationId)
+            {
+                events.Add(logged);
+                continue;
+            }
+            events = [logged];
+            commands.Add(new LoggedCommand(events, e.RecordedAt, e.Metadata.CorrelationId, e.Metadata.Actor));
+        }
+        return commands;
     }
 
     /// <summary>
