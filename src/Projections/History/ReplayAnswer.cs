@@ -67,22 +67,35 @@ public static class ReplayAnswer
         var daemonSets = result.Steps.SelectMany(s => s.RealCreated.Concat(s.RealRemoved).Concat(s.ReplayCreated).Concat(s.ReplayRemoved))
             .Select(c => c.DaemonSet).Concat(result.RealEnd.DaemonSets.Keys).Concat(result.ReplayEnd.DaemonSets.Keys)
             .Distinct().Order(StringComparer.Ordinal).ToList();
-        var perDaemonSet = new JsonArray();
-        foreach (var ds in daemonSets)
+        // every change counted in one pass: per DaemonSet, created, removed and evicted for real, then in the replay
+        var counts = daemonSets.ToDictionary(ds => ds, _ => new int[6], StringComparer.Ordinal);
+        void Count(IEnumerable<PodChange> changes, int at, bool removals)
         {
-            JsonObject Count(Func<ReplayStep, IReadOnlyList<PodChange>> created, Func<ReplayStep, IReadOnlyList<PodChange>> removed) => new()
+            foreach (var c in changes)
             {
-                ["created"] = result.Steps.Sum(s => created(s).Count(c => c.DaemonSet == ds)),
-                ["removed"] = result.Steps.Sum(s => removed(s).Count(c => c.DaemonSet == ds)),
-                ["evicted"] = result.Steps.Sum(s => removed(s).Count(c => c.DaemonSet == ds && Evicted(c))),
-            };
-            var realNodes = LiveNodes(result.RealEnd, ds);
-            var replayNodes = LiveNodes(result.ReplayEnd, ds);
+                var of = counts[c.DaemonSet];
+                of[at]++;
+                if (removals && Evicted(c)) of[at + 1]++;
+            }
+        }
+        foreach (var s in result.Steps)
+        {
+            Count(s.RealCreated, 0, false);
+            Count(s.RealRemoved, 1, true);
+            Count(s.ReplayCreated, 3, false);
+            Count(s.ReplayRemoved, 4, true);
+        }
+        // where each DaemonSet has live pods at the end, on both sides: one DaemonSet's nodes do not depend on another's
+        var ends = daemonSets.AsParallel().AsOrdered().Select(ds => (Real: LiveNodes(result.RealEnd, ds), Replay: LiveNodes(result.ReplayEnd, ds))).ToList();
+        var perDaemonSet = new JsonArray();
+        for (var i = 0; i < daemonSets.Count; i++)
+        {
+            var (ds, of, (realNodes, replayNodes)) = (daemonSets[i], counts[daemonSets[i]], ends[i]);
             perDaemonSet.Add(new JsonObject
             {
                 ["daemonSet"] = ds,
-                ["real"] = Count(s => s.RealCreated, s => s.RealRemoved),
-                ["replay"] = Count(s => s.ReplayCreated, s => s.ReplayRemoved),
+                ["real"] = new JsonObject { ["created"] = of[0], ["removed"] = of[1], ["evicted"] = of[2] },
+                ["replay"] = new JsonObject { ["created"] = of[3], ["removed"] = of[4], ["evicted"] = of[5] },
                 ["endOnlyReal"] = StateViewHandler.Nodes(realNodes.Except(replayNodes)),
                 ["endOnlyReplay"] = StateViewHandler.Nodes(replayNodes.Except(realNodes)),
             });
