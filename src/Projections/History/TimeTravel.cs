@@ -200,8 +200,9 @@ public sealed class TimeTravel
         var wanted = page.SelectMany(e => Described(e.Recorded.Event)).Distinct().ToList();
         var owners = page.Select(e => e.Recorded.Event is PodCreated c ? c.DaemonSet : null).OfType<string>().Distinct().ToList();
         var versions = await history!.VersionsAsync(wanted, owners, page[0].Stored.Seq - 1, page[^1].Stored.Seq, ct);
-        // each version is read once, and an event's states are made of its own objects' versions, found by object (a
-        // DaemonSet's revisions by their owner) instead of by looking through all the page read, twice per event
+        // each version is read once, and an event's states are made of its own objects' versions: for each object the one
+        // that holds at the seq, found by where the versions begin (an object's versions do not overlap), and the
+        // DaemonSet's revisions that hold there; not by looking through all the page read, twice per event
         var values = new object?[versions.Count];
         var byObject = new Dictionary<(char, string), List<int>>();
         var revisionsOf = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -211,22 +212,44 @@ public sealed class TimeTravel
             Add(byObject, (v.Kind, v.Key), i);
             if (v.Kind == ObjectHistory.Kinds.Revision && v.Owner is not null) Add(revisionsOf, v.Owner, i);
         }
+        foreach (var list in byObject.Values) list.Sort((a, b) => versions[a].Lower.CompareTo(versions[b].Lower));
+        int? Holding(List<int> list, long seq)
+        {
+            var (low, high, found) = (0, list.Count - 1, -1);
+            while (low <= high)
+            {
+                var middle = (low + high) / 2;
+                if (versions[list[middle]].Lower <= seq) (found, low) = (middle, middle + 1);
+                else high = middle - 1;
+            }
+            return found >= 0 && versions[list[found]].Upper >= seq ? list[found] : null;
+        }
+
         var nothing = ObjectHistory.StateOf([]);
-        var steps = new List<LogStep>(page.Count);
+        // the last state made, by the versions it was made of: the state after one event is often the state before the next
+        var (lastMade, lastState) = (new List<int>(), nothing);
         var mine = new List<int>();
+        var steps = new List<LogStep>(page.Count);
         foreach (var (stored, recorded) in page)
         {
-            mine.Clear();
-            foreach (var need in Described(recorded.Event).Distinct())
-                if (byObject.TryGetValue(need, out var found)) mine.AddRange(found);
-            if (recorded.Event is PodCreated created && revisionsOf.TryGetValue(created.DaemonSet, out var revisions))
-                // a revision of the DaemonSet is one of its objects already when the event needs it by its key
-                mine.AddRange(revisions.Where(r => !mine.Contains(r)));
-            // in the order they were read, as before
-            mine.Sort();
-            ClusterState At(long seq) => mine.Count == 0 ? nothing : ObjectHistory.StateOf(mine
-                .Where(i => versions[i].Lower <= seq && versions[i].Upper >= seq)
-                .Select(i => (versions[i].Kind, versions[i].Key, values[i] ??= ObjectHistory.Read(versions[i].Kind, versions[i].Body))));
+            var objects = Described(recorded.Event).Distinct().Select(byObject.GetValueOrDefault).OfType<List<int>>().ToList();
+            var revisions = recorded.Event is PodCreated created ? revisionsOf.GetValueOrDefault(created.DaemonSet) : null;
+            ClusterState At(long seq)
+            {
+                mine.Clear();
+                foreach (var list in objects)
+                    if (Holding(list, seq) is { } i) mine.Add(i);
+                foreach (var i in revisions ?? [])
+                    if (versions[i].Lower <= seq && versions[i].Upper >= seq && !mine.Contains(i)) mine.Add(i);
+                if (mine.Count == 0) return nothing;
+                // in the order they were read
+                mine.Sort();
+                if (mine.SequenceEqual(lastMade)) return lastState;
+                lastState = ObjectHistory.StateOf(mine.Select(i => (versions[i].Kind, versions[i].Key, values[i] ??= ObjectHistory.Read(versions[i].Kind, versions[i].Body))));
+                lastMade.Clear();
+                lastMade.AddRange(mine);
+                return lastState;
+            }
             steps.Add(new LogStep(stored, recorded, At(stored.Seq - 1), At(stored.Seq)));
         }
         return steps;
