@@ -138,9 +138,12 @@ public sealed class StateViewHandler(TimeTravel travel) : IRequestHandler<GetSta
             return (await travel.PageAsync(seq, ObjectHistory.Kinds.Pod, after, limit, q.Namespace, ct)).Select(r => (r.Key, r.Read().Value));
         var scope = new HistoryReader.Scope([ObjectHistory.Kinds.Pod], Owner: q.DaemonSet, Node: q.DaemonSet is null ? q.Node : null);
         var rows = await travel.VersionsAsync(seq, [scope], ct);
-        return rows.Select(r => r.Read()).Select(r => (PodState)r.Value)
-            .Where(p => (q.Node is null || p.TargetNode == q.Node) && (q.Namespace is null || p.Namespace == q.Namespace) && string.CompareOrdinal(p.Key, after) > 0)
-            .OrderBy(p => p.Key, StringComparer.Ordinal).Take(limit).Select(p => (p.Key, (object)p));
+        // ordered and cut by their keys (a pod's is its own) before any is read: a page of a DaemonSet's thousands of
+        // pods reads the page's, one at a time as the page takes them
+        return rows.Where(r => string.CompareOrdinal(r.Key, after) > 0).OrderBy(r => r.Key, StringComparer.Ordinal)
+            .Select(r => (PodState)r.Read().Value)
+            .Where(p => (q.Node is null || p.TargetNode == q.Node) && (q.Namespace is null || p.Namespace == q.Namespace))
+            .Take(limit).Select(p => (p.Key, (object)p));
     }
 
     public static JsonObject At(long seq, DateTimeOffset? time) => new() { ["seq"] = seq, ["time"] = time is { } t ? Json.FormatTime(t) : null };
