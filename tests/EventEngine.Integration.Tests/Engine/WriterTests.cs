@@ -25,19 +25,14 @@ public sealed class WriterTests
         var runtime = await WithNodeAsync(a);
 
         // the first group is decided on a log that then moves (b appends), so its append meets b's node
-        using var release = new ManualResetEventSlim();
         var firstSaw = new List<bool>();
-        var first = Held(runtime, release, "step", "first", s => firstSaw.Add(s.Nodes.ContainsKey("from-b")));
         var secondSaw = new List<(bool First, bool FromB)>();
-        var second = Execute(runtime, (s, now) =>
+        var second = await BehindAnAppendThatMeetsAnotherProcessAsync(runtime, b, () => Execute(runtime, (s, now) =>
         {
             lock (secondSaw) secondSaw.Add((s.Nodes["n1"].Labels.GetValueOrDefault("step") == "first", s.Nodes.ContainsKey("from-b")));
             return Label(s, now, "after", "second");
-        });
-        await b.Client.CreateAsync("/api/v1/nodes", Http.Node("from-b"));
-        release.Set();
+        }), s => firstSaw.Add(s.Nodes.ContainsKey("from-b")));
 
-        Assert.True((await first).Ok);
         Assert.True((await second).Ok);
         // the first was decided twice: on the old log, then under the lock after folding b's node
         Assert.Equal([false, true], firstSaw);
@@ -129,16 +124,11 @@ public sealed class WriterTests
         await using var b = EngineApi.Start(db);
         var runtime = await WithNodeAsync(a);
 
-        using var release = new ManualResetEventSlim();
-        var first = Held(runtime, release, "step", "first");
         // throws on the state the first group's append would have left, which never commits as such
-        var second = Execute(runtime, (s, now) => s.Nodes.ContainsKey("from-b")
+        var second = await BehindAnAppendThatMeetsAnotherProcessAsync(runtime, b, () => Execute(runtime, (s, now) => s.Nodes.ContainsKey("from-b")
             ? Label(s, now, "after", "second")
-            : throw new InvalidOperationException("decided on a state without from-b"));
-        await b.Client.CreateAsync("/api/v1/nodes", Http.Node("from-b"));
-        release.Set();
+            : throw new InvalidOperationException("decided on a state without from-b")));
 
-        Assert.True((await first).Ok);
         Assert.True((await second).Ok);
         Assert.Equal("second", (string)(await a.Client.GetJsonAsync("/api/v1/nodes/n1"))["metadata"]!["labels"]!["after"]!);
     }
@@ -151,17 +141,13 @@ public sealed class WriterTests
         await using var b = EngineApi.Start(db);
         var runtime = await WithNodeAsync(a);
 
-        using var release = new ManualResetEventSlim();
-        var firstSaw = new List<bool>();
-        var first = Held(runtime, release, "step", "first", s => firstSaw.Add(s.Nodes.ContainsKey("from-b")));
         // what a recorder saw, one object of it invalid: decided beside the first group's append, then again once that
         // append met b's node
-        var seen = Observations.RecordAsync(runtime, CommandContext.System("test"),
-            [JsonNode.Parse(Http.Node("seen"))!.AsObject(), JsonNode.Parse(Http.Node("Bad_Name"))!.AsObject()], [], CancellationToken.None);
-        await b.Client.CreateAsync("/api/v1/nodes", Http.Node("from-b"));
-        release.Set();
+        var firstSaw = new List<bool>();
+        var seen = await BehindAnAppendThatMeetsAnotherProcessAsync(runtime, b, () => Observations.RecordAsync(runtime, CommandContext.System("test"),
+            [JsonNode.Parse(Http.Node("seen"))!.AsObject(), JsonNode.Parse(Http.Node("Bad_Name"))!.AsObject()], [], CancellationToken.None),
+            s => firstSaw.Add(s.Nodes.ContainsKey("from-b")));
 
-        Assert.True((await first).Ok);
         // the first group was decided again, so the group behind it was too
         Assert.Equal([false, true], firstSaw);
         var (outcome, refused) = await seen;
@@ -224,6 +210,24 @@ public sealed class WriterTests
             Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
             return Label(s, now, key, value);
         });
+
+    /// <summary>
+    /// Holds a label on n1 (step=first) in its decision, queues what <paramref name="behind"/> starts behind it, and lets
+    /// the held one go once another process (<paramref name="other"/>) has added node from-b: its append meets from-b, so
+    /// it is decided again, and so is what was queued behind it. Returns once the held one has been answered (each of its
+    /// decisions first shows its state to <paramref name="seeing"/>).
+    /// </summary>
+    private static async Task<T> BehindAnAppendThatMeetsAnotherProcessAsync<T>(EngineRuntime runtime, EngineApi other, Func<T> behind,
+        Action<ClusterState>? seeing = null)
+    {
+        using var release = new ManualResetEventSlim();
+        var first = Held(runtime, release, "step", "first", seeing);
+        var queued = behind();
+        await other.Client.CreateAsync("/api/v1/nodes", Http.Node("from-b"));
+        release.Set();
+        Assert.True((await first).Ok);
+        return queued;
+    }
 
     /// <summary>The live state is the one a fresh fold of the log gives.</summary>
     private static async Task AssertFoldedAsync(TestDatabase db, EngineRuntime runtime)
