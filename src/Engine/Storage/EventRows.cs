@@ -42,13 +42,9 @@ internal static class EventRows
         return (versions, reader.GetInt64(0));
     }
 
-    /// <summary>
-    /// What follows every insert, before the commit: the identity's sequence moved to the head (seqs are the head's
-    /// successors, so a writer that draws from the sequence still gets a free one), and the commit's notification.
-    /// </summary>
+    /// <summary>What follows every insert, before the commit: the commit's notification, with the new head.</summary>
     public static IEnumerable<NpgsqlBatchCommand> AfterInsert()
     {
-        yield return new NpgsqlBatchCommand("select setval(pg_get_serial_sequence('events', 'seq'), (select max(seq) from events))");
         var notify = new NpgsqlBatchCommand("select pg_notify($1, (select max(seq) from events)::text)");
         notify.Parameters.Add(new NpgsqlParameter { Value = EventStore.NotifyChannel });
         yield return notify;
@@ -58,7 +54,7 @@ internal static class EventRows
     public static NpgsqlBatchCommand Insert(IReadOnlyList<StoredEvent> events)
     {
         var command = new NpgsqlBatchCommand("""
-            insert into events (seq, id, stream, version, type, data, metadata, recorded_at) overriding system value
+            insert into events (seq, id, stream, version, type, data, metadata, recorded_at)
             select seq, id, stream, version, type, data, metadata, recorded_at
             from unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
                 as t(seq, id, stream, version, type, data, metadata, recorded_at)

@@ -319,24 +319,126 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
     internal const string ConflictState = "EE409";
 
     /// <summary>
-    /// An append in one statement and one commit: <c>eventengine_append</c> (migrations 0010 and 0012) takes the lock, checks and
-    /// moves every stream's version, inserts (seqs follow the head, versions follow the streams, both computed by the
-    /// statement), moves the identity's sequence and notifies; sent outside a transaction block, it is its own
-    /// transaction. A conflict comes back as SQLSTATE EE409, an id already stored as a unique violation: then the slower
-    /// path tells a retry from a collision.
+    /// An append in one round trip and one commit, sent outside a transaction block: its statements are one implicit
+    /// transaction. One stream's append is the lock, then one statement that moves the stream, reads the head and
+    /// inserts (<see cref="OneStream"/>); several streams' is <c>eventengine_append</c> (migrations 0012 and 0013), which
+    /// does the same for each stream in turn. Both notify. A stream not where the caller expected (no row comes back,
+    /// or SQLSTATE EE409), or an id already stored (a unique violation), is looked at again on the slower path: it tells
+    /// a conflict from a retry or a collision.
     /// </summary>
     private async Task<AppendResult> OneTripAsync(
         IReadOnlyList<StreamAppend> appends, IReadOnlyList<OrderedEvent>? order, DateTimeOffset? recordedAt, CancellationToken cancellationToken)
     {
         var now = StoredPrecision(recordedAt ?? clock.GetUtcNow());
         var events = order ?? appends.SelectMany(a => a.Events.Select(e => new OrderedEvent(a.Stream, e))).ToList();
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        if (appends.Count == 1)
+        {
+            batch.BatchCommands.Add(EventRows.Lock());
+            batch.BatchCommands.Add(OneStream(appends[0], events, now));
+        }
+        else
+        {
+            batch.BatchCommands.Add(ManyStreams(appends, events, now));
+        }
+
+        var positions = new Dictionary<Guid, (long Seq, long Version)>(events.Count);
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            if (appends.Count == 1) await reader.NextResultAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) positions[reader.GetGuid(0)] = (reader.GetInt64(1), reader.GetInt64(2));
+        }
+        catch (PostgresException e) when (e.SqlState is ConflictState or PostgresErrorCodes.UniqueViolation)
+        {
+            // the statement was its own transaction, rolled back by the server. A stream moved (a conflict, or the retry
+            // of an append that succeeded), an id already stored (a retry, or a collision), or a row written behind the
+            // store's back: look closer under the lock, ids first
+            return await LookCloserAsync(appends, order, recordedAt, cancellationToken) switch
+            {
+                AppendSuccess { AlreadyStored: false } => throw new InvalidOperationException($"an append failed once and succeeded when tried again: {e.Message}"),
+                var other => other,
+            };
+        }
+        // the stream was not at the version expected, and nothing was written: a conflict, or the retry of an append that
+        // succeeded. By the time the slower path looks, another writer may have moved the stream to where this one
+        // expected it, and then the append is made there
+        if (positions.Count == 0) return await LookCloserAsync(appends, order, recordedAt, cancellationToken);
+
+        var stored = events.Select(e => new StoredEvent(positions[e.Event.Id].Seq, e.Event.Id, e.Stream, positions[e.Event.Id].Version,
+            e.Event.Type, e.Event.Data, e.Event.Metadata, now)).OrderBy(e => e.Seq).ToList();
+        var versions = stored.GroupBy(e => e.Stream, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(e => e.Version), StringComparer.Ordinal);
+        return new AppendSuccess(stored, versions, AlreadyStored: false);
+    }
+
+    private async Task<AppendResult> LookCloserAsync(
+        IReadOnlyList<StreamAppend> appends, IReadOnlyList<OrderedEvent>? order, DateTimeOffset? recordedAt, CancellationToken cancellationToken)
+    {
+        await using var session = await BeginAppendAsync(cancellationToken);
+        var result = await session.AppendCoreAsync(appends, order, bulk: false, recordedAt, null, cancellationToken);
+        if (result is AppendSuccess { AlreadyStored: false }) await session.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// One stream's append as one statement, to follow the append lock in the same transaction: the stream's row moves
+    /// as its expected version allows (no row when it is not there: nothing is inserted then), the seqs follow the head
+    /// the statement reads, the versions the stream's new one, and the last event notifies. Each event's values are
+    /// parameters of their own, not arrays: for the one event of most appends, the statement the server runs is an
+    /// insert of one row, as a client's own would be.
+    /// </summary>
+    private static NpgsqlBatchCommand OneStream(StreamAppend append, IReadOnlyList<OrderedEvent> events, DateTimeOffset now)
+    {
+        // $1 stream, $2 its number of events, $3 now, $4 the expected version, $5 the channel, then four per event
+        var moved = append.ExpectedVersion switch
+        {
+            ExpectedVersion.Any => """
+                insert into streams as s (stream, version, created_at, updated_at) values ($1, $2, $3, $3)
+                on conflict on constraint streams_pkey do update set version = s.version + excluded.version, updated_at = excluded.updated_at
+                returning s.version
+                """,
+            ExpectedVersion.NoStream => """
+                insert into streams as s (stream, version, created_at, updated_at) values ($1, $2, $3, $3)
+                on conflict on constraint streams_pkey do nothing returning s.version
+                """,
+            _ => "update streams s set version = s.version + $2, updated_at = $3 where s.stream = $1 and s.version = $4 returning s.version",
+        };
+        var rows = string.Join(", ", events.Select((_, i) => $"({i + 1}, ${6 + 4 * i}::uuid, ${7 + 4 * i}, ${8 + 4 * i}::jsonb, ${9 + 4 * i}::jsonb)"));
+        var command = new NpgsqlBatchCommand($"""
+            with moved as ({moved}),
+            head as (select coalesce(max(seq), 0) as seq from events),
+            added as (
+                insert into events (seq, id, stream, version, type, data, metadata, recorded_at)
+                select head.seq + t.n, t.id, $1, moved.version - $2 + t.n, t.type, t.data, t.metadata, $3
+                from moved, head, (values {rows}) as t(n, id, type, data, metadata)
+                returning id, seq, version)
+            select added.id, added.seq, added.version, case when added.version = moved.version then pg_notify($5, added.seq::text) end
+            from added, moved
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = append.Stream });
+        command.Parameters.Add(new NpgsqlParameter { Value = (long)events.Count });
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        command.Parameters.Add(new NpgsqlParameter { Value = append.ExpectedVersion });
+        command.Parameters.Add(new NpgsqlParameter { Value = NotifyChannel });
+        foreach (var e in events)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = e.Event.Id });
+            command.Parameters.Add(new NpgsqlParameter { Value = e.Event.Type });
+            command.Parameters.Add(new NpgsqlParameter { Value = e.Event.Data });
+            command.Parameters.Add(new NpgsqlParameter { Value = MetadataJson.Serialize(e.Event.Metadata) });
+        }
+        return command;
+    }
+
+    /// <summary>Several streams' append as one call of <c>eventengine_append</c>, which takes the lock itself.</summary>
+    private static NpgsqlBatchCommand ManyStreams(IReadOnlyList<StreamAppend> appends, IReadOnlyList<OrderedEvent> events, DateTimeOffset now)
+    {
         var counts = appends.ToDictionary(a => a.Stream, a => a.Events.Count, StringComparer.Ordinal);
         var inStream = new Dictionary<string, int>(StringComparer.Ordinal);
         var ordinals = events.Select(e => (long)(inStream[e.Stream] = inStream.GetValueOrDefault(e.Stream) + 1)).ToArray();
-
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var append = new NpgsqlCommand(
-            "select id, seq, version from eventengine_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", connection);
+        var append = new NpgsqlBatchCommand("select id, seq, version from eventengine_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)");
         append.Parameters.Add(new NpgsqlParameter { Value = AppendLockKey });
         append.Parameters.Add(new NpgsqlParameter { Value = NotifyChannel });
         append.Parameters.Add(new NpgsqlParameter { Value = now });
@@ -350,30 +452,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         append.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Event.Type).ToArray() });
         append.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Event.Data).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb });
         append.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => MetadataJson.Serialize(e.Event.Metadata)).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb });
-
-        var positions = new Dictionary<Guid, (long Seq, long Version)>(events.Count);
-        try
-        {
-            await using var reader = await append.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) positions[reader.GetGuid(0)] = (reader.GetInt64(1), reader.GetInt64(2));
-        }
-        catch (PostgresException e) when (e.SqlState is ConflictState or PostgresErrorCodes.UniqueViolation)
-        {
-            // the statement was its own transaction, rolled back by the server. A stream moved (a conflict, or the retry
-            // of an append that succeeded), an id already stored (a retry, or a collision), or a row written behind the
-            // store's back: look closer under the lock, ids first
-            await using var session = await BeginAppendAsync(cancellationToken);
-            return await session.AppendCoreAsync(appends, order, bulk: false, recordedAt, null, cancellationToken) switch
-            {
-                AppendSuccess { AlreadyStored: false } => throw new InvalidOperationException($"an append failed once and succeeded when tried again: {e.Message}"),
-                var other => other,
-            };
-        }
-
-        var stored = events.Select(e => new StoredEvent(positions[e.Event.Id].Seq, e.Event.Id, e.Stream, positions[e.Event.Id].Version,
-            e.Event.Type, e.Event.Data, e.Event.Metadata, now)).OrderBy(e => e.Seq).ToList();
-        var versions = stored.GroupBy(e => e.Stream, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(e => e.Version), StringComparer.Ordinal);
-        return new AppendSuccess(stored, versions, AlreadyStored: false);
+        return append;
     }
 
     /// <summary>The stream and its actual version from an EE409 error, whose message is '&lt;actual&gt; &lt;stream&gt;' (see migration 0008).</summary>

@@ -265,13 +265,50 @@ public sealed class EventStoreAppendTests(DatabaseFixture fixture) : IClassFixtu
         // a writer that bypasses the store leaves events without moving streams.version
         var stream = TestEvents.Stream();
         await fixture.Database.ExecuteAsync($$"""
-            insert into events (id, stream, version, type, data, metadata, recorded_at)
-            values (gen_random_uuid(), '{{stream}}', 1, 'x.v1', '{}', '{}', now())
+            insert into events (seq, id, stream, version, type, data, metadata, recorded_at)
+            values ((select coalesce(max(seq), 0) + 1 from events), gen_random_uuid(), '{{stream}}', 1, 'x.v1', '{}', '{}', now())
             """);
 
         var result = await store.AppendAsync(stream, ExpectedVersion.NoStream, [TestEvents.New()]);
 
         Assert.Equal(new AppendConflict(stream, ExpectedVersion.NoStream, 1), result);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task AnAppend_NotifiesOnce_WithTheNewHead(int streams)
+    {
+        // a connection of its own, not the pool's: its LISTEN goes with it
+        await using var listener = new Npgsql.NpgsqlConnection(fixture.Database.ConnectionString);
+        await listener.OpenAsync();
+        var heads = new List<string>();
+        listener.Notification += (_, e) => heads.Add(e.Payload);
+        await using (var listen = new Npgsql.NpgsqlCommand($"listen {EventStore.NotifyChannel}", listener)) await listen.ExecuteNonQueryAsync();
+
+        var appends = Enumerable.Range(0, streams).Select(_ => new StreamAppend(TestEvents.Stream(), ExpectedVersion.NoStream, TestEvents.Many(3))).ToList();
+        var result = Assert.IsType<AppendSuccess>(await store.AppendAsync(appends));
+
+        var head = result.Events.Max(e => e.Seq).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!heads.Contains(head) && waited.Elapsed < TimeSpan.FromSeconds(10)) await listener.WaitAsync(TimeSpan.FromSeconds(1));
+        // anything else the commit sent has arrived by the end of a later statement on the listening connection
+        await using (var ping = new Npgsql.NpgsqlCommand("select 1", listener)) await ping.ExecuteScalarAsync();
+        Assert.Equal([head], heads);
+    }
+
+    [Fact]
+    public async Task AWriterThatGivesNoSeq_IsRefused_ForTheSeqIsTheStoresAlone()
+    {
+        var stream = TestEvents.Stream();
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => fixture.Database.ExecuteAsync($$"""
+            insert into events (id, stream, version, type, data, metadata, recorded_at)
+            values (gen_random_uuid(), '{{stream}}', 1, 'x.v1', '{}', '{}', now())
+            """));
+
+        Assert.Equal(Npgsql.PostgresErrorCodes.NotNullViolation, error.SqlState);
+        Assert.Equal("seq", error.ColumnName);
+        Assert.IsType<AppendSuccess>(await store.AppendAsync(stream, ExpectedVersion.NoStream, [TestEvents.New()]));
     }
 
     [Theory]
