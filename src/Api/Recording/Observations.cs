@@ -105,7 +105,7 @@ public static class Observations
             // a DaemonSet's status is the cluster controller's report: recorded as it says, beside the spec
             JsonNode? status = null;
             if (kind == "DaemonSet" && obj.Remove("status", out var reported)) status = reported;
-            Take(kind == "ControllerRevision" ? ObserveRevision(s, obj) : ApplyDecisions.Apply(s, [obj], now, Guid.NewGuid), what);
+            Take(kind == "ControllerRevision" ? ObserveRevision(s, obj) : ApplyDecisions.One(s, obj, now, Guid.NewGuid), what);
             if (status is JsonObject counts && s.DaemonSets.TryGetValue(KeyOf(obj), out var ds))
                 Take(StatusReported(ds, counts), what + " status");
         }

@@ -18,23 +18,7 @@ public static class ApplyDecisions
         var notes = new List<string>();
         for (var i = 0; i < objects.Count; i++)
         {
-            object obj;
-            try
-            {
-                obj = Manifests.ToObject(objects[i]);
-            }
-            catch (ManifestException e)
-            {
-                var refused = e.Malformed ? Failure.Malformed(e.Message, e.Path) : Failure.Invalid("object", e.Path, e.Message);
-                return refused.AtItem(i);
-            }
-            var decided = obj switch
-            {
-                Node node => NodeDecisions.Upsert(s, node, now, newId),
-                DaemonSet ds => DaemonSetDecisions.Upsert(s, ds, now, newId),
-                Pod pod => PodDecisions.Register(s, pod, now),
-                _ => throw new InvalidOperationException("unreachable"),
-            };
+            var decided = One(s, objects[i], now, newId);
             if (decided.Failure is { } failure) return failure.AtItem(i);
             if (decided.Note is { } note) notes.Add(note);
             foreach (var e in decided.Events)
@@ -44,5 +28,26 @@ public static class ApplyDecisions
             }
         }
         return new Decided(events, null, notes.Count == 0 ? null : string.Join("; ", notes));
+    }
+
+    /// <summary>One object created or replaced, decided alone: a refusal's field paths are the object's own (metadata.name).</summary>
+    public static Decided One(ClusterState s, JsonObject given, DateTimeOffset now, Func<Guid> newId)
+    {
+        object obj;
+        try
+        {
+            obj = Manifests.ToObject(given);
+        }
+        catch (ManifestException e)
+        {
+            return e.Malformed ? Failure.Malformed(e.Message, e.Path) : Failure.Invalid("object", e.Path, e.Message);
+        }
+        return obj switch
+        {
+            Node node => NodeDecisions.Upsert(s, node, now, newId),
+            DaemonSet ds => DaemonSetDecisions.Upsert(s, ds, now, newId),
+            Pod pod => PodDecisions.Register(s, pod, now),
+            _ => throw new InvalidOperationException("unreachable"),
+        };
     }
 }

@@ -64,11 +64,8 @@ public sealed class ReplayHandler(TimeTravel travel, ReplayOptions options) : IR
         return commands;
     }
 
-    /// <summary>
-    /// Where a change names its object (blamed when it is not there) and where the object's own fields begin; a
-    /// single object decided as a list of one (replaceDaemonSet) drops the list's "[0]".
-    /// </summary>
-    private sealed record ChangePaths(string Name, string Object, bool OneOfAList = false);
+    /// <summary>Where a change names its object (blamed when it is not there) and where the object's own fields begin.</summary>
+    private sealed record ChangePaths(string Name, string Object);
 
     private static void Blame(FieldErrors errors, ChangePaths paths, long at, Failure failure)
     {
@@ -80,8 +77,7 @@ public sealed class ReplayHandler(TimeTravel travel, ReplayOptions options) : IR
         if (failure.Errors.Count == 0) errors.Add(paths.Object, failure.Detail);
         foreach (var e in failure.Errors)
         {
-            var field = paths.OneOfAList && e.Field.StartsWith("[0]", StringComparison.Ordinal) ? e.Field[3..].TrimStart('.') : e.Field;
-            errors.Add(paths.Object + (field.Length == 0 || field.StartsWith('[') ? "" : ".") + field, e.Message);
+            errors.Add(paths.Object + (e.Field.Length == 0 || e.Field.StartsWith('[') ? "" : ".") + e.Field, e.Message);
         }
     }
 
@@ -147,8 +143,8 @@ public sealed class ReplayHandler(TimeTravel travel, ReplayOptions options) : IR
             {
                 var key = JsonFields.Text(replacement, "metadata", "namespace") + "/" + JsonFields.Text(replacement, "metadata", "name");
                 Add(new Alteration(at, $"DaemonSet {key} replaced, as if it had always been so",
-                    (s, now, newId) => ApplyDecisions.Apply(s, [(JsonObject)replacement.DeepClone()], now, newId), key, Retroactive: true),
-                    new ChangePaths(path + ".replaceDaemonSet.metadata.name", path + ".replaceDaemonSet", OneOfAList: true));
+                    (s, now, newId) => ApplyDecisions.One(s, (JsonObject)replacement.DeepClone(), now, newId), key, Retroactive: true),
+                    new ChangePaths(path + ".replaceDaemonSet.metadata.name", path + ".replaceDaemonSet"));
             }
             else if (change["patchNode"] is JsonObject patchNode && JsonFields.Text(patchNode, "name") is { } name && patchNode["patch"] is JsonObject nodePatch)
             {

@@ -154,7 +154,9 @@ public sealed class WriterTests
         Assert.True(outcome.Ok);
         var (what, failure) = Assert.Single(refused);
         Assert.Equal("Node Bad_Name", what);
-        Assert.EndsWith("metadata.name", Assert.Single(failure.Errors).Field, StringComparison.Ordinal);
+        // the object's own field and words, not those of a list of one
+        Assert.Equal("metadata.name", Assert.Single(failure.Errors).Field);
+        Assert.StartsWith("Node Bad_Name is invalid: metadata.name: ", failure.Detail, StringComparison.Ordinal);
         Assert.Equal(["n1", "from-b", "seen"], (await a.Client.EventsAsync()).Where(e => (string)e["type"]! == "node_joined.v1").Select(e => (string)e["data"]!["node"]!));
     }
 

@@ -136,6 +136,29 @@ public sealed class WhatIfChangeTests : ApiTest
         Assert.Equal(HttpStatusCode.OK, applied);
     }
 
+    [Fact]
+    public async Task AnInvalidObjectInAChange_Is422_NamingItsFieldUnderTheChange_AndWritesNothing()
+    {
+        var before = await Client.EventCountAsync();
+        // agent's template labels no longer match its selector; a node of the apply list has a name Kubernetes refuses
+        var agent = JsonNode.Parse("""
+            {"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"agent","namespace":"default"},
+             "spec":{"selector":{"matchLabels":{"app":"agent"}},"updateStrategy":{"type":"OnDelete"},
+                     "template":{"metadata":{"labels":{"app":"other"}},"spec":{"containers":[{"name":"agent","image":"agent:2"}]}}}}
+            """)!;
+        var (status, problem, _) = await Client.PostAsync("/engine/v1/replay", new JsonObject
+        {
+            ["from"] = _from,
+            ["changes"] = new JsonArray(
+                new JsonObject { ["replaceDaemonSet"] = agent },
+                new JsonObject { ["apply"] = new JsonArray(JsonNode.Parse(Node("node-9", "a")), JsonNode.Parse(Http.Node("Bad_Name"))) }),
+        }.ToJsonString());
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal(["changes[0].replaceDaemonSet.spec.template.metadata.labels", "changes[1].apply[1].metadata.name"], problem.Fields());
+        Assert.Equal(before, await Client.EventCountAsync());
+    }
+
     private static string Node(string name, string zone) => Http.Node(name, $",\"labels\":{{\"zone\":\"{zone}\"}}");
 
     private async Task<long> HeadAsync() => (long)(await Client.EventsAsync())[^1]["seq"]!;
