@@ -83,7 +83,7 @@ public sealed partial class Rebuild(NpgsqlDataSource dataSource, EventStore stor
         await using (var prepare = await connection.BeginTransactionAsync(ct))
         {
             foreach (var table in Tables)
-                await ExecuteAsync(connection, prepare, $"drop table if exists {table}_next; create table {table}_next (like {table} including defaults)", ct);
+                await ExecuteAsync(connection, prepare, $"drop table if exists {table}_next; create table {table}_next (like {table} including defaults including compression)", ct);
             await prepare.CommitAsync(ct);
         }
 

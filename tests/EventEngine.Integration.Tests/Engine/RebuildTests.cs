@@ -182,6 +182,31 @@ public sealed class RebuildTests
         Assert.Equal(before, await database.ScalarAsync<string>(indexes));
     }
 
+    [Fact]
+    public async Task LargeObjects_AreStoredWithLz4_AndARebuildKeepsIt()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var api = EngineApi.Start(database);
+        await api.Client.PostAsync("/engine/v1/apply", "[" + Http.Node("n0") + "," + Http.Node("n1") + "]");
+        // its pods' objects are about 3.5 kB, past the 2 kB from which PostgreSQL compresses a value
+        var note = string.Concat(Enumerable.Range(0, 300).Select(i => $"line {i};"));
+        await api.Client.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", """
+            {"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"big","namespace":"default"},
+             "spec":{"selector":{"matchLabels":{"app":"big"}},
+                     "template":{"metadata":{"labels":{"app":"big"},"annotations":{"note":"NOTE"}},"spec":{"containers":[{"name":"big","image":"big:1"}]}}}}
+            """.Replace("NOTE", note, StringComparison.Ordinal), "application/json");
+        var expected = await database.ScalarAsync<bool>("select 'lz4' = any(enumvals) from pg_settings where name = 'default_toast_compression'") ? "lz4" : "pglz";
+        const string stored = "select string_agg(distinct pg_column_compression(object), ',') from proj_pods";
+        const string columns = "select string_agg(attrelid::regclass::text || '.' || attname || ':' || attcompression::text, ',' order by attrelid::regclass::text, attname) from pg_attribute where attcompression <> ''";
+        Assert.Equal(expected, await database.ScalarAsync<string>(stored));
+        var before = await database.ScalarAsync<string>(columns);
+
+        await api.Services.GetRequiredService<Rebuild>().RunAsync(CancellationToken.None);
+
+        Assert.Equal(expected, await database.ScalarAsync<string>(stored));
+        Assert.Equal(before, await database.ScalarAsync<string>(columns));
+    }
+
     /// <summary>Nodes n0.. and the fluentd DaemonSet on them.</summary>
     private static async Task FluentdOnNodesAsync(HttpClient client, int nodes)
     {
