@@ -320,8 +320,8 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
 
     /// <summary>
     /// An append in one round trip and one commit, sent outside a transaction block: its statements are one implicit
-    /// transaction. One stream's append is the lock, then one statement that moves the stream, reads the head and
-    /// inserts (<see cref="OneStream"/>); several streams' is <c>eventengine_append</c> (migrations 0012 and 0013), which
+    /// transaction. One stream's append (of a few events) is the lock, then one statement that moves the stream, reads the
+    /// head and inserts (<see cref="OneStream"/>); several streams' (or many events') is <c>eventengine_append</c> (migrations 0012 and 0013), which
     /// does the same for each stream in turn. Both notify. A stream not where the caller expected (no row comes back,
     /// or SQLSTATE EE409), or an id already stored (a unique violation), is looked at again on the slower path: it tells
     /// a conflict from a retry or a collision.
@@ -334,7 +334,8 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
-        if (appends.Count == 1)
+        var oneStream = appends.Count == 1 && events.Count <= OneStreamEvents;
+        if (oneStream)
         {
             batch.BatchCommands.Add(EventRows.Lock());
             batch.BatchCommands.Add(OneStream(appends[0], events, now));
@@ -348,7 +349,7 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         try
         {
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            if (appends.Count == 1) await reader.NextResultAsync(cancellationToken);
+            if (oneStream) await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) positions[reader.GetGuid(0)] = (reader.GetInt64(1), reader.GetInt64(2));
         }
         catch (PostgresException e) when (e.SqlState is ConflictState or PostgresErrorCodes.UniqueViolation)
@@ -381,6 +382,12 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         if (result is AppendSuccess { AlreadyStored: false }) await session.CommitAsync(cancellationToken);
         return result;
     }
+
+    /// <summary>
+    /// The most events one stream's append sends as parameters of their own (<see cref="OneStream"/>): each count is a
+    /// statement of its own, prepared on the server once used twice. More go as arrays, to <c>eventengine_append</c>.
+    /// </summary>
+    private const int OneStreamEvents = 16;
 
     /// <summary>
     /// One stream's append as one statement, to follow the append lock in the same transaction: the stream's row moves

@@ -275,9 +275,10 @@ public sealed class EventStoreAppendTests(DatabaseFixture fixture) : IClassFixtu
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public async Task AnAppend_NotifiesOnce_WithTheNewHead(int streams)
+    [InlineData(1, 3)]
+    [InlineData(2, 3)]
+    [InlineData(1, 40)] // more events than one stream's append sends as parameters of their own: the function's way
+    public async Task AnAppend_NotifiesOnce_WithTheNewHead(int streams, int events)
     {
         // a connection of its own, not the pool's: its LISTEN goes with it
         await using var listener = new Npgsql.NpgsqlConnection(fixture.Database.ConnectionString);
@@ -286,8 +287,10 @@ public sealed class EventStoreAppendTests(DatabaseFixture fixture) : IClassFixtu
         listener.Notification += (_, e) => heads.Add(e.Payload);
         await using (var listen = new Npgsql.NpgsqlCommand($"listen {EventStore.NotifyChannel}", listener)) await listen.ExecuteNonQueryAsync();
 
-        var appends = Enumerable.Range(0, streams).Select(_ => new StreamAppend(TestEvents.Stream(), ExpectedVersion.NoStream, TestEvents.Many(3))).ToList();
+        var appends = Enumerable.Range(0, streams).Select(_ => new StreamAppend(TestEvents.Stream(), ExpectedVersion.NoStream, TestEvents.Many(events))).ToList();
         var result = Assert.IsType<AppendSuccess>(await store.AppendAsync(appends));
+        Assert.All(appends, a => Assert.Equal(events, result.StreamVersions[a.Stream]));
+        Assert.Equal(result.Events.Select(e => e.Seq), Enumerable.Range(0, streams * events).Select(i => result.Events[0].Seq + i));
 
         var head = result.Events.Max(e => e.Seq).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var waited = System.Diagnostics.Stopwatch.StartNew();
