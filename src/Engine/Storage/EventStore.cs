@@ -354,18 +354,15 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         }
         catch (PostgresException e) when (e.SqlState is ConflictState or PostgresErrorCodes.UniqueViolation)
         {
-            // the statement was its own transaction, rolled back by the server. A stream moved (a conflict, or the retry
+            // the statements were one transaction, rolled back by the server. A stream moved (a conflict, or the retry
             // of an append that succeeded), an id already stored (a retry, or a collision), or a row written behind the
-            // store's back: look closer under the lock, ids first
-            return await LookCloserAsync(appends, order, recordedAt, cancellationToken) switch
-            {
-                AppendSuccess { AlreadyStored: false } => throw new InvalidOperationException($"an append failed once and succeeded when tried again: {e.Message}"),
-                var other => other,
-            };
+            // store's back: look closer under the lock, ids first. That may append after all (another writer moved the
+            // stream to where this one expected it, or a row written behind the store's back had taken the seq this
+            // statement drew), and then the append is made once, there
+            return await LookCloserAsync(appends, order, recordedAt, cancellationToken);
         }
         // the stream was not at the version expected, and nothing was written: a conflict, or the retry of an append that
-        // succeeded. By the time the slower path looks, another writer may have moved the stream to where this one
-        // expected it, and then the append is made there
+        // succeeded (or, as above, the stream has since moved to where this one expected it)
         if (positions.Count == 0) return await LookCloserAsync(appends, order, recordedAt, cancellationToken);
 
         var stored = events.Select(e => new StoredEvent(positions[e.Event.Id].Seq, e.Event.Id, e.Stream, positions[e.Event.Id].Version,
@@ -385,9 +382,10 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
 
     /// <summary>
     /// The most events one stream's append sends as parameters of their own (<see cref="OneStream"/>): each count is a
-    /// statement of its own, prepared on the server once used twice. More go as arrays, to <c>eventengine_append</c>.
+    /// statement of its own, prepared on the server once used twice (with the three forms of the stream's move, twelve
+    /// of the 64 a connection keeps prepared). More go as arrays, to <c>eventengine_append</c>.
     /// </summary>
-    private const int OneStreamEvents = 16;
+    private const int OneStreamEvents = 4;
 
     /// <summary>
     /// One stream's append as one statement, to follow the append lock in the same transaction: the stream's row moves

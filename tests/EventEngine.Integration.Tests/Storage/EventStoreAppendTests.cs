@@ -277,6 +277,7 @@ public sealed class EventStoreAppendTests(DatabaseFixture fixture) : IClassFixtu
     [Theory]
     [InlineData(1, 3)]
     [InlineData(2, 3)]
+    [InlineData(1, 4)]
     [InlineData(1, 40)] // more events than one stream's append sends as parameters of their own: the function's way
     public async Task AnAppend_NotifiesOnce_WithTheNewHead(int streams, int events)
     {
@@ -298,6 +299,33 @@ public sealed class EventStoreAppendTests(DatabaseFixture fixture) : IClassFixtu
         // anything else the commit sent has arrived by the end of a later statement on the listening connection
         await using (var ping = new Npgsql.NpgsqlCommand("select 1", listener)) await ping.ExecuteScalarAsync();
         Assert.Equal([head], heads);
+    }
+
+    [Fact]
+    public async Task ASeqTakenBehindTheStoresBack_WhileAnAppendDrawsIt_IsSteppedOver_AndTheAppendIsMadeOnce()
+    {
+        var stream = TestEvents.Stream();
+        await using var other = new Npgsql.NpgsqlConnection(fixture.Database.ConnectionString);
+        await other.OpenAsync();
+        await using var behind = await other.BeginTransactionAsync();
+        // a writer that bypasses the store (and its lock) takes the next seq, and has not committed
+        await using (var insert = new Npgsql.NpgsqlCommand("""
+            insert into events (seq, id, stream, version, type, data, metadata, recorded_at)
+            values ((select coalesce(max(seq), 0) + 1 from events), gen_random_uuid(), 'behind-' || gen_random_uuid(), 1, 'x.v1', '{}', '{}', now())
+            """, other, behind)) await insert.ExecuteNonQueryAsync();
+
+        var append = store.AppendAsync(stream, ExpectedVersion.NoStream, [TestEvents.New()]);
+        // the append drew the same seq and waits on the other writer's key; that writer commits, and the append fails
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (await fixture.Database.ScalarAsync<long>(
+            "select count(*) from pg_stat_activity where datname = current_database() and wait_event = 'transactionid'") == 0)
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the append never waited on the other writer's seq");
+        await behind.CommitAsync();
+
+        var result = Assert.IsType<AppendSuccess>(await append);
+        Assert.False(result.AlreadyStored);
+        Assert.Equal(result.Events, await store.ReadStreamAsync(stream));
+        Assert.Equal(1, await store.GetStreamVersionAsync(stream));
     }
 
     [Fact]
