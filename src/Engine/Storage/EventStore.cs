@@ -306,10 +306,21 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
     {
         AppendValidation.Validate(appends);
         if (beforeCommit is null && !bulk) return await OneTripAsync(appends, order, recordedAt, cancellationToken);
-        await using var session = await BeginAppendAsync(cancellationToken);
-        var result = await session.AppendCoreAsync(appends, order, bulk, recordedAt, beforeCommit, cancellationToken);
-        if (result is AppendSuccess { AlreadyStored: false }) await session.CommitAsync(cancellationToken);
-        return result;
+        AppendResult result;
+        try
+        {
+            await using var session = await BeginAppendAsync(cancellationToken);
+            result = await session.AppendCoreAsync(appends, order, bulk, recordedAt, beforeCommit, cancellationToken);
+            if (result is AppendSuccess { AlreadyStored: false }) await session.CommitAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (bulk && e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "events_id_key" })
+        {
+            // the COPY met an id already stored, and the transaction rolled back: a retry, or a collision
+            return await LookCloserAsync(appends, order, recordedAt, cancellationToken);
+        }
+        // a bulk append does not look its ids up before it writes (thousands of index probes for a retry that is rare):
+        // a stream not where it was expected may be the retry of an append that succeeded, told apart ids first
+        return bulk && result is AppendConflict ? await LookCloserAsync(appends, order, recordedAt, cancellationToken) : result;
     }
 
     /// <summary>The channel every commit notifies (with the new head) so other processes learn of it without polling.</summary>
@@ -509,19 +520,24 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         BeforeCommit? beforeCommit,
         CancellationToken cancellationToken)
     {
-        // looked up under the lock, so a retry racing its own first attempt sees that attempt's rows
-        var alreadyStored = await EventRows.FindAsync(
-            connection, transaction, appends.SelectMany(a => a.Events).Select(e => e.Id).ToArray(), cancellationToken);
-        if (alreadyStored.Count > 0)
+        // looked up under the lock, so a retry racing its own first attempt sees that attempt's rows; a bulk append
+        // leaves it to the ids' unique key and looks only when that refuses one (see AppendCoreAsync)
+        if (!bulk)
         {
-            return AppendRetry.Judge(appends, alreadyStored);
+            var alreadyStored = await EventRows.FindAsync(
+                connection, transaction, appends.SelectMany(a => a.Events).Select(e => e.Id).ToArray(), cancellationToken);
+            if (alreadyStored.Count > 0)
+            {
+                return AppendRetry.Judge(appends, alreadyStored);
+            }
         }
 
         var now = StoredPrecision(recordedAt ?? clock.GetUtcNow());
         var (versions, head) = await EventRows.AdvanceAsync(connection, transaction, appends, now, cancellationToken);
 
         // seqs follow the head in the caller's order (or stream by stream); versions stay consecutive within each stream
-        var next = versions.ToDictionary(v => v.Key, v => v.Value - appends.First(a => a.Stream == v.Key).Events.Count, StringComparer.Ordinal);
+        var counts = appends.ToDictionary(a => a.Stream, a => a.Events.Count, StringComparer.Ordinal);
+        var next = versions.ToDictionary(v => v.Key, v => v.Value - counts[v.Key], StringComparer.Ordinal);
         var events = order ?? appends.SelectMany(a => a.Events.Select(e => new OrderedEvent(a.Stream, e))).ToList();
         var stored = events.Select((e, i) => new StoredEvent(head + i + 1, e.Event.Id, e.Stream, ++next[e.Stream], e.Event.Type, e.Event.Data, e.Event.Metadata, now)).ToList();
         if (bulk)

@@ -55,4 +55,36 @@ public sealed class BulkAppendTests(DatabaseFixture fixture) : IClassFixture<Dat
         Assert.True(retry.AlreadyStored);
         Assert.Equal(first.Events, retry.Events);
     }
+
+    [Fact]
+    public async Task BulkAppend_RetriedOnAnyVersion_ReturnsTheStoredEvents_AndAppendsNothing()
+    {
+        // the streams move as asked (any version), and the COPY meets the ids already stored
+        var stream = TestEvents.Stream("bulk");
+        var events = TestEvents.Many(1_000);
+        var first = Assert.IsType<AppendSuccess>(await store.BulkAppendAsync([new StreamAppend(stream, ExpectedVersion.Any, events)]));
+        var head = await store.GetHeadSeqAsync();
+
+        var retry = Assert.IsType<AppendSuccess>(await store.BulkAppendAsync([new StreamAppend(stream, ExpectedVersion.Any, events)]));
+
+        Assert.True(retry.AlreadyStored);
+        Assert.Equal(first.Events, retry.Events);
+        Assert.Equal(head, await store.GetHeadSeqAsync());
+        Assert.Equal(1_000, await store.GetStreamVersionAsync(stream));
+    }
+
+    [Fact]
+    public async Task BulkAppend_WithAnIdStoredInAnotherStream_IsAnIdCollision_AndAppendsNothing()
+    {
+        var taken = TestEvents.New();
+        await store.AppendAsync(TestEvents.Stream("other"), ExpectedVersion.NoStream, [taken]);
+        var stream = TestEvents.Stream("bulk");
+        var head = await store.GetHeadSeqAsync();
+
+        var result = await store.BulkAppendAsync([new StreamAppend(stream, ExpectedVersion.NoStream, [.. TestEvents.Many(500), taken, .. TestEvents.Many(499)])]);
+
+        Assert.IsType<AppendIdCollision>(result);
+        Assert.Equal(head, await store.GetHeadSeqAsync());
+        Assert.Equal(0, await store.GetStreamVersionAsync(stream));
+    }
 }
