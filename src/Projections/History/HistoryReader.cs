@@ -185,6 +185,32 @@ public sealed class HistoryReader(NpgsqlDataSource db)
     }
 
     /// <summary>
+    /// At most <paramref name="limit"/> versions of one scope (its kinds, owned by a DaemonSet or on a node) holding at
+    /// <paramref name="at"/>, in key order after <paramref name="after"/>: the interval tree finds every version of the
+    /// scope holding then, and only the page's bodies are sent.
+    /// </summary>
+    public async Task<List<Stored>> ScopePageAsync(long at, Scope scope, string after, int limit, CancellationToken ct)
+    {
+        var (column, value) = scope.Owner is not null ? ("owner", scope.Owner) : scope.Node is not null ? ("node", scope.Node) : (null, null);
+        var condition = (column is null ? "" : $"h.{column} = $4 and ") + "h.key > $8 and ";
+        await using var command = db.CreateCommand($"""
+            select kind, key, body from (
+                {ClosedHoldingSql("h.kind, h.key, h.body", condition)}
+                union all
+                select h.kind, h.key, h.body from history_open h where {condition}h.kind = any($7::text[]::"char"[]) and h.lower <= $3
+            ) page order by key limit $9
+            """);
+        AddClosedHolding(command.Parameters, at, scope.Kinds, value ?? "");
+        command.Parameters.Add(new NpgsqlParameter { Value = scope.Kinds.Select(k => k.ToString()).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = after });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        var rows = new List<Stored>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) rows.Add(new Stored(reader.GetChar(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2)));
+        return rows;
+    }
+
+    /// <summary>
     /// At most <paramref name="limit"/> objects of one kind holding at <paramref name="at"/>, in key order after
     /// <paramref name="after"/>, optionally in one namespace (keys "namespace/name").
     /// </summary>

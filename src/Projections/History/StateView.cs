@@ -137,6 +137,9 @@ public sealed class StateViewHandler(TimeTravel travel) : IRequestHandler<GetSta
         if (q.DaemonSet is null && q.Node is null)
             return (await travel.PageAsync(seq, ObjectHistory.Kinds.Pod, after, limit, q.Namespace, ct)).Select(r => (r.Key, r.Read().Value));
         var scope = new HistoryReader.Scope([ObjectHistory.Kinds.Pod], Owner: q.DaemonSet, Node: q.DaemonSet is null ? q.Node : null);
+        // one DaemonSet's pods and nothing more to filter: the database orders and cuts them, and sends the page's
+        if (q.Node is null && q.Namespace is null)
+            return (await travel.ScopePageAsync(seq, scope, after, limit, ct)).Select(r => (r.Key, r.Read().Value));
         var rows = await travel.VersionsAsync(seq, [scope], ct);
         // ordered and cut by their keys (a pod's is its own) before any is read: a page of a DaemonSet's thousands of
         // pods reads the page's, one at a time as the page takes them

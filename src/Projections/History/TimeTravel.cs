@@ -139,6 +139,14 @@ public sealed class TimeTravel
             .OrderBy(r => r.Key, StringComparer.Ordinal).Take(limit).ToList();
     }
 
+    /// <summary>A page of one scope's objects at seq, in key order (see <see cref="HistoryReader.ScopePageAsync"/>).</summary>
+    public async Task<List<HistoryReader.Stored>> ScopePageAsync(long seq, HistoryReader.Scope scope, string after, int limit, CancellationToken ct)
+    {
+        if (history is not null) return await history.ScopePageAsync(seq, scope, after, limit, ct);
+        return Within(await StateAtAsync(seq, ct), [scope]).Where(r => string.CompareOrdinal(r.Key, after) > 0)
+            .OrderBy(r => r.Key, StringComparer.Ordinal).Take(limit).ToList();
+    }
+
     /// <summary>The objects of a folded state within the scopes, stored as the history stores them.</summary>
     private static List<HistoryReader.Stored> Within(ClusterState state, IReadOnlyList<HistoryReader.Scope> scopes)
     {
