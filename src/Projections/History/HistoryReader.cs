@@ -155,20 +155,36 @@ public sealed class HistoryReader(NpgsqlDataSource db)
         parameters.Add(new NpgsqlParameter { Value = belowForks });
     }
 
+    /// <summary>
+    /// The versions of one scope holding at $3: the closed ones from the interval tree, the current ones from
+    /// history_open, narrowed to the scope's DaemonSet or node ($4) and by <paramref name="condition"/> ("h.key &gt; $8 and ").
+    /// See <see cref="AddScopeHolding"/> for the parameters.
+    /// </summary>
+    private static string ScopeHoldingSql(Scope scope, string condition)
+    {
+        var column = scope.Owner is not null ? "owner" : scope.Node is not null ? "node" : null;
+        condition = (column is null ? "" : $"h.{column} = $4 and ") + condition;
+        return $"""
+            {ClosedHoldingSql("h.kind, h.key, h.body", condition)}
+            union all
+            select h.kind, h.key, h.body from history_open h where {condition}h.kind = any($7::text[]::"char"[]) and h.lower <= $3
+            """;
+    }
+
+    /// <summary>The seven parameters of <see cref="ScopeHoldingSql"/>: those of <see cref="AddClosedHolding"/>, then the scope's kinds.</summary>
+    private static void AddScopeHolding(NpgsqlParameterCollection parameters, long at, Scope scope)
+    {
+        AddClosedHolding(parameters, at, scope.Kinds, scope.Owner ?? scope.Node ?? "");
+        parameters.Add(new NpgsqlParameter { Value = scope.Kinds.Select(k => k.ToString()).ToArray() });
+    }
+
     private async IAsyncEnumerable<Stored> RowsAsync(long at, IReadOnlyList<Scope> scopes, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         await using var batch = db.CreateBatch();
         foreach (var scope in scopes)
         {
-            var (column, value) = scope.Owner is not null ? ("owner", scope.Owner) : scope.Node is not null ? ("node", scope.Node) : (null, null);
-            var condition = column is null ? "" : $"h.{column} = $4 and ";
-            var command = new NpgsqlBatchCommand($"""
-                {ClosedHoldingSql("h.kind, h.key, h.body", condition)}
-                union all
-                select h.kind, h.key, h.body from history_open h where {condition}h.kind = any($7::text[]::"char"[]) and h.lower <= $3
-                """);
-            AddClosedHolding(command.Parameters, at, scope.Kinds, value ?? "");
-            command.Parameters.Add(new NpgsqlParameter { Value = scope.Kinds.Select(k => k.ToString()).ToArray() });
+            var command = new NpgsqlBatchCommand(ScopeHoldingSql(scope, ""));
+            AddScopeHolding(command.Parameters, at, scope);
             batch.BatchCommands.Add(command);
         }
         var seen = new HashSet<(char, string)>();
@@ -191,17 +207,12 @@ public sealed class HistoryReader(NpgsqlDataSource db)
     /// </summary>
     public async Task<List<Stored>> ScopePageAsync(long at, Scope scope, string after, int limit, CancellationToken ct)
     {
-        var (column, value) = scope.Owner is not null ? ("owner", scope.Owner) : scope.Node is not null ? ("node", scope.Node) : (null, null);
-        var condition = (column is null ? "" : $"h.{column} = $4 and ") + "h.key > $8 and ";
         await using var command = db.CreateCommand($"""
             select kind, key, body from (
-                {ClosedHoldingSql("h.kind, h.key, h.body", condition)}
-                union all
-                select h.kind, h.key, h.body from history_open h where {condition}h.kind = any($7::text[]::"char"[]) and h.lower <= $3
+                {ScopeHoldingSql(scope, "h.key > $8 and ")}
             ) page order by key limit $9
             """);
-        AddClosedHolding(command.Parameters, at, scope.Kinds, value ?? "");
-        command.Parameters.Add(new NpgsqlParameter { Value = scope.Kinds.Select(k => k.ToString()).ToArray() });
+        AddScopeHolding(command.Parameters, at, scope);
         command.Parameters.Add(new NpgsqlParameter { Value = after });
         command.Parameters.Add(new NpgsqlParameter { Value = limit });
         var rows = new List<Stored>();
