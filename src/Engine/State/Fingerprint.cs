@@ -43,13 +43,23 @@ public static class Fingerprint
 
     private static BigInteger HashOf(char kind, string key, object value) => value switch
     {
-        NodeState or PodState => Hashes.GetValue(value, o => new StrongBox<BigInteger>(Hash(Line(kind, key, o)))).Value,
-        _ => Hash(Line(kind, key, value)),
+        PodState => Hashes.GetValue(value, static o => new StrongBox<BigInteger>(Hash(CanonicalPod.Line((PodState)o)))).Value,
+        NodeState => Hashes.GetValue(value, o => new StrongBox<BigInteger>(Hash(Encoding.UTF8.GetBytes(Line(kind, key, o))))).Value,
+        _ => Hash(Encoding.UTF8.GetBytes(Line(kind, key, value))),
     };
 
-    private static BigInteger Hash(string line) => new(SHA256.HashData(Encoding.UTF8.GetBytes(line)), isUnsigned: true, isBigEndian: true);
+    private static BigInteger Hash(ReadOnlySpan<byte> line)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(line, hash);
+        return new(hash, isUnsigned: true, isBigEndian: true);
+    }
 
-    private static string Line(char kind, string key, object value) => value switch
+    /// <summary>
+    /// The line an object is hashed by. A pod's is written faster, to the same bytes, by <see cref="CanonicalPod"/>;
+    /// this is its definition.
+    /// </summary>
+    internal static string Line(char kind, string key, object value) => value switch
     {
         NodeState n => $"N|{Canonical(Views.Node(n))}|{n.TaintsCause}",
         PodState p => $"P|{Canonical(Views.Pod(p))}|{p.StatusCause}|{p.Origin}|{p.LabelsCause}",

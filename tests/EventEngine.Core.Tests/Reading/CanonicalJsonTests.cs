@@ -79,6 +79,63 @@ public sealed class CanonicalJsonTests
     }
 
     [Fact]
+    public void EveryPodOfASettledCluster_IsHashedByTheBytesOfItsDefinedLine()
+    {
+        var pods = Cluster().State.Pods.Values.ToList();
+        Assert.True(pods.Count >= 5, $"{pods.Count} pods");
+        var variants = pods.SelectMany(p => new[]
+        {
+            p,
+            p with { NodeName = null },
+            p with { NodeName = null, TargetNode = null },
+            p with { NodeName = null, TargetNode = null, Tolerations = [] },
+            p with { Controller = null, Labels = p.Labels.Clear(), ReadySince = null, DeletionTimestamp = p.CreatedAt.AddSeconds(7.25) },
+        });
+        foreach (var pod in variants) AssertSameLine(pod);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void RandomPods_AreHashedByTheBytesOfTheirDefinedLine(int seed)
+    {
+        // strings that need escaping, sort differently as bytes and as UTF-16, or are empty; fields left null; items empty
+        var random = new Random(seed);
+        string Text() => Keys[random.Next(Keys.Length)] + (random.Next(3) == 0 ? "" : random.Next(100).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        string? Maybe() => random.Next(4) == 0 ? null : Text();
+        bool? Flag() => random.Next(3) switch { 0 => null, 1 => true, _ => false };
+        DateTimeOffset Time() => new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(random.NextInt64(TimeSpan.TicksPerDay * 400));
+        for (var i = 0; i < 2_000; i++)
+        {
+            var labels = System.Collections.Immutable.ImmutableDictionary.CreateRange(StringComparer.Ordinal,
+                Enumerable.Range(0, random.Next(5)).Select(_ => KeyValuePair.Create(Text(), Text())).DistinctBy(l => l.Key));
+            var tolerations = Enumerable.Range(0, random.Next(4)).Select(_ => new Toleration
+            {
+                Key = Maybe(), Operator = Maybe(), Value = Maybe(), Effect = Maybe(), TolerationSeconds = random.Next(3) == 0 ? random.NextInt64(-5, 100_000) : null,
+            }).ToArray();
+            var owner = random.Next(4) switch
+            {
+                0 => null,
+                1 => new OwnerReference(),
+                _ => new OwnerReference { ApiVersion = Maybe(), Kind = Maybe(), Name = Maybe(), Uid = Maybe(), Controller = Flag(), BlockOwnerDeletion = Flag() },
+            };
+            var pod = new PodState(Text(), Text(), random.Next(3) == 0 ? null : Text(), random.Next(2) == 0 ? null : Text(), labels, owner, Time(),
+                random.Next(3) == 0 ? Time() : null, Text(), random.Next(2) == 0, random.Next(2) == 0 ? Time() : null, [.. tolerations], random.Next(2) == 0,
+                Guid.NewGuid(), Guid.NewGuid(), random.Next(2) == 0 ? Guid.Empty : Guid.NewGuid());
+            AssertSameLine(pod);
+        }
+    }
+
+    private static void AssertSameLine(PodState pod)
+    {
+        var defined = Fingerprint.Line('P', pod.Key, pod);
+        var written = CanonicalPod.Line(pod).ToArray();
+        Assert.True(written.AsSpan().SequenceEqual(System.Text.Encoding.UTF8.GetBytes(defined)),
+            $"defined: {defined}\nwritten: {System.Text.Encoding.UTF8.GetString(written)}");
+    }
+
+    [Fact]
     public void APodsSpec_NamesItsNode_OrPinsItThereByAffinity_ThenListsItsTolerations()
     {
         var pod = Cluster().State.Pods.Values.First(p => p.NodeName == "node-b" && p.Name.StartsWith("foo-", StringComparison.Ordinal));
