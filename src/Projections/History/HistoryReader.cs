@@ -157,13 +157,14 @@ public sealed class HistoryReader(NpgsqlDataSource db)
 
     /// <summary>
     /// The versions of one scope holding at $3: the closed ones from the interval tree, the current ones from
-    /// history_open, narrowed to the scope's DaemonSet or node ($4) and by <paramref name="condition"/> ("h.key &gt; $8 and ").
+    /// history_open, narrowed to the scope's DaemonSet or node ($4; a scope of both is found by its DaemonSet, then
+    /// narrowed to the node, $8) and by <paramref name="condition"/> ("h.key &gt; $9 and ").
     /// See <see cref="AddScopeHolding"/> for the parameters.
     /// </summary>
     private static string ScopeHoldingSql(Scope scope, string condition)
     {
         var column = scope.Owner is not null ? "owner" : scope.Node is not null ? "node" : null;
-        condition = (column is null ? "" : $"h.{column} = $4 and ") + condition;
+        condition = (column is null ? "" : $"h.{column} = $4 and ") + (scope is { Owner: not null, Node: not null } ? "h.node = $8 and " : "") + condition;
         return $"""
             {ClosedHoldingSql("h.kind, h.key, h.body", condition)}
             union all
@@ -171,11 +172,15 @@ public sealed class HistoryReader(NpgsqlDataSource db)
             """;
     }
 
-    /// <summary>The seven parameters of <see cref="ScopeHoldingSql"/>: those of <see cref="AddClosedHolding"/>, then the scope's kinds.</summary>
+    /// <summary>
+    /// The eight parameters of <see cref="ScopeHoldingSql"/>: those of <see cref="AddClosedHolding"/>, the scope's kinds,
+    /// then its node when it has a DaemonSet too.
+    /// </summary>
     private static void AddScopeHolding(NpgsqlParameterCollection parameters, long at, Scope scope)
     {
         AddClosedHolding(parameters, at, scope.Kinds, scope.Owner ?? scope.Node ?? "");
         parameters.Add(new NpgsqlParameter { Value = scope.Kinds.Select(k => k.ToString()).ToArray() });
+        parameters.Add(new NpgsqlParameter { Value = scope.Owner is null ? "" : scope.Node ?? "" });
     }
 
     private async IAsyncEnumerable<Stored> RowsAsync(long at, IReadOnlyList<Scope> scopes, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
@@ -201,20 +206,22 @@ public sealed class HistoryReader(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// At most <paramref name="limit"/> versions of one scope (its kinds, owned by a DaemonSet or on a node) holding at
-    /// <paramref name="at"/>, in key order after <paramref name="after"/>: the interval tree finds every version of the
-    /// scope holding then, and only the page's bodies are sent.
+    /// At most <paramref name="limit"/> versions of one scope (its kinds, owned by a DaemonSet, on a node, or both)
+    /// holding at <paramref name="at"/>, in key order after <paramref name="after"/>, optionally in one namespace: the
+    /// interval tree finds every version of the scope holding then, and only the page's bodies are sent.
     /// </summary>
-    public async Task<List<Stored>> ScopePageAsync(long at, Scope scope, string after, int limit, CancellationToken ct)
+    public async Task<List<Stored>> ScopePageAsync(long at, Scope scope, string after, int limit, string? inNamespace, CancellationToken ct)
     {
+        var (from, to) = NamespaceRange(after, inNamespace);
         await using var command = db.CreateCommand($"""
             select kind, key, body from (
-                {ScopeHoldingSql(scope, "h.key > $8 and ")}
-            ) page order by key limit $9
+                {ScopeHoldingSql(scope, to is null ? "h.key > $9 and " : "h.key > $9 and h.key < $11 and ")}
+            ) page order by key limit $10
             """);
         AddScopeHolding(command.Parameters, at, scope);
-        command.Parameters.Add(new NpgsqlParameter { Value = after });
+        command.Parameters.Add(new NpgsqlParameter { Value = from });
         command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)to ?? "" });
         var rows = new List<Stored>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) rows.Add(new Stored(reader.GetChar(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2)));
@@ -227,7 +234,7 @@ public sealed class HistoryReader(NpgsqlDataSource db)
     /// </summary>
     public async Task<List<Stored>> PageAsync(long at, char kind, string after, int limit, string? inNamespace, CancellationToken ct)
     {
-        var (from, to) = inNamespace is null ? (after, null) : (string.CompareOrdinal(after, inNamespace + "/") > 0 ? after : inNamespace + "/", inNamespace + "0");
+        var (from, to) = NamespaceRange(after, inNamespace);
         var range = to is null ? "" : " and key < $5";
         await using var command = db.CreateCommand($"""
             select kind, key, body from (
@@ -246,6 +253,13 @@ public sealed class HistoryReader(NpgsqlDataSource db)
         while (await reader.ReadAsync(ct)) rows.Add(new Stored(reader.GetChar(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2)));
         return rows;
     }
+
+    /// <summary>
+    /// The keys after <paramref name="after"/>, and below the returned bound when in one namespace: keys are
+    /// "namespace/name", and "0" is the character after "/".
+    /// </summary>
+    private static (string From, string? To) NamespaceRange(string after, string? inNamespace) =>
+        inNamespace is null ? (after, null) : (string.CompareOrdinal(after, inNamespace + "/") > 0 ? after : inNamespace + "/", inNamespace + "0");
 
     /// <summary>A version with its interval (Upper: <see cref="long.MaxValue"/> while current) and its owner.</summary>
     public sealed record Ranged(char Kind, string Key, long Lower, long Upper, string? Owner, byte[] Body);

@@ -136,17 +136,10 @@ public sealed class StateViewHandler(TimeTravel travel) : IRequestHandler<GetSta
     {
         if (q.DaemonSet is null && q.Node is null)
             return (await travel.PageAsync(seq, ObjectHistory.Kinds.Pod, after, limit, q.Namespace, ct)).Select(r => (r.Key, r.Read().Value));
-        var scope = new HistoryReader.Scope([ObjectHistory.Kinds.Pod], Owner: q.DaemonSet, Node: q.DaemonSet is null ? q.Node : null);
-        // one DaemonSet's pods and nothing more to filter: the database orders and cuts them, and sends the page's
-        if (q.Node is null && q.Namespace is null)
-            return (await travel.ScopePageAsync(seq, scope, after, limit, ct)).Select(r => (r.Key, r.Read().Value));
-        var rows = await travel.VersionsAsync(seq, [scope], ct);
-        // ordered and cut by their keys (a pod's is its own) before any is read: a page of a DaemonSet's thousands of
-        // pods reads the page's, one at a time as the page takes them
-        return rows.Where(r => string.CompareOrdinal(r.Key, after) > 0).OrderBy(r => r.Key, StringComparer.Ordinal)
-            .Select(r => (PodState)r.Read().Value)
-            .Where(p => (q.Node is null || p.TargetNode == q.Node) && (q.Namespace is null || p.Namespace == q.Namespace))
-            .Take(limit).Select(p => (p.Key, (object)p));
+        // one DaemonSet's pods, one node's, or one DaemonSet's on one node, in a namespace or not: the database finds
+        // them by the DaemonSet or the node, orders and cuts them, and sends the page's
+        var scope = new HistoryReader.Scope([ObjectHistory.Kinds.Pod], Owner: q.DaemonSet, Node: q.Node);
+        return (await travel.ScopePageAsync(seq, scope, after, limit, q.Namespace, ct)).Select(r => (r.Key, r.Read().Value));
     }
 
     public static JsonObject At(long seq, DateTimeOffset? time) => new() { ["seq"] = seq, ["time"] = time is { } t ? Json.FormatTime(t) : null };

@@ -140,10 +140,12 @@ public sealed class TimeTravel
     }
 
     /// <summary>A page of one scope's objects at seq, in key order (see <see cref="HistoryReader.ScopePageAsync"/>).</summary>
-    public async Task<List<HistoryReader.Stored>> ScopePageAsync(long seq, HistoryReader.Scope scope, string after, int limit, CancellationToken ct)
+    public async Task<List<HistoryReader.Stored>> ScopePageAsync(long seq, HistoryReader.Scope scope, string after, int limit, string? inNamespace,
+        CancellationToken ct)
     {
-        if (history is not null) return await history.ScopePageAsync(seq, scope, after, limit, ct);
-        return Within(await StateAtAsync(seq, ct), [scope]).Where(r => string.CompareOrdinal(r.Key, after) > 0)
+        if (history is not null) return await history.ScopePageAsync(seq, scope, after, limit, inNamespace, ct);
+        return Within(await StateAtAsync(seq, ct), [scope])
+            .Where(r => string.CompareOrdinal(r.Key, after) > 0 && (inNamespace is null || r.Key.StartsWith(inNamespace + "/", StringComparison.Ordinal)))
             .OrderBy(r => r.Key, StringComparer.Ordinal).Take(limit).ToList();
     }
 

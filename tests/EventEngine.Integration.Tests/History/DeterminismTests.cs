@@ -115,6 +115,12 @@ public sealed class DeterminismTests(ITestOutputHelper output)
             {
                 new GetStateAt(at, 40), new GetStateAt(at, 100, Kind: "pods"), new GetStateAt(at, 7, Kind: "daemonsets"),
                 new GetStateAt(at, 500, Node: someNode), new GetStateAt(at, 50, DaemonSet: someDaemonSet), new GetStateAt(at, 30, Namespace: "kube-system"),
+                // the filters together: a DaemonSet's pods on a node, a node's pods in a namespace, a DaemonSet's in its
+                // namespace and in another
+                new GetStateAt(at, 1, DaemonSet: someDaemonSet, Node: someNode), new GetStateAt(at, 2, Node: someNode, Namespace: "monitoring"),
+                new GetStateAt(at, 50, Node: someNode, Namespace: "kube-system"),
+                new GetStateAt(at, 20, DaemonSet: someDaemonSet, Namespace: someDaemonSet?.Split('/')[0]),
+                new GetStateAt(at, 20, Kind: "pods", DaemonSet: someDaemonSet, Namespace: "monitoring"),
             })
             {
                 // the first page and the one its continue token leads to
