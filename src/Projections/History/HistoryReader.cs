@@ -212,16 +212,17 @@ public sealed class HistoryReader(NpgsqlDataSource db)
     /// </summary>
     public async Task<List<Stored>> ScopePageAsync(long at, Scope scope, string after, int limit, string? inNamespace, CancellationToken ct)
     {
-        var (from, to) = NamespaceRange(after, inNamespace);
+        // the namespace is a filter on what the scope's index finds, not a range of keys: as a range, the planner would
+        // rather walk the keys of every object of the kind
         await using var command = db.CreateCommand($"""
             select kind, key, body from (
-                {ScopeHoldingSql(scope, to is null ? "h.key > $9 and " : "h.key > $9 and h.key < $11 and ")}
+                {ScopeHoldingSql(scope, inNamespace is null ? "h.key > $9 and " : "h.key > $9 and split_part(h.key, '/', 1) = $11 and ")}
             ) page order by key limit $10
             """);
         AddScopeHolding(command.Parameters, at, scope);
-        command.Parameters.Add(new NpgsqlParameter { Value = from });
+        command.Parameters.Add(new NpgsqlParameter { Value = after });
         command.Parameters.Add(new NpgsqlParameter { Value = limit });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)to ?? "" });
+        command.Parameters.Add(new NpgsqlParameter { Value = inNamespace ?? "" });
         var rows = new List<Stored>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) rows.Add(new Stored(reader.GetChar(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2)));
@@ -234,7 +235,7 @@ public sealed class HistoryReader(NpgsqlDataSource db)
     /// </summary>
     public async Task<List<Stored>> PageAsync(long at, char kind, string after, int limit, string? inNamespace, CancellationToken ct)
     {
-        var (from, to) = NamespaceRange(after, inNamespace);
+        var (from, to) = inNamespace is null ? (after, null) : (string.CompareOrdinal(after, inNamespace + "/") > 0 ? after : inNamespace + "/", inNamespace + "0");
         var range = to is null ? "" : " and key < $5";
         await using var command = db.CreateCommand($"""
             select kind, key, body from (
@@ -253,13 +254,6 @@ public sealed class HistoryReader(NpgsqlDataSource db)
         while (await reader.ReadAsync(ct)) rows.Add(new Stored(reader.GetChar(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2)));
         return rows;
     }
-
-    /// <summary>
-    /// The keys after <paramref name="after"/>, and below the returned bound when in one namespace: keys are
-    /// "namespace/name", and "0" is the character after "/".
-    /// </summary>
-    private static (string From, string? To) NamespaceRange(string after, string? inNamespace) =>
-        inNamespace is null ? (after, null) : (string.CompareOrdinal(after, inNamespace + "/") > 0 ? after : inNamespace + "/", inNamespace + "0");
 
     /// <summary>A version with its interval (Upper: <see cref="long.MaxValue"/> while current) and its owner.</summary>
     public sealed record Ranged(char Kind, string Key, long Lower, long Upper, string? Owner, byte[] Body);
