@@ -38,59 +38,166 @@ public static class KubeViews
         return node;
     }
 
-    public static JsonObject Pod(PodState p, ClusterState s)
+    /// <summary>The pod as the API serves it (without its resourceVersion; see <see cref="WritePod"/>).</summary>
+    public static JsonObject Pod(PodState p, ClusterState s) =>
+        Scratch.Write((p, s), static (writer, x) => WritePod(writer, x.p, x.s, null), static bytes => JsonNode.Parse(bytes.Span)!.AsObject());
+
+    /// <summary>The pod as the API serves it, as JSON text, with its resourceVersion: a read-model row's object.</summary>
+    public static string PodJson(PodState p, ClusterState s, string resourceVersion) =>
+        Scratch.Write((p, s, resourceVersion), static (writer, x) => WritePod(writer, x.p, x.s, x.resourceVersion),
+            static bytes => System.Text.Encoding.UTF8.GetString(bytes.Span));
+
+    private static readonly JsonScratch Scratch = new(new JsonWriterOptions { Encoder = Json.Options.Encoder });
+
+    /// <summary>
+    /// Writes the pod with <see cref="Json.Options"/>' encoding, field by field: every pod version of every command is
+    /// written as a read-model row, so this is written straight rather than built as nodes and serialized. Its metadata
+    /// is <see cref="Views.PodMetadata"/>'s fields in their declared order, then the uid, generateName, the template's
+    /// annotations and the resourceVersion. Its spec is the template's (or an observed pod's own) with the node or the
+    /// affinity pinning it there and the tolerations set in place or added, then restartPolicy and schedulerName where
+    /// missing or null.
+    /// </summary>
+    private static void WritePod(Utf8JsonWriter w, PodState p, ClusterState s, string? resourceVersion)
     {
-        var metadata = Json.ToNode(Views.PodMetadata(p)).AsObject();
-        metadata["uid"] = p.Origin.ToString();
         var owner = s.DaemonSetByUid(p.Controller?.Uid);
         // an orphan's template is its revision's, which an Orphan delete keeps (without owner)
         var template = owner is null
             ? p.Hash is { } hash ? s.Revisions.Values.FirstOrDefault(r => r.Namespace == p.Namespace && r.Hash == hash)?.Template : null
             : TemplateOf(s, owner, p.Hash);
-        if (p.Controller is { Kind: "DaemonSet", Name: { } ownerName }) metadata["generateName"] = ownerName + "-";
-        if (template?.Annotations is { Count: > 0 } annotations)
-            metadata["annotations"] = new JsonObject(annotations.OrderBy(a => a.Key, StringComparer.Ordinal)
-                .Select(a => KeyValuePair.Create(a.Key, (JsonNode?)JsonValue.Create(a.Value))));
+
+        w.WriteStartObject();
+        w.WriteString("apiVersion", "v1");
+        w.WriteString("kind", "Pod");
+
+        w.WriteStartObject("metadata");
+        if (p.Name is not null) w.WriteString("name", p.Name);
+        if (p.Namespace is not null) w.WriteString("namespace", p.Namespace);
+        w.WriteString("creationTimestamp", Json.FormatTime(p.CreatedAt));
+        if (p.DeletionTimestamp is { } deleted) w.WriteString("deletionTimestamp", Json.FormatTime(deleted));
+        if (p.Labels.Count > 0) WriteSorted(w, "labels", p.Labels);
+        if (p.Controller is { } controller)
+        {
+            w.WritePropertyName("ownerReferences");
+            JsonSerializer.Serialize(w, new[] { controller }, Json.Options);
+        }
+        w.WriteString("uid", p.Origin.ToString());
+        if (p.Controller is { Kind: "DaemonSet", Name: { } ownerName }) w.WriteString("generateName", ownerName + "-");
+        if (template?.Annotations is { Count: > 0 } annotations) WriteSorted(w, "annotations", annotations);
+        if (resourceVersion is not null) w.WriteString("resourceVersion", resourceVersion);
+        w.WriteEndObject();
 
         // the template's spec, then what the controller and the scheduler set on this pod
-        var spec = (template?.Raw.TryGetProperty("spec", out var templateSpec) == true && templateSpec.ValueKind == JsonValueKind.Object
-                ? JsonObject.Create(templateSpec) : null)
-            ?? (p.Spec is { } observed ? JsonNode.Parse(observed.GetRawText()) as JsonObject : null) ?? [];
-        // then what the engine's view puts there: the node or the affinity pinning it there, and the tolerations
-        foreach (var (key, value) in JsonObject.Create(Views.PodSpec(p))!) spec[key] = value?.DeepClone();
-        spec["restartPolicy"] ??= "Always";
-        spec["schedulerName"] ??= "default-scheduler";
+        var spec = template?.Raw.TryGetProperty("spec", out var templateSpec) == true && templateSpec.ValueKind == JsonValueKind.Object ? templateSpec
+            : p.Spec is { ValueKind: JsonValueKind.Object } observed ? observed
+            : default;
+        var containers = WriteSpec(w, p, spec);
 
-        var containers = (spec["containers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         var running = p.Phase == PodPhases.Running;
         var scheduled = p.NodeName is not null;
-        var status = new JsonObject();
-        if (p.Phase is not null) status["phase"] = p.Phase;
+        w.WriteStartObject("status");
+        if (p.Phase is not null) w.WriteString("phase", p.Phase);
         var since = Json.FormatTime(p.ReadySince ?? p.CreatedAt);
-        status["conditions"] = new JsonArray(
-            Condition("PodReadyToStartContainers", scheduled && p.Phase != PodPhases.Pending, p.CreatedAt),
-            Condition("Initialized", true, p.CreatedAt),
-            Condition("Ready", p.Ready, p.ReadySince ?? p.CreatedAt),
-            Condition("ContainersReady", p.Ready, p.ReadySince ?? p.CreatedAt),
-            Condition("PodScheduled", scheduled, p.CreatedAt));
-        status["startTime"] = Json.FormatTime(p.CreatedAt);
-        status["containerStatuses"] = new JsonArray(containers.Select(c => (JsonNode)new JsonObject
+        var created = Json.FormatTime(p.CreatedAt);
+        w.WriteStartArray("conditions");
+        Condition(w, "PodReadyToStartContainers", scheduled && p.Phase != PodPhases.Pending, created);
+        Condition(w, "Initialized", true, created);
+        Condition(w, "Ready", p.Ready, since);
+        Condition(w, "ContainersReady", p.Ready, since);
+        Condition(w, "PodScheduled", scheduled, created);
+        w.WriteEndArray();
+        w.WriteString("startTime", created);
+        w.WriteStartArray("containerStatuses");
+        foreach (var c in containers)
         {
-            ["name"] = (string?)c["name"],
-            ["image"] = (string?)c["image"],
-            ["imageID"] = "",
-            ["ready"] = p.Ready && running,
-            ["started"] = running,
-            ["restartCount"] = 0,
-            ["state"] = p.Phase switch
+            w.WriteStartObject();
+            WriteStringOrNull(w, "name", c.TryGetProperty("name", out var name) ? name.GetString() : null);
+            WriteStringOrNull(w, "image", c.TryGetProperty("image", out var image) ? image.GetString() : null);
+            w.WriteString("imageID", "");
+            w.WriteBoolean("ready", p.Ready && running);
+            w.WriteBoolean("started", running);
+            w.WriteNumber("restartCount", 0);
+            w.WriteStartObject("state");
+            switch (p.Phase)
             {
-                PodPhases.Running => new JsonObject { ["running"] = new JsonObject { ["startedAt"] = since } },
-                PodPhases.Succeeded => new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = 0, ["reason"] = "Completed" } },
-                PodPhases.Failed => new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = 1, ["reason"] = "Error" } },
-                _ => new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } },
-            },
-        }).ToArray());
-        return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Pod", ["metadata"] = metadata, ["spec"] = spec, ["status"] = status };
+                case PodPhases.Running:
+                    w.WriteStartObject("running");
+                    w.WriteString("startedAt", since);
+                    break;
+                case PodPhases.Succeeded:
+                    w.WriteStartObject("terminated");
+                    w.WriteNumber("exitCode", 0);
+                    w.WriteString("reason", "Completed");
+                    break;
+                case PodPhases.Failed:
+                    w.WriteStartObject("terminated");
+                    w.WriteNumber("exitCode", 1);
+                    w.WriteString("reason", "Error");
+                    break;
+                default:
+                    w.WriteStartObject("waiting");
+                    w.WriteString("reason", "ContainerCreating");
+                    break;
+            }
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The spec: the base's fields in order, the engine's (nodeName or affinity, tolerations) in place of the base's
+    /// own or after them, restartPolicy and schedulerName where missing or null. Returns the containers that are objects.
+    /// </summary>
+    private static List<JsonElement> WriteSpec(Utf8JsonWriter w, PodState p, JsonElement spec)
+    {
+        var engine = Views.PodSpec(p);
+        var containers = new List<JsonElement>();
+        var (restartPolicy, schedulerName) = (false, false);
+        w.WriteStartObject("spec");
+        if (spec.ValueKind == JsonValueKind.Object)
+            foreach (var field in spec.EnumerateObject())
+            {
+                w.WritePropertyName(field.Name);
+                var value = engine.TryGetProperty(field.Name, out var set) ? set : field.Value;
+                if (field.NameEquals("restartPolicy") && value.ValueKind == JsonValueKind.Null) (restartPolicy, value) = (true, Always);
+                else if (field.NameEquals("schedulerName") && value.ValueKind == JsonValueKind.Null) (schedulerName, value) = (true, DefaultScheduler);
+                else if (field.NameEquals("restartPolicy")) restartPolicy = true;
+                else if (field.NameEquals("schedulerName")) schedulerName = true;
+                value.WriteTo(w);
+                if (field.NameEquals("containers") && value.ValueKind == JsonValueKind.Array)
+                    containers.AddRange(value.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.Object));
+            }
+        foreach (var field in engine.EnumerateObject())
+        {
+            if (spec.ValueKind == JsonValueKind.Object && spec.TryGetProperty(field.Name, out _)) continue;
+            field.WriteTo(w);
+        }
+        if (!restartPolicy) w.WriteString("restartPolicy", "Always");
+        if (!schedulerName) w.WriteString("schedulerName", "default-scheduler");
+        w.WriteEndObject();
+        return containers;
+    }
+
+    private static readonly JsonElement Always = JsonSerializer.SerializeToElement("Always");
+    private static readonly JsonElement DefaultScheduler = JsonSerializer.SerializeToElement("default-scheduler");
+
+    private static void WriteSorted(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, string> map)
+    {
+        var keys = map.Keys.ToArray();
+        Array.Sort(keys, StringComparer.Ordinal);
+        w.WriteStartObject(name);
+        foreach (var key in keys) w.WriteString(key, map[key]);
+        w.WriteEndObject();
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null) w.WriteNull(name);
+        else w.WriteString(name, value);
     }
 
     /// <summary>The template of the revision the pod runs (its controller-revision-hash; the lowest number if two share it), or the current one.</summary>
@@ -98,11 +205,13 @@ public static class KubeViews
         s.Revisions.Values.Where(r => r.OwnerUid == ds.Uid && r.Hash == hash).MinBy(r => r.Number)?.Template
         ?? (hash is null || hash == ds.CurrentHash ? ds.Template : null);
 
-    private static JsonObject Condition(string type, bool status, DateTimeOffset since) => new()
+    private static void Condition(Utf8JsonWriter w, string type, bool status, string since)
     {
-        ["type"] = type,
-        ["status"] = status ? "True" : "False",
-        ["lastProbeTime"] = null,
-        ["lastTransitionTime"] = Json.FormatTime(since),
-    };
+        w.WriteStartObject();
+        w.WriteString("type", type);
+        w.WriteString("status", status ? "True" : "False");
+        w.WriteNull("lastProbeTime");
+        w.WriteString("lastTransitionTime", since);
+        w.WriteEndObject();
+    }
 }

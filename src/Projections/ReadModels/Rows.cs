@@ -38,10 +38,9 @@ public static class Rows
     public static PodRow Pod(PodState p, ClusterState s, IStreamPositions v)
     {
         var seq = v.Seq(Subjects.PodStream(p.Key));
-        var view = Kubernetes.KubeViews.Pod(p, s);
-        view["metadata"]!["resourceVersion"] = Text(seq);
         var daemonSet = p.Controller is { Kind: "DaemonSet", Name: { } owner } ? p.Namespace + "/" + owner : null;
-        return new PodRow(p.Namespace, p.Name, daemonSet, p.TargetNode, p.Phase, p.Ready, p.Hash, p.CreatedAt, seq, seq, view.ToJsonString(Json.Options));
+        return new PodRow(p.Namespace, p.Name, daemonSet, p.TargetNode, p.Phase, p.Ready, p.Hash, p.CreatedAt, seq, seq,
+            Kubernetes.KubeViews.PodJson(p, s, Text(seq)));
     }
 
     public static RevisionRow Revision(RevisionState r, ClusterState s) =>
