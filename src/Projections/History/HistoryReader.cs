@@ -165,10 +165,14 @@ public sealed class HistoryReader(NpgsqlDataSource db)
     {
         var column = scope.Owner is not null ? "owner" : scope.Node is not null ? "node" : null;
         condition = (column is null ? "" : $"h.{column} = $4 and ") + (scope is { Owner: not null, Node: not null } ? "h.node = $8 and " : "") + condition;
+        // Statements are prepared, and after a few runs PostgreSQL may plan them once for any parameters: that plan
+        // ANDs the scope's index on history_open with the index on lower (and on key, for a page), which match most of
+        // the table (26 ms against 4 for a DaemonSet's page at 5,000 nodes). "+ 0" keeps lower a filter of what the
+        // scope's index finds; a page's key condition is written so by its caller.
         return $"""
             {ClosedHoldingSql("h.kind, h.key, h.body", condition)}
             union all
-            select h.kind, h.key, h.body from history_open h where {condition}h.kind = any($7::text[]::"char"[]) and h.lower <= $3
+            select h.kind, h.key, h.body from history_open h where {condition}h.kind = any($7::text[]::"char"[]) and h.lower{(column is null ? "" : " + 0")} <= $3
             """;
     }
 
@@ -212,11 +216,11 @@ public sealed class HistoryReader(NpgsqlDataSource db)
     /// </summary>
     public async Task<List<Stored>> ScopePageAsync(long at, Scope scope, string after, int limit, string? inNamespace, CancellationToken ct)
     {
-        // the namespace is a filter on what the scope's index finds, not a range of keys: as a range, the planner would
-        // rather walk the keys of every object of the kind
+        // the key and the namespace are filters of what the scope's index finds (see ScopeHoldingSql), not a range of
+        // keys: as a range, the planner would rather walk the keys of every object of the kind
         await using var command = db.CreateCommand($"""
             select kind, key, body from (
-                {ScopeHoldingSql(scope, inNamespace is null ? "h.key > $9 and " : "h.key > $9 and split_part(h.key, '/', 1) = $11 and ")}
+                {ScopeHoldingSql(scope, inNamespace is null ? "(h.key || '') > $9 and " : "(h.key || '') > $9 and split_part(h.key, '/', 1) = $11 and ")}
             ) page order by key limit $10
             """);
         AddScopeHolding(command.Parameters, at, scope);
