@@ -158,7 +158,7 @@ public sealed class HistoryReader(NpgsqlDataSource db)
     /// <summary>
     /// The versions of one scope holding at $3: the closed ones from the interval tree, the current ones from
     /// history_open, narrowed to the scope's DaemonSet or node ($4; a scope of both is found by its DaemonSet, then
-    /// narrowed to the node, $8) and by <paramref name="condition"/> ("h.key &gt; $9 and ").
+    /// narrowed to the node, $8) and by <paramref name="condition"/> ("(h.key || '') &gt; $9 and ").
     /// See <see cref="AddScopeHolding"/> for the parameters.
     /// </summary>
     private static string ScopeHoldingSql(Scope scope, string condition)

@@ -2,6 +2,10 @@ using System.Net;
 using System.Text.Json.Nodes;
 using EventEngine.Api.Http;
 using EventEngine.Integration.Tests.Engine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using EventEngine.Integration.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EventEngine.Integration.Tests.Api;
@@ -51,6 +55,45 @@ public sealed class BudgetTests : ApiTest
         Assert.Equal(["to"], problem.Fields());
         Assert.Contains("at most 5 (Engine:Limits:ReplayEvents)", (string?)problem!["detail"]);
         Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync("/engine/v1/replay", """{"from":3,"to":8}""")).Status);
+    }
+
+    [Fact]
+    public async Task AWhatIfsPlace_IsFreeOnceItsAnswerIsWritten_BeforeItsRequestEnds()
+    {
+        // one place (Engine:Limits:ConcurrentReplays): a client that asks again as soon as it has an answer, refused or
+        // not, must find the place free, though the server may not have ended the request that answered it
+        var free = new System.Collections.Concurrent.ConcurrentQueue<bool>();
+        await using var api = new ApiFactory(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = Database.ConnectionString,
+            ["Engine:Limits:ReplayEvents"] = "5",
+            ["Engine:Limits:ConcurrentReplays"] = "1",
+        }, web => web.ConfigureServices(s => s.AddSingleton<IStartupFilter>(new PlaceAfterTheAnswer(free))));
+        var client = api.CreateClient();
+        foreach (var i in Enumerable.Range(1, 8)) await client.PostAsync("/api/v1/nodes", Http.Node($"w{i}"));
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var body in new[] { "{}", """{"from":3,"to":8}""", "{}", """{"from":3,"to":8}""" })
+            statuses.Add((await client.PostAsync("/engine/v1/replay", body)).Status);
+
+        Assert.Equal([HttpStatusCode.UnprocessableEntity, HttpStatusCode.OK, HttpStatusCode.UnprocessableEntity, HttpStatusCode.OK], statuses);
+        Assert.Equal([true, true, true, true], free.ToArray());
+    }
+
+    /// <summary>Once a what-if's answer is written, and before its request ends, tries to take the replays' place.</summary>
+    private sealed class PlaceAfterTheAnswer(System.Collections.Concurrent.ConcurrentQueue<bool> free) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (HttpContext context, RequestDelegate nextMiddleware) =>
+            {
+                await nextMiddleware(context);
+                if (!context.Request.Path.StartsWithSegments("/engine/v1/replay", StringComparison.Ordinal)) return;
+                using var place = context.RequestServices.GetRequiredService<Admission>().TryReplay();
+                free.Enqueue(place is not null);
+            });
+            next(app);
+        };
     }
 
     [Fact]
