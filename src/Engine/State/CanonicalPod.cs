@@ -11,7 +11,7 @@ namespace EventEngine.State;
 /// version a command or a rebuild makes is hashed, so this is the fingerprint's hot path; the general one
 /// (<see cref="CanonicalJson.Of{T}"/> of the view) stays the definition, and the tests hold the two to the same bytes.
 /// Keys are written in ordinal order by hand; nulls, empty lists and empty maps are left out, and an owner reference or
-/// a toleration with no field set is written as null, as canonical JSON writes an empty item of a list.
+/// a toleration with no field set (or a null toleration) is written as null, as canonical JSON writes an empty item of a list.
 /// </summary>
 internal static class CanonicalPod
 {
@@ -118,9 +118,9 @@ internal static class CanonicalPod
         w.WriteEndObject();
     }
 
-    private static void Toleration(Utf8JsonWriter w, Toleration t)
+    private static void Toleration(Utf8JsonWriter w, Toleration? t)
     {
-        if (t is { Effect: null, Key: null, Operator: null, TolerationSeconds: null, Value: null })
+        if (t is null or { Effect: null, Key: null, Operator: null, TolerationSeconds: null, Value: null })
         {
             w.WriteNullValue();
             return;

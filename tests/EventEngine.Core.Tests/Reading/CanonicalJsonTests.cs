@@ -110,7 +110,7 @@ public sealed class CanonicalJsonTests
         {
             var labels = System.Collections.Immutable.ImmutableDictionary.CreateRange(StringComparer.Ordinal,
                 Enumerable.Range(0, random.Next(5)).Select(_ => KeyValuePair.Create(Text(), Text())).DistinctBy(l => l.Key));
-            var tolerations = Enumerable.Range(0, random.Next(4)).Select(_ => new Toleration
+            var tolerations = Enumerable.Range(0, random.Next(4)).Select(_ => random.Next(8) == 0 ? null! : new Toleration
             {
                 Key = Maybe(), Operator = Maybe(), Value = Maybe(), Effect = Maybe(), TolerationSeconds = random.Next(3) == 0 ? random.NextInt64(-5, 100_000) : null,
             }).ToArray();
