@@ -39,6 +39,16 @@ public static class Json
 
     public static JsonNode ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options)!;
 
+    /// <summary>A string map as the object <paramref name="name"/>, its keys in ordinal order (as the views sort labels).</summary>
+    public static void WriteSorted(Utf8JsonWriter writer, string name, IReadOnlyDictionary<string, string> map)
+    {
+        var keys = map.Keys.ToArray();
+        Array.Sort(keys, StringComparer.Ordinal);
+        writer.WriteStartObject(name);
+        foreach (var key in keys) writer.WriteString(key, map[key]);
+        writer.WriteEndObject();
+    }
+
     /// <summary>Kubernetes writes times as RFC 3339 in UTC; sub-second digits are kept only when present.</summary>
     public static string FormatTime(DateTimeOffset t) =>
         t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using EventEngine.Model;
@@ -15,28 +14,21 @@ namespace EventEngine.State;
 /// </summary>
 internal static class CanonicalPod
 {
-    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
-    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+    /// <summary>Canonical JSON is written with the default encoder, as <see cref="CanonicalJson.Write"/> does.</summary>
+    private static readonly JsonScratch Scratch = new(default);
 
-    /// <summary>The line's UTF-8 bytes, in a buffer of this thread's that the next call reuses.</summary>
-    public static ReadOnlySpan<byte> Line(PodState p)
+    /// <summary>The line's UTF-8 bytes.</summary>
+    public static byte[] Line(PodState p)
     {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
-        buffer.ResetWrittenCount();
-        Ascii(buffer, "P|");
-        // canonical JSON is written with the default encoder, as CanonicalJson.Write does
-        var writer = t_writer ??= new Utf8JsonWriter(buffer);
-        writer.Reset(buffer);
-        Write(writer, p);
-        writer.Flush();
-        Ascii(buffer, $"|{p.StatusCause}|{p.Origin}|{p.LabelsCause}");
-        return buffer.WrittenSpan;
-    }
-
-    private static void Ascii(ArrayBufferWriter<byte> buffer, string text)
-    {
-        var written = Encoding.UTF8.GetBytes(text, buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length)));
-        buffer.Advance(written);
+        var causes = Encoding.UTF8.GetBytes($"|{p.StatusCause}|{p.Origin}|{p.LabelsCause}");
+        return Scratch.Write(p, Write, json =>
+        {
+            var line = new byte[2 + json.Length + causes.Length];
+            "P|"u8.CopyTo(line);
+            json.Span.CopyTo(line.AsSpan(2));
+            causes.CopyTo(line.AsSpan(2 + json.Length));
+            return line;
+        });
     }
 
     private static void Write(Utf8JsonWriter w, PodState p)
@@ -48,7 +40,7 @@ internal static class CanonicalPod
         w.WriteStartObject("metadata");
         w.WriteString("creationTimestamp", Json.FormatTime(p.CreatedAt));
         if (p.DeletionTimestamp is { } deleted) w.WriteString("deletionTimestamp", Json.FormatTime(deleted));
-        if (p.Labels.Count > 0) Map(w, "labels", p.Labels);
+        if (p.Labels.Count > 0) Json.WriteSorted(w, "labels", p.Labels);
         String(w, "name", p.Name);
         String(w, "namespace", p.Namespace);
         if (p.Controller is { } owner)
@@ -90,15 +82,6 @@ internal static class CanonicalPod
     private static void String(Utf8JsonWriter w, string name, string? value)
     {
         if (value is not null) w.WriteString(name, value);
-    }
-
-    private static void Map(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, string> map)
-    {
-        var keys = map.Keys.ToArray();
-        Array.Sort(keys, StringComparer.Ordinal);
-        w.WriteStartObject(name);
-        foreach (var key in keys) w.WriteString(key, map[key]);
-        w.WriteEndObject();
     }
 
     private static void Owner(Utf8JsonWriter w, OwnerReference o)

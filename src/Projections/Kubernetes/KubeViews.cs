@@ -74,7 +74,7 @@ public static class KubeViews
         if (p.Namespace is not null) w.WriteString("namespace", p.Namespace);
         w.WriteString("creationTimestamp", Json.FormatTime(p.CreatedAt));
         if (p.DeletionTimestamp is { } deleted) w.WriteString("deletionTimestamp", Json.FormatTime(deleted));
-        if (p.Labels.Count > 0) WriteSorted(w, "labels", p.Labels);
+        if (p.Labels.Count > 0) Json.WriteSorted(w, "labels", p.Labels);
         if (p.Controller is { } controller)
         {
             w.WritePropertyName("ownerReferences");
@@ -82,7 +82,7 @@ public static class KubeViews
         }
         w.WriteString("uid", p.Origin.ToString());
         if (p.Controller is { Kind: "DaemonSet", Name: { } ownerName }) w.WriteString("generateName", ownerName + "-");
-        if (template?.Annotations is { Count: > 0 } annotations) WriteSorted(w, "annotations", annotations);
+        if (template?.Annotations is { Count: > 0 } annotations) Json.WriteSorted(w, "annotations", annotations);
         if (resourceVersion is not null) w.WriteString("resourceVersion", resourceVersion);
         w.WriteEndObject();
 
@@ -184,15 +184,6 @@ public static class KubeViews
 
     private static readonly JsonElement Always = JsonSerializer.SerializeToElement("Always");
     private static readonly JsonElement DefaultScheduler = JsonSerializer.SerializeToElement("default-scheduler");
-
-    private static void WriteSorted(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, string> map)
-    {
-        var keys = map.Keys.ToArray();
-        Array.Sort(keys, StringComparer.Ordinal);
-        w.WriteStartObject(name);
-        foreach (var key in keys) w.WriteString(key, map[key]);
-        w.WriteEndObject();
-    }
 
     private static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
     {
