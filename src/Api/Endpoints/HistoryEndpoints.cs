@@ -28,7 +28,7 @@ public static class HistoryEndpoints
                     divergences ?? false), ct))
                 .ToJsonString(), "application/json");
         })
-            .WithSummary("The incident timeline: events with actor, sentence, cause and placement change").Produces<TimelinePage>().ProducesProblem(400).ProducesProblem(429);
+            .WithSummary("The incident timeline: events with actor, sentence, cause and placement change").Produces<TimelinePage>().ProducesProblem(400).ProducesProblem(422).ProducesProblem(429);
 
         engine.MapGet("/daemonsets/{ns}/{name}/revisions/{rev}/placements", async (string ns, string name, long rev, int? limit, string? @continue,
             IMediator m, CancellationToken ct) =>

@@ -480,7 +480,7 @@ function start() {
   $('#next').addEventListener('click', () => go(view.seq + 1));
   $('#matrix').addEventListener('scroll', renderVisibleRows);
   $('#spans').addEventListener('scroll', renderVisibleSpans);
-  $('#filter-node').addEventListener('change', () => { renderVisibleRows(); loadEvents(); });
+  $('#filter-node').addEventListener('change', () => { renderVisibleRows(); loadEvents().catch(err => status(err.message, true)); });
   $('#filter-ds').addEventListener('change', () => { view.spans = null; loadEvents(); drawSpans(); });
   $('#follow').addEventListener('change', e => { if (e.target.checked) loadAt(view.head).catch(err => status(err.message, true)); });
   load();

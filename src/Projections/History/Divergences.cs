@@ -3,6 +3,7 @@ using EventEngine.Events;
 using EventEngine.Reconciliation;
 using EventEngine.Runtime;
 using EventEngine.State;
+using FluentValidation;
 using MediatR;
 
 namespace EventEngine.Projections.History;
@@ -13,6 +14,15 @@ namespace EventEngine.Projections.History;
 /// controller is not the engine's.
 /// </summary>
 public sealed record FindDivergences(string? From, string? To, string? DaemonSet, string? Node, double MinSeconds) : IRequest<Inspected<DivergenceReport>>;
+
+public sealed class FindDivergencesValidator : AbstractValidator<FindDivergences>
+{
+    public FindDivergencesValidator()
+    {
+        RuleFor(q => q.DaemonSet).MustBeDaemonSetKey().When(q => q.DaemonSet is not null);
+        RuleFor(q => q.Node).MustBeNodeName().When(q => q.Node is not null);
+    }
+}
 
 /// <summary>The window read, and the divergences in it by the point they began.</summary>
 public sealed record DivergenceReport(LogPoint From, LogPoint To, IReadOnlyList<Divergence> Items);

@@ -16,7 +16,7 @@ public sealed class ExplainPlacementValidator : AbstractValidator<ExplainPlaceme
     public ExplainPlacementValidator()
     {
         RuleFor(q => q.DaemonSet).MustBeDaemonSetKey();
-        RuleFor(q => q.Node).NotEmpty().WithMessage("Required value").OverridePropertyName("node");
+        RuleFor(q => q.Node).MustBeNodeName();
     }
 }
 

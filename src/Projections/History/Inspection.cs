@@ -69,11 +69,38 @@ public static class Inspection
             pod.Hash is { } hash && revisions.TryGetValue(hash, out var number) ? number : null,
             pod.Hash, ds.IsUpdated(pod));
 
-    /// <summary>The daemonset query parameter: required, namespace/name.</summary>
+    /// <summary>
+    /// The daemonset query parameter: namespace/name, a namespace and a name as Kubernetes allows them. A key that no
+    /// DaemonSet can have is a 422 naming the parameter, not an empty answer: a timeline filtered by a mistyped key would
+    /// say that nothing happened.
+    /// </summary>
     public static IRuleBuilderOptions<T, string?> MustBeDaemonSetKey<T>(this IRuleBuilderInitial<T, string?> rule) =>
         rule.Cascade(CascadeMode.Stop)
             .NotEmpty().WithMessage("Required value: namespace/name")
-            .Must(key => key!.Split('/') is [{ Length: > 0 }, { Length: > 0 }])
-            .WithMessage((_, key) => $"Invalid value: \"{key}\": must be namespace/name")
+            .Must(key => DaemonSetKeyError(key!) is null)
+            .WithMessage((_, key) => $"Invalid value: \"{key}\": {DaemonSetKeyError(key!)}")
             .OverridePropertyName("daemonset");
+
+    /// <summary>The node query parameter: a node's name (a DNS subdomain), or a 422 naming the parameter.</summary>
+    public static IRuleBuilderOptions<T, string?> MustBeNodeName<T>(this IRuleBuilderInitial<T, string?> rule) =>
+        rule.Cascade(CascadeMode.Stop)
+            .NotEmpty().WithMessage("Required value")
+            .Must(name => NameRules.DnsSubdomain(name!) is null)
+            .WithMessage((_, name) => $"Invalid value: \"{name}\": {NameRules.DnsSubdomain(name!)}")
+            .OverridePropertyName("node");
+
+    /// <summary>The namespace query parameter: a DNS label, or a 422 naming the parameter.</summary>
+    public static IRuleBuilderOptions<T, string?> MustBeNamespaceName<T>(this IRuleBuilderInitial<T, string?> rule) =>
+        rule.Cascade(CascadeMode.Stop)
+            .NotEmpty().WithMessage("Required value")
+            .Must(name => NameRules.DnsLabel(name!) is null)
+            .WithMessage((_, name) => $"Invalid value: \"{name}\": {NameRules.DnsLabel(name!)}")
+            .OverridePropertyName("namespace");
+
+    /// <summary>Why a DaemonSet key is not one, or null when it is.</summary>
+    private static string? DaemonSetKeyError(string key) =>
+        key.Split('/') is not [{ Length: > 0 } ns, { Length: > 0 } name] ? "must be namespace/name"
+        : NameRules.DnsLabel(ns) is { } nsError ? $"namespace \"{ns}\": {nsError}"
+        : NameRules.DnsSubdomain(name) is { } nameError ? $"name \"{name}\": {nameError}"
+        : null;
 }

@@ -24,10 +24,9 @@ public sealed class GetStateAtValidator : AbstractValidator<GetStateAt>
     {
         RuleFor(q => q.Kind).Must(k => k is null or "nodes" or "daemonsets" or "pods")
             .WithMessage((_, k) => $"Unsupported value: \"{k}\": supported values: \"nodes\", \"daemonsets\", \"pods\"").OverridePropertyName("kind");
-        RuleFor(q => q.DaemonSet).Must(d => d!.Split('/') is [{ Length: > 0 }, { Length: > 0 }]).When(q => q.DaemonSet is not null)
-            .WithMessage((_, d) => $"Invalid value: \"{d}\": must be namespace/name").OverridePropertyName("daemonset");
-        RuleFor(q => q.Namespace).NotEmpty().When(q => q.Namespace is not null).OverridePropertyName("namespace");
-        RuleFor(q => q.Node).NotEmpty().When(q => q.Node is not null).OverridePropertyName("node");
+        RuleFor(q => q.DaemonSet).MustBeDaemonSetKey().When(q => q.DaemonSet is not null);
+        RuleFor(q => q.Namespace).MustBeNamespaceName().When(q => q.Namespace is not null);
+        RuleFor(q => q.Node).MustBeNodeName().When(q => q.Node is not null);
     }
 }
 

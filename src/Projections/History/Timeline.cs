@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using EventEngine.Events;
 using EventEngine.Model;
 using EventEngine.Runtime;
+using FluentValidation;
 using MediatR;
 using EventEngine.Storage;
 
@@ -15,6 +16,15 @@ namespace EventEngine.Projections.History;
 /// </summary>
 public sealed record GetTimeline(string? From, string? To, string? Node, string? DaemonSet, int Limit, string? Continue, bool IncludeStatus, bool Divergences = false)
     : IRequest<JsonObject>;
+
+public sealed class GetTimelineValidator : AbstractValidator<GetTimeline>
+{
+    public GetTimelineValidator()
+    {
+        RuleFor(q => q.DaemonSet).MustBeDaemonSetKey().When(q => q.DaemonSet is not null);
+        RuleFor(q => q.Node).MustBeNodeName().When(q => q.Node is not null);
+    }
+}
 
 /// <summary>
 /// Events in order, each with time, actor, a sentence, its cause (the causing event and the request), and the
