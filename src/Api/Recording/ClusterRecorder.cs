@@ -18,6 +18,7 @@ namespace EventEngine.Api.Recording;
 /// version the server no longer has included), is listed and only the differences from what the log holds are
 /// appended (a resync): nothing seen twice is recorded twice, and an object gone while nobody watched is recorded as
 /// removed. A failed list or watch is retried with backoff. A ControllerRevision seen before its DaemonSet waits for it.
+/// Of several processes on one log, the one holding the leader lease records; the others stand by.
 /// </summary>
 public sealed class ClusterRecorder(ClusterRecorder.Options options, IServiceProvider services, ILogger<ClusterRecorder> logger) : BackgroundService
 {
@@ -129,17 +130,72 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
         var config = options.Client;
         Server = config.Host;
         using var client = new k8s.Kubernetes(config);
+        var lease = services.GetRequiredService<LeaderLease>();
+        var poll = services.GetRequiredService<LeaseOptions>().Poll;
+        // one process records the cluster: the one that leads. Each process would watch the API server, and one running
+        // behind would append what it saw after the others had recorded newer states: a change undone and done again
+        var standingBy = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (!lease.IsLeader)
+            {
+                if (!standingBy) logger.LogInformation("Standing by: the process that leads records the cluster at {Server}", Server);
+                standingBy = true;
+                await Task.Delay(poll, stoppingToken);
+                continue;
+            }
+            standingBy = false;
+            using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var lost = CancelWhenLostAsync(lease, lease.Term, poll, leading);
+            try
+            {
+                await FollowClusterAsync(client, leading.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // the lease was lost
+            }
+            finally
+            {
+                await leading.CancelAsync();
+                await lost;
+                lock (_watching) _watching.Clear();
+                lock (_waiting) _waiting.Clear();
+            }
+            if (!stoppingToken.IsCancellationRequested) logger.LogWarning("This process no longer leads: it stopped recording the cluster at {Server}", Server);
+        }
+    }
+
+    /// <summary>Cancels the recording once the lease is lost, even if taken again since (or when the recording ended).</summary>
+    private static async Task CancelWhenLostAsync(LeaderLease lease, long term, TimeSpan poll, CancellationTokenSource leading)
+    {
+        try
+        {
+            while (lease.IsLeader && lease.Term == term) await Task.Delay(poll, leading.Token);
+            await leading.CancelAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            // the recording ended first
+        }
+    }
+
+    /// <summary>Resumes or lists each kind, owners before what they own, then follows every kind's watch at once.</summary>
+    private async Task FollowClusterAsync(k8s.Kubernetes client, CancellationToken ct)
+    {
         logger.LogInformation("Recording the cluster at {Server} (context {Context})", Server, options.Context ?? "current");
-        // owners before what they own: each kind resumed where the log left it, or listed, in turn; then every kind's watch at once
+        // a resync and a waiting ControllerRevision are judged against the live state: a process that stood by while
+        // another recorded folds what it recorded first
+        await _runtime.RefreshAsync(ct);
         var store = services.GetRequiredService<EventStore>();
         var versions = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var kind in Kinds)
         {
-            var resumed = await store.LastSourceVersionAsync([$"{WatchPrefix}{kind.Name}:", $"{ResyncPrefix}{kind.Name}:"], stoppingToken);
+            var resumed = await store.LastSourceVersionAsync([$"{WatchPrefix}{kind.Name}:", $"{ResyncPrefix}{kind.Name}:"], ct);
             if (resumed is not null) logger.LogInformation("Resuming the watch of {Kind} from resourceVersion {Version}, the last the log holds", kind.Name, resumed);
-            versions[kind.Name] = resumed ?? await WithRetryAsync(kind, ct => ResyncAsync(client, kind, ct), stoppingToken);
+            versions[kind.Name] = resumed ?? await WithRetryAsync(kind, token => ResyncAsync(client, kind, token), ct);
         }
-        await Task.WhenAll(Kinds.Select(kind => FollowAsync(client, kind, versions[kind.Name], stoppingToken)));
+        await Task.WhenAll(Kinds.Select(kind => FollowAsync(client, kind, versions[kind.Name], ct)));
     }
 
     /// <summary>Watches a kind from a resourceVersion; a watch that ends is resumed from the last version seen, a failed one relisted.</summary>

@@ -23,6 +23,11 @@ public sealed class LeaderLease(NpgsqlDataSource db, LeaseOptions options, ILogg
 
     public bool IsLeader => _leading;
 
+    private long _term;
+
+    /// <summary>How many times this process has taken the lease: a term that changed means the lease was lost between.</summary>
+    public long Term => Interlocked.Read(ref _term);
+
     /// <summary>Raised when this process takes the lease (at start, or when a leader died).</summary>
     public event Func<CancellationToken, Task>? Acquired;
 
@@ -50,6 +55,7 @@ public sealed class LeaderLease(NpgsqlDataSource db, LeaseOptions options, ILogg
             };
             await using (var listen = new NpgsqlCommand($"listen {Storage.EventStore.NotifyChannel}", connection)) await listen.ExecuteNonQueryAsync(ct);
             _connection = connection;
+            Interlocked.Increment(ref _term);
             _leading = true;
             logger.LogInformation("This process leads: it runs the reconciler's timers and the simulated kubelet");
             return true;

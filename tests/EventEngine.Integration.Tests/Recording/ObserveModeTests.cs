@@ -159,6 +159,67 @@ public sealed class ObserveModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OneProcessRecords_TheOneThatLeads_AndAStandbyTakesOverWhenItDies()
+    {
+        await _source.PostAsync("/api/v1/nodes", Http.Node("node-1"));
+        await _source.PostAsync(Ds, Http.Agent());
+        var settings = new Dictionary<string, string> { ["Engine:Leader:PollSeconds"] = "0.2" };
+        var leader = await StartRecorderAsync(settings);
+        await SameAsync(leader);
+        await using var standbyProcess = await ServerProcess.StartAsync(new Dictionary<string, string>(settings)
+        {
+            ["ConnectionStrings:Events"] = _recordDatabase.ConnectionString,
+            ["Engine:Mode"] = "Observe",
+            ["Engine:Cluster:Kubeconfig"] = _kubeconfig,
+        });
+        var standby = standbyProcess.Client();
+
+        // what changes once the standby runs is recorded by the leader alone: the standby has not even listed the cluster
+        await _source.PostAsync("/api/v1/nodes", Http.Node("node-2"));
+        await SameAsync(leader);
+        await SameAsync(standby);
+        var waiting = await standby.GetJsonAsync("/readyz");
+        Assert.False((bool)waiting["leader"]!);
+        Assert.False((bool)waiting["recorder"]!["live"]!);
+        Assert.Empty(waiting["recorder"]!["resourceVersions"]!.AsObject());
+        Assert.Contains("Standing by: the process that leads records the cluster", standbyProcess.Output);
+
+        // the leader dies: the standby takes the lease and records from where the log stands, nothing lost or doubled
+        _recorder!.Kill();
+        await _recorder.DisposeAsync();
+        _recorder = null;
+        await _source.PatchAsync("/api/v1/nodes/node-1", """{"metadata":{"labels":{"zone":"a"}}}""");
+        await _source.PostAsync("/api/v1/nodes", Http.Node("node-3"));
+        await SameAsync(standby);
+        await Wait.UntilAsync(async () => (bool)(await standby.GetJsonAsync("/readyz"))["recorder"]!["live"]!, TimeSpan.FromSeconds(30));
+        Assert.True((bool)(await standby.GetJsonAsync("/readyz"))["leader"]!);
+        Assert.Contains("Resuming the watch of nodes from resourceVersion", standbyProcess.Output);
+        var events = await standby.EventsAsync();
+        Assert.Equal(3, events.Count(e => (string?)e["type"] == "node_joined.v1"));
+        Assert.Single(events, e => (string?)e["type"] == "node_labels_changed.v1");
+        var registered = events.Where(e => (string?)e["type"] == "pod_registered.v1").Select(e => (string?)e["data"]!["pod"]).ToList();
+        Assert.Equal(registered.Distinct().Count(), registered.Count);
+
+        // the lease's connection is cut: the process stops recording, takes the lease again, and resumes where the log stands
+        await using (var database = new Npgsql.NpgsqlConnection(_recordDatabase.ConnectionString))
+        {
+            await database.OpenAsync();
+            await using var cut = new Npgsql.NpgsqlCommand(
+                "select count(pg_terminate_backend(pid)) from pg_locks where locktype = 'advisory' and classid = $1 and objid = $2 and granted"
+                + " and database = (select oid from pg_database where datname = current_database())", database);
+            cut.Parameters.Add(new Npgsql.NpgsqlParameter { Value = (long)(EventEngine.Runtime.LeaderLease.LockKey >> 32) });
+            cut.Parameters.Add(new Npgsql.NpgsqlParameter { Value = EventEngine.Runtime.LeaderLease.LockKey & 0xFFFF_FFFF });
+            Assert.Equal(1L, await cut.ExecuteScalarAsync());
+        }
+        await Wait.UntilAsync(() => Task.FromResult(standbyProcess.Output.Contains("This process no longer leads: it stopped recording", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30));
+        await _source.SendAsync(HttpMethod.Delete, "/api/v1/nodes/node-2");
+        await SameAsync(standby);
+        await Wait.UntilAsync(async () => (bool)(await standby.GetJsonAsync("/readyz"))["recorder"]!["live"]!, TimeSpan.FromSeconds(30));
+        Assert.Single(await standby.EventsAsync(), e => (string?)e["type"] == "node_removed.v1");
+    }
+
+    [Fact]
     public async Task WritesToTheRecordAreRefused_ReadsAndWhatIfsAreNot()
     {
         await _source.PostAsync("/api/v1/nodes", Http.Node("node-1"));
