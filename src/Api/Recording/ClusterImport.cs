@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -218,83 +220,80 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
 
     /// <summary>
     /// The file's values: JSON values one after another (lines, or pretty-printed objects as kubectl prints them), or YAML
-    /// documents; where each one is (its number), for the report. A value that does not parse ends the JSON stream (its
-    /// position is reported).
+    /// documents; where each one is (its number), for the report. JSON is read as it arrives, a line or a value at a time,
+    /// so an import holds one value in memory, not the file (an audit log of hundreds of megabytes included); a YAML file
+    /// is read whole. A line that does not parse is skipped; a value that does not parse ends the stream of concatenated
+    /// values (its position is reported).
     /// </summary>
     private static async IAsyncEnumerable<(JsonNode? Value, string Where, string? Malformed)> ValuesAsync(Stream body,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, ct)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBytes) throw new TooLargeException();
-        }
-        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-        var first = bytes.Span.IndexOfAnyExcept(" \t\r\n"u8);
-        if (first < 0) yield break;
-        if (bytes.Span[first] is (byte)'{' or (byte)'[')
-        {
-            var values = new List<(JsonNode?, string, string?)>();
-            ReadJsonValues(bytes, values);
-            foreach (var value in values) yield return value;
-            yield break;
-        }
-        IReadOnlyList<JsonNode?> documents;
-        string? error = null;
+        var pipe = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
         try
         {
-            documents = Yaml.ToJson(Encoding.UTF8.GetString(bytes.Span));
+            // the file's form, from its first line that is not blank
+            Form form;
+            while (true)
+            {
+                var read = await pipe.ReadAsync(ct);
+                if (read.Buffer.Length > MaxBytes) throw new TooLargeException();
+                form = FormOf(read.Buffer, read.IsCompleted);
+                if (form != Form.Unknown) break;
+                pipe.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            }
+            if (form == Form.Empty) yield break;
+            if (form == Form.Yaml)
+            {
+                foreach (var document in await YamlDocumentsAsync(pipe, ct)) yield return document;
+                yield break;
+            }
+
+            var values = new List<(JsonNode?, string, string?)>();
+            var reading = new JsonRead(form == Form.Lines);
+            while (true)
+            {
+                var read = await pipe.ReadAsync(ct);
+                var consumed = reading.Take(read.Buffer, read.IsCompleted, values);
+                // what is left is the start of one line or value: it may not outgrow the file's bound
+                if (read.Buffer.Slice(consumed).Length > MaxBytes || reading.Offset > MaxBytes) throw new TooLargeException();
+                pipe.AdvanceTo(consumed, read.Buffer.End);
+                foreach (var value in values) yield return value;
+                values.Clear();
+                if (read.IsCompleted || reading.Ended) yield break;
+            }
         }
-        catch (Exception e) when (e is ManifestException or FormatException)
+        finally
         {
-            documents = [];
-            error = e.Message;
+            await pipe.CompleteAsync();
         }
-        if (error is not null) yield return (null, "the file", "not JSON values and not YAML: " + error);
-        for (var i = 0; i < documents.Count; i++)
-            if (documents[i] is { } document) yield return (document, $"document {i + 1}", null);
     }
+
+    private enum Form { Unknown, Empty, Yaml, Lines, Concatenated }
 
     /// <summary>
-    /// JSON lines (an audit log: each line a value; a malformed line is counted and the next one read), else values one
-    /// after another as kubectl prints them, pretty across lines (a malformed one ends the stream: where it begins is
-    /// unknown).
+    /// The form of a file from its start: YAML unless its first byte that is not blank opens JSON; JSON lines when the
+    /// line it begins parses by itself, else concatenated values. Unknown until that line has arrived whole.
     /// </summary>
-    private static void ReadJsonValues(ReadOnlyMemory<byte> bytes, List<(JsonNode?, string, string?)> values)
+    private static Form FormOf(ReadOnlySequence<byte> start, bool whole)
     {
-        var lines = Encoding.UTF8.GetString(bytes.Span).Split('\n');
-        var firstLine = lines.First(l => l.Trim().Length > 0);
-        if (Parses(firstLine))
-        {
-            for (var i = 0; i < lines.Length; i++)
-            {
-                if (lines[i].Trim().Length == 0) continue;
-                try
-                {
-                    // a JSON array on a line is a list of values, as at the top of a file
-                    var value = JsonNode.Parse(lines[i], documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
-                    if (value is JsonArray array)
-                        foreach (var item in array) values.Add((item?.DeepClone(), $"line {i + 1}", item is null ? "null" : null));
-                    else if (value is not null) values.Add((value, $"line {i + 1}", null));
-                }
-                catch (JsonException e)
-                {
-                    values.Add((null, $"line {i + 1}", "malformed JSON: " + e.Message));
-                }
-            }
-            return;
-        }
-        ReadConcatenated(bytes, values);
+        var reader = new SequenceReader<byte>(start);
+        reader.AdvancePastAny(" \t\r\n"u8);
+        if (reader.End) return whole ? Form.Empty : Form.Unknown;
+        reader.TryPeek(out var first);
+        if (first is not ((byte)'{' or (byte)'[')) return Form.Yaml;
+        var rest = start.Slice(reader.Position);
+        ReadOnlySequence<byte> line;
+        if (new SequenceReader<byte>(rest).TryReadTo(out ReadOnlySequence<byte> upToNewline, (byte)'\n')) line = upToNewline;
+        else if (whole) line = rest;
+        else return Form.Unknown;
+        return ParsesAlone(line) ? Form.Lines : Form.Concatenated;
     }
 
-    private static bool Parses(string line)
+    private static bool ParsesAlone(ReadOnlySequence<byte> line)
     {
         try
         {
-            JsonNode.Parse(line);
+            JsonNode.Parse(line.IsSingleSegment ? line.FirstSpan : line.ToArray());
             return true;
         }
         catch (JsonException)
@@ -303,26 +302,110 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
         }
     }
 
-    private static void ReadConcatenated(ReadOnlyMemory<byte> bytes, List<(JsonNode?, string, string?)> values)
+    private static async Task<IReadOnlyList<(JsonNode?, string, string?)>> YamlDocumentsAsync(PipeReader pipe, CancellationToken ct)
     {
-        var reader = new Utf8JsonReader(bytes.Span, new JsonReaderOptions { AllowMultipleValues = true, MaxDepth = 64 });
-        var number = 0;
+        ReadResult read;
+        while (true)
+        {
+            read = await pipe.ReadAsync(ct);
+            if (read.Buffer.Length > MaxBytes) throw new TooLargeException();
+            if (read.IsCompleted) break;
+            pipe.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+        var text = Encoding.UTF8.GetString(read.Buffer);
+        pipe.AdvanceTo(read.Buffer.End);
         try
         {
-            while (reader.Read())
+            var documents = Yaml.ToJson(text);
+            return documents.Select((d, i) => (d, $"document {i + 1}", (string?)null)).Where(d => d.d is not null).ToList();
+        }
+        catch (Exception e) when (e is ManifestException or FormatException)
+        {
+            return [(null, "the file", "not JSON values and not YAML: " + e.Message)];
+        }
+    }
+
+    /// <summary>
+    /// JSON read from a stream a piece at a time: whole lines (each a value, or an array of values), or concatenated
+    /// values, taken from each piece as far as they are complete; the rest waits for the next piece.
+    /// </summary>
+    private sealed class JsonRead(bool lines)
+    {
+        private static readonly JsonDocumentOptions Document = new() { MaxDepth = 64 };
+        private JsonReaderState _state = new(new JsonReaderOptions { AllowMultipleValues = true, MaxDepth = 64 });
+        private int _number;
+
+        /// <summary>Bytes of the file taken so far.</summary>
+        public long Offset { get; private set; }
+
+        /// <summary>A value of concatenated JSON did not parse: nothing after it is read.</summary>
+        public bool Ended { get; private set; }
+
+        /// <summary>Adds the values complete in a piece of the file; returns where the first incomplete one begins.</summary>
+        public SequencePosition Take(ReadOnlySequence<byte> piece, bool last, List<(JsonNode?, string, string?)> values)
+        {
+            var consumed = lines ? TakeLines(piece, last, values) : TakeValues(piece, last, values);
+            Offset += piece.Slice(0, consumed).Length;
+            return consumed;
+        }
+
+        private SequencePosition TakeLines(ReadOnlySequence<byte> piece, bool last, List<(JsonNode?, string, string?)> values)
+        {
+            var reader = new SequenceReader<byte>(piece);
+            while (reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\n')) Line(line, values);
+            if (!last) return reader.Position;
+            if (!reader.End) Line(piece.Slice(reader.Position), values);
+            return piece.End;
+        }
+
+        private void Line(ReadOnlySequence<byte> line, List<(JsonNode?, string, string?)> values)
+        {
+            var where = $"line {++_number}";
+            var bytes = line.IsSingleSegment ? line.FirstSpan : line.ToArray();
+            if (bytes.IndexOfAnyExcept(" \t\r"u8) < 0) return;
+            try
             {
-                number++;
-                var value = JsonNode.Parse(ref reader);
-                if (value is null) continue;
-                // a JSON array at the top is a list of values
+                // a JSON array on a line is a list of values, as at the top of a file
+                var value = JsonNode.Parse(bytes, documentOptions: Document);
                 if (value is JsonArray array)
-                    foreach (var item in array) values.Add((item?.DeepClone(), $"value {number}", item is null ? "null" : null));
-                else values.Add((value, $"value {number}", null));
+                    foreach (var item in array) values.Add((item?.DeepClone(), where, item is null ? "null" : null));
+                else if (value is not null) values.Add((value, where, null));
+            }
+            catch (JsonException e)
+            {
+                values.Add((null, where, "malformed JSON: " + e.Message));
             }
         }
-        catch (JsonException e)
+
+        private SequencePosition TakeValues(ReadOnlySequence<byte> piece, bool last, List<(JsonNode?, string, string?)> values)
         {
-            values.Add((null, $"value {number}", $"malformed JSON at byte {reader.BytesConsumed}: {e.Message}; the rest of the file is not read"));
+            var reader = new Utf8JsonReader(piece, last, _state);
+            var consumed = piece.Start;
+            try
+            {
+                while (reader.Read())
+                {
+                    var start = reader;
+                    // a value is taken once the piece holds all of it
+                    if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !reader.TrySkip()) break;
+                    var where = $"value {++_number}";
+                    var value = JsonNode.Parse(ref start);
+                    consumed = reader.Position;
+                    _state = reader.CurrentState;
+                    if (value is null) continue;
+                    // a JSON array at the top is a list of values
+                    if (value is JsonArray array)
+                        foreach (var item in array) values.Add((item?.DeepClone(), where, item is null ? "null" : null));
+                    else values.Add((value, where, null));
+                }
+            }
+            catch (JsonException e)
+            {
+                values.Add((null, $"value {_number + 1}", $"malformed JSON at byte {Offset + reader.BytesConsumed}: {e.Message}; the rest of the file is not read"));
+                Ended = true;
+                return piece.End;
+            }
+            return consumed;
         }
     }
 

@@ -143,6 +143,30 @@ public sealed class ImportTests : ApiTest
     }
 
     [Fact]
+    public async Task ConcatenatedValues_EndAtOneThatDoesNotParse_SayingWhere_AndLinesMayEndInCrLf()
+    {
+        // pretty-printed values one after another, as kubectl prints them, then 80 KB of numbers (not objects: skipped),
+        // so the stream is read in several pieces; a stray brace after the node "second" ends it
+        var (status, summary, _) = await Client.PostAsync("/engine/v1/import",
+            "{\n  \"apiVersion\": \"v1\", \"kind\": \"Node\",\n  \"metadata\": {\"name\": \"first\"}\n}\n"
+            + string.Concat(Enumerable.Repeat("1 ", 40_000))
+            + "{\n  \"apiVersion\": \"v1\", \"kind\": \"Node\",\n  \"metadata\": {\"name\": \"second\"}}\n}\n"
+            + "{\n  \"apiVersion\": \"v1\", \"kind\": \"Node\",\n  \"metadata\": {\"name\": \"third\"}\n}\n");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal((40_003L, 2L, 40_001L), ((long)summary!["read"]!, (long)summary["recorded"]!, (long)summary["skipped"]!));
+        var malformed = (string?)summary["skippedBecause"]!.AsObject().Single(p => p.Key.StartsWith("malformed", StringComparison.Ordinal)).Key;
+        Assert.StartsWith("malformed JSON at byte 80148: '}' ", malformed);
+        Assert.EndsWith("; the rest of the file is not read", malformed);
+        Assert.Equal(["first", "second"], (await Client.GetJsonAsync("/api/v1/nodes"))["items"]!.AsArray().Select(n => (string?)n!["metadata"]!["name"]).Order());
+
+        // JSON lines written on Windows, the last without its line end
+        (status, summary, _) = await Client.PostAsync("/engine/v1/import",
+            "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"crlf-1\"}}\r\n\r\n{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"crlf-2\"}}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal((2L, 2L, 0L), ((long)summary!["read"]!, (long)summary["recorded"]!, (long)summary["skipped"]!));
+    }
+
+    [Fact]
     public async Task FieldsOfTheWrongShape_AreSkippedWithTheirReason_NotAnError()
     {
         // a responseStatus that is a string, an owner reference whose controller is a string, a status count that is one
