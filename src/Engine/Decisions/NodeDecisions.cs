@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using EventEngine.Events;
 using EventEngine.Model;
@@ -22,10 +23,11 @@ public static class NodeDecisions
             node.Metadata.Labels ?? new Dictionary<string, string>(),
             StampTaints(node.Spec?.Taints ?? [], [], now),
             node.Spec?.Unschedulable ?? false,
-            node.Status?.Conditions ?? []));
+            node.Status?.Conditions ?? [],
+            node.Metadata.Annotations is { Count: > 0 } annotations ? annotations : null));
     }
 
-    /// <summary>Replace labels, taints, unschedulable and conditions; one event per kind of change.</summary>
+    /// <summary>Replace labels, annotations, taints, unschedulable and conditions; one event per kind of change.</summary>
     public static Decided Replace(ClusterState s, string name, Node node, DateTimeOffset now)
     {
         if (!s.Nodes.TryGetValue(name, out var current)) return Failure.NotFound($"node {name}");
@@ -38,6 +40,8 @@ public static class NodeDecisions
         var events = new List<IEvent>();
         var labels = node.Metadata!.Labels ?? new Dictionary<string, string>();
         if (!SameMap(labels, current.Labels)) events.Add(new NodeLabelsChanged(name, labels));
+        var annotations = node.Metadata.Annotations ?? new Dictionary<string, string>();
+        if (!SameMap(annotations, current.Annotations ?? ImmutableDictionary<string, string>.Empty)) events.Add(new NodeAnnotationsChanged(name, annotations));
         var taints = node.Spec?.Taints ?? [];
         if (!SameTaints(taints, current.Taints)) events.Add(new NodeTaintsChanged(name, StampTaints(taints, current.Taints, now)));
         var unschedulable = node.Spec?.Unschedulable ?? false;

@@ -13,6 +13,7 @@ public static class Descriptions
     {
         NodeJoined x => $"{x.Node} joined" + Labels(" with labels ", x.Labels) + (x.Taints.Count > 0 ? $", taints {string.Join(", ", x.Taints)}" : ""),
         NodeLabelsChanged x => $"{x.Node} labels changed: {LabelDiff(before.Nodes.GetValueOrDefault(x.Node)?.Labels ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty, x.Labels)}",
+        NodeAnnotationsChanged x => $"{x.Node} annotations changed: {KeyDiff(before.Nodes.GetValueOrDefault(x.Node)?.Annotations ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty, x.Annotations)}",
         NodeTaintsChanged x => TaintDiff(x.Node, before.Nodes.GetValueOrDefault(x.Node)?.Taints ?? [], x.Taints),
         NodeCordoned x => $"{x.Node} cordoned",
         NodeUncordoned x => $"{x.Node} uncordoned",
@@ -64,6 +65,16 @@ public static class Descriptions
 
     private static string Labels(string prefix, IReadOnlyDictionary<string, string> labels) =>
         labels.Count == 0 ? "" : prefix + string.Join(",", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
+
+    /// <summary>The keys of a map that changed (+ added, ~ changed, - removed): annotation values can be whole documents.</summary>
+    private static string KeyDiff(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after)
+    {
+        var changes = after.Where(p => !before.TryGetValue(p.Key, out var v) || v != p.Value)
+            .Select(p => (before.ContainsKey(p.Key) ? "~" : "+") + p.Key)
+            .Concat(before.Keys.Where(k => !after.ContainsKey(k)).Select(k => "-" + k))
+            .Order(StringComparer.Ordinal).ToList();
+        return changes.Count == 0 ? "none" : string.Join(", ", changes);
+    }
 
     private static string LabelDiff(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after)
     {

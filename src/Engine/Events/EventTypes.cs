@@ -22,6 +22,7 @@ public static class EventTypes
     [
         ("node_joined.v1", typeof(NodeJoined), EventSubject.Node),
         ("node_labels_changed.v1", typeof(NodeLabelsChanged), EventSubject.Node),
+        ("node_annotations_changed.v1", typeof(NodeAnnotationsChanged), EventSubject.Node),
         ("node_taints_changed.v1", typeof(NodeTaintsChanged), EventSubject.Node),
         ("node_cordoned.v1", typeof(NodeCordoned), EventSubject.Node),
         ("node_uncordoned.v1", typeof(NodeUncordoned), EventSubject.Node),

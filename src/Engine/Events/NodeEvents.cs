@@ -2,17 +2,24 @@ using EventEngine.Model;
 
 namespace EventEngine.Events;
 
-/// <summary>A node joined the cluster.</summary>
+/// <summary>A node joined the cluster (its annotations absent from events recorded before they were kept).</summary>
 public sealed record NodeJoined(
     string Node,
     string Uid,
     IReadOnlyDictionary<string, string> Labels,
     IReadOnlyList<Taint> Taints,
     bool Unschedulable,
-    IReadOnlyList<NodeCondition> Conditions) : IEvent;
+    IReadOnlyList<NodeCondition> Conditions,
+    IReadOnlyDictionary<string, string>? Annotations = null) : IEvent;
 
 /// <summary>A node's labels were replaced by this set.</summary>
 public sealed record NodeLabelsChanged(string Node, IReadOnlyDictionary<string, string> Labels) : IEvent;
+
+/// <summary>
+/// A node's annotations were replaced by this set. They do not bear on placement: they are kept so that the node reads
+/// back as it was written (kubectl apply keeps its last-applied configuration there, and computes what to remove from it).
+/// </summary>
+public sealed record NodeAnnotationsChanged(string Node, IReadOnlyDictionary<string, string> Annotations) : IEvent;
 
 /// <summary>A node's taints were replaced by this list (NoExecute taints carry the time they were added).</summary>
 public sealed record NodeTaintsChanged(string Node, IReadOnlyList<Taint> Taints) : IEvent;

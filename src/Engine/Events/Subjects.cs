@@ -7,6 +7,7 @@ public static class Subjects
     {
         NodeJoined x => x.Node,
         NodeLabelsChanged x => x.Node,
+        NodeAnnotationsChanged x => x.Node,
         NodeTaintsChanged x => x.Node,
         NodeCordoned x => x.Node,
         NodeUncordoned x => x.Node,

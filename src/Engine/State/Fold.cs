@@ -15,6 +15,7 @@ public static partial class Fold
     {
         NodeJoined e => NodeJoined(s, e, r),
         NodeLabelsChanged e => ChangeNode(s, e.Node, n => n with { Labels = e.Labels.ToImmutableDictionary() }, r.Id),
+        NodeAnnotationsChanged e => ChangeNode(s, e.Node, n => n with { Annotations = AnnotationsOf(e.Annotations) }, null),
         NodeTaintsChanged e => ChangeNode(s, e.Node, n => n with { Taints = [.. e.Taints], TaintsCause = r.Id }, r.Id),
         NodeCordoned e => ChangeNode(s, e.Node, n => n with { Unschedulable = true }, null),
         NodeUncordoned e => ChangeNode(s, e.Node, n => n with { Unschedulable = false }, null),
@@ -49,7 +50,7 @@ public static partial class Fold
     private static ClusterState NodeJoined(ClusterState s, NodeJoined e, Recorded r)
     {
         var node = new NodeState(e.Node, e.Uid, e.Labels.ToImmutableDictionary(), [.. e.Taints], e.Unschedulable,
-            [.. e.Conditions], r.At, r.Id);
+            [.. e.Conditions], r.At, r.Id) { Annotations = AnnotationsOf(e.Annotations) };
         s = s with
         {
             Nodes = s.Nodes.SetItem(e.Node, node),
@@ -58,6 +59,9 @@ public static partial class Fold
         };
         return RefreshNodeForAll(s, e.Node, r.Id);
     }
+
+    private static ImmutableDictionary<string, string>? AnnotationsOf(IReadOnlyDictionary<string, string>? annotations) =>
+        annotations is { Count: > 0 } ? annotations.ToImmutableDictionary() : null;
 
     private static ClusterState ChangeNode(ClusterState s, string name, Func<NodeState, NodeState> change, Guid? placementCause)
     {

@@ -12,4 +12,8 @@ public sealed record NodeState(
     bool Unschedulable,
     ImmutableArray<NodeCondition> Conditions,
     DateTimeOffset CreatedAt,
-    Guid TaintsCause);
+    Guid TaintsCause)
+{
+    /// <summary>The node's annotations; null when it has none (so a node without them is stored as before they were kept).</summary>
+    public ImmutableDictionary<string, string>? Annotations { get; init; }
+}

@@ -13,6 +13,7 @@ public static class Views
         {
             Name = n.Name, Uid = n.Uid, CreationTimestamp = n.CreatedAt,
             Labels = Sorted(n.Labels),
+            Annotations = n.Annotations is { } annotations ? Sorted(annotations) : null,
         },
         Spec = new NodeSpec { Taints = n.Taints.IsEmpty ? null : n.Taints, Unschedulable = n.Unschedulable ? true : null },
         Status = new NodeStatus { Conditions = n.Conditions.IsEmpty ? null : n.Conditions },

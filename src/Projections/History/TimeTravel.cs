@@ -275,6 +275,7 @@ public sealed class TimeTravel
     private static IEnumerable<(char Kind, string Key)> Described(IEvent e) => e switch
     {
         NodeLabelsChanged x => [(ObjectHistory.Kinds.Node, x.Node)],
+        NodeAnnotationsChanged x => [(ObjectHistory.Kinds.Node, x.Node)],
         NodeTaintsChanged x => [(ObjectHistory.Kinds.Node, x.Node)],
         DaemonSetUpdated x => [(ObjectHistory.Kinds.DaemonSet, x.DaemonSet), (ObjectHistory.Kinds.DaemonSetStatus, x.DaemonSet)],
         PodCreated x => [(ObjectHistory.Kinds.DaemonSet, x.DaemonSet), (ObjectHistory.Kinds.DaemonSetStatus, x.DaemonSet)],

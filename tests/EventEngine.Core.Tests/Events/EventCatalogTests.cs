@@ -1,6 +1,7 @@
 using System.Reflection;
 using EventEngine.Events;
 using EventEngine.Model;
+using EventEngine.State;
 using EventEngine.Tests.Scenarios;
 
 namespace EventEngine.Core.Tests.EventCatalog;
@@ -38,6 +39,18 @@ public sealed class EventCatalogTests
     }
 
     [Fact]
+    public void ANodeJoinedStoredBeforeAnnotationsWereKept_ReadsAsOneWithoutThem_AndWritesTheSameBytes()
+    {
+        const string stored = """{"node":"node-1","uid":"uid-n1","labels":{"zone":"a"},"taints":[],"unschedulable":false,"conditions":[]}""";
+        var joined = (NodeJoined)EventTypes.Deserialize("node_joined.v1", stored);
+        Assert.Null(joined.Annotations);
+        Assert.Equal(stored, EventTypes.Serialize(joined));
+        var node = Fold.Evolve(ClusterState.Empty, new Recorded(Guid.NewGuid(), new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), joined)).Nodes["node-1"];
+        Assert.Null(node.Annotations);
+        Assert.Null(Views.Node(node).Metadata!.Annotations);
+    }
+
+    [Fact]
     public void EverySampleHasItsType() => Assert.Equal(EventTypes.Names.Order(), EventSamples.All.Keys.Order());
 
     [Fact]
@@ -64,8 +77,10 @@ internal static class EventSamples
 
     public static readonly IReadOnlyDictionary<string, IEvent> All = new IEvent[]
     {
-        new NodeJoined("node-1", "uid-n1", new Dictionary<string, string> { ["zone"] = "a" }, [Taint], true, [new NodeCondition { Type = "Ready", Status = "True" }]),
+        new NodeJoined("node-1", "uid-n1", new Dictionary<string, string> { ["zone"] = "a" }, [Taint], true, [new NodeCondition { Type = "Ready", Status = "True" }],
+            new Dictionary<string, string> { ["team"] = "infra" }),
         new NodeLabelsChanged("node-1", new Dictionary<string, string> { ["zone"] = "b" }),
+        new NodeAnnotationsChanged("node-1", new Dictionary<string, string> { ["team"] = "edge" }),
         new NodeTaintsChanged("node-1", [Taint]),
         new NodeCordoned("node-1"),
         new NodeUncordoned("node-1"),

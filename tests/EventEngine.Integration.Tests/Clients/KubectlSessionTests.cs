@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EventEngine.Integration.Tests.Engine;
 using EventEngine.Integration.Tests.Infrastructure;
 
 namespace EventEngine.Integration.Tests.Clients;
@@ -115,6 +116,37 @@ public sealed class KubectlSessionTests : IAsyncLifetime
         Assert.Equal("daemonset.apps/agent configured\n", await Succeeds(["apply", "-f", "-"], Agent.Replace("agent:1.0", "agent:1.1")));
         Assert.Equal("registry.example/agent:1.1",
             await Succeeds(["get", "ds", "agent", "-n", "monitoring", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]));
+    }
+
+    [Fact]
+    public async Task ApplyOfANode_RemovesWhatItsManifestNoLongerHas_AndAnnotationsAreKept()
+    {
+        // kubectl apply computes what to remove from the configuration it last applied, which it keeps in an annotation
+        const string Before = """
+            apiVersion: v1
+            kind: Node
+            metadata:
+              name: node-9
+              labels: {disk: ssd, zone: a}
+            spec:
+              taints: [{key: dedicated, value: infra, effect: NoSchedule}]
+            """;
+        Assert.Equal("node/node-9 created\n", await Succeeds(["apply", "-f", "-"], Before));
+        Assert.Equal("node/node-9 unchanged\n", await Succeeds(["apply", "-f", "-"], Before));
+        Assert.Equal("node/node-9 configured\n", await Succeeds(["apply", "-f", "-"], "apiVersion: v1\nkind: Node\nmetadata:\n  name: node-9\n  labels: {zone: a}\n"));
+        Assert.Equal("{\"zone\":\"a\"} []", await Succeeds(["get", "node", "node-9", "-o", "jsonpath={.metadata.labels} [{.spec.taints}]"]));
+
+        Assert.Equal("node/node-9 annotated\n", await Succeeds(["annotate", "node", "node-9", "team=infra"]));
+        Assert.Equal("infra", await Succeeds(["get", "node", "node-9", "-o", "jsonpath={.metadata.annotations.team}"]));
+        Assert.Contains("kubectl.kubernetes.io/last-applied-configuration", await Succeeds(["get", "node", "node-9", "-o", "jsonpath={.metadata.annotations}"]));
+        Assert.Equal("node/node-9 annotated\n", await Succeeds(["annotate", "node", "node-9", "team-"]));
+        Assert.Equal("", await Succeeds(["get", "node", "node-9", "-o", "jsonpath={.metadata.annotations.team}"]));
+        var timeline = await _server.Client().GetJsonAsync("/engine/v1/timeline?node=node-9");
+        var changes = timeline["items"]!.AsArray().Select(e => (string)e!["description"]!).Where(d => d.Contains("annotations changed", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, changes.Count);
+        Assert.StartsWith("node-9 annotations changed: ~kubectl.kubernetes.io/last-applied-configuration", changes[0]);
+        Assert.StartsWith("node-9 annotations changed: +team", changes[1]);
+        Assert.StartsWith("node-9 annotations changed: -team", changes[2]);
     }
 
     [Fact]
