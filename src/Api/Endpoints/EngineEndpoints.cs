@@ -37,8 +37,9 @@ public static class EngineEndpoints
             .Accepts<JsonObject[]>("application/json", "application/yaml").Produces<ApplyAnswer>()
             .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
 
-        engine.MapPost("/demo/incident", async (IMediator m, CancellationToken ct) =>
+        engine.MapPost("/demo/incident", async (HttpRequest request, IMediator m, CancellationToken ct) =>
         {
+            if (request.RefuseDryRun() is { } refused) return refused;
             var (phases, failure) = await m.Send(new RunIncidentDemo(), ct);
             if (failure is not null) return Problems.From(failure);
             return Results.Json(new
@@ -50,6 +51,7 @@ public static class EngineEndpoints
 
         engine.MapPost("/import", async (HttpRequest request, EventEngine.Api.Recording.ClusterImport import, EngineMode mode, CancellationToken ct) =>
         {
+            if (request.RefuseDryRun() is { } refused) return refused;
             if (!mode.Observes)
                 return Problems.Problem(409, "Conflict",
                     "an import records a cluster's history, which this engine's own controller would act on: run a server with Engine:Mode=Observe to import");
@@ -72,6 +74,7 @@ public static class EngineEndpoints
 
         engine.MapPost("/clock", async (HttpRequest request, IMediator m, TimeProvider clock, CancellationToken ct) =>
         {
+            if (request.RefuseDryRun() is { } refused) return refused;
             var body = await Bodies.JsonObjectAsync(request, ct);
             if (body["advanceSeconds"] is not JsonValue value || !value.TryGetValue<double>(out var seconds))
                 return Problems.Problem(422, "Invalid request", "advanceSeconds is required and must be a number", [("advanceSeconds", "Required value")]);

@@ -49,6 +49,7 @@ public static class HistoryEndpoints
 
         engine.MapPost("/projections/rebuild", async (Rebuild rebuild, HttpRequest request, MemoryTrim memory, CancellationToken ct) =>
         {
+            if (request.RefuseDryRun() is { } refused) return refused;
             var watch = Stopwatch.StartNew();
             request.HttpContext.Response.RegisterForDispose(memory.LargeRead());
             if (!Ndjson.Accepted(request))

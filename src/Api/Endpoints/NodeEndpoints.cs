@@ -39,8 +39,11 @@ public static class NodeEndpoints
             return await request.WriteAsync(c => m.Send(new PatchNode(c, name, patch, request.IfMatch()), ct), Answers.Object(Responses.Node(name)));
         });
 
-        nodes.MapDelete("/{name}", (string name, HttpRequest request, IMediator m, CancellationToken ct) =>
-            request.WriteAsync(c => m.Send(new RemoveNode(c, name, request.IfMatch()), ct),
-                Answers.Status($"node {name} removed", new() { ["name"] = name, ["kind"] = "nodes" })));
+        nodes.MapDelete("/{name}", async (string name, HttpRequest request, IMediator m, CancellationToken ct) =>
+        {
+            await Bodies.DeleteOptionsAsync(request, ct);
+            return await request.WriteAsync(c => m.Send(new RemoveNode(c, name, request.IfMatch()), ct),
+                Answers.Status($"node {name} removed", new() { ["name"] = name, ["kind"] = "nodes" }));
+        });
     }
 }

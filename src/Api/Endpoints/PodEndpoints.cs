@@ -44,9 +44,12 @@ public static class PodEndpoints
                 Answers.Object(Responses.Pod(ns, name)));
         });
 
-        v1.MapDelete("/namespaces/{ns}/pods/{name}", (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
-            request.WriteAsync(c => m.Send(new DeletePod(c, ns, name, request.IfMatch()), ct),
-                Answers.Status($"pod {ns}/{name} deleted", new() { ["name"] = name, ["namespace"] = ns, ["kind"] = "pods" })));
+        v1.MapDelete("/namespaces/{ns}/pods/{name}", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
+        {
+            await Bodies.DeleteOptionsAsync(request, ct);
+            return await request.WriteAsync(c => m.Send(new DeletePod(c, ns, name, request.IfMatch()), ct),
+                Answers.Status($"pod {ns}/{name} deleted", new() { ["name"] = name, ["namespace"] = ns, ["kind"] = "pods" }));
+        });
     }
 
     /// <summary>The pod as registered, when the controller removed it in the same step: the body with the log's version and time.</summary>

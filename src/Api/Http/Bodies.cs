@@ -62,20 +62,33 @@ public static class Bodies
         : typeof(T) == typeof(DaemonSet) ? ApiResources.DaemonSets
         : throw new InvalidOperationException($"{typeof(T).Name} is not a served kind");
 
+    /// <summary>What a delete asks besides the object: its propagationPolicy, and whether it is a dry run.</summary>
+    public sealed record DeleteOptions(string? PropagationPolicy, bool DryRun);
+
     /// <summary>
-    /// The propagationPolicy of a delete: from its DeleteOptions body as kubectl sends it
-    /// ({"kind":"DeleteOptions","propagationPolicy":"Foreground"}), else from the query; the legacy orphanDependents
-    /// means Orphan (true) or Background (false).
+    /// A delete's options: from its DeleteOptions body as kubectl sends it ({"kind":"DeleteOptions",
+    /// "propagationPolicy":"Foreground","dryRun":["All"]}), else from the query; the legacy orphanDependents means Orphan
+    /// (true) or Background (false). The request's command reads the dry run from here (see <see cref="RequestContext.DryRun"/>).
     /// </summary>
-    public static async Task<string?> PropagationPolicyAsync(HttpRequest request, CancellationToken ct)
+    public static async Task<DeleteOptions> DeleteOptionsAsync(HttpRequest request, CancellationToken ct)
     {
         var query = request.Query["propagationPolicy"].ToString();
-        if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any())) return query.Length > 0 ? query : null;
-        var options = await JsonObjectAsync(request, ct);
-        if (options["propagationPolicy"] is JsonValue policy && policy.TryGetValue<string>(out var given)) return given;
-        if (options["orphanDependents"] is JsonValue orphan && orphan.TryGetValue<bool>(out var dependents))
-            return dependents ? State.DeletionPolicy.Orphan : State.DeletionPolicy.Background;
-        return query.Length > 0 ? query : null;
+        var options = request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any())
+            ? new JsonObject()
+            : await JsonObjectAsync(request, ct);
+        var policy = options["propagationPolicy"] is JsonValue p && p.TryGetValue<string>(out var given) ? given
+            : options["orphanDependents"] is JsonValue orphan && orphan.TryGetValue<bool>(out var dependents)
+                ? dependents ? State.DeletionPolicy.Orphan : State.DeletionPolicy.Background
+            : query.Length > 0 ? query : null;
+        var dryRun = options["dryRun"] switch
+        {
+            null => false,
+            JsonArray values when values.All(v => v is JsonValue value && value.TryGetValue<string>(out var text) && text == "All") => values.Count > 0,
+            var other => throw new ManifestException($"dryRun: Invalid value: {other.ToJsonString()}: must be a list of \"All\" ([\"All\"])", "dryRun"),
+        };
+        var read = new DeleteOptions(policy, dryRun);
+        request.HttpContext.Items[typeof(DeleteOptions)] = read;
+        return read;
     }
 
     /// <summary>A small JSON body for engine commands ({"toRevision": 1}).</summary>

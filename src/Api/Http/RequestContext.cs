@@ -22,11 +22,29 @@ public static class RequestContext
     /// </summary>
     public static CommandContext Command(this HttpRequest request, Func<CommandOutcome, string>? answer = null)
     {
-        var context = Identity(request);
-        return answer is not null && IdempotencyKeys.Of(request.HttpContext) is var (key, hash)
+        var context = Identity(request) with { DryRun = DryRun(request) };
+        // a dry run is answered, never stored: a retry under its key runs it again
+        return answer is not null && !context.DryRun && IdempotencyKeys.Of(request.HttpContext) is var (key, hash)
             ? context with { Idempotency = new IdempotentRequest(key, hash, answer) }
             : context;
     }
+
+    /// <summary>?dryRun=All (kubectl diff, --dry-run=server): true; absent: false; any other value is refused, as the API server does.</summary>
+    public static bool DryRun(this HttpRequest request)
+    {
+        if (request.HttpContext.Items[typeof(Bodies.DeleteOptions)] is Bodies.DeleteOptions { DryRun: true }) return true;
+        if (!request.Query.TryGetValue("dryRun", out var values)) return false;
+        foreach (var value in values)
+            if (value != "All")
+                throw new Model.ManifestException($"dryRun: Unsupported value: \"{value}\": supported values: \"All\"", "dryRun");
+        return true;
+    }
+
+    /// <summary>A write that cannot be tried without taking effect refuses ?dryRun, rather than ignore it.</summary>
+    public static IResult? RefuseDryRun(this HttpRequest request) =>
+        request.Query.ContainsKey("dryRun")
+            ? Problems.Problem(400, "Malformed request", "dryRun: this request cannot be tried without taking effect", [("dryRun", "Unsupported")])
+            : null;
 
     private static CommandContext Identity(HttpRequest request)
     {

@@ -19,6 +19,12 @@ public sealed record CommandContext(string CorrelationId, string Actor, string? 
 
     /// <summary>Where a recorded cluster showed what the command records: its events carry it in their metadata.</summary>
     public Storage.EventSource? Source { get; init; }
+
+    /// <summary>
+    /// ?dryRun=All: the command is decided and checked, and answered with the objects as it would leave them, but nothing
+    /// is appended and the controller does not act on it (as the API server validates a dry run without persisting it).
+    /// </summary>
+    public bool DryRun { get; init; }
 }
 
 /// <summary>

@@ -145,19 +145,41 @@ public sealed class EngineRuntime(
         Func<ClusterState, DateTimeOffset, Decided> decide,
         IReadOnlyList<VersionPrecondition>? preconditions = null,
         CancellationToken cancellationToken = default) =>
-        Enqueue(new Pending(context, (state, now, streams) =>
+        context.DryRun ? Task.FromResult(DryRun(decide, preconditions)) : Enqueue(new Pending(context, (state, now, streams) =>
         {
-            foreach (var p in preconditions ?? [])
-            {
-                var actual = p.ActualIn(streams);
-                if (actual != p.Version) return new Decision(null, Failure.Conflict(Stale(p, actual), p.Field), null);
-            }
+            if (Unmet(preconditions, streams) is { } stale) return new Decision(null, stale, null);
             var decided = decide(state, now);
             return decided.Failure is { } failure
                 ? new Decision(null, failure, null)
                 : new Decision(mode.Observes ? Steps.Record(state, decided.Events, now, Guid.NewGuid) : Steps.Run(state, decided.Events, now, Guid.NewGuid),
                     null, decided.Note);
         }, Full: false), cancellationToken);
+
+    private static Failure? Unmet(IReadOnlyList<VersionPrecondition>? preconditions, IStreamPositions streams)
+    {
+        foreach (var p in preconditions ?? [])
+        {
+            var actual = p.ActualIn(streams);
+            if (actual != p.Version) return Failure.Conflict(Stale(p, actual), p.Field);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A dry run: the command decided on the present state, its preconditions checked, and its events folded into a copy
+    /// of that state, which the answer shows; its objects keep the resourceVersions they have. Nothing is appended, so
+    /// nothing settles: the controller's reaction is not part of the answer.
+    /// </summary>
+    private CommandOutcome DryRun(Func<ClusterState, DateTimeOffset, Decided> decide, IReadOnlyList<VersionPrecondition>? preconditions)
+    {
+        var current = Volatile.Read(ref _current);
+        if (Unmet(preconditions, current.Streams) is { } stale) return new CommandOutcome(stale, current.State, [], null, current.Streams);
+        var now = Now();
+        var decided = decide(current.State, now);
+        if (decided.Failure is { } failure) return new CommandOutcome(failure, current.State, [], null, current.Streams);
+        var state = Fold.EvolveAll(current.State, decided.Events.Select(e => new Recorded(Guid.NewGuid(), now, e)));
+        return new CommandOutcome(null, state, [], decided.Note, current.Streams);
+    }
 
     private static string Stale(VersionPrecondition p, long actual)
     {

@@ -150,6 +150,49 @@ public sealed class KubectlSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DiffAndServerDryRuns_AnswerWhatWouldChange_AndAppendNothing()
+    {
+        await Succeeds(["apply", "-f", "-"], Nodes);
+        await Succeeds(["apply", "-f", "-"], Agent);
+        await PodsReadyAsync(2);
+        var client = _server.Client();
+        var events = await client.EventCountAsync();
+        var before = await Succeeds(["get", "nodes,ds,pods", "-A", "-o", "yaml"]);
+
+        // kubectl diff asks for the change as a dry run: it shows it, and exits 1 because there is one
+        var (code, diff, error) = await _kubectl.RunAsync(["diff", "-f", "-"], Agent.Replace("agent:1.0", "agent:2.0"));
+        Assert.True(code == 1, $"kubectl diff exited with {code}: {error}");
+        var changed = diff.Split('\n').Where(l => l.StartsWith('-') || l.StartsWith('+')).Select(l => l[0] + l[1..].Trim()).ToList();
+        Assert.Contains(changed, l => l.StartsWith('-') && l.EndsWith("image: registry.example/agent:1.0", StringComparison.Ordinal));
+        Assert.Contains(changed, l => l.StartsWith('+') && l.EndsWith("image: registry.example/agent:2.0", StringComparison.Ordinal));
+        Assert.Contains("-generation: 1", changed);
+
+        var pod = Names(await Succeeds(["get", "pods", "-n", "monitoring", "-o", "name"]))[0];
+        Assert.Equal("node/node-1 labeled (server dry run)\n", await Succeeds(["label", "node", "node-1", "tier=edge", "--dry-run=server"]));
+        Assert.Equal("node/node-1 cordoned (server dry run)\n", await Succeeds(["cordon", "node-1", "--dry-run=server"]));
+        Assert.Equal("node \"node-2\" deleted (server dry run)\n", await Succeeds(["delete", "node", "node-2", "--dry-run=server"]));
+        Assert.Equal($"{pod.Replace("pod/", "pod \"")}\" deleted (server dry run)\n", await Succeeds(["delete", pod, "-n", "monitoring", "--dry-run=server"]));
+        Assert.Equal("daemonset.apps \"agent\" deleted (server dry run)\n", await Succeeds(["delete", "ds", "agent", "-n", "monitoring", "--dry-run=server"]));
+        Assert.Equal("daemonset.apps/agent configured (server dry run)\n",
+            await Succeeds(["apply", "-f", "-", "--dry-run=server"], Agent.Replace("agent:1.0", "agent:2.0")));
+        Assert.Equal("daemonset.apps/agent rolled back (server dry run)\n",
+            await Succeeds(["rollout", "undo", "ds/agent", "-n", "monitoring", "--to-revision=1", "--dry-run=server"]));
+        // a dry-run create answers the object as it would be stored
+        var created = await Succeeds(["apply", "-f", "-", "--dry-run=server", "-o", "jsonpath={.metadata.name} {.metadata.labels.zone}"],
+            "apiVersion: v1\nkind: Node\nmetadata: {name: node-4, labels: {zone: c}}\n");
+        Assert.Equal("node-4 c", created);
+
+        Assert.Equal(events, await client.EventCountAsync());
+        Assert.Equal(before, await Succeeds(["get", "nodes,ds,pods", "-A", "-o", "yaml"]));
+
+        // a dry run of any other kind is refused, never taken as a write
+        var (status, refused, _) = await client.PatchAsync("/api/v1/nodes/node-1?dryRun=Some", """{"metadata":{"labels":{"a":"b"}}}""");
+        Assert.Equal((System.Net.HttpStatusCode.BadRequest, "dryRun"), (status, (string?)refused!["details"]!["causes"]![0]!["field"]));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await client.PostAsync("/engine/v1/clock?dryRun=All", """{"advanceSeconds":1}""")).Status);
+        Assert.Equal(events, await client.EventCountAsync());
+    }
+
+    [Fact]
     public async Task Selectors_LabelAndField_FilterListsAndABadOneIsRefused()
     {
         await Succeeds(["apply", "-f", "-"], Nodes);
