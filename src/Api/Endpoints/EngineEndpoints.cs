@@ -19,6 +19,8 @@ public static class EngineEndpoints
 
         engine.MapPost("/apply", async (HttpRequest request, IMediator m, Limits limits, CancellationToken ct) =>
         {
+            // its answer says what was created or configured, from what was appended: kubectl diff per object instead
+            if (request.RefuseDryRun() is { } refused) return refused;
             var objects = await Bodies.ObjectsAsync(request, ct);
             if (objects.Count > limits.ApplyObjects)
                 return Problems.Problem(413, "Request body too large", $"the body holds {objects.Count} objects; an apply takes at most {limits.ApplyObjects} (Engine:Limits:ApplyObjects)");
@@ -55,6 +57,9 @@ public static class EngineEndpoints
             if (!mode.Observes)
                 return Problems.Problem(409, "Conflict",
                     "an import records a cluster's history, which this engine's own controller would act on: run a server with Engine:Mode=Observe to import");
+            // a file said to be too large is refused before any of it is recorded
+            if (request.ContentLength > EventEngine.Api.Recording.ClusterImport.MaxBytes)
+                return Problems.Problem(413, "Request body too large", new EventEngine.Api.Recording.ClusterImport.TooLargeException().Message);
             // an audit log is larger than any request the API takes otherwise
             if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
                 size.MaxRequestBodySize = EventEngine.Api.Recording.ClusterImport.MaxBytes + 1;

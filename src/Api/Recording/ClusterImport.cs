@@ -231,14 +231,24 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
         var pipe = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
         try
         {
-            // the file's form, from its first line that is not blank
+            // the file's form, from its first line that is not blank. A piece that ends within a line or a value is
+            // looked at again once what has arrived has doubled, not at every read: a line or value of many megabytes
+            // is scanned a few times over, not once per read
             Form form;
+            long lookAgainAt = 0, skipped = 0;
             while (true)
             {
                 var read = await pipe.ReadAsync(ct);
                 if (read.Buffer.Length > MaxBytes) throw new TooLargeException();
-                form = FormOf(read.Buffer, read.IsCompleted);
-                if (form != Form.Unknown) break;
+                form = read.IsCompleted || read.Buffer.Length >= lookAgainAt ? FormOf(read.Buffer, read.IsCompleted) : Form.Unknown;
+                if (form != Form.Unknown)
+                {
+                    // nothing taken yet: the reading below starts from the first byte, after a byte order mark
+                    skipped = new SequenceReader<byte>(read.Buffer).IsNext(ByteOrderMark) ? ByteOrderMark.Length : 0;
+                    pipe.AdvanceTo(read.Buffer.GetPosition(skipped));
+                    break;
+                }
+                lookAgainAt = read.Buffer.Length * 2;
                 pipe.AdvanceTo(read.Buffer.Start, read.Buffer.End);
             }
             if (form == Form.Empty) yield break;
@@ -249,13 +259,22 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
             }
 
             var values = new List<(JsonNode?, string, string?)>();
-            var reading = new JsonRead(form == Form.Lines);
+            var reading = new JsonRead(form == Form.Lines, skipped);
+            lookAgainAt = 0;
             while (true)
             {
                 var read = await pipe.ReadAsync(ct);
+                if (!read.IsCompleted && read.Buffer.Length < lookAgainAt)
+                {
+                    if (read.Buffer.Length > MaxBytes) throw new TooLargeException();
+                    pipe.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                    continue;
+                }
                 var consumed = reading.Take(read.Buffer, read.IsCompleted, values);
                 // what is left is the start of one line or value: it may not outgrow the file's bound
-                if (read.Buffer.Slice(consumed).Length > MaxBytes || reading.Offset > MaxBytes) throw new TooLargeException();
+                var left = read.Buffer.Slice(consumed).Length;
+                if (left > MaxBytes || reading.Offset > MaxBytes) throw new TooLargeException();
+                lookAgainAt = left * 2;
                 pipe.AdvanceTo(consumed, read.Buffer.End);
                 foreach (var value in values) yield return value;
                 values.Clear();
@@ -270,6 +289,9 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
 
     private enum Form { Unknown, Empty, Yaml, Lines, Concatenated }
 
+    /// <summary>UTF-8's byte order mark, which some tools write at the start of a file: not part of its first value.</summary>
+    private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     /// <summary>
     /// The form of a file from its start: YAML unless its first byte that is not blank opens JSON; JSON lines when the
     /// line it begins parses by itself, else concatenated values. Unknown until that line has arrived whole.
@@ -277,6 +299,7 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
     private static Form FormOf(ReadOnlySequence<byte> start, bool whole)
     {
         var reader = new SequenceReader<byte>(start);
+        if (!reader.IsNext(ByteOrderMark, advancePast: true) && start.Length < ByteOrderMark.Length && !whole) return Form.Unknown;
         reader.AdvancePastAny(" \t\r\n"u8);
         if (reader.End) return whole ? Form.Empty : Form.Unknown;
         reader.TryPeek(out var first);
@@ -329,14 +352,14 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
     /// JSON read from a stream a piece at a time: whole lines (each a value, or an array of values), or concatenated
     /// values, taken from each piece as far as they are complete; the rest waits for the next piece.
     /// </summary>
-    private sealed class JsonRead(bool lines)
+    private sealed class JsonRead(bool lines, long offset)
     {
         private static readonly JsonDocumentOptions Document = new() { MaxDepth = 64 };
         private JsonReaderState _state = new(new JsonReaderOptions { AllowMultipleValues = true, MaxDepth = 64 });
         private int _number;
 
         /// <summary>Bytes of the file taken so far.</summary>
-        public long Offset { get; private set; }
+        public long Offset { get; private set; } = offset;
 
         /// <summary>A value of concatenated JSON did not parse: nothing after it is read.</summary>
         public bool Ended { get; private set; }

@@ -135,6 +135,7 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
         // one process records the cluster: the one that leads. Each process would watch the API server, and one running
         // behind would append what it saw after the others had recorded newer states: a change undone and done again
         var standingBy = false;
+        var retry = FirstRetry;
         while (!stoppingToken.IsCancellationRequested)
         {
             if (!lease.IsLeader)
@@ -147,6 +148,7 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
             standingBy = false;
             using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             var lost = CancelWhenLostAsync(lease, lease.Term, poll, leading);
+            Exception? failed = null;
             try
             {
                 await FollowClusterAsync(client, leading.Token);
@@ -155,6 +157,12 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
             {
                 // the lease was lost
             }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // the log could not be read as the recording started (the database restarting, failing over): the server
+                // stays up, and tries again, a little later each time
+                failed = e;
+            }
             finally
             {
                 await leading.CancelAsync();
@@ -162,7 +170,16 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
                 lock (_watching) _watching.Clear();
                 lock (_waiting) _waiting.Clear();
             }
-            if (!stoppingToken.IsCancellationRequested) logger.LogWarning("This process no longer leads: it stopped recording the cluster at {Server}", Server);
+            if (stoppingToken.IsCancellationRequested) break;
+            if (failed is null)
+            {
+                logger.LogWarning("This process no longer leads: it stopped recording the cluster at {Server}", Server);
+                retry = FirstRetry;
+                continue;
+            }
+            logger.LogWarning(failed, "Recording the cluster at {Server} failed to start; trying again in {Wait}", Server, retry);
+            await Task.Delay(retry, stoppingToken);
+            retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LastRetry.Ticks));
         }
     }
 

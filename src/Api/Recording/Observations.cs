@@ -42,7 +42,7 @@ public static class Observations
 
     /// <summary>
     /// An object as the engine takes it: without what the API server keeps for itself (resourceVersion, which would be
-    /// read as a precondition, managedFields, generation).
+    /// read as a precondition, managedFields, generation), and a node without its annotations.
     /// </summary>
     public static JsonObject AsManifest(JsonObject obj)
     {
@@ -52,6 +52,9 @@ public static class Observations
             metadata.Remove("resourceVersion");
             metadata.Remove("managedFields");
             metadata.Remove("generation");
+            // a real node's annotations are its agents' bookkeeping (some change as pods come and go) and do not bear
+            // on placement: a recorded node is kept without them, as before nodes kept annotations
+            if (JsonFields.Text(json, "kind") == "Node") metadata.Remove("annotations");
         }
         return json;
     }

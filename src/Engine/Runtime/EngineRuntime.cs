@@ -145,7 +145,7 @@ public sealed class EngineRuntime(
         Func<ClusterState, DateTimeOffset, Decided> decide,
         IReadOnlyList<VersionPrecondition>? preconditions = null,
         CancellationToken cancellationToken = default) =>
-        context.DryRun ? Task.FromResult(DryRun(decide, preconditions)) : Enqueue(new Pending(context, (state, now, streams) =>
+        context.DryRun ? DryRunAsync(decide, preconditions, cancellationToken) : Enqueue(new Pending(context, (state, now, streams) =>
         {
             if (Unmet(preconditions, streams) is { } stale) return new Decision(null, stale, null);
             var decided = decide(state, now);
@@ -166,12 +166,15 @@ public sealed class EngineRuntime(
     }
 
     /// <summary>
-    /// A dry run: the command decided on the present state, its preconditions checked, and its events folded into a copy
-    /// of that state, which the answer shows; its objects keep the resourceVersions they have. Nothing is appended, so
-    /// nothing settles: the controller's reaction is not part of the answer.
+    /// A dry run: the command decided on the present state (what other processes appended folded first, as a write
+    /// would), its preconditions checked, and its events folded into a copy of that state, which the answer shows; its
+    /// objects keep the resourceVersions they have. Nothing is appended, so nothing settles: the controller's reaction
+    /// is not part of the answer.
     /// </summary>
-    private CommandOutcome DryRun(Func<ClusterState, DateTimeOffset, Decided> decide, IReadOnlyList<VersionPrecondition>? preconditions)
+    private async Task<CommandOutcome> DryRunAsync(Func<ClusterState, DateTimeOffset, Decided> decide, IReadOnlyList<VersionPrecondition>? preconditions,
+        CancellationToken cancellationToken)
     {
+        await RefreshAsync(cancellationToken);
         var current = Volatile.Read(ref _current);
         if (Unmet(preconditions, current.Streams) is { } stale) return new CommandOutcome(stale, current.State, [], null, current.Streams);
         var now = Now();

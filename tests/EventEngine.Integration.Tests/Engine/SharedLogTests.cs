@@ -55,6 +55,28 @@ public sealed class SharedLogTests
     }
 
     [Fact]
+    public async Task ADryRunOnTheOtherServer_IsDecidedOnTheLogAsItIs_AndAppendsNothing()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var a = EngineApi.Start(db);
+        await using var b = EngineApi.Start(db);
+        await a.Client.CreateAsync("/api/v1/nodes", Http.Node("n1", ",\"labels\":{\"zone\":\"a\"}"));
+        var events = await a.Client.EventCountAsync();
+
+        // b has folded nothing of a's since it started: its dry runs fold the log first, as its writes would
+        var (status, _, _) = await b.Client.PostAsync("/api/v1/nodes?dryRun=All", Http.Node("n1"));
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        var version = (string?)(await b.Client.GetJsonAsync("/api/v1/nodes/n1"))["metadata"]!["resourceVersion"];
+        (status, var patched, _) = await b.Client.PatchAsync("/api/v1/nodes/n1?dryRun=All",
+            """{"metadata":{"resourceVersion":"VERSION","labels":{"zone":"b"}}}""".Replace("VERSION", version));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("b", version), ((string?)patched!["metadata"]!["labels"]!["zone"], (string?)patched["metadata"]!["resourceVersion"]));
+
+        Assert.Equal(events, await b.Client.EventCountAsync());
+        Assert.Equal("a", (string?)(await a.Client.GetJsonAsync("/api/v1/nodes/n1"))["metadata"]!["labels"]!["zone"]);
+    }
+
+    [Fact]
     public async Task ACommandAboutSomethingElse_KeepsTheEarlierWakeUp()
     {
         await using var db = await TestDatabase.CreateAsync();
