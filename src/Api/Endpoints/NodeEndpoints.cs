@@ -39,6 +39,22 @@ public static class NodeEndpoints
             return await request.WriteAsync(c => m.Send(new PatchNode(c, name, patch, request.IfMatch()), ct), Answers.Object(Responses.Node(name)));
         });
 
+        // the status subresource: the same object, and writes that keep only what they say of its status (conditions)
+        nodes.MapGet("/{name}/status", async (string name, HttpContext http, IMediator m, CancellationToken ct) =>
+            KubeReads.Get(http, ApiResources.Nodes, await m.Send(new GetNode(name), ct)));
+
+        nodes.MapPut("/{name}/status", async (string name, HttpRequest request, IMediator m, CancellationToken ct) =>
+        {
+            var node = await Bodies.ObjectAsync<Node>(request, ct);
+            return await request.WriteAsync(c => m.Send(new ReplaceNode(c, name, node, request.IfMatch(), StatusOnly: true), ct), Answers.Object(Responses.Node(name)));
+        });
+
+        nodes.MapPatch("/{name}/status", async (string name, HttpRequest request, IMediator m, CancellationToken ct) =>
+        {
+            var patch = await Bodies.PatchAsync<Node>(request, ct);
+            return await request.WriteAsync(c => m.Send(new PatchNode(c, name, patch, request.IfMatch(), StatusOnly: true), ct), Answers.Object(Responses.Node(name)));
+        });
+
         nodes.MapDelete("/{name}", async (string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             await Bodies.DeleteOptionsAsync(request, ct);

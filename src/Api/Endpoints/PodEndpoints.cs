@@ -23,6 +23,10 @@ public static class PodEndpoints
         v1.MapGet("/namespaces/{ns}/pods/{name}", async (string ns, string name, HttpContext http, IMediator m, CancellationToken ct) =>
             KubeReads.Get(http, ApiResources.Pods, await m.Send(new GetPod(ns, name), ct)));
 
+        // the status subresource reads the same object
+        v1.MapGet("/namespaces/{ns}/pods/{name}/status", async (string ns, string name, HttpContext http, IMediator m, CancellationToken ct) =>
+            KubeReads.Get(http, ApiResources.Pods, await m.Send(new GetPod(ns, name), ct)));
+
         v1.MapPost("/namespaces/{ns}/pods", async (string ns, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var pod = await Bodies.ObjectAsync<Pod>(request, ct);

@@ -27,10 +27,15 @@ public static class NodeDecisions
             node.Metadata.Annotations is { Count: > 0 } annotations ? annotations : null));
     }
 
-    /// <summary>Replace labels, annotations, taints, unschedulable and conditions; one event per kind of change.</summary>
-    public static Decided Replace(ClusterState s, string name, Node node, DateTimeOffset now)
+    /// <summary>
+    /// Replace labels, annotations, taints, unschedulable and conditions; one event per kind of change. With
+    /// <paramref name="statusOnly"/> (the status subresource), only the status is taken from the body, as the API server
+    /// does: its metadata and spec are the node's own.
+    /// </summary>
+    public static Decided Replace(ClusterState s, string name, Node node, DateTimeOffset now, bool statusOnly = false)
     {
         if (!s.Nodes.TryGetValue(name, out var current)) return Failure.NotFound($"node {name}");
+        if (statusOnly) node = Views.Node(current) with { Status = node.Status };
         if (node.Metadata?.Name is { } bodyName && bodyName != name)
             return Failure.Invalid($"Node {name}", "metadata.name", $"Invalid value: \"{bodyName}\": does not match the name in the path");
         node = node with { Metadata = (node.Metadata ?? new ObjectMeta()) with { Name = name } };
@@ -58,8 +63,8 @@ public static class NodeDecisions
     /// <summary>A merge patch (what commands built in code send).</summary>
     public static Decided Patch(ClusterState s, string name, JsonNode patch, DateTimeOffset now) => Patch(s, name, ObjectPatch.Merge(patch), now);
 
-    /// <summary>A patch of the node as served, in any of the formats a PATCH request carries.</summary>
-    public static Decided Patch(ClusterState s, string name, ObjectPatch patch, DateTimeOffset now)
+    /// <summary>A patch of the node as served, in any of the formats a PATCH request carries (of its status alone, with <paramref name="statusOnly"/>).</summary>
+    public static Decided Patch(ClusterState s, string name, ObjectPatch patch, DateTimeOffset now, bool statusOnly = false)
     {
         if (!s.Nodes.TryGetValue(name, out var current)) return Failure.NotFound($"node {name}");
         Node node;
@@ -76,7 +81,7 @@ public static class NodeDecisions
         {
             return Failure.Malformed(e.Message, e.Path);
         }
-        return Replace(s, name, node, now);
+        return Replace(s, name, node, now, statusOnly);
     }
 
     /// <summary>Create, or replace if it exists (what apply does).</summary>

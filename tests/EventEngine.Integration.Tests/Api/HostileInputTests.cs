@@ -71,6 +71,7 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
         (HttpMethod.Post, "/api/v1/nodes", NodeBody, ["application/json", "application/yaml"]),
         (HttpMethod.Put, "/api/v1/nodes/node-1", NodeBody.Replace("fuzz-node", "node-1"), ["application/json", "application/yaml"]),
         (HttpMethod.Patch, "/api/v1/nodes/node-1", """{"metadata":{"labels":{"zone":"b"}},"spec":{"unschedulable":true}}""", ["application/merge-patch+json"]),
+        (HttpMethod.Patch, "/api/v1/nodes/node-1/status", """{"status":{"conditions":[{"type":"Ready","status":"True"}]}}""", ["application/merge-patch+json"]),
         (HttpMethod.Delete, "/api/v1/nodes/node-9", "", ["application/json"]),
         (HttpMethod.Post, "/apis/apps/v1/namespaces/default/daemonsets", Http.Agent().Replace("\"agent\",\"namespace\"", "\"fuzz\",\"namespace\""), ["application/json", "application/yaml"]),
         (HttpMethod.Put, "/apis/apps/v1/namespaces/default/daemonsets/agent", Http.Agent(), ["application/json", "application/yaml"]),

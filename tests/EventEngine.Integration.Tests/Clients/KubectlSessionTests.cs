@@ -150,6 +150,23 @@ public sealed class KubectlSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheNodeStatusSubresource_IsRead_AndItsWritesKeepOnlyTheStatus()
+    {
+        await Succeeds(["apply", "-f", "-"], Nodes);
+        Assert.Equal("node-1", await Succeeds(["get", "node", "node-1", "--subresource=status", "-o", "jsonpath={.metadata.name}"]));
+
+        // a node agent reports its conditions through the status subresource; what the patch says of anything else is not taken
+        Assert.Equal("node/node-1 patched\n", await Succeeds(["patch", "node", "node-1", "--subresource=status", "--type=merge",
+            "-p", """{"metadata":{"labels":{"disk":"tape"}},"spec":{"unschedulable":true},"status":{"conditions":[{"type":"Ready","status":"True"}]}}"""]));
+        Assert.Equal(["node-1", "Ready"], Rows(await Succeeds(["get", "nodes"]))[1][..2]);
+        Assert.Equal("ssd ", await Succeeds(["get", "node", "node-1", "-o", "jsonpath={.metadata.labels.disk} {.spec.unschedulable}"]));
+
+        Assert.Equal("node/node-1 patched\n", await Succeeds(["patch", "node", "node-1", "--subresource=status", "--type=strategic",
+            "-p", """{"status":{"conditions":[{"type":"Ready","status":"False"}]}}"""]));
+        Assert.Equal(["node-1", "NotReady"], Rows(await Succeeds(["get", "nodes"]))[1][..2]);
+    }
+
+    [Fact]
     public async Task DiffAndServerDryRuns_AnswerWhatWouldChange_AndAppendNothing()
     {
         await Succeeds(["apply", "-f", "-"], Nodes);

@@ -7,8 +7,12 @@ using MediatR;
 
 namespace EventEngine.Commands.Nodes;
 
-/// <summary>PATCH /api/v1/nodes/{name} (JSON merge patch, strategic merge patch or JSON patch); metadata.resourceVersion or If-Match, when given, must be the latest.</summary>
-public sealed record PatchNode(CommandContext Context, string Name, ObjectPatch Patch, string? IfMatch) : IRequest<CommandOutcome>;
+/// <summary>
+/// PATCH /api/v1/nodes/{name} (JSON merge patch, strategic merge patch or JSON patch), or of its status subresource
+/// (<paramref name="StatusOnly"/>: only the patched status is kept); metadata.resourceVersion or If-Match, when given,
+/// must be the latest.
+/// </summary>
+public sealed record PatchNode(CommandContext Context, string Name, ObjectPatch Patch, string? IfMatch, bool StatusOnly = false) : IRequest<CommandOutcome>;
 
 public sealed class PatchNodeValidator : AbstractValidator<PatchNode>
 {
@@ -21,6 +25,6 @@ public sealed class PatchNodeValidator : AbstractValidator<PatchNode>
 public sealed class PatchNodeHandler(EngineRuntime runtime) : IRequestHandler<PatchNode, CommandOutcome>
 {
     public Task<CommandOutcome> Handle(PatchNode c, CancellationToken ct) =>
-        runtime.ExecuteAsync(c.Context, (s, now) => NodeDecisions.Patch(s, c.Name, c.Patch, now),
+        runtime.ExecuteAsync(c.Context, (s, now) => NodeDecisions.Patch(s, c.Name, c.Patch, now, c.StatusOnly),
             Preconditions.NodeVersion(c.Name, c.IfMatch, c.Patch.ResourceVersion), ct);
 }
