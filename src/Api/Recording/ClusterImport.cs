@@ -388,16 +388,20 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
             if (bytes.IndexOfAnyExcept(" \t\r"u8) < 0) return;
             try
             {
-                // a JSON array on a line is a list of values, as at the top of a file
-                var value = JsonNode.Parse(bytes, documentOptions: Document);
-                if (value is JsonArray array)
-                    foreach (var item in array) values.Add((item?.DeepClone(), where, item is null ? "null" : null));
-                else if (value is not null) values.Add((value, where, null));
+                Add(JsonNode.Parse(bytes, documentOptions: Document), where, values);
             }
             catch (JsonException e)
             {
                 values.Add((null, where, "malformed JSON: " + e.Message));
             }
+        }
+
+        /// <summary>A value read, as the values it gives: a JSON array (at the top, or on a line) is a list of values.</summary>
+        private static void Add(JsonNode? value, string where, List<(JsonNode?, string, string?)> values)
+        {
+            if (value is JsonArray array)
+                foreach (var item in array) values.Add((item?.DeepClone(), where, item is null ? "null" : null));
+            else if (value is not null) values.Add((value, where, null));
         }
 
         private SequencePosition TakeValues(ReadOnlySequence<byte> piece, bool last, List<(JsonNode?, string, string?)> values)
@@ -415,11 +419,7 @@ public sealed class ClusterImport(EngineRuntime runtime, ILogger<ClusterImport> 
                     var value = JsonNode.Parse(ref start);
                     consumed = reader.Position;
                     _state = reader.CurrentState;
-                    if (value is null) continue;
-                    // a JSON array at the top is a list of values
-                    if (value is JsonArray array)
-                        foreach (var item in array) values.Add((item?.DeepClone(), where, item is null ? "null" : null));
-                    else values.Add((value, where, null));
+                    Add(value, where, values);
                 }
             }
             catch (JsonException e)

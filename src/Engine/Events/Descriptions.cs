@@ -67,19 +67,18 @@ public static class Descriptions
         labels.Count == 0 ? "" : prefix + string.Join(",", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
 
     /// <summary>The keys of a map that changed (+ added, ~ changed, - removed): annotation values can be whole documents.</summary>
-    private static string KeyDiff(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after)
-    {
-        var changes = after.Where(p => !before.TryGetValue(p.Key, out var v) || v != p.Value)
-            .Select(p => (before.ContainsKey(p.Key) ? "~" : "+") + p.Key)
-            .Concat(before.Keys.Where(k => !after.ContainsKey(k)).Select(k => "-" + k))
-            .Order(StringComparer.Ordinal).ToList();
-        return changes.Count == 0 ? "none" : string.Join(", ", changes);
-    }
+    private static string KeyDiff(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after) =>
+        MapDiff(before, after, (key, was, _) => (was is null ? "+" : "~") + key);
 
-    private static string LabelDiff(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after)
+    private static string LabelDiff(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after) =>
+        MapDiff(before, after, (key, was, now) => was is null ? $"+{key}={now}" : $"{key}={was}->{now}");
+
+    /// <summary>What changed between two maps, in key order: each added or changed key as <paramref name="changed"/> writes it (key, value before or null, value now), each removed one as -key.</summary>
+    private static string MapDiff(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after,
+        Func<string, string?, string, string> changed)
     {
         var changes = after.Where(p => !before.TryGetValue(p.Key, out var v) || v != p.Value)
-            .Select(p => before.TryGetValue(p.Key, out var v) ? $"{p.Key}={v}->{p.Value}" : $"+{p.Key}={p.Value}")
+            .Select(p => changed(p.Key, before.GetValueOrDefault(p.Key), p.Value))
             .Concat(before.Keys.Where(k => !after.ContainsKey(k)).Select(k => $"-{k}"))
             .Order(StringComparer.Ordinal).ToList();
         return changes.Count == 0 ? "none" : string.Join(", ", changes);

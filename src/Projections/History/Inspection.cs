@@ -75,27 +75,24 @@ public static class Inspection
     /// say that nothing happened.
     /// </summary>
     public static IRuleBuilderOptions<T, string?> MustBeDaemonSetKey<T>(this IRuleBuilderInitial<T, string?> rule) =>
-        rule.Cascade(CascadeMode.Stop)
-            .NotEmpty().WithMessage("Required value: namespace/name")
-            .Must(key => DaemonSetKeyError(key!) is null)
-            .WithMessage((_, key) => $"Invalid value: \"{key}\": {DaemonSetKeyError(key!)}")
-            .OverridePropertyName("daemonset");
+        rule.MustBeName("daemonset", "Required value: namespace/name", DaemonSetKeyError);
 
     /// <summary>The node query parameter: a node's name (a DNS subdomain), or a 422 naming the parameter.</summary>
     public static IRuleBuilderOptions<T, string?> MustBeNodeName<T>(this IRuleBuilderInitial<T, string?> rule) =>
-        rule.Cascade(CascadeMode.Stop)
-            .NotEmpty().WithMessage("Required value")
-            .Must(name => NameRules.DnsSubdomain(name!) is null)
-            .WithMessage((_, name) => $"Invalid value: \"{name}\": {NameRules.DnsSubdomain(name!)}")
-            .OverridePropertyName("node");
+        rule.MustBeName("node", "Required value", NameRules.DnsSubdomain);
 
     /// <summary>The namespace query parameter: a DNS label, or a 422 naming the parameter.</summary>
     public static IRuleBuilderOptions<T, string?> MustBeNamespaceName<T>(this IRuleBuilderInitial<T, string?> rule) =>
+        rule.MustBeName("namespace", "Required value", NameRules.DnsLabel);
+
+    /// <summary>A query parameter that names an object: present, and a name <paramref name="why"/> finds nothing wrong with.</summary>
+    private static IRuleBuilderOptions<T, string?> MustBeName<T>(this IRuleBuilderInitial<T, string?> rule, string parameter, string required,
+        Func<string, string?> why) =>
         rule.Cascade(CascadeMode.Stop)
-            .NotEmpty().WithMessage("Required value")
-            .Must(name => NameRules.DnsLabel(name!) is null)
-            .WithMessage((_, name) => $"Invalid value: \"{name}\": {NameRules.DnsLabel(name!)}")
-            .OverridePropertyName("namespace");
+            .NotEmpty().WithMessage(required)
+            .Must(name => why(name!) is null)
+            .WithMessage((_, name) => $"Invalid value: \"{name}\": {why(name!)}")
+            .OverridePropertyName(parameter);
 
     /// <summary>Why a DaemonSet key is not one, or null when it is.</summary>
     private static string? DaemonSetKeyError(string key) =>
