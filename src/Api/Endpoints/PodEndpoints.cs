@@ -41,6 +41,13 @@ public static class PodEndpoints
                 Answers.Object(Responses.Pod(ns, name)));
         });
 
+        v1.MapPatch("/namespaces/{ns}/pods/{name}/status", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
+        {
+            var patch = await Bodies.PatchAsync<Pod>(request, ct);
+            return await request.WriteAsync(c => m.Send(new PatchPod(c, ns, name, patch, request.IfMatch(), Projections.Kubernetes.KubeViews.Pod, StatusOnly: true), ct),
+                Answers.Object(Responses.Pod(ns, name)));
+        });
+
         v1.MapPatch("/namespaces/{ns}/pods/{name}", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var patch = await Bodies.PatchAsync<Pod>(request, ct);

@@ -55,6 +55,14 @@ public static class Answers
             json = written.ToJsonString();
         }
         var version = JsonFields.Text(JsonNode.Parse(json), "metadata", "resourceVersion");
+        if (version == "0")
+        {
+            // an object no event has written yet (a dry-run create): it has no resourceVersion, as the API server answers
+            // one; "0" would read as "any version" to a client that sends it back
+            var unwritten = JsonNode.Parse(json)!;
+            (unwritten["metadata"] as JsonObject)?.Remove("resourceVersion");
+            (json, version) = (unwritten.ToJsonString(), null);
+        }
         return new Answer(status, "application/json", json, version is null ? null : $"\"{version}\"", outcome.Note);
     };
 

@@ -129,6 +129,33 @@ public static class PodDecisions
         return Decided.Of(new PodLabelsChanged(DaemonSetOf(s, pod), ns, name, pod.TargetNode, labels));
     }
 
+    /// <summary>
+    /// A patch of the pod's status subresource: the patch applies to the pod as served and only its status is taken
+    /// (phase and the Ready condition, as <see cref="ReportStatus"/> reads them); what it says of the metadata and spec is
+    /// the pod's own, and is left as it is.
+    /// </summary>
+    public static Decided PatchStatus(ClusterState s, string ns, string name, ObjectPatch patch, JsonObject served, DateTimeOffset now)
+    {
+        var key = ns + "/" + name;
+        if (!s.Pods.ContainsKey(key)) return Failure.NotFound($"pod {key}");
+        PodStatus status;
+        try
+        {
+            var patched = patch.Apply(served, "v1", "Pod") as JsonObject ?? throw new PatchException("a pod must be a JSON object", "", PatchError.Invalid);
+            status = patched["status"] is JsonObject given ? Manifests.Deserialize<PodStatus>(given) : new PodStatus();
+        }
+        catch (PatchException e)
+        {
+            return Patched.Refused($"Pod {key}", e);
+        }
+        catch (ManifestException e)
+        {
+            var field = "status" + (e.Path.Length == 0 ? "" : "." + e.Path);
+            return Failure.Malformed($"{field}: {e.Message}", field);
+        }
+        return ReportStatus(s, ns, name, status, now);
+    }
+
     public static Decided Delete(ClusterState s, string ns, string name)
     {
         var key = ns + "/" + name;

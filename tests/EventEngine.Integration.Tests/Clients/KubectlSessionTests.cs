@@ -167,6 +167,36 @@ public sealed class KubectlSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ThePodStatusSubresource_TakesAPatchOfItsStatus_AndNothingElse()
+    {
+        await Succeeds(["apply", "-f", "-"], Nodes);
+        await Succeeds(["apply", "-f", "-"], Agent);
+        await PodsReadyAsync(2);
+        var pod = Names(await Succeeds(["get", "pods", "-n", "monitoring", "-o", "name"]))[0];
+        const string ready = "jsonpath={.status.conditions[?(@.type==\"Ready\")].status} {.metadata.labels.app} {.spec.nodeName}";
+        var node = (await Succeeds(["get", pod, "-n", "monitoring", "-o", ready])).Split(' ')[2];
+
+        // a node agent reports the pod not ready; the labels and the node the patch also names are not taken
+        Assert.Equal($"{pod} patched\n", await Succeeds(["patch", pod, "-n", "monitoring", "--subresource=status", "--type=merge",
+            "-p", """{"metadata":{"labels":{"app":"other"}},"spec":{"nodeName":"node-9"},"status":{"conditions":[{"type":"Ready","status":"False"}]}}"""]));
+        Assert.Equal($"False agent {node}", await Succeeds(["get", pod, "-n", "monitoring", "-o", ready]));
+        Assert.Equal("1", await Succeeds(["get", "ds", "agent", "-n", "monitoring", "-o", "jsonpath={.status.numberReady}"]));
+        Assert.Equal($"{pod} patched\n", await Succeeds(["patch", pod, "-n", "monitoring", "--subresource=status", "--type=strategic",
+            "-p", """{"status":{"conditions":[{"type":"Ready","status":"True"}]}}"""]));
+        Assert.Equal($"True agent {node}", await Succeeds(["get", pod, "-n", "monitoring", "-o", ready]));
+        Assert.Equal($"{pod} patched (no change)\n", await Succeeds(["patch", pod, "-n", "monitoring", "--subresource=status", "--type=json",
+            "-p", """[{"op":"replace","path":"/status/phase","value":"Running"}]"""]));
+
+        // a status no pod can have is refused, naming the field, and changes nothing
+        var events = await _server.Client().EventCountAsync();
+        var (code, _, error) = await _kubectl.RunAsync(["patch", pod, "-n", "monitoring", "--subresource=status", "--type=merge", "-p", """{"status":{"phase":"Asleep"}}"""]);
+        Assert.True(code == 1 && error.Contains("status.phase", StringComparison.Ordinal), $"exit {code}: {error}");
+        (code, _, error) = await _kubectl.RunAsync(["patch", pod, "-n", "monitoring", "--subresource=status", "--type=merge", "-p", """{"status":{"conditions":"ready"}}"""]);
+        Assert.True(code == 1 && error.Contains("status.conditions", StringComparison.Ordinal), $"exit {code}: {error}");
+        Assert.Equal(events, await _server.Client().EventCountAsync());
+    }
+
+    [Fact]
     public async Task DiffAndServerDryRuns_AnswerWhatWouldChange_AndAppendNothing()
     {
         await Succeeds(["apply", "-f", "-"], Nodes);
@@ -194,10 +224,10 @@ public sealed class KubectlSessionTests : IAsyncLifetime
             await Succeeds(["apply", "-f", "-", "--dry-run=server"], Agent.Replace("agent:1.0", "agent:2.0")));
         Assert.Equal("daemonset.apps/agent rolled back (server dry run)\n",
             await Succeeds(["rollout", "undo", "ds/agent", "-n", "monitoring", "--to-revision=1", "--dry-run=server"]));
-        // a dry-run create answers the object as it would be stored
-        var created = await Succeeds(["apply", "-f", "-", "--dry-run=server", "-o", "jsonpath={.metadata.name} {.metadata.labels.zone}"],
+        // a dry-run create answers the object as it would be stored, with no resourceVersion: none was written
+        var created = await Succeeds(["apply", "-f", "-", "--dry-run=server", "-o", "jsonpath={.metadata.name} {.metadata.labels.zone} [{.metadata.resourceVersion}]"],
             "apiVersion: v1\nkind: Node\nmetadata: {name: node-4, labels: {zone: c}}\n");
-        Assert.Equal("node-4 c", created);
+        Assert.Equal("node-4 c []", created);
 
         Assert.Equal(events, await client.EventCountAsync());
         Assert.Equal(before, await Succeeds(["get", "nodes,ds,pods", "-A", "-o", "yaml"]));

@@ -9,11 +9,13 @@ using MediatR;
 namespace EventEngine.Commands.Pods;
 
 /// <summary>
-/// PATCH /api/v1/namespaces/{ns}/pods/{name} (merge, strategic merge or JSON patch): the pod's labels. Served renders
-/// the pod as the API serves it (the patch applies to that); metadata.resourceVersion or If-Match must be the latest.
+/// PATCH /api/v1/namespaces/{ns}/pods/{name} (merge, strategic merge or JSON patch): the pod's labels; or of its status
+/// subresource (<paramref name="StatusOnly"/>: only the patched status is kept, its phase and readiness). Served renders
+/// the pod as the API serves it (the patch applies to that); metadata.resourceVersion or If-Match, when given, must be
+/// the latest.
 /// </summary>
 public sealed record PatchPod(CommandContext Context, string Namespace, string Name, ObjectPatch Patch, string? IfMatch,
-    Func<PodState, ClusterState, JsonObject> Served) : IRequest<CommandOutcome>;
+    Func<PodState, ClusterState, JsonObject> Served, bool StatusOnly = false) : IRequest<CommandOutcome>;
 
 public sealed class PatchPodValidator : AbstractValidator<PatchPod>
 {
@@ -27,8 +29,10 @@ public sealed class PatchPodValidator : AbstractValidator<PatchPod>
 public sealed class PatchPodHandler(EngineRuntime runtime) : IRequestHandler<PatchPod, CommandOutcome>
 {
     public Task<CommandOutcome> Handle(PatchPod c, CancellationToken ct) =>
-        runtime.ExecuteAsync(c.Context, (s, _) => s.Pods.TryGetValue(c.Namespace + "/" + c.Name, out var pod)
-                ? PodDecisions.Patch(s, c.Namespace, c.Name, c.Patch, c.Served(pod, s))
-                : Failure.NotFound($"pod {c.Namespace}/{c.Name}"),
+        runtime.ExecuteAsync(c.Context, (s, now) => !s.Pods.TryGetValue(c.Namespace + "/" + c.Name, out var pod)
+                ? Failure.NotFound($"pod {c.Namespace}/{c.Name}")
+                : c.StatusOnly
+                    ? PodDecisions.PatchStatus(s, c.Namespace, c.Name, c.Patch, c.Served(pod, s), now)
+                    : PodDecisions.Patch(s, c.Namespace, c.Name, c.Patch, c.Served(pod, s)),
             Preconditions.PodVersion(c.Namespace, c.Name, c.IfMatch, c.Patch.ResourceVersion), ct);
 }
