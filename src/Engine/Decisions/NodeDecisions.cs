@@ -24,11 +24,13 @@ public static class NodeDecisions
             StampTaints(node.Spec?.Taints ?? [], [], now),
             node.Spec?.Unschedulable ?? false,
             node.Status?.Conditions ?? [],
-            node.Metadata.Annotations is { Count: > 0 } annotations ? annotations : null));
+            node.Metadata.Annotations is { Count: > 0 } annotations ? annotations : null,
+            node.Status?.Capacity is { Count: > 0 } capacity ? capacity : null,
+            node.Status?.Allocatable is { Count: > 0 } allocatable ? allocatable : null));
     }
 
     /// <summary>
-    /// Replace labels, annotations, taints, unschedulable and conditions; one event per kind of change. With
+    /// Replace labels, annotations, taints, unschedulable, resources and conditions; one event per kind of change. With
     /// <paramref name="statusOnly"/> (the status subresource), only the status is taken from the body, as the API server
     /// does: its metadata and spec are the node's own.
     /// </summary>
@@ -51,6 +53,12 @@ public static class NodeDecisions
         if (!SameTaints(taints, current.Taints)) events.Add(new NodeTaintsChanged(name, StampTaints(taints, current.Taints, now)));
         var unschedulable = node.Spec?.Unschedulable ?? false;
         if (unschedulable != current.Unschedulable) events.Add(unschedulable ? new NodeCordoned(name) : new NodeUncordoned(name));
+        // a write that says nothing of the node's resources leaves them (a manifest seldom carries them; a status write,
+        // which applies to the node as served, always does)
+        var capacity = node.Status?.Capacity ?? current.Capacity;
+        var allocatable = node.Status?.Allocatable ?? current.Allocatable;
+        if (!SameMap(capacity ?? Empty, current.Capacity ?? Empty) || !SameMap(allocatable ?? Empty, current.Allocatable ?? Empty))
+            events.Add(new NodeResourcesChanged(name, capacity is { Count: > 0 } ? capacity : null, allocatable is { Count: > 0 } ? allocatable : null));
         var conditions = node.Status?.Conditions ?? [];
         foreach (var c in conditions)
             if (current.Conditions.FirstOrDefault(x => x.Type == c.Type)?.Status != c.Status)
@@ -99,6 +107,8 @@ public static class NodeDecisions
 
     private static bool SameTaints(IReadOnlyList<Taint> a, IReadOnlyList<Taint> b) =>
         a.Count == b.Count && a.Zip(b).All(p => p.First.SameAs(p.Second));
+
+    private static readonly ImmutableDictionary<string, string> Empty = ImmutableDictionary<string, string>.Empty;
 
     internal static bool SameMap(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && v == p.Value);

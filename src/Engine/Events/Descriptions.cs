@@ -17,6 +17,7 @@ public static class Descriptions
         NodeTaintsChanged x => TaintDiff(x.Node, before.Nodes.GetValueOrDefault(x.Node)?.Taints ?? [], x.Taints),
         NodeCordoned x => $"{x.Node} cordoned",
         NodeUncordoned x => $"{x.Node} uncordoned",
+        NodeResourcesChanged x => ResourcesDiff(x, before.Nodes.GetValueOrDefault(x.Node)),
         NodeConditionChanged x => x.Status is null ? $"{x.Node} no longer reports {x.Type}" : $"{x.Node} condition {x.Type}={x.Status}",
         NodeRemoved x => $"{x.Node} removed",
         DaemonSetCreated x => $"DaemonSet {x.DaemonSet} created at revision {x.Revision.Number} ({Images(x.Object)})",
@@ -72,6 +73,16 @@ public static class Descriptions
 
     private static string LabelDiff(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after) =>
         MapDiff(before, after, (key, was, now) => was is null ? $"+{key}={now}" : $"{key}={was}->{now}");
+
+    /// <summary>"node-1 resources changed: allocatable cpu=4->3, +nvidia.com/gpu=1": each list that changed, as label changes are told.</summary>
+    private static string ResourcesDiff(NodeResourcesChanged x, NodeState? before)
+    {
+        var empty = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty;
+        var lists = new[] { ("capacity", before?.Capacity ?? empty, x.Capacity ?? empty), ("allocatable", before?.Allocatable ?? empty, x.Allocatable ?? empty) }
+            .Where(l => !Decisions.NodeDecisions.SameMap(l.Item2, l.Item3))
+            .Select(l => $"{l.Item1} {LabelDiff(l.Item2, l.Item3)}").ToList();
+        return $"{x.Node} resources changed: {(lists.Count == 0 ? "none" : string.Join("; ", lists))}";
+    }
 
     /// <summary>What changed between two maps, in key order: each added or changed key as <paramref name="changed"/> writes it (key, value before or null, value now), each removed one as -key.</summary>
     private static string MapDiff(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after,

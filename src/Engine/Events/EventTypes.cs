@@ -27,6 +27,7 @@ public static class EventTypes
         ("node_cordoned.v1", typeof(NodeCordoned), EventSubject.Node),
         ("node_uncordoned.v1", typeof(NodeUncordoned), EventSubject.Node),
         ("node_condition_changed.v1", typeof(NodeConditionChanged), EventSubject.Node),
+        ("node_resources_changed.v1", typeof(NodeResourcesChanged), EventSubject.Node),
         ("node_removed.v1", typeof(NodeRemoved), EventSubject.Node),
         ("daemonset_created.v1", typeof(DaemonSetCreated), EventSubject.DaemonSet),
         ("daemonset_updated.v1", typeof(DaemonSetUpdated), EventSubject.DaemonSet),

@@ -12,6 +12,7 @@ public static class Subjects
         NodeCordoned x => x.Node,
         NodeUncordoned x => x.Node,
         NodeConditionChanged x => x.Node,
+        NodeResourcesChanged x => x.Node,
         NodeRemoved x => x.Node,
         PodCreated x => x.Node,
         PodRegistered x => x.Node,

@@ -32,10 +32,21 @@ public sealed record Taint
     public bool SameAs(Taint other) => Key == other.Key && (Value ?? "") == (other.Value ?? "") && Effect == other.Effect;
 }
 
-/// <summary>Node status: only conditions are kept (they do not affect placement).</summary>
+/// <summary>
+/// Node status: conditions, and the resources the node has (capacity) and offers to pods (allocatable), each a map of
+/// resource name to quantity. None of them affects placement (a DaemonSet's pods are placed whatever their requests);
+/// they are kept so that a node reads back as it was written or recorded (kubectl describe node divides pod requests by
+/// allocatable).
+/// </summary>
 public sealed record NodeStatus
 {
     public IReadOnlyList<NodeCondition>? Conditions { get; init; }
+
+    [System.Text.Json.Serialization.JsonConverter(typeof(ResourceListConverter))]
+    public IReadOnlyDictionary<string, string>? Capacity { get; init; }
+
+    [System.Text.Json.Serialization.JsonConverter(typeof(ResourceListConverter))]
+    public IReadOnlyDictionary<string, string>? Allocatable { get; init; }
 }
 
 /// <summary>A node condition (Ready, MemoryPressure, NetworkUnavailable, ...).</summary>

@@ -15,10 +15,11 @@ public static partial class Fold
     {
         NodeJoined e => NodeJoined(s, e, r),
         NodeLabelsChanged e => ChangeNode(s, e.Node, n => n with { Labels = e.Labels.ToImmutableDictionary() }, r.Id),
-        NodeAnnotationsChanged e => ChangeNode(s, e.Node, n => n with { Annotations = AnnotationsOf(e.Annotations) }, null),
+        NodeAnnotationsChanged e => ChangeNode(s, e.Node, n => n with { Annotations = MapOf(e.Annotations) }, null),
         NodeTaintsChanged e => ChangeNode(s, e.Node, n => n with { Taints = [.. e.Taints], TaintsCause = r.Id }, r.Id),
         NodeCordoned e => ChangeNode(s, e.Node, n => n with { Unschedulable = true }, null),
         NodeUncordoned e => ChangeNode(s, e.Node, n => n with { Unschedulable = false }, null),
+        NodeResourcesChanged e => ChangeNode(s, e.Node, n => n with { Capacity = MapOf(e.Capacity), Allocatable = MapOf(e.Allocatable) }, null),
         NodeConditionChanged e => ChangeNode(s, e.Node, n => n with { Conditions = WithCondition(n.Conditions, e, r.At) }, null),
         NodeRemoved e => NodeRemoved(s, e, r),
         DaemonSetCreated e => DaemonSetCreated(s, e, r),
@@ -50,7 +51,12 @@ public static partial class Fold
     private static ClusterState NodeJoined(ClusterState s, NodeJoined e, Recorded r)
     {
         var node = new NodeState(e.Node, e.Uid, e.Labels.ToImmutableDictionary(), [.. e.Taints], e.Unschedulable,
-            [.. e.Conditions], r.At, r.Id) { Annotations = AnnotationsOf(e.Annotations) };
+            [.. e.Conditions], r.At, r.Id) 
+        {
+            Annotations = MapOf(e.Annotations),
+            Capacity = MapOf(e.Capacity),
+            Allocatable = MapOf(e.Allocatable),
+        };
         s = s with
         {
             Nodes = s.Nodes.SetItem(e.Node, node),
@@ -60,8 +66,9 @@ public static partial class Fold
         return RefreshNodeForAll(s, e.Node, r.Id);
     }
 
-    private static ImmutableDictionary<string, string>? AnnotationsOf(IReadOnlyDictionary<string, string>? annotations) =>
-        annotations is { Count: > 0 } ? annotations.ToImmutableDictionary() : null;
+    /// <summary>A map a node may lack (annotations, resources): null when empty, so a node without one is stored as before it was kept.</summary>
+    private static ImmutableDictionary<string, string>? MapOf(IReadOnlyDictionary<string, string>? map) =>
+        map is { Count: > 0 } ? map.ToImmutableDictionary() : null;
 
     private static ClusterState ChangeNode(ClusterState s, string name, Func<NodeState, NodeState> change, Guid? placementCause)
     {

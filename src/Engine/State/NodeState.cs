@@ -16,4 +16,10 @@ public sealed record NodeState(
 {
     /// <summary>The node's annotations; null when it has none (so a node without them is stored as before they were kept).</summary>
     public ImmutableDictionary<string, string>? Annotations { get; init; }
+
+    /// <summary>The resources the node reports having (status.capacity); null when it reports none.</summary>
+    public ImmutableDictionary<string, string>? Capacity { get; init; }
+
+    /// <summary>The resources it offers to pods (status.allocatable); null when it reports none.</summary>
+    public ImmutableDictionary<string, string>? Allocatable { get; init; }
 }

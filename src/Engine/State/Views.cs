@@ -16,7 +16,12 @@ public static class Views
             Annotations = n.Annotations is { } annotations ? Sorted(annotations) : null,
         },
         Spec = new NodeSpec { Taints = n.Taints.IsEmpty ? null : n.Taints, Unschedulable = n.Unschedulable ? true : null },
-        Status = new NodeStatus { Conditions = n.Conditions.IsEmpty ? null : n.Conditions },
+        Status = new NodeStatus
+        {
+            Conditions = n.Conditions.IsEmpty ? null : n.Conditions,
+            Capacity = n.Capacity is { } capacity ? Sorted(capacity) : null,
+            Allocatable = n.Allocatable is { } allocatable ? Sorted(allocatable) : null,
+        },
     };
 
     /// <summary>The DaemonSet with generation and its recorded status; maps sorted, so it prints the same however it was read.</summary>

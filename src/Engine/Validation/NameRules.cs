@@ -77,6 +77,32 @@ public static partial class NameRules
         if (size > AnnotationsMaxBytes) errors.Add(field, $"Too long: must have at most {AnnotationsMaxBytes} bytes");
     }
 
+    /// <summary>
+    /// A resource list as a node reports it (status.capacity, status.allocatable): qualified-name keys, each value a
+    /// non-negative quantity (resource.ParseQuantity's syntax: a decimal number, then a binary suffix Ki..Ei, a decimal
+    /// suffix n, u, m, k, M..E, or an exponent e3).
+    /// </summary>
+    public static void Resources(IReadOnlyDictionary<string, string>? resources, string field, FieldErrors errors)
+    {
+        if (resources is null) return;
+        foreach (var (key, value) in resources.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (QualifiedName(key) is { } keyError) errors.Invalid(field, key, keyError);
+            if (Quantity(value) is { } quantityError) errors.Invalid($"{field}[{key}]", value, quantityError);
+        }
+    }
+
+    /// <summary>Why a text is not a non-negative quantity, or null when it is one.</summary>
+    public static string? Quantity(string value)
+    {
+        if (value.Length > 64) return "must be no more than 64 characters";
+        if (value.StartsWith('-') && QuantityText().IsMatch(value[1..])) return "must be greater than or equal to 0";
+        return QuantityText().IsMatch(value) ? null : "must be a quantity such as \"4\", \"500m\" or \"16Gi\"";
+    }
+
+    [GeneratedRegex("^\\+?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$")]
+    private static partial Regex QuantityText();
+
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
     private static partial Regex Subdomain();
 

@@ -17,6 +17,8 @@ public static class ObjectRules
         NameRules.Labels(node.Metadata?.Labels, "metadata.labels", errors);
         NameRules.Annotations(node.Metadata?.Annotations, "metadata.annotations", errors);
         PodSpecRules.ValidateTaints(node.Spec?.Taints, "spec.taints", errors);
+        NameRules.Resources(node.Status?.Capacity, "status.capacity", errors);
+        NameRules.Resources(node.Status?.Allocatable, "status.allocatable", errors);
         var conditions = node.Status?.Conditions ?? [];
         var types = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < conditions.Count; i++)

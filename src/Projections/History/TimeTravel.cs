@@ -276,6 +276,7 @@ public sealed class TimeTravel
     {
         NodeLabelsChanged x => [(ObjectHistory.Kinds.Node, x.Node)],
         NodeAnnotationsChanged x => [(ObjectHistory.Kinds.Node, x.Node)],
+        NodeResourcesChanged x => [(ObjectHistory.Kinds.Node, x.Node)],
         NodeTaintsChanged x => [(ObjectHistory.Kinds.Node, x.Node)],
         DaemonSetUpdated x => [(ObjectHistory.Kinds.DaemonSet, x.DaemonSet), (ObjectHistory.Kinds.DaemonSetStatus, x.DaemonSet)],
         PodCreated x => [(ObjectHistory.Kinds.DaemonSet, x.DaemonSet), (ObjectHistory.Kinds.DaemonSetStatus, x.DaemonSet)],

@@ -39,15 +39,19 @@ public sealed class EventCatalogTests
     }
 
     [Fact]
-    public void ANodeJoinedStoredBeforeAnnotationsWereKept_ReadsAsOneWithoutThem_AndWritesTheSameBytes()
+    public void ANodeJoinedStoredBeforeAnnotationsAndResourcesWereKept_ReadsAsOneWithoutThem_AndWritesTheSameBytes()
     {
         const string stored = """{"node":"node-1","uid":"uid-n1","labels":{"zone":"a"},"taints":[],"unschedulable":false,"conditions":[]}""";
         var joined = (NodeJoined)EventTypes.Deserialize("node_joined.v1", stored);
         Assert.Null(joined.Annotations);
+        Assert.Null(joined.Capacity);
+        Assert.Null(joined.Allocatable);
         Assert.Equal(stored, EventTypes.Serialize(joined));
         var node = Fold.Evolve(ClusterState.Empty, new Recorded(Guid.NewGuid(), new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), joined)).Nodes["node-1"];
         Assert.Null(node.Annotations);
         Assert.Null(Views.Node(node).Metadata!.Annotations);
+        Assert.Null(node.Capacity);
+        Assert.Null(Views.Node(node).Status!.Allocatable);
     }
 
     [Fact]
@@ -78,9 +82,11 @@ internal static class EventSamples
     public static readonly IReadOnlyDictionary<string, IEvent> All = new IEvent[]
     {
         new NodeJoined("node-1", "uid-n1", new Dictionary<string, string> { ["zone"] = "a" }, [Taint], true, [new NodeCondition { Type = "Ready", Status = "True" }],
-            new Dictionary<string, string> { ["team"] = "infra" }),
+            new Dictionary<string, string> { ["team"] = "infra" }, new Dictionary<string, string> { ["cpu"] = "4", ["memory"] = "16Gi" },
+            new Dictionary<string, string> { ["cpu"] = "3900m", ["memory"] = "15Gi" }),
         new NodeLabelsChanged("node-1", new Dictionary<string, string> { ["zone"] = "b" }),
         new NodeAnnotationsChanged("node-1", new Dictionary<string, string> { ["team"] = "edge" }),
+        new NodeResourcesChanged("node-1", new Dictionary<string, string> { ["cpu"] = "8" }, null),
         new NodeTaintsChanged("node-1", [Taint]),
         new NodeCordoned("node-1"),
         new NodeUncordoned("node-1"),

@@ -29,6 +29,7 @@ public sealed class FoldEveryTypeTests
             (new NodeJoined("node-1", "uid-n1", new Dictionary<string, string>(), [], false, []), s => s.Nodes.ContainsKey("node-1")),
             (new NodeLabelsChanged("node-1", new Dictionary<string, string> { ["zone"] = "a" }), s => s.Nodes["node-1"].Labels["zone"] == "a"),
             (new NodeAnnotationsChanged("node-1", new Dictionary<string, string> { ["team"] = "infra" }), s => s.Nodes["node-1"].Annotations!["team"] == "infra"),
+            (new NodeResourcesChanged("node-1", new Dictionary<string, string> { ["pods"] = "110" }, null), s => s.Nodes["node-1"].Capacity!["pods"] == "110" && s.Nodes["node-1"].Allocatable is null),
             (new NodeTaintsChanged("node-1", [new Taint { Key = "k", Effect = "PreferNoSchedule" }]), s => s.Nodes["node-1"].Taints.Single().Key == "k"),
             (new NodeCordoned("node-1"), s => s.Nodes["node-1"].Unschedulable),
             (new NodeUncordoned("node-1"), s => !s.Nodes["node-1"].Unschedulable),

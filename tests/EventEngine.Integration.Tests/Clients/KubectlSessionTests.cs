@@ -167,6 +167,47 @@ public sealed class KubectlSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANodesResources_AreKept_SoDescribeReadsPodRequestsAgainstThem()
+    {
+        // a node as KWOK's manifests give one: its resources in its status (a bare number, as YAML writes cpu: 4, is a quantity)
+        Assert.Equal("node/node-7 created\n", await Succeeds(["apply", "-f", "-"], """
+            apiVersion: v1
+            kind: Node
+            metadata: {name: node-7, labels: {disk: ssd}}
+            status:
+              capacity: {cpu: 4, memory: 16Gi, pods: "110"}
+              allocatable: {cpu: 3900m, memory: 15Gi, pods: "110"}
+            """));
+        await Succeeds(["apply", "-f", "-"], Agent.Replace("registry.example/agent:1.0", "registry.example/agent:1.0\n        resources: {requests: {cpu: 390m, memory: 1536Mi}}"));
+        await UntilAsync(async () => (await Succeeds(["get", "pods", "-n", "monitoring", "-o", "wide"])).Contains("node-7", StringComparison.Ordinal));
+
+        Assert.Equal("4 3900m 110", await Succeeds(["get", "node", "node-7", "-o", "jsonpath={.status.capacity.cpu} {.status.allocatable.cpu} {.status.allocatable.pods}"]));
+        var described = await Succeeds(["describe", "node", "node-7"]);
+        Assert.DoesNotContain("-9223372036854775808", described);
+        Assert.Matches(@"cpu:\s+4\n", described);
+        Assert.Matches(@"cpu\s+390m \(10%\)\s+0 \(0%\)", described);
+        Assert.Matches(@"memory\s+1536Mi \(10%\)\s+0 \(0%\)", described);
+
+        // a node agent reports less to offer through the status subresource; an apply that says nothing of resources keeps them
+        Assert.Equal("node/node-7 patched\n", await Succeeds(["patch", "node", "node-7", "--subresource=status", "--type=merge",
+            "-p", """{"status":{"allocatable":{"cpu":"1950m"}}}"""]));
+        Assert.Equal("node/node-7 labeled\n", await Succeeds(["label", "node", "node-7", "tier=edge"]));
+        Assert.Equal("4 1950m", await Succeeds(["get", "node", "node-7", "-o", "jsonpath={.status.capacity.cpu} {.status.allocatable.cpu}"]));
+        Assert.Matches(@"cpu\s+390m \(20%\)", await Succeeds(["describe", "node", "node-7"]));
+        var timeline = await _server.Client().GetJsonAsync("/engine/v1/timeline?node=node-7");
+        Assert.Contains(timeline["items"]!.AsArray().Select(e => (string)e!["description"]!),
+            d => d.StartsWith("node-7 resources changed: allocatable cpu=3900m->1950m by ", StringComparison.Ordinal));
+
+        // a quantity no node can have is refused, naming the field, and changes nothing
+        var events = await _server.Client().EventCountAsync();
+        var (code, _, error) = await _kubectl.RunAsync(["patch", "node", "node-7", "--subresource=status", "--type=merge", "-p", """{"status":{"capacity":{"cpu":"lots"}}}"""]);
+        Assert.True(code == 1 && error.Contains("status.capacity[cpu]", StringComparison.Ordinal), $"exit {code}: {error}");
+        (code, _, error) = await _kubectl.RunAsync(["patch", "node", "node-7", "--subresource=status", "--type=merge", "-p", """{"status":{"allocatable":{"memory":"-1Gi"}}}"""]);
+        Assert.True(code == 1 && error.Contains("status.allocatable[memory]", StringComparison.Ordinal) && error.Contains("greater than or equal to 0", StringComparison.Ordinal), $"exit {code}: {error}");
+        Assert.Equal(events, await _server.Client().EventCountAsync());
+    }
+
+    [Fact]
     public async Task ThePodStatusSubresource_TakesAPatchOfItsStatus_AndNothingElse()
     {
         await Succeeds(["apply", "-f", "-"], Nodes);
