@@ -33,6 +33,7 @@ app.MapEngineApiDocs();
 app.MapHealthEndpoints();
 app.MapEngineMetrics();
 app.MapDiscoveryEndpoints();
+app.MapAccessReviewEndpoints();
 app.MapNodeEndpoints();
 app.MapDaemonSetEndpoints();
 app.MapControllerRevisionEndpoints();

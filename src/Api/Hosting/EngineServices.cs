@@ -26,6 +26,7 @@ internal static class EngineServices
             TimeSpan.FromSeconds(configuration.GetValue("Engine:SimulatedKubelet:ReadyAfterSeconds", 2.0))));
         services.AddSingleton(new BodyLimits(configuration.GetValue("Engine:MaxBodyBytes", Bodies.DefaultMaxBytes)));
         services.AddSingleton(Limits.From(configuration));
+        services.AddSingleton<EventEngine.Api.Kubernetes.AccessReviews>();
         services.AddSingleton<Admission>();
         services.AddSingleton(new ReplayOptions(Limits.Positive(configuration, "Engine:Limits:ReplayEvents", 20_000)));
         services.AddSingleton(MemoryTrimOptions.From(configuration));

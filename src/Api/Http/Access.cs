@@ -108,7 +108,7 @@ public sealed class Access(RequestDelegate next, AccessOptions options)
                 "this server has no tokens configured (Engine:Auth:Tokens) and serves loopback clients only");
         }
 
-        var needed = context.GetEndpoint()?.Metadata.GetMetadata<RequiresRole>()?.Role ?? (safe ? Role.Viewer : Role.Operator);
+        var needed = Needed(context.GetEndpoint(), request.Method);
         if (caller.Role < needed)
             return Errors.Write(context, 403, "Forbidden",
                 $"User \"{caller.User}\" ({caller.Role.ToString().ToLowerInvariant()}) cannot {Verb(request.Method)} {request.Path}: it needs the {needed.ToString().ToLowerInvariant()} role");
@@ -117,6 +117,11 @@ public sealed class Access(RequestDelegate next, AccessOptions options)
         context.Items[typeof(Caller)] = caller;
         return next(context);
     }
+
+    /// <summary>The role a request needs: the endpoint's own, else a viewer's to read and an operator's to write.</summary>
+    public static Role Needed(Endpoint? endpoint, string method) =>
+        endpoint?.Metadata.GetMetadata<RequiresRole>()?.Role
+        ?? (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) ? Role.Viewer : Role.Operator);
 
     private static Task Unauthorized(HttpContext context)
     {

@@ -116,6 +116,13 @@ public static class Bodies
     /// <summary>Reads at most the configured size; one byte more is a 413, whatever the server in front allows.</summary>
     private static async Task<string> TextAsync(HttpRequest request, CancellationToken ct)
     {
+        var (bytes, length) = await BytesAsync(request, ct);
+        return JsonText.Decode(bytes.AsSpan(0, length));
+    }
+
+    /// <summary>The body's bytes (the first <c>Length</c> of the array), at most the configured size.</summary>
+    public static async Task<(byte[] Bytes, int Length)> BytesAsync(HttpRequest request, CancellationToken ct)
+    {
         var max = request.HttpContext.RequestServices.GetRequiredService<BodyLimits>().MaxBytes;
         if (request.ContentLength > max) throw TooLarge(max);
         using var buffer = new MemoryStream();
@@ -126,7 +133,7 @@ public static class Bodies
             buffer.Write(chunk, 0, read);
             if (buffer.Length > max) throw TooLarge(max);
         }
-        return JsonText.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        return (buffer.GetBuffer(), (int)buffer.Length);
     }
 
     private static BodyException TooLarge(long max) =>

@@ -10,15 +10,24 @@ namespace EventEngine.Api.Http;
 /// </summary>
 public sealed class RecordOnly(RequestDelegate next, EngineMode mode)
 {
-    private static readonly string[] Open = ["/engine/v1/replay", "/engine/v1/projections/rebuild", "/engine/v1/import"];
+    private static readonly string[] Open =
+    [
+        "/engine/v1/replay", "/engine/v1/projections/rebuild", "/engine/v1/import",
+        // questions about the caller, answered without writing anything
+        Kubernetes.AccessReviews.AccessReviewPath, Kubernetes.AccessReviews.RulesReviewPath, Kubernetes.AccessReviews.SelfReviewPath,
+    ];
 
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!mode.Observes || HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
-            || Open.Any(path => request.Path.Equals(path, StringComparison.OrdinalIgnoreCase)))
-            return next(context);
-        return Errors.Write(context, 405, "MethodNotAllowed",
-            $"this engine records a cluster (Engine:Mode=Observe): {request.Method} {request.Path} would write to the record; make the change in the cluster and the recorder will see it");
+        if (!Refuses(mode, request.Method, request.Path)) return next(context);
+        return Errors.Write(context, 405, "MethodNotAllowed", $"{Why} {request.Method} {request.Path} would write to the record; make the change in the cluster and the recorder will see it");
     }
+
+    public const string Why = "this engine records a cluster (Engine:Mode=Observe):";
+
+    /// <summary>Whether a request is refused because it would write to a recorded log.</summary>
+    public static bool Refuses(EngineMode mode, string method, PathString path) =>
+        mode.Observes && !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+        && !Open.Any(open => path.Equals(open, StringComparison.OrdinalIgnoreCase));
 }

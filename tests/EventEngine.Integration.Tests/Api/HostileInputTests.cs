@@ -85,6 +85,10 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
         (HttpMethod.Post, "/engine/v1/apply", $"[{NodeBody},{PodBody}]", ["application/json", "application/yaml"]),
         (HttpMethod.Post, "/engine/v1/replay", """{"from":1,"to":3,"changes":[{"at":1,"patchNode":{"name":"node-1","patch":{"spec":{"taints":[{"key":"x","effect":"NoExecute"}]}}}},{"removeEvents":[2]}]}""", ["application/json"]),
         (HttpMethod.Post, "/engine/v1/clock", """{"advanceSeconds":1}""", ["application/json"]),
+        (HttpMethod.Post, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", """{"spec":{"resourceAttributes":{"verb":"create","resource":"pods","namespace":"default"}}}""", ["application/json", "application/yaml"]),
+        (HttpMethod.Post, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", """{"spec":{"nonResourceAttributes":{"verb":"post","path":"/engine/v1/clock"}}}""", ["application/json"]),
+        (HttpMethod.Post, "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", """{"spec":{"namespace":"default"}}""", ["application/json"]),
+        (HttpMethod.Post, "/apis/authentication.k8s.io/v1/selfsubjectreviews", """{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}""", ["application/json"]),
     ];
 
     /// <summary>Every read endpoint, with the query parameters it takes.</summary>
@@ -174,6 +178,40 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
         process.Refresh();
         Assert.True(process.PeakWorkingSet64 - peakBefore < MemoryBound,
             $"peak working set grew by {(process.PeakWorkingSet64 - peakBefore) / 1024 / 1024} MiB during the run");
+    }
+
+    [Fact]
+    public async Task HostileProtobufReviews_AreRefusedAs400_NeverAnswer5xx()
+    {
+        // a SelfSubjectAccessReview as kubectl writes it ("can I get pods"), then broken at random: bytes changed, cut short, grown
+        static byte[] Field(int number, byte[] value) => [(byte)(number << 3 | 2), .. Varint(value.Length), .. value];
+        static byte[] Varint(int n) => n < 0x80 ? [(byte)n] : [(byte)(n & 0x7f | 0x80), .. Varint(n >> 7)];
+        static byte[] Text(string s) => Encoding.UTF8.GetBytes(s);
+        byte[] valid = [.. "k8s\0"u8, .. Field(1, [.. Field(1, Text("authorization.k8s.io/v1")), .. Field(2, Text("SelfSubjectAccessReview"))]),
+            .. Field(2, Field(2, Field(1, [.. Field(2, Text("get")), .. Field(5, Text("pods"))])))];
+        var random = new Random(20261205);
+        var outcomes = new Dictionary<int, int>();
+        for (var i = 0; i < 400; i++)
+        {
+            var body = valid.ToArray();
+            if (i > 0)
+                switch (random.Next(3))
+                {
+                    case 0: for (var n = random.Next(1, 4); n > 0; n--) body[random.Next(body.Length)] = (byte)random.Next(256); break;
+                    case 1: body = body[..random.Next(body.Length)]; break;
+                    default: body = [.. body, .. Enumerable.Range(0, random.Next(1, 40)).Select(_ => (byte)random.Next(256))]; break;
+                }
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews") { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.kubernetes.protobuf");
+            using var response = await Client.SendAsync(request);
+            var status = (int)response.StatusCode;
+            outcomes[status] = outcomes.GetValueOrDefault(status) + 1;
+            Assert.True(status < 500, $"answered {status} to {Convert.ToHexString(body)}: {await response.Content.ReadAsStringAsync()}");
+            if (i == 0) Assert.Equal("true", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["status"]!["allowed"]!.ToJsonString());
+        }
+        output.WriteLine(string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} x{o.Value}")));
+        Assert.True(outcomes.ContainsKey(201) && outcomes.ContainsKey(400), string.Join(", ", outcomes));
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/healthz")).StatusCode);
     }
 
     [Theory]

@@ -235,6 +235,12 @@ public sealed class ObserveModeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await record.SendAsync(HttpMethod.Delete, "/api/v1/nodes/node-1")).Status);
         Assert.Equal(HttpStatusCode.OK, (await record.SendAsync(HttpMethod.Get, "/api/v1/nodes/node-1")).Status);
         Assert.Equal(HttpStatusCode.OK, (await record.PostAsync("/engine/v1/replay", """{"from": 0}""")).Status);
+        // and kubectl auth can-i says so, before anyone tries
+        const string review = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+        var (_, cannot, _) = await record.PostAsync(review, """{"spec":{"resourceAttributes":{"verb":"patch","resource":"nodes"}}}""");
+        Assert.Equal((false, true), ((bool)cannot!["status"]!["allowed"]!, ((string)cannot["status"]!["reason"]!).Contains("Engine:Mode=Observe", StringComparison.Ordinal)));
+        var (_, can, _) = await record.PostAsync(review, """{"spec":{"nonResourceAttributes":{"verb":"post","path":"/engine/v1/replay"}}}""");
+        Assert.True((bool)can!["status"]!["allowed"]!);
         Assert.Equal(before, (await record.EventsAsync()).Count);
 
         // the recorder's state, for probes and dashboards
