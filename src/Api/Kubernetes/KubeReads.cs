@@ -15,7 +15,8 @@ public static class KubeReads
 {
     /// <summary>What a list or watch asks for, read from its query string and Accept header.</summary>
     public sealed record Query(
-        LabelMatcher Labels, FieldMatcher Fields, bool Watch, long? From, bool Bookmarks, TimeSpan? Timeout, bool Table)
+        LabelMatcher Labels, FieldMatcher Fields, bool Watch, long? From, bool Bookmarks, TimeSpan? Timeout, bool Table,
+        Tables.IncludeObject Include = Tables.IncludeObject.Metadata)
     {
         public bool Selects => !Labels.IsEmpty || !Fields.IsEmpty;
 
@@ -60,7 +61,8 @@ public static class KubeReads
                 return (null, Invalid("timeoutSeconds", "must be a non-negative integer"));
             timeout = TimeSpan.FromSeconds(Math.Min(s, 24 * 3600));
         }
-        return (new Query(labels, fields, watch, from, bookmarks, timeout, WantsTable(request)), null);
+        if (!Tables.TryInclude(q["includeObject"].ToString(), out var include)) return (null, UnsupportedInclude(q["includeObject"].ToString()));
+        return (new Query(labels, fields, watch, from, bookmarks, timeout, WantsTable(request), include), null);
     }
 
     /// <summary>GET on a collection: a list (or Table) page, or a watch stream.</summary>
@@ -76,7 +78,7 @@ public static class KubeReads
             var clock = http.RequestServices.GetRequiredService<TimeProvider>();
             await watch.StreamAsync(http, new KubeWatch.Request(
                 resource, inNamespace, query.Matches, query.From, query.Bookmarks, query.Timeout,
-                query.Table ? (obj, first) => WatchRow(resource, obj, first, clock.GetUtcNow()) : null,
+                query.Table ? (obj, first) => WatchRow(resource, obj, first, clock.GetUtcNow(), query.Include) : null,
                 async token => await AllAsync(read, query, token)));
             return Results.Empty;
         }
@@ -84,7 +86,7 @@ public static class KubeReads
         if (page is null || !query.Table) return Responses.List(resource.GroupVersion, resource.ListKind, page);
         var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         var table = Tables.Table(resource, page.Items.Select(i => JsonNode.Parse(i)!.AsObject()), now,
-            page.ResourceVersion.ToString(CultureInfo.InvariantCulture), page.Continue);
+            page.ResourceVersion.ToString(CultureInfo.InvariantCulture), page.Continue, query.Include);
         return Results.Text(table.ToJsonString(), "application/json");
     }
 
@@ -92,12 +94,16 @@ public static class KubeReads
     public static IResult Get(HttpContext http, ApiResource resource, string? json)
     {
         if (json is null || !WantsTable(http.Request)) return Responses.Object(http.Response, json);
+        if (!Tables.TryInclude(http.Request.Query["includeObject"].ToString(), out var include)) return UnsupportedInclude(http.Request.Query["includeObject"].ToString());
         var obj = JsonNode.Parse(json)!.AsObject();
         var version = (string?)obj["metadata"]?["resourceVersion"];
         if (version is not null) http.Response.Headers.ETag = $"\"{version}\"";
         var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        return Results.Text(Tables.Table(resource, [obj], now, version).ToJsonString(), "application/json");
+        return Results.Text(Tables.Table(resource, [obj], now, version, include: include).ToJsonString(), "application/json");
     }
+
+    private static IResult UnsupportedInclude(string given) =>
+        Invalid("includeObject", $"Unsupported value: \"{given}\": supported values: \"None\", \"Metadata\", \"Object\"");
 
     /// <summary>kubectl's Accept for server-side printing: application/json;as=Table;v=v1;g=meta.k8s.io (first choice).</summary>
     public static bool WantsTable(HttpRequest request)
@@ -116,9 +122,9 @@ public static class KubeReads
     }
 
     /// <summary>A watch event's object as a Table of one row; the column definitions come with the first only, as the API server sends them.</summary>
-    private static JsonObject WatchRow(ApiResource resource, JsonObject obj, bool first, DateTimeOffset now)
+    private static JsonObject WatchRow(ApiResource resource, JsonObject obj, bool first, DateTimeOffset now, Tables.IncludeObject include)
     {
-        var table = Tables.Table(resource, [obj], now, (string?)obj["metadata"]?["resourceVersion"]);
+        var table = Tables.Table(resource, [obj], now, (string?)obj["metadata"]?["resourceVersion"], include: include);
         if (!first) table["columnDefinitions"] = new JsonArray();
         return table;
     }

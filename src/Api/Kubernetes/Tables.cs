@@ -7,11 +7,33 @@ namespace EventEngine.Api.Kubernetes;
 /// Server-side printing (Accept: application/json;as=Table;g=meta.k8s.io;v=v1): objects as the API returns them
 /// become a meta.k8s.io/v1 Table with the columns and cells Kubernetes 1.32 prints. As the API server does, the wide
 /// cell set is always built (kubectl hides priority 1 columns unless -o wide) and each row carries the object's
-/// metadata as a PartialObjectMetadata. Time is passed in: ages are relative to the engine's clock.
+/// metadata as a PartialObjectMetadata, or the whole object, or nothing, as ?includeObject= asks. Time is passed in:
+/// ages are relative to the engine's clock.
 /// </summary>
 public static class Tables
 {
     public const string ApiVersion = "meta.k8s.io/v1";
+
+    /// <summary>?includeObject=: what each row carries of its object (kubectl --sort-by asks for the whole object to sort by).</summary>
+    public enum IncludeObject
+    {
+        None,
+        Metadata,
+        Object,
+    }
+
+    /// <summary>?includeObject= read as the API server reads it: absent is Metadata; anything but None, Metadata or Object is refused.</summary>
+    public static bool TryInclude(string? given, out IncludeObject include)
+    {
+        include = given switch
+        {
+            null or "" or "Metadata" => IncludeObject.Metadata,
+            "None" => IncludeObject.None,
+            "Object" => IncludeObject.Object,
+            _ => (IncludeObject)(-1),
+        };
+        return Enum.IsDefined(include);
+    }
 
     /// <summary>The column definitions for a kind; ArgumentException for a kind that has none.</summary>
     public static IReadOnlyList<TableColumn> Columns(ApiResource resource) => TableColumns.Of(resource.Kind);
@@ -21,7 +43,7 @@ public static class Tables
     /// rows in the order given.
     /// </summary>
     public static JsonObject Table(ApiResource resource, IEnumerable<JsonObject> objects, DateTimeOffset now,
-        string? resourceVersion = null, string? continueToken = null)
+        string? resourceVersion = null, string? continueToken = null, IncludeObject include = IncludeObject.Metadata)
     {
         var metadata = new JsonObject();
         if (!string.IsNullOrEmpty(resourceVersion)) metadata["resourceVersion"] = resourceVersion;
@@ -32,16 +54,27 @@ public static class Tables
             ["apiVersion"] = ApiVersion,
             ["metadata"] = metadata,
             ["columnDefinitions"] = new JsonArray(Columns(resource).Select(ColumnJson).ToArray<JsonNode?>()),
-            ["rows"] = new JsonArray(objects.Select(o => Row(resource, o, now)).ToArray<JsonNode?>()),
+            ["rows"] = new JsonArray(objects.Select(o => Row(resource, o, now, include)).ToArray<JsonNode?>()),
         };
     }
 
-    /// <summary>One row: the cells, the Completed condition of a finished pod, and the object's metadata.</summary>
-    public static JsonObject Row(ApiResource resource, JsonObject obj, DateTimeOffset now)
+    /// <summary>One row: the cells, the Completed condition of a finished pod, and the object's metadata (or all of it, or none).</summary>
+    public static JsonObject Row(ApiResource resource, JsonObject obj, DateTimeOffset now, IncludeObject include = IncludeObject.Metadata)
     {
         var row = new JsonObject { ["cells"] = Cells(resource, obj, now) };
         if (resource.Kind == "Pod" && TableRows.PodConditions(obj) is { } conditions) row["conditions"] = conditions;
-        row["object"] = PartialObjectMetadata(obj);
+        switch (include)
+        {
+            case IncludeObject.Metadata:
+                row["object"] = PartialObjectMetadata(obj);
+                break;
+            case IncludeObject.Object:
+                var whole = (JsonObject)obj.DeepClone();
+                whole["apiVersion"] ??= resource.GroupVersion;
+                whole["kind"] ??= resource.Kind;
+                row["object"] = whole;
+                break;
+        }
         return row;
     }
 

@@ -233,6 +233,23 @@ public sealed class TableTests
     public void ControllerRevisionRow_AsPrintControllerRevision(string revision, string expected) =>
         Assert.Equal(expected, Cells(ApiResources.ControllerRevisions, revision));
 
+    [Theory]
+    [InlineData("", "PartialObjectMetadata")]
+    [InlineData("Metadata", "PartialObjectMetadata")]
+    [InlineData("Object", "Pod")]
+    [InlineData("None", null)]
+    public void IncludeObject_GivesEachRowItsMetadata_TheWholeObject_OrNothing(string given, string? kind)
+    {
+        Assert.True(Tables.TryInclude(given, out var include));
+        // a list's item may carry no kind: the whole object is given one, as the API server encodes it
+        var pod = Obj("""{"metadata":{"name":"a","namespace":"default"},"spec":{"nodeName":"node-1","containers":[{"name":"c"}]},"status":{"phase":"Running"}}""");
+        var row = Tables.Table(ApiResources.Pods, [pod], Now, include: include)["rows"]![0]!;
+        Assert.Equal(kind, (string?)row["object"]?["kind"]);
+        if (kind == "Pod") Assert.Equal(("v1", "node-1"), ((string?)row["object"]!["apiVersion"], (string?)row["object"]!["spec"]!["nodeName"]));
+        Assert.False(Tables.TryInclude("All", out _));
+        Assert.False(Tables.TryInclude("object", out _));
+    }
+
     [Fact]
     public void Table_HasTheApiServersShape()
     {

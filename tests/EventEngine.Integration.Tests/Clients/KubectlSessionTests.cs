@@ -167,6 +167,25 @@ public sealed class KubectlSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SortBy_SortsByAFieldOfTheWholeObject()
+    {
+        await Succeeds(["apply", "-f", "-"], Nodes);
+        await Succeeds(["apply", "-f", "-"], Agent);
+        await Succeeds(["label", "node", "node-3", "disk=ssd", "--overwrite"]);
+        await PodsReadyAsync(3);
+        // kubectl asks for each row's whole object (includeObject=Object) and sorts the rows by the field itself
+        foreach (var (field, column) in new[] { (".spec.nodeName", 6), (".metadata.name", 0) })
+        {
+            var rows = Rows(await Succeeds(["get", "pods", "-n", "monitoring", "-o", "wide", "--sort-by", field])).Skip(1).Select(r => r[column]).ToList();
+            Assert.Equal(3, rows.Count);
+            Assert.Equal(rows.Order(StringComparer.Ordinal), rows);
+        }
+        var nodes = Rows(await Succeeds(["get", "nodes", "--sort-by", "{.metadata.labels.zone}"])).Skip(1).Select(r => r[0]).ToList();
+        Assert.Equal("node-1", nodes[0]);
+        Assert.Equal(3, nodes.Count);
+    }
+
+    [Fact]
     public async Task ANodesResources_AreKept_SoDescribeReadsPodRequestsAgainstThem()
     {
         // a node as KWOK's manifests give one: its resources in its status (a bare number, as YAML writes cpu: 4, is a quantity)
