@@ -48,7 +48,12 @@ public static class AccessReviewEndpoints
         app.MapPost(AccessReviews.RulesReviewPath, async (HttpRequest request, AccessReviews reviews, CancellationToken ct) =>
         {
             var review = await ReviewAsync(request, "authorization.k8s.io/v1", "SelfSubjectRulesReview", ct);
-            var spec = review["spec"] as JsonObject ?? [];
+            var spec = review["spec"] switch
+            {
+                null => [],
+                JsonObject given => given,
+                _ => throw new ManifestException("expected an object", "spec"),
+            };
             review["spec"] = spec;
             var (resourceRules, nonResourceRules) = reviews.Rules(Caller.Of(request.HttpContext), Text(spec, "namespace", "spec") ?? "");
             review["status"] = new JsonObject { ["resourceRules"] = resourceRules, ["nonResourceRules"] = nonResourceRules, ["incomplete"] = false };
@@ -77,10 +82,17 @@ public static class AccessReviewEndpoints
     private static async Task<JsonObject> ReviewAsync(HttpRequest request, string apiVersion, string kind, CancellationToken ct)
     {
         // kubectl's typed clients send these kinds as protobuf; the answer is JSON, which they read as well
-        var review = Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
-            && string.Equals(type.MediaType.Value, ReviewProtobuf.MediaType, StringComparison.OrdinalIgnoreCase)
-                ? await Bodies.BytesAsync(request, ct) is var (bytes, length) ? ReviewProtobuf.Read(bytes.AsSpan(0, length)) : null!
-                : await Bodies.JsonObjectAsync(request, ct);
+        JsonObject review;
+        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            && string.Equals(type.MediaType.Value, ReviewProtobuf.MediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            var (bytes, length) = await Bodies.BytesAsync(request, ct);
+            review = ReviewProtobuf.Read(bytes.AsSpan(0, length));
+        }
+        else
+        {
+            review = await Bodies.JsonObjectAsync(request, ct);
+        }
         if (review.TryGetPropertyValue("apiVersion", out var given) && JsonFields.Text(review, "apiVersion") != apiVersion)
             throw new ManifestException($"Invalid value: {given?.ToJsonString() ?? "null"}: this endpoint takes {apiVersion} {kind}", "apiVersion");
         if (review.TryGetPropertyValue("kind", out var givenKind) && JsonFields.Text(review, "kind") != kind)

@@ -54,14 +54,14 @@ public static class Answers
             if (asWritten?.Invoke(outcome) is not { } written) return Status("accepted; the controller has since removed the object")(outcome);
             json = written.ToJsonString();
         }
-        var version = JsonFields.Text(JsonNode.Parse(json), "metadata", "resourceVersion");
+        var parsed = JsonNode.Parse(json);
+        var version = JsonFields.Text(parsed, "metadata", "resourceVersion");
         if (version == "0")
         {
-            // an object no event has written yet (a dry-run create): it has no resourceVersion, as the API server answers
-            // one; "0" would read as "any version" to a client that sends it back
-            var unwritten = JsonNode.Parse(json)!;
-            (unwritten["metadata"] as JsonObject)?.Remove("resourceVersion");
-            (json, version) = (unwritten.ToJsonString(), null);
+            // an object no event has written yet (a dry-run create) has no resourceVersion, as the API server leaves it
+            // unset in a dry run's answer: "0" would read as "any version" to a client that sent it back
+            (parsed!["metadata"] as JsonObject)?.Remove("resourceVersion");
+            (json, version) = (parsed.ToJsonString(), null);
         }
         return new Answer(status, "application/json", json, version is null ? null : $"\"{version}\"", outcome.Note);
     };

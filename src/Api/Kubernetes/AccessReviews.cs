@@ -68,7 +68,7 @@ public sealed class AccessReviews(EndpointDataSource endpoints, EngineMode mode)
     public (bool Allowed, string Reason) NonResource(Caller caller, string verb, string path)
     {
         if (!path.StartsWith('/')) return (false, $"\"{path}\" is not a path");
-        var (served, allowed, reason) = Judge(caller, verb.ToUpperInvariant(), path, $"{verb} {path}");
+        var (served, allowed, reason) = Judge(caller, verb.ToUpperInvariant(), path.Split('?')[0], $"{verb} {path}");
         return served ? (allowed, reason) : (false, $"this server does not serve {verb.ToUpperInvariant()} {path}");
     }
 
@@ -86,7 +86,7 @@ public sealed class AccessReviews(EndpointDataSource endpoints, EngineMode mode)
         foreach (var r in ApiResources.All)
         {
             Rule(r.Group, r.Plural, Verbs.Where(v => Resource(caller, v.Verb, r.Group, r.Plural, null, ns, null, null).Allowed).Select(v => v.Verb));
-            foreach (var sub in r.Subresources)
+            foreach (var sub in SubresourcesOf(r))
                 Rule(r.Group, r.Plural + "/" + sub, Verbs.Where(v => Resource(caller, v.Verb, r.Group, r.Plural, sub, ns, null, null).Allowed).Select(v => v.Verb));
         }
         var nonResource = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
@@ -94,7 +94,8 @@ public sealed class AccessReviews(EndpointDataSource endpoints, EngineMode mode)
         {
             var pattern = "/" + (endpoint.RoutePattern.RawText ?? "").TrimStart('/');
             if (IsResourcePath(pattern)) continue;
-            var url = string.Join('/', pattern.Split('/').Select(s => s.StartsWith('{') ? "*" : s));
+            // RBAC's URLs end in * or not at all: a path with a parameter is every path under its literal start
+            var url = pattern.IndexOf('{') is var brace and >= 0 ? pattern[..brace] + "*" : pattern;
             foreach (var method in methods.Where(m => Allowed(caller, endpoint, m, pattern)))
                 (nonResource.TryGetValue(url, out var verbs) ? verbs : nonResource[url] = new SortedSet<string>(StringComparer.Ordinal)).Add(method.ToLowerInvariant());
         }
@@ -105,12 +106,24 @@ public sealed class AccessReviews(EndpointDataSource endpoints, EngineMode mode)
         return (resourceRules, nonResourceRules);
     }
 
+    /// <summary>A resource's subresources: the ones discovery lists (status), and any other route under one object (a DaemonSet's rollback and revisions).</summary>
+    private IEnumerable<string> SubresourcesOf(ApiResource r)
+    {
+        var item = r.Prefix + (r.Namespaced ? "/namespaces/{}/" : "/") + r.Plural + "/{}/";
+        var routed = _routes.Value
+            .Select(route => "/" + (route.Endpoint.RoutePattern.RawText ?? "").TrimStart('/'))
+            .Select(pattern => System.Text.RegularExpressions.Regex.Replace(pattern, "{[^}]*}", "{}"))
+            .Where(pattern => pattern.StartsWith(item, StringComparison.Ordinal) && !pattern[item.Length..].Contains('/'))
+            .Select(pattern => pattern[item.Length..]);
+        return r.Subresources.Concat(routed).Distinct().Order(StringComparer.Ordinal);
+    }
+
     /// <summary>The request a resource verb stands for, or no method when the verb is none Kubernetes defines.</summary>
     private static (string? Method, string? Path) RequestOf(ApiResource r, string verb, string? subresource, string? ns, string? name)
     {
         if (Verbs.FirstOrDefault(v => v.Verb == verb) is not { Method: not null } v) return (null, null);
-        // a subresource is one object's part: read or written, never listed, watched or created
-        if (subresource is { Length: > 0 } && !v.OnObject) return (null, null);
+        // a subresource is one object's part: read, written, or posted to (a DaemonSet's rollback), never listed or watched
+        if (subresource is { Length: > 0 } && v.Verb is "list" or "watch" or "deletecollection") return (null, null);
         // a namespaced question without a namespace is about every namespace: a list reads them all at once, any other
         // verb is judged as it would be in one (the role needed is the same in each)
         var collection = r.Namespaced && (ns is { Length: > 0 } || v.OnObject || v.Method != "GET")
@@ -127,11 +140,11 @@ public sealed class AccessReviews(EndpointDataSource endpoints, EngineMode mode)
     {
         var endpoint = Route(method, path);
         if (endpoint is null) return (false, false, "");
+        // in the order the server judges: the caller's role (Access), then what Observe mode refuses (RecordOnly)
         var needed = Access.Needed(endpoint, method);
+        if (caller.Role < needed) return (true, false, $"{what} needs the {Name(needed)} role; User \"{caller.User}\" is {Name(caller.Role)}");
         if (RecordOnly.Refuses(mode, method, path)) return (true, false, $"{RecordOnly.Why} it takes no writes but the cluster's");
-        return caller.Role >= needed
-            ? (true, true, $"the {Name(caller.Role)} role may {what}")
-            : (true, false, $"{what} needs the {Name(needed)} role; User \"{caller.User}\" is {Name(caller.Role)}");
+        return (true, true, $"the {Name(caller.Role)} role may {what}");
     }
 
     private bool Allowed(Caller caller, RouteEndpoint endpoint, string method, string path) =>

@@ -61,8 +61,11 @@ public static class KubeReads
                 return (null, Invalid("timeoutSeconds", "must be a non-negative integer"));
             timeout = TimeSpan.FromSeconds(Math.Min(s, 24 * 3600));
         }
-        if (!Tables.TryInclude(q["includeObject"].ToString(), out var include)) return (null, UnsupportedInclude(q["includeObject"].ToString()));
-        return (new Query(labels, fields, watch, from, bookmarks, timeout, WantsTable(request), include), null);
+        // as the API server reads TableOptions: only when a Table is asked for
+        var table = WantsTable(request);
+        var include = Tables.IncludeObject.Metadata;
+        if (table && !Tables.TryInclude(q["includeObject"].ToString(), out include)) return (null, UnsupportedInclude(q["includeObject"].ToString()));
+        return (new Query(labels, fields, watch, from, bookmarks, timeout, table, include), null);
     }
 
     /// <summary>GET on a collection: a list (or Table) page, or a watch stream.</summary>

@@ -34,11 +34,14 @@ public static class ReviewProtobuf
                     raw = value;
                     break;
             }
-        var review = new JsonObject();
+        // as the API server decodes protobuf: the envelope must say what it holds
+        if (kind is null) throw Malformed("the envelope names no kind");
+        var review = new JsonObject { ["kind"] = kind };
         if (apiVersion is not null) review["apiVersion"] = apiVersion;
-        if (kind is not null) review["kind"] = kind;
-        foreach (var (number, value) in Fields(raw.ToArray()))
-            if (number == 2) review["spec"] = Spec(kind, value);
+        // field 2 is the spec of the authorization reviews; a SelfSubjectReview has none (its 2 is the status it asks for)
+        if (kind is "SelfSubjectAccessReview" or "SelfSubjectRulesReview")
+            foreach (var (number, value) in Fields(raw.ToArray()))
+                if (number == 2) review["spec"] = Spec(kind, value);
         return review;
     }
 
@@ -78,8 +81,9 @@ public static class ReviewProtobuf
         while (at < message.Length)
         {
             var key = Varint(message, ref at);
+            // protobuf's field numbers run from 1 to 2^29 - 1
+            if (key >> 3 is 0 or > 536_870_911) throw Malformed("a field number must be from 1 to 536870911");
             var (number, wire) = ((int)(key >> 3), (int)(key & 7));
-            if (number <= 0) throw Malformed("a field number must be positive");
             switch (wire)
             {
                 case 0:

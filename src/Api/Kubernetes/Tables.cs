@@ -25,14 +25,14 @@ public static class Tables
     /// <summary>?includeObject= read as the API server reads it: absent is Metadata; anything but None, Metadata or Object is refused.</summary>
     public static bool TryInclude(string? given, out IncludeObject include)
     {
-        include = given switch
+        (var known, include) = given switch
         {
-            null or "" or "Metadata" => IncludeObject.Metadata,
-            "None" => IncludeObject.None,
-            "Object" => IncludeObject.Object,
-            _ => (IncludeObject)(-1),
+            null or "" or "Metadata" => (true, IncludeObject.Metadata),
+            "None" => (true, IncludeObject.None),
+            "Object" => (true, IncludeObject.Object),
+            _ => (false, IncludeObject.Metadata),
         };
-        return Enum.IsDefined(include);
+        return known;
     }
 
     /// <summary>The column definitions for a kind; ArgumentException for a kind that has none.</summary>

@@ -32,9 +32,18 @@ public static class NodeDecisions
     /// <summary>
     /// Replace labels, annotations, taints, unschedulable, resources and conditions; one event per kind of change. With
     /// <paramref name="statusOnly"/> (the status subresource), only the status is taken from the body, as the API server
-    /// does: its metadata and spec are the node's own.
+    /// does: its metadata and spec are the node's own, and its status is the whole status. A manifest written whole
+    /// (PUT of the node, an apply) that gives no resources leaves the node's: a manifest seldom carries them.
     /// </summary>
-    public static Decided Replace(ClusterState s, string name, Node node, DateTimeOffset now, bool statusOnly = false)
+    public static Decided Replace(ClusterState s, string name, Node node, DateTimeOffset now, bool statusOnly = false) =>
+        Replace(s, name, node, now, statusOnly, keepUnsaidResources: !statusOnly);
+
+    /// <summary>
+    /// <see cref="Replace(ClusterState, string, Node, DateTimeOffset, bool)"/>, saying whether resources the body does not
+    /// give are kept (a manifest) or removed (a status written whole, or a patch of the node as served, where a resource
+    /// list missing is one the patch removed).
+    /// </summary>
+    private static Decided Replace(ClusterState s, string name, Node node, DateTimeOffset now, bool statusOnly, bool keepUnsaidResources)
     {
         if (!s.Nodes.TryGetValue(name, out var current)) return Failure.NotFound($"node {name}");
         if (statusOnly) node = Views.Node(current) with { Status = node.Status };
@@ -53,10 +62,8 @@ public static class NodeDecisions
         if (!SameTaints(taints, current.Taints)) events.Add(new NodeTaintsChanged(name, StampTaints(taints, current.Taints, now)));
         var unschedulable = node.Spec?.Unschedulable ?? false;
         if (unschedulable != current.Unschedulable) events.Add(unschedulable ? new NodeCordoned(name) : new NodeUncordoned(name));
-        // a write that says nothing of the node's resources leaves them (a manifest seldom carries them; a status write,
-        // which applies to the node as served, always does)
-        var capacity = node.Status?.Capacity ?? current.Capacity;
-        var allocatable = node.Status?.Allocatable ?? current.Allocatable;
+        var capacity = node.Status?.Capacity ?? (keepUnsaidResources ? current.Capacity : null);
+        var allocatable = node.Status?.Allocatable ?? (keepUnsaidResources ? current.Allocatable : null);
         if (!SameMap(capacity ?? Empty, current.Capacity ?? Empty) || !SameMap(allocatable ?? Empty, current.Allocatable ?? Empty))
             events.Add(new NodeResourcesChanged(name, capacity is { Count: > 0 } ? capacity : null, allocatable is { Count: > 0 } ? allocatable : null));
         var conditions = node.Status?.Conditions ?? [];
@@ -89,7 +96,7 @@ public static class NodeDecisions
         {
             return Failure.Malformed(e.Message, e.Path);
         }
-        return Replace(s, name, node, now, statusOnly);
+        return Replace(s, name, node, now, statusOnly, keepUnsaidResources: false);
     }
 
     /// <summary>Create, or replace if it exists (what apply does).</summary>

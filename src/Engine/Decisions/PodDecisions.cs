@@ -92,15 +92,8 @@ public static class PodDecisions
     {
         var key = ns + "/" + name;
         if (!s.Pods.TryGetValue(key, out var pod)) return Failure.NotFound($"pod {key}");
-        JsonObject patched;
-        try
-        {
-            patched = patch.Apply(served, "v1", "Pod") as JsonObject ?? throw new PatchException("a pod must be a JSON object", "", PatchError.Invalid);
-        }
-        catch (PatchException e)
-        {
-            return Patched.Refused($"Pod {key}", e);
-        }
+        var (patched, refused) = Applied(patch, served, key);
+        if (patched is null) return refused!;
         var labels = JsonFields.At(patched, "metadata", "labels") switch
         {
             null => new Dictionary<string, string>(),
@@ -138,15 +131,19 @@ public static class PodDecisions
     {
         var key = ns + "/" + name;
         if (!s.Pods.ContainsKey(key)) return Failure.NotFound($"pod {key}");
+        var (patched, refused) = Applied(patch, served, key);
+        if (patched is null) return refused!;
+        if (patched["status"] is not (null or JsonObject)) return Failure.Malformed("status: expected an object", "status");
+        var given = patched["status"] as JsonObject ?? [];
+        // a patch that flips Ready and leaves its lastTransitionTime as served (a strategic merge keeps the served one)
+        // did not say when it changed: it changed now, so minReadySeconds counts from now, not from when it last changed
+        if (Ready(given) is { } ready && Ready(served["status"] as JsonObject) is { } before
+            && JsonFields.Text(ready, "status") != JsonFields.Text(before, "status") && JsonNode.DeepEquals(ready["lastTransitionTime"], before["lastTransitionTime"]))
+            ready.Remove("lastTransitionTime");
         PodStatus status;
         try
         {
-            var patched = patch.Apply(served, "v1", "Pod") as JsonObject ?? throw new PatchException("a pod must be a JSON object", "", PatchError.Invalid);
-            status = patched["status"] is JsonObject given ? Manifests.Deserialize<PodStatus>(given) : new PodStatus();
-        }
-        catch (PatchException e)
-        {
-            return Patched.Refused($"Pod {key}", e);
+            status = Manifests.Deserialize<PodStatus>(given);
         }
         catch (ManifestException e)
         {
@@ -154,6 +151,22 @@ public static class PodDecisions
             return Failure.Malformed($"{field}: {e.Message}", field);
         }
         return ReportStatus(s, ns, name, status, now);
+    }
+
+    private static JsonObject? Ready(JsonObject? status) =>
+        (status?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => JsonFields.Text(c, "type") == "Ready");
+
+    /// <summary>The pod as served with a patch applied, or the refusal of a patch that does not apply.</summary>
+    private static (JsonObject? Patched, Decided? Refused) Applied(ObjectPatch patch, JsonObject served, string key)
+    {
+        try
+        {
+            return (patch.Apply(served, "v1", "Pod") as JsonObject ?? throw new PatchException("a pod must be a JSON object", "", PatchError.Invalid), null);
+        }
+        catch (PatchException e)
+        {
+            return (null, Patched.Refused($"Pod {key}", e));
+        }
     }
 
     public static Decided Delete(ClusterState s, string ns, string name)

@@ -77,10 +77,10 @@ public static class Descriptions
     /// <summary>"node-1 resources changed: allocatable cpu=4->3, +nvidia.com/gpu=1": each list that changed, as label changes are told.</summary>
     private static string ResourcesDiff(NodeResourcesChanged x, NodeState? before)
     {
-        var empty = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty;
-        var lists = new[] { ("capacity", before?.Capacity ?? empty, x.Capacity ?? empty), ("allocatable", before?.Allocatable ?? empty, x.Allocatable ?? empty) }
-            .Where(l => !Decisions.NodeDecisions.SameMap(l.Item2, l.Item3))
-            .Select(l => $"{l.Item1} {LabelDiff(l.Item2, l.Item3)}").ToList();
+        IReadOnlyDictionary<string, string> empty = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty;
+        var lists = new[] { (Name: "capacity", Was: before?.Capacity ?? empty, Now: x.Capacity ?? empty), (Name: "allocatable", Was: before?.Allocatable ?? empty, Now: x.Allocatable ?? empty) }
+            .Where(l => !Decisions.NodeDecisions.SameMap(l.Was, l.Now))
+            .Select(l => $"{l.Name} {LabelDiff(l.Was, l.Now)}").ToList();
         return $"{x.Node} resources changed: {(lists.Count == 0 ? "none" : string.Join("; ", lists))}";
     }
 

@@ -51,7 +51,7 @@ public static partial class Fold
     private static ClusterState NodeJoined(ClusterState s, NodeJoined e, Recorded r)
     {
         var node = new NodeState(e.Node, e.Uid, e.Labels.ToImmutableDictionary(), [.. e.Taints], e.Unschedulable,
-            [.. e.Conditions], r.At, r.Id) 
+            [.. e.Conditions], r.At, r.Id)
         {
             Annotations = MapOf(e.Annotations),
             Capacity = MapOf(e.Capacity),

@@ -189,12 +189,23 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
         static byte[] Text(string s) => Encoding.UTF8.GetBytes(s);
         byte[] valid = [.. "k8s\0"u8, .. Field(1, [.. Field(1, Text("authorization.k8s.io/v1")), .. Field(2, Text("SelfSubjectAccessReview"))]),
             .. Field(2, Field(2, Field(1, [.. Field(2, Text("get")), .. Field(5, Text("pods"))])))];
+        // and some broken on purpose: the prefix alone, a key of ten bytes, a length near 2^64, each wire type protobuf
+        // does not write here, a field number past 2^29, the inner message cut short
+        byte[][] fixedCases =
+        [
+            [.. "k8s\0"u8],
+            [.. "k8s\0"u8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
+            [.. "k8s\0"u8, 0x12, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
+            [.. "k8s\0"u8, 0x0b], [.. "k8s\0"u8, 0x0c], [.. "k8s\0"u8, 0x0e], [.. "k8s\0"u8, 0x0f],
+            [.. "k8s\0"u8, 0x82, 0x80, 0x80, 0x80, 0x10, 0x00],
+            [.. "k8s\0"u8, .. Field(1, [.. Field(2, Text("SelfSubjectAccessReview"))]), 0x12, 0x05, 0x12, 0x09, 0x0a],
+        ];
         var random = new Random(20261205);
         var outcomes = new Dictionary<int, int>();
-        for (var i = 0; i < 400; i++)
+        for (var i = 0; i < 400 + fixedCases.Length; i++)
         {
-            var body = valid.ToArray();
-            if (i > 0)
+            var body = i >= 400 ? fixedCases[i - 400] : valid.ToArray();
+            if (i is > 0 and < 400)
                 switch (random.Next(3))
                 {
                     case 0: for (var n = random.Next(1, 4); n > 0; n--) body[random.Next(body.Length)] = (byte)random.Next(256); break;
@@ -208,6 +219,7 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
             outcomes[status] = outcomes.GetValueOrDefault(status) + 1;
             Assert.True(status < 500, $"answered {status} to {Convert.ToHexString(body)}: {await response.Content.ReadAsStringAsync()}");
             if (i == 0) Assert.Equal("true", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["status"]!["allowed"]!.ToJsonString());
+            if (i >= 400) Assert.True(status == 400, $"the broken body {Convert.ToHexString(body)} answered {status}");
         }
         output.WriteLine(string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} x{o.Value}")));
         Assert.True(outcomes.ContainsKey(201) && outcomes.ContainsKey(400), string.Join(", ", outcomes));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using EventEngine.Integration.Tests.Engine;
 using EventEngine.Integration.Tests.Infrastructure;
@@ -217,6 +218,12 @@ public sealed class KubectlSessionTests : IAsyncLifetime
         Assert.Contains(timeline["items"]!.AsArray().Select(e => (string)e!["description"]!),
             d => d.StartsWith("node-7 resources changed: allocatable cpu=3900m->1950m by ", StringComparison.Ordinal));
 
+        // a patch that removes a list removes it; a whole manifest that gives none (kubectl replace) leaves them
+        Assert.Equal("node/node-7 patched\n", await Succeeds(["patch", "node", "node-7", "--subresource=status", "--type=merge", "-p", """{"status":{"capacity":null}}"""]));
+        Assert.Equal("[] 1950m", await Succeeds(["get", "node", "node-7", "-o", "jsonpath=[{.status.capacity.cpu}] {.status.allocatable.cpu}"]));
+        Assert.Equal("node/node-7 replaced\n", await Succeeds(["replace", "-f", "-"], "apiVersion: v1\nkind: Node\nmetadata: {name: node-7, labels: {disk: ssd, tier: edge}}\n"));
+        Assert.Equal("1950m", await Succeeds(["get", "node", "node-7", "-o", "jsonpath={.status.allocatable.cpu}"]));
+
         // a quantity no node can have is refused, naming the field, and changes nothing
         var events = await _server.Client().EventCountAsync();
         var (code, _, error) = await _kubectl.RunAsync(["patch", "node", "node-7", "--subresource=status", "--type=merge", "-p", """{"status":{"capacity":{"cpu":"lots"}}}"""]);
@@ -244,16 +251,25 @@ public sealed class KubectlSessionTests : IAsyncLifetime
         Assert.Equal($"{pod} patched\n", await Succeeds(["patch", pod, "-n", "monitoring", "--subresource=status", "--type=strategic",
             "-p", """{"status":{"conditions":[{"type":"Ready","status":"True"}]}}"""]));
         Assert.Equal($"True agent {node}", await Succeeds(["get", pod, "-n", "monitoring", "-o", ready]));
+        // the strategic merge kept the served condition's lastTransitionTime (from before it went not ready): the pod became
+        // ready when the patch said so, not then, so minReadySeconds counts from now
+        var events = (await _server.Client().EventsAsync()).Where(e => (string?)e["type"] == "pod_status_observed.v1").ToList();
+        var (notReady, readyAgain) = (events[^2], events[^1]);
+        Assert.Equal((false, true), ((bool)notReady["data"]!["ready"]!, (bool)readyAgain["data"]!["ready"]!));
+        Assert.True(DateTimeOffset.Parse((string)readyAgain["data"]!["readySince"]!, CultureInfo.InvariantCulture) >= DateTimeOffset.Parse((string)notReady["recordedAt"]!, CultureInfo.InvariantCulture),
+            $"ready since {readyAgain["data"]!["readySince"]}, before it was reported not ready at {notReady["recordedAt"]}");
         Assert.Equal($"{pod} patched (no change)\n", await Succeeds(["patch", pod, "-n", "monitoring", "--subresource=status", "--type=json",
             "-p", """[{"op":"replace","path":"/status/phase","value":"Running"}]"""]));
 
         // a status no pod can have is refused, naming the field, and changes nothing
-        var events = await _server.Client().EventCountAsync();
+        var count = await _server.Client().EventCountAsync();
         var (code, _, error) = await _kubectl.RunAsync(["patch", pod, "-n", "monitoring", "--subresource=status", "--type=merge", "-p", """{"status":{"phase":"Asleep"}}"""]);
         Assert.True(code == 1 && error.Contains("status.phase", StringComparison.Ordinal), $"exit {code}: {error}");
         (code, _, error) = await _kubectl.RunAsync(["patch", pod, "-n", "monitoring", "--subresource=status", "--type=merge", "-p", """{"status":{"conditions":"ready"}}"""]);
         Assert.True(code == 1 && error.Contains("status.conditions", StringComparison.Ordinal), $"exit {code}: {error}");
-        Assert.Equal(events, await _server.Client().EventCountAsync());
+        (code, _, error) = await _kubectl.RunAsync(["patch", pod, "-n", "monitoring", "--subresource=status", "--type=merge", "-p", """{"status":"ready"}"""]);
+        Assert.True(code == 1 && error.Contains("status: expected an object", StringComparison.Ordinal), $"exit {code}: {error}");
+        Assert.Equal(count, await _server.Client().EventCountAsync());
     }
 
     [Fact]
