@@ -83,11 +83,10 @@ public static class AccessReviewEndpoints
     {
         // kubectl's typed clients send these kinds as protobuf; the answer is JSON, which they read as well
         JsonObject review;
-        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
-            && string.Equals(type.MediaType.Value, ReviewProtobuf.MediaType, StringComparison.OrdinalIgnoreCase))
+        if (KubeProtobuf.Sent(request))
         {
             var (bytes, length) = await Bodies.BytesAsync(request, ct);
-            review = ReviewProtobuf.Read(bytes.AsSpan(0, length));
+            review = KubeProtobuf.Review(bytes.AsSpan(0, length));
         }
         else
         {

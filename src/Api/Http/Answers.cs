@@ -67,8 +67,8 @@ public static class Answers
     };
 
     /// <summary>A Kubernetes Status for deletes and other answers without an object.</summary>
-    public static Func<CommandOutcome, Answer> Status(string message, JsonObject? details = null) => outcome =>
-        new Answer(200, "application/json", new JsonObject
+    public static Func<CommandOutcome, Answer> Status(string message, JsonObject? details = null, int status = 200) => outcome =>
+        new Answer(status, "application/json", new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Status",

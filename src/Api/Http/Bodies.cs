@@ -72,10 +72,55 @@ public static class Bodies
     /// </summary>
     public static async Task<DeleteOptions> DeleteOptionsAsync(HttpRequest request, CancellationToken ct)
     {
+        JsonObject options;
+        if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any()))
+        {
+            options = [];
+        }
+        else if (KubeProtobuf.Sent(request))
+        {
+            // kubectl's typed deletes (kubectl drain) send their options as protobuf
+            var (bytes, length) = await BytesAsync(request, ct);
+            options = KubeProtobuf.DeleteOptions(bytes.AsSpan(0, length));
+        }
+        else
+        {
+            options = await JsonObjectAsync(request, ct);
+        }
+        return DeleteOptionsOf(request, options, "");
+    }
+
+    /// <summary>
+    /// POST .../pods/{name}/eviction: a policy/v1 Eviction (JSON, or the protobuf kubectl drain sends) of the pod the path
+    /// names; its deleteOptions are the delete's (a dry run among them).
+    /// </summary>
+    public static async Task<DeleteOptions> EvictionAsync(HttpRequest request, string name, CancellationToken ct)
+    {
+        JsonObject eviction;
+        if (KubeProtobuf.Sent(request))
+        {
+            var (bytes, length) = await BytesAsync(request, ct);
+            eviction = KubeProtobuf.Eviction(bytes.AsSpan(0, length));
+        }
+        else
+        {
+            eviction = await JsonObjectAsync(request, ct);
+        }
+        if (eviction.TryGetPropertyValue("kind", out var kind) && JsonFields.Text(eviction, "kind") != "Eviction")
+            throw new ManifestException($"Invalid value: {kind?.ToJsonString() ?? "null"}: this endpoint takes policy/v1 Eviction", "kind");
+        if (JsonFields.At(eviction, "metadata", "name") is { } named && JsonFields.Text(eviction, "metadata", "name") != name)
+            throw new ManifestException($"Invalid value: {named.ToJsonString()}: name in URL does not match name in Eviction object", "metadata.name", malformed: false);
+        return eviction["deleteOptions"] switch
+        {
+            null => DeleteOptionsOf(request, [], "deleteOptions."),
+            JsonObject options => DeleteOptionsOf(request, options, "deleteOptions."),
+            _ => throw new ManifestException("expected an object", "deleteOptions"),
+        };
+    }
+
+    private static DeleteOptions DeleteOptionsOf(HttpRequest request, JsonObject options, string at)
+    {
         var query = request.Query["propagationPolicy"].ToString();
-        var options = request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any())
-            ? new JsonObject()
-            : await JsonObjectAsync(request, ct);
         var policy = options["propagationPolicy"] is JsonValue p && p.TryGetValue<string>(out var given) ? given
             : options["orphanDependents"] is JsonValue orphan && orphan.TryGetValue<bool>(out var dependents)
                 ? dependents ? State.DeletionPolicy.Orphan : State.DeletionPolicy.Background
@@ -84,7 +129,7 @@ public static class Bodies
         {
             null => false,
             JsonArray values when values.All(v => v is JsonValue value && value.TryGetValue<string>(out var text) && text == "All") => values.Count > 0,
-            var other => throw new ManifestException($"dryRun: Invalid value: {other.ToJsonString()}: must be a list of \"All\" ([\"All\"])", "dryRun"),
+            var other => throw new ManifestException($"{at}dryRun: Invalid value: {other.ToJsonString()}: must be a list of \"All\" ([\"All\"])", at + "dryRun"),
         };
         var read = new DeleteOptions(policy, dryRun);
         request.HttpContext.Items[typeof(DeleteOptions)] = read;

@@ -31,7 +31,7 @@ public static class ApiResources
     private static readonly string[] ReadOnly = ["get", "list", "watch"];
 
     public static readonly ApiResource Nodes = new("", "v1", "Node", "nodes", "node", false, Writable, ["no"], [], ["status"]);
-    public static readonly ApiResource Pods = new("", "v1", "Pod", "pods", "pod", true, Writable, ["po"], ["all"], ["status"]);
+    public static readonly ApiResource Pods = new("", "v1", "Pod", "pods", "pod", true, Writable, ["po"], ["all"], ["eviction", "status"]);
     public static readonly ApiResource Namespaces = new("", "v1", "Namespace", "namespaces", "namespace", false, ReadOnly, ["ns"], [], []);
     public static readonly ApiResource Events = new("", "v1", "Event", "events", "event", true, ReadOnly, ["ev"], [], []);
     public static readonly ApiResource DaemonSets = new("apps", "v1", "DaemonSet", "daemonsets", "daemonset", true, Writable, ["ds"], ["all"], ["status"]);

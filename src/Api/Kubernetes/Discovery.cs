@@ -20,6 +20,16 @@ public static class Discovery
     /// <summary>What a 1.32 server lists for a status subresource.</summary>
     private static readonly string[] SubresourceVerbs = ["get", "patch", "update"];
 
+    /// <summary>
+    /// A subresource's verbs and the kind it takes: a status is the object's own kind, read and written; an eviction is a
+    /// policy/v1 Eviction, created (kubectl drain evicts only when discovery lists it so, and deletes otherwise).
+    /// </summary>
+    public static (string[] Verbs, string Group, string Version, string Kind) Subresource(ApiResource r, string name) => name switch
+    {
+        "eviction" => (["create"], "policy", "v1", "Eviction"),
+        _ => (SubresourceVerbs, r.Group, r.Version, r.Kind),
+    };
+
     /// <summary>The Content-Type of an aggregated answer, exactly as client-go checks it.</summary>
     public static string AggregatedContentType(string version) => $"application/json;g={Group};v={version};as={ListKind}";
 
@@ -73,11 +83,11 @@ public static class Discovery
         if (r.ShortNames.Length > 0) resource["shortNames"] = Strings(r.ShortNames);
         if (r.Categories.Length > 0) resource["categories"] = Strings(r.Categories);
         if (r.Subresources.Length > 0)
-            resource["subresources"] = new JsonArray(r.Subresources.Select(s => (JsonNode)new JsonObject
+            resource["subresources"] = new JsonArray(r.Subresources.Select(s => Subresource(r, s)).Zip(r.Subresources, (shape, s) => (JsonNode)new JsonObject
             {
                 ["subresource"] = s,
-                ["responseKind"] = Kind(r),
-                ["verbs"] = Strings(SubresourceVerbs),
+                ["responseKind"] = new JsonObject { ["group"] = shape.Group, ["version"] = shape.Version, ["kind"] = shape.Kind },
+                ["verbs"] = Strings(shape.Verbs),
             }).ToArray());
         return resource;
     }
@@ -141,14 +151,19 @@ public static class Discovery
         if (r.Categories.Length > 0) resource["categories"] = Strings(r.Categories);
         yield return resource;
         foreach (var s in r.Subresources)
-            yield return new JsonObject
+        {
+            var (verbs, group, version, kind) = Subresource(r, s);
+            var subresource = new JsonObject { ["name"] = r.Plural + "/" + s, ["singularName"] = "", ["namespaced"] = r.Namespaced };
+            // a subresource of another kind says whose (kubectl drain reads the eviction's group and version here)
+            if (group != r.Group || version != r.Version)
             {
-                ["name"] = r.Plural + "/" + s,
-                ["singularName"] = "",
-                ["namespaced"] = r.Namespaced,
-                ["kind"] = r.Kind,
-                ["verbs"] = Strings(SubresourceVerbs),
-            };
+                subresource["group"] = group;
+                subresource["version"] = version;
+            }
+            subresource["kind"] = kind;
+            subresource["verbs"] = Strings(verbs);
+            yield return subresource;
+        }
     }
 
     /// <summary>The served resources by group: the core group ("") alone, or every named group.</summary>

@@ -227,6 +227,8 @@ public sealed class AccessTests(TokenServer fixture) : IClassFixture<TokenServer
         Assert.Equal("yes", await Answer(@operator, "can-i", "create", "pods"));
         Assert.Equal("yes", await Answer(@operator, "can-i", "patch", "nodes", "--subresource=status"));
         Assert.Equal("yes", await Answer(@operator, "can-i", "delete", "daemonsets.apps", "-n", "monitoring"));
+        Assert.Equal("yes", await Answer(@operator, "can-i", "create", "pods", "--subresource=eviction"));
+        Assert.Equal("no - this server does not serve get on pods/eviction", await Answer(admin, "can-i", "get", "pods", "--subresource=eviction"));
         // a subresource posted to: the engine's DaemonSet rollback
         Assert.Equal("yes", await Answer(@operator, "can-i", "create", "daemonsets.apps", "--subresource=rollback"));
         Assert.Equal("no - create daemonsets.apps/rollback needs the operator role; User \"vera\" is viewer", await Answer(viewer, "can-i", "create", "daemonsets.apps", "--subresource=rollback"));

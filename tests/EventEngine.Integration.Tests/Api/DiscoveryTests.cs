@@ -75,8 +75,11 @@ public sealed class DiscoveryTests(ApiFixture api) : IClassFixture<ApiFixture>
                 Assert.Equal(r.Subresources, subresources.Select(s => (string)s!["subresource"]!));
                 foreach (var s in subresources)
                 {
-                    Assert.Equal(r.Kind, (string?)s!["responseKind"]!["kind"]);
-                    Assert.Equal(["get", "patch", "update"], Strings(s["verbs"]));
+                    // a status is the object's own kind, read and written; an eviction is a policy/v1 Eviction, created
+                    var eviction = (string?)s!["subresource"] == "eviction";
+                    Assert.Equal(eviction ? ("policy", "v1", "Eviction") : (r.Group, r.Version, r.Kind),
+                        ((string?)s["responseKind"]!["group"], (string?)s["responseKind"]!["version"], (string?)s["responseKind"]!["kind"]));
+                    Assert.Equal(eviction ? ["create"] : ["get", "patch", "update"], Strings(s["verbs"]));
                 }
             }
         }
@@ -93,6 +96,13 @@ public sealed class DiscoveryTests(ApiFixture api) : IClassFixture<ApiFixture>
             Assert.Equal(("APIResourceList", "v1", groupVersion), ((string?)list["kind"], (string?)list["apiVersion"], (string?)list["groupVersion"]));
             var resources = list["resources"]!.AsArray();
             Assert.Equal(served.SelectMany(r => r.Subresources.Select(s => r.Plural + "/" + s).Prepend(r.Plural)), resources.Select(r => (string)r!["name"]!));
+            // kubectl drain evicts when the core list names pods/eviction with its group and version, and deletes otherwise
+            if (groupVersion == "v1")
+            {
+                var eviction = resources.Single(x => (string?)x!["name"] == "pods/eviction")!;
+                Assert.Equal(("policy", "v1", "Eviction", "create"),
+                    ((string?)eviction["group"], (string?)eviction["version"], (string?)eviction["kind"], (string?)eviction["verbs"]!.AsArray().Single()));
+            }
             foreach (var r in served)
             {
                 var resource = resources.Single(x => (string?)x!["name"] == r.Plural)!;

@@ -82,6 +82,7 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
         (HttpMethod.Put, "/api/v1/namespaces/default/pods/fuzz-pod/status", PodBody, ["application/json"]),
         (HttpMethod.Patch, "/api/v1/namespaces/default/pods/fuzz-pod/status", """{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}""", ["application/strategic-merge-patch+json"]),
         (HttpMethod.Delete, "/api/v1/namespaces/default/pods/none", "", ["application/json"]),
+        (HttpMethod.Post, "/api/v1/namespaces/default/pods/fuzz-pod/eviction", """{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"fuzz-pod","namespace":"default"},"deleteOptions":{"dryRun":["All"]}}""", ["application/json"]),
         (HttpMethod.Post, "/engine/v1/apply", $"[{NodeBody},{PodBody}]", ["application/json", "application/yaml"]),
         (HttpMethod.Post, "/engine/v1/replay", """{"from":1,"to":3,"changes":[{"at":1,"patchNode":{"name":"node-1","patch":{"spec":{"taints":[{"key":"x","effect":"NoExecute"}]}}}},{"removeEvents":[2]}]}""", ["application/json"]),
         (HttpMethod.Post, "/engine/v1/clock", """{"advanceSeconds":1}""", ["application/json"]),

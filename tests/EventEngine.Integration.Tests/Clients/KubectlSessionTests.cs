@@ -168,6 +168,32 @@ public sealed class KubectlSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Drain_EvictsWhatNoDaemonSetOwns_AndItsServerDryRunEvictsNothing()
+    {
+        await Succeeds(["apply", "-f", "-"], Nodes);
+        await Succeeds(["apply", "-f", "-"], Agent);
+        await PodsReadyAsync(2);
+        Assert.Equal("pod/bare created\n", await Succeeds(["apply", "-f", "-"],
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: bare, namespace: default}\nspec: {nodeName: node-1, containers: [{name: c, image: busybox}]}\n"));
+        var events = await _server.Client().EventCountAsync();
+
+        // kubectl finds pods/eviction in discovery, so it evicts (its typed client sends the Eviction as protobuf)
+        var dryRun = await Succeeds(["drain", "node-1", "--ignore-daemonsets", "--force", "--dry-run=server"]);
+        Assert.Contains("evicting pod default/bare (server dry run)", dryRun);
+        Assert.Contains("node/node-1 drained (server dry run)", dryRun);
+        Assert.Equal(events, await _server.Client().EventCountAsync());
+        Assert.Equal("bare", await Succeeds(["get", "pod", "bare", "-o", "jsonpath={.metadata.name}"]));
+
+        var drained = await Succeeds(["drain", "node-1", "--ignore-daemonsets", "--force", "--timeout=60s"]);
+        Assert.Contains("pod/bare evicted", drained);
+        Assert.Contains("node/node-1 drained", drained);
+        Assert.Equal("", await Succeeds(["get", "pods", "-n", "default", "-o", "name"]));
+        Assert.Equal("true", await Succeeds(["get", "node", "node-1", "-o", "jsonpath={.spec.unschedulable}"]));
+        // a DaemonSet's pod stays: drain leaves it, and its DaemonSet tolerates the cordon
+        Assert.Contains("node-1", PodNodes(await Succeeds(["get", "pods", "-n", "monitoring", "-o", "wide"])));
+    }
+
+    [Fact]
     public async Task SortBy_SortsByAFieldOfTheWholeObject()
     {
         await Succeeds(["apply", "-f", "-"], Nodes);
