@@ -20,7 +20,8 @@ app.UseEngineHttpMetrics();
 // a process answering requests is not quiet: memory is handed back between bursts, not inside one
 app.UseMemoryTrim();
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+// an answer without a body (no route, no method) is a Kubernetes Status on /api and /apis, problem details elsewhere
+app.UseStatusCodePages(EmptyAnswers.WriteAsync);
 // who is calling, and may they: before any endpoint runs
 app.UseMiddleware<Access>();
 // a recorder's log holds what the cluster shows, and nothing else

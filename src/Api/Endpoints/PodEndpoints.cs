@@ -55,6 +55,15 @@ public static class PodEndpoints
                 Answers.Object(Responses.Pod(ns, name)));
         });
 
+        // kubectl logs, exec, attach and port-forward: the pod exists, but nothing runs in it here
+        foreach (var subresource in new[] { "log", "exec", "attach", "portforward" })
+            v1.MapMethods($"/namespaces/{{ns}}/pods/{{name}}/{subresource}", [HttpMethods.Get, HttpMethods.Post], async (string ns, string name, IMediator m, CancellationToken ct) =>
+                await m.Send(new GetPod(ns, name), ct) is null
+                    ? Problems.Problem(404, "Not found", $"pod {ns}/{name} does not exist")
+                    : Problems.Problem(400, "Bad request",
+                        $"pod {ns}/{name} runs no containers here: EventEngine records and simulates where pods are placed, not what they run, so there is nothing to {Verb(subresource)}"))
+                .WithMetadata(new RequiresRole(Role.Viewer));
+
         // an eviction (kubectl drain): the pod deleted, as no disruption budget holds it here
         v1.MapPost("/namespaces/{ns}/pods/{name}/eviction", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
@@ -70,6 +79,13 @@ public static class PodEndpoints
                 Answers.Status($"pod {ns}/{name} deleted", new() { ["name"] = name, ["namespace"] = ns, ["kind"] = "pods" }));
         });
     }
+
+    private static string Verb(string subresource) => subresource switch
+    {
+        "log" => "read logs from",
+        "portforward" => "forward a port to",
+        _ => subresource + " into",
+    };
 
     /// <summary>The pod as registered, when the controller removed it in the same step: the body with the log's version and time.</summary>
     private static System.Text.Json.Nodes.JsonObject? AsRegistered(string ns, Pod pod, EventEngine.Runtime.CommandOutcome outcome)

@@ -135,6 +135,29 @@ public static class Errors
         string.Concat(reason.Select((c, i) => i > 0 && char.IsUpper(c) ? " " + char.ToLowerInvariant(c) : c.ToString()));
 }
 
+/// <summary>
+/// The body of an answer that has none (a path no route serves, a method the route does not take): on Kubernetes paths
+/// the Status kubectl reads ("Error from server (NotFound): the server could not find the requested resource"), as the
+/// API server words it; elsewhere the default problem details.
+/// </summary>
+public static class EmptyAnswers
+{
+    public static Task WriteAsync(Microsoft.AspNetCore.Diagnostics.StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var status = http.Response.StatusCode;
+        if (!Errors.IsKubernetesPath(http.Request.Path))
+            return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http }).AsTask();
+        var (reason, message) = status switch
+        {
+            404 => ("NotFound", "the server could not find the requested resource"),
+            405 => ("MethodNotAllowed", "the server does not allow this method on the requested resource"),
+            _ => (Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status).Replace(" ", ""), Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status)),
+        };
+        return KubeStatus.Failure(status, reason, message).ExecuteAsync(http);
+    }
+}
+
 /// <summary>A Kubernetes metav1.Status failure: what kubectl reads to print "Error from server (Reason): message".</summary>
 public static class KubeStatus
 {

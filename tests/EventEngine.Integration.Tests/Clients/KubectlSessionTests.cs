@@ -194,6 +194,26 @@ public sealed class KubectlSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LogsAndExec_SayThatNothingRunsHere_AndAnUnservedPathIsAKubernetesNotFound()
+    {
+        await Succeeds(["apply", "-f", "-"], Nodes);
+        await Succeeds(["apply", "-f", "-"], Agent);
+        await PodsReadyAsync(2);
+        var pod = Names(await Succeeds(["get", "pods", "-n", "monitoring", "-o", "name"]))[0];
+        foreach (var (args, verb) in new[] { (new[] { "logs", "-n", "monitoring", pod }, "read logs from"), (["exec", "-n", "monitoring", pod, "--", "ls"], "exec into") })
+        {
+            var (code, _, error) = await _kubectl.RunAsync(args);
+            Assert.True(code == 1 && error.Contains($"Error from server (BadRequest): pod monitoring/{pod[4..]} runs no containers here", StringComparison.Ordinal)
+                && error.Contains($"nothing to {verb}", StringComparison.Ordinal), $"kubectl {string.Join(' ', args)} exited {code}: {error}");
+        }
+        // a path nothing serves is answered as the API server answers it, not with an empty 404 kubectl cannot read
+        var (status, body, _) = await _server.Client().SendAsync(HttpMethod.Get, "/api/v1/namespaces/monitoring/widgets");
+        Assert.Equal((System.Net.HttpStatusCode.NotFound, "Status", "NotFound"), (status, (string?)body!["kind"], (string?)body["reason"]));
+        var (missing, _, missingError) = await _kubectl.RunAsync(["get", "--raw", "/api/v1/widgets"]);
+        Assert.True(missing == 1 && missingError.Contains("Error from server (NotFound): the server could not find the requested resource", StringComparison.Ordinal), missingError);
+    }
+
+    [Fact]
     public async Task SortBy_SortsByAFieldOfTheWholeObject()
     {
         await Succeeds(["apply", "-f", "-"], Nodes);
