@@ -43,7 +43,7 @@ public static class AccessReviewEndpoints
                 ? new JsonObject { ["allowed"] = true, ["reason"] = answer.Reason }
                 : new JsonObject { ["allowed"] = false, ["denied"] = true, ["reason"] = answer.Reason };
             return Created(review);
-        }).WithTags("Access").WithMetadata(new RequiresRole(Role.Viewer));
+        }).WithTags("Access").WithMetadata(new RequiresRole(Role.Viewer), RecordOnly.WritesNothing.Instance);
 
         app.MapPost(AccessReviews.RulesReviewPath, async (HttpRequest request, AccessReviews reviews, CancellationToken ct) =>
         {
@@ -58,7 +58,7 @@ public static class AccessReviewEndpoints
             var (resourceRules, nonResourceRules) = reviews.Rules(Caller.Of(request.HttpContext), Text(spec, "namespace", "spec") ?? "");
             review["status"] = new JsonObject { ["resourceRules"] = resourceRules, ["nonResourceRules"] = nonResourceRules, ["incomplete"] = false };
             return Created(review);
-        }).WithTags("Access").WithMetadata(new RequiresRole(Role.Viewer));
+        }).WithTags("Access").WithMetadata(new RequiresRole(Role.Viewer), RecordOnly.WritesNothing.Instance);
 
         app.MapPost(AccessReviews.SelfReviewPath, async (HttpRequest request, CancellationToken ct) =>
         {
@@ -75,23 +75,14 @@ public static class AccessReviewEndpoints
             if (acting) user["extra"] = new JsonObject { ["eventengine.io/acting-as-by"] = new JsonArray(caller.User) };
             review["status"] = new JsonObject { ["userInfo"] = user };
             return Created(review);
-        }).WithTags("Access").WithMetadata(new RequiresRole(Role.Viewer));
+        }).WithTags("Access").WithMetadata(new RequiresRole(Role.Viewer), RecordOnly.WritesNothing.Instance);
     }
 
     /// <summary>The review sent: an object of the endpoint's apiVersion and kind (absent, they are taken as the endpoint's).</summary>
     private static async Task<JsonObject> ReviewAsync(HttpRequest request, string apiVersion, string kind, CancellationToken ct)
     {
         // kubectl's typed clients send these kinds as protobuf; the answer is JSON, which they read as well
-        JsonObject review;
-        if (KubeProtobuf.Sent(request))
-        {
-            var (bytes, length) = await Bodies.BytesAsync(request, ct);
-            review = KubeProtobuf.Review(bytes.AsSpan(0, length));
-        }
-        else
-        {
-            review = await Bodies.JsonObjectAsync(request, ct);
-        }
+        var review = await Bodies.JsonOrProtobufAsync(request, KubeProtobuf.Review, ct);
         if (review.TryGetPropertyValue("apiVersion", out var given) && JsonFields.Text(review, "apiVersion") != apiVersion)
             throw new ManifestException($"Invalid value: {given?.ToJsonString() ?? "null"}: this endpoint takes {apiVersion} {kind}", "apiVersion");
         if (review.TryGetPropertyValue("kind", out var givenKind) && JsonFields.Text(review, "kind") != kind)

@@ -62,12 +62,12 @@ public static class PodEndpoints
                     ? Problems.Problem(404, "Not found", $"pod {ns}/{name} does not exist")
                     : Problems.Problem(400, "Bad request",
                         $"pod {ns}/{name} runs no containers here: EventEngine records and simulates where pods are placed, not what they run, so there is nothing to {Verb(subresource)}"))
-                .WithMetadata(new RequiresRole(Role.Viewer));
+                .WithMetadata(new RequiresRole(Role.Viewer), RecordOnly.WritesNothing.Instance);
 
         // an eviction (kubectl drain): the pod deleted, as no disruption budget holds it here
         v1.MapPost("/namespaces/{ns}/pods/{name}/eviction", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
-            await Bodies.EvictionAsync(request, name, ct);
+            await Bodies.EvictionAsync(request, ns, name, ct);
             return await request.WriteAsync(c => m.Send(new DeletePod(c, ns, name, request.IfMatch()), ct),
                 Answers.Status($"pod {ns}/{name} evicted", new() { ["name"] = name, ["namespace"] = ns, ["kind"] = "pods" }, status: 201));
         });
@@ -84,6 +84,7 @@ public static class PodEndpoints
     {
         "log" => "read logs from",
         "portforward" => "forward a port to",
+        "attach" => "attach to",
         _ => subresource + " into",
     };
 

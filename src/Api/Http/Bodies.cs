@@ -77,48 +77,49 @@ public static class Bodies
         {
             options = [];
         }
-        else if (KubeProtobuf.Sent(request))
-        {
-            // kubectl's typed deletes (kubectl drain) send their options as protobuf
-            var (bytes, length) = await BytesAsync(request, ct);
-            options = KubeProtobuf.DeleteOptions(bytes.AsSpan(0, length));
-        }
         else
         {
-            options = await JsonObjectAsync(request, ct);
+            // kubectl's typed deletes (kubectl drain without evictions) send their options as protobuf
+            options = await JsonOrProtobufAsync(request, KubeProtobuf.DeleteOptions, ct);
         }
-        return DeleteOptionsOf(request, options, "");
+        return Read(request, options, "");
     }
 
     /// <summary>
     /// POST .../pods/{name}/eviction: a policy/v1 Eviction (JSON, or the protobuf kubectl drain sends) of the pod the path
     /// names; its deleteOptions are the delete's (a dry run among them).
     /// </summary>
-    public static async Task<DeleteOptions> EvictionAsync(HttpRequest request, string name, CancellationToken ct)
+    public static async Task<DeleteOptions> EvictionAsync(HttpRequest request, string ns, string name, CancellationToken ct)
     {
-        JsonObject eviction;
-        if (KubeProtobuf.Sent(request))
-        {
-            var (bytes, length) = await BytesAsync(request, ct);
-            eviction = KubeProtobuf.Eviction(bytes.AsSpan(0, length));
-        }
-        else
-        {
-            eviction = await JsonObjectAsync(request, ct);
-        }
+        var eviction = await JsonOrProtobufAsync(request, KubeProtobuf.Eviction, ct);
         if (eviction.TryGetPropertyValue("kind", out var kind) && JsonFields.Text(eviction, "kind") != "Eviction")
             throw new ManifestException($"Invalid value: {kind?.ToJsonString() ?? "null"}: this endpoint takes policy/v1 Eviction", "kind");
-        if (JsonFields.At(eviction, "metadata", "name") is { } named && JsonFields.Text(eviction, "metadata", "name") != name)
-            throw new ManifestException($"Invalid value: {named.ToJsonString()}: name in URL does not match name in Eviction object", "metadata.name", malformed: false);
+        // as the API server checks it: the object names the pod of the path, in the path's namespace
+        if (JsonFields.Text(eviction, "metadata", "name") != name)
+            throw new ManifestException("name in URL does not match name in Eviction object", "metadata.name");
+        if (JsonFields.Text(eviction, "metadata", "namespace") is { Length: > 0 } given && given != ns)
+            throw new ManifestException("the namespace of the provided object does not match the namespace sent on the request", "metadata.namespace");
         return eviction["deleteOptions"] switch
         {
-            null => DeleteOptionsOf(request, [], "deleteOptions."),
-            JsonObject options => DeleteOptionsOf(request, options, "deleteOptions."),
+            null => Read(request, [], "deleteOptions."),
+            JsonObject options => Read(request, options, "deleteOptions."),
             _ => throw new ManifestException("expected an object", "deleteOptions"),
         };
     }
 
-    private static DeleteOptions DeleteOptionsOf(HttpRequest request, JsonObject options, string at)
+    /// <summary>
+    /// A body of a kind kubectl's typed clients send as protobuf (application/vnd.kubernetes.protobuf), read as the JSON it
+    /// stands for; at most 64 KiB of it, which is far more than any of them needs, so no body builds more than that.
+    /// Any other body is read as JSON or YAML.
+    /// </summary>
+    public static async Task<JsonObject> JsonOrProtobufAsync(HttpRequest request, KubeProtobuf.Reader protobuf, CancellationToken ct)
+    {
+        if (!KubeProtobuf.Sent(request)) return await JsonObjectAsync(request, ct);
+        var (bytes, length) = await BytesAsync(request, ct, KubeProtobuf.MaxBytes);
+        return protobuf(bytes.AsSpan(0, length));
+    }
+
+    private static DeleteOptions Read(HttpRequest request, JsonObject options, string at)
     {
         var query = request.Query["propagationPolicy"].ToString();
         var policy = options["propagationPolicy"] is JsonValue p && p.TryGetValue<string>(out var given) ? given
@@ -165,10 +166,10 @@ public static class Bodies
         return JsonText.Decode(bytes.AsSpan(0, length));
     }
 
-    /// <summary>The body's bytes (the first <c>Length</c> of the array), at most the configured size.</summary>
-    public static async Task<(byte[] Bytes, int Length)> BytesAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>The body's bytes (the first <c>Length</c> of the array), at most the configured size (or <paramref name="limit"/>, when smaller).</summary>
+    private static async Task<(byte[] Bytes, int Length)> BytesAsync(HttpRequest request, CancellationToken ct, long? limit = null)
     {
-        var max = request.HttpContext.RequestServices.GetRequiredService<BodyLimits>().MaxBytes;
+        var max = Math.Min(request.HttpContext.RequestServices.GetRequiredService<BodyLimits>().MaxBytes, limit ?? long.MaxValue);
         if (request.ContentLength > max) throw TooLarge(max);
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
@@ -182,7 +183,9 @@ public static class Bodies
     }
 
     private static BodyException TooLarge(long max) =>
-        new(413, "Request body too large", $"the body is larger than {max} bytes (Engine:MaxBodyBytes)");
+        new(413, "Request body too large", max == KubeProtobuf.MaxBytes
+            ? $"a protobuf body is at most {max} bytes"
+            : $"the body is larger than {max} bytes (Engine:MaxBodyBytes)");
 }
 
 /// <summary>Engine:MaxBodyBytes, default 8 MiB.</summary>

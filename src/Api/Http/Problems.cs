@@ -142,19 +142,28 @@ public static class Errors
 /// </summary>
 public static class EmptyAnswers
 {
-    public static Task WriteAsync(Microsoft.AspNetCore.Diagnostics.StatusCodeContext context)
+    public static async Task WriteAsync(Microsoft.AspNetCore.Diagnostics.StatusCodeContext context)
     {
         var http = context.HttpContext;
         var status = http.Response.StatusCode;
-        if (!Errors.IsKubernetesPath(http.Request.Path))
-            return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http }).AsTask();
-        var (reason, message) = status switch
+        if (Errors.IsKubernetesPath(http.Request.Path))
         {
-            404 => ("NotFound", "the server could not find the requested resource"),
-            405 => ("MethodNotAllowed", "the server does not allow this method on the requested resource"),
-            _ => (Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status).Replace(" ", ""), Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status)),
-        };
-        return KubeStatus.Failure(status, reason, message).ExecuteAsync(http);
+            var message = status switch
+            {
+                404 => "the server could not find the requested resource",
+                405 => "the server does not allow this method on the requested resource",
+                _ => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : $"status {status}",
+            };
+            await KubeStatus.Failure(status, Kubernetes.KubeErrors.Reason(status), message).ExecuteAsync(http);
+            return;
+        }
+        // problem details when the client takes JSON; a client that asks for something else (a browser's text/html) gets
+        // the status line in plain text, never a failure to write one
+        if (!await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext { HttpContext = http }))
+        {
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            await http.Response.WriteAsync($"{status} {Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status)}");
+        }
     }
 }
 

@@ -143,12 +143,12 @@ public sealed class AccessReviews(EndpointDataSource endpoints, EngineMode mode)
         // in the order the server judges: the caller's role (Access), then what Observe mode refuses (RecordOnly)
         var needed = Access.Needed(endpoint, method);
         if (caller.Role < needed) return (true, false, $"{what} needs the {Name(needed)} role; User \"{caller.User}\" is {Name(caller.Role)}");
-        if (RecordOnly.Refuses(mode, method, path)) return (true, false, $"{RecordOnly.Why} it takes no writes but the cluster's");
+        if (RecordOnly.Refuses(mode, method, path, endpoint)) return (true, false, $"{RecordOnly.Why} it takes no writes but the cluster's");
         return (true, true, $"the {Name(caller.Role)} role may {what}");
     }
 
     private bool Allowed(Caller caller, RouteEndpoint endpoint, string method, string path) =>
-        caller.Role >= Access.Needed(endpoint, method) && !RecordOnly.Refuses(mode, method, path);
+        caller.Role >= Access.Needed(endpoint, method) && !RecordOnly.Refuses(mode, method, path, endpoint);
 
     /// <summary>The endpoint a request would reach: of the routes that match, the one with the fewest parameters.</summary>
     private RouteEndpoint? Route(string method, string path)

@@ -24,7 +24,7 @@ public static class Discovery
     /// A subresource's verbs and the kind it takes: a status is the object's own kind, read and written; an eviction is a
     /// policy/v1 Eviction, created (kubectl drain evicts only when discovery lists it so, and deletes otherwise).
     /// </summary>
-    public static (string[] Verbs, string Group, string Version, string Kind) Subresource(ApiResource r, string name) => name switch
+    private static (string[] Verbs, string Group, string Version, string Kind) Subresource(ApiResource r, string name) => name switch
     {
         "eviction" => (["create"], "policy", "v1", "Eviction"),
         _ => (SubresourceVerbs, r.Group, r.Version, r.Kind),
@@ -83,11 +83,15 @@ public static class Discovery
         if (r.ShortNames.Length > 0) resource["shortNames"] = Strings(r.ShortNames);
         if (r.Categories.Length > 0) resource["categories"] = Strings(r.Categories);
         if (r.Subresources.Length > 0)
-            resource["subresources"] = new JsonArray(r.Subresources.Select(s => Subresource(r, s)).Zip(r.Subresources, (shape, s) => (JsonNode)new JsonObject
+            resource["subresources"] = new JsonArray(r.Subresources.Select(s =>
             {
-                ["subresource"] = s,
-                ["responseKind"] = new JsonObject { ["group"] = shape.Group, ["version"] = shape.Version, ["kind"] = shape.Kind },
-                ["verbs"] = Strings(shape.Verbs),
+                var (verbs, group, version, kind) = Subresource(r, s);
+                return (JsonNode)new JsonObject
+                {
+                    ["subresource"] = s,
+                    ["responseKind"] = new JsonObject { ["group"] = group, ["version"] = version, ["kind"] = kind },
+                    ["verbs"] = Strings(verbs),
+                };
             }).ToArray());
         return resource;
     }

@@ -13,6 +13,25 @@ public static class KubeErrors
     /// <summary>Where a request body named its object (metadata.name), for errors about a create.</summary>
     public const string NameItem = "kube.name";
 
+    /// <summary>The Status reason of an HTTP status, as the API server names it (metav1.StatusReason).</summary>
+    public static string Reason(int status) => status switch
+    {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        406 => "NotAcceptable",
+        409 => "Conflict",
+        410 => "Expired",
+        413 => "RequestEntityTooLarge",
+        415 => "UnsupportedMediaType",
+        422 => "Invalid",
+        429 => "TooManyRequests",
+        503 => "ServiceUnavailable",
+        _ => "InternalError",
+    };
+
     public static JsonObject Status(HttpContext context, int status, string detail, IReadOnlyList<(string Field, string Message)> errors)
     {
         var (resource, name) = Target(context);
@@ -30,18 +49,7 @@ public static class KubeErrors
             422 when errors.Count > 0 && name is not null => ("Invalid", $"{resource?.Kind ?? "object"} {quoted} is invalid: " + (errors.Count == 1
                 ? $"{errors[0].Field}: {errors[0].Message}"
                 : "[" + string.Join(", ", errors.Select(e => $"{e.Field}: {e.Message}")) + "]")),
-            422 => ("Invalid", detail),
-            400 => ("BadRequest", detail),
-            401 => ("Unauthorized", detail),
-            403 => ("Forbidden", detail),
-            405 => ("MethodNotAllowed", detail),
-            406 => ("NotAcceptable", detail),
-            410 => ("Expired", detail),
-            413 => ("RequestEntityTooLarge", detail),
-            415 => ("UnsupportedMediaType", detail),
-            429 => ("TooManyRequests", detail),
-            503 => ("ServiceUnavailable", detail),
-            _ => ("InternalError", detail),
+            _ => (Reason(status), detail),
         };
         var details = new JsonObject();
         if (name is not null) details["name"] = name;

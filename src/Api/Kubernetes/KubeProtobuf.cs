@@ -17,6 +17,12 @@ public static class KubeProtobuf
 
     private static readonly byte[] Magic = "k8s\0"u8.ToArray();
 
+    /// <summary>The most a protobuf body may hold: kubectl's are well under a kilobyte.</summary>
+    public const long MaxBytes = 64 * 1024;
+
+    /// <summary>Reads one kind's protobuf body as the JSON it stands for.</summary>
+    public delegate JsonObject Reader(ReadOnlySpan<byte> body);
+
     /// <summary>Whether the request's body is protobuf.</summary>
     public static bool Sent(HttpRequest request) =>
         Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
@@ -43,7 +49,7 @@ public static class KubeProtobuf
     {
         var (_, kind, raw) = Envelope(body);
         if (kind != "DeleteOptions") throw Malformed($"a delete's body holds DeleteOptions, not {kind}");
-        return DeleteOptionsOf(raw);
+        return ReadDeleteOptions(raw);
     }
 
     /// <summary>A policy/v1 Eviction as JSON: its metadata's name (1) and namespace (3), and its deleteOptions (2).</summary>
@@ -51,7 +57,8 @@ public static class KubeProtobuf
     {
         var (apiVersion, kind, raw) = Envelope(body);
         if (kind != "Eviction") throw Malformed($"an eviction's body holds an Eviction, not {kind}");
-        var eviction = new JsonObject { ["kind"] = kind, ["apiVersion"] = apiVersion };
+        var eviction = new JsonObject { ["kind"] = kind };
+        if (apiVersion is not null) eviction["apiVersion"] = apiVersion;
         foreach (var field in Fields(raw))
             switch (field)
             {
@@ -59,13 +66,13 @@ public static class KubeProtobuf
                     eviction["metadata"] = Strings(metadata, [null, "name", null, "namespace"]);
                     break;
                 case { Number: 2, Bytes: { } options }:
-                    eviction["deleteOptions"] = DeleteOptionsOf(options);
+                    eviction["deleteOptions"] = ReadDeleteOptions(options);
                     break;
             }
         return eviction;
     }
 
-    private static JsonObject DeleteOptionsOf(byte[] raw)
+    private static JsonObject ReadDeleteOptions(byte[] raw)
     {
         var options = new JsonObject { ["kind"] = "DeleteOptions" };
         var dryRun = new JsonArray();

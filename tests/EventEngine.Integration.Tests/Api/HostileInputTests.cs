@@ -224,6 +224,35 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
         }
         output.WriteLine(string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} x{o.Value}")));
         Assert.True(outcomes.ContainsKey(201) && outcomes.ContainsKey(400), string.Join(", ", outcomes));
+
+        // an Eviction and a DeleteOptions as kubectl drain sends them (dry runs), broken the same ways
+        byte[] options = [.. Field(5, Text("All"))];
+        var typed = new (HttpMethod Method, string Path, byte[] Body)[]
+        {
+            (HttpMethod.Post, "/api/v1/namespaces/default/pods/fuzz-pod/eviction", [.. "k8s\0"u8, .. Field(1, [.. Field(1, Text("policy/v1")), .. Field(2, Text("Eviction"))]),
+                .. Field(2, [.. Field(1, [.. Field(1, Text("fuzz-pod")), .. Field(3, Text("default"))]), .. Field(2, options)])]),
+            (HttpMethod.Delete, "/api/v1/namespaces/default/pods/fuzz-pod", [.. "k8s\0"u8, .. Field(1, [.. Field(1, Text("v1")), .. Field(2, Text("DeleteOptions"))]), .. Field(2, options)]),
+        };
+        foreach (var (method, path, whole) in typed)
+            for (var i = 0; i < 200; i++)
+            {
+                var body = whole.ToArray();
+                if (i > 0)
+                    switch (random.Next(3))
+                    {
+                        case 0: for (var n = random.Next(1, 4); n > 0; n--) body[random.Next(body.Length)] = (byte)random.Next(256); break;
+                        case 1: body = body[..random.Next(body.Length)]; break;
+                        default: body = [.. body, .. Enumerable.Range(0, random.Next(1, 40)).Select(_ => (byte)random.Next(256))]; break;
+                    }
+                using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(body) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.kubernetes.protobuf");
+                using var response = await Client.SendAsync(request);
+                Assert.True((int)response.StatusCode < 500, $"{method} {path} answered {(int)response.StatusCode} to {Convert.ToHexString(body)}: {await response.Content.ReadAsStringAsync()}");
+            }
+        // a protobuf body is at most 64 KiB
+        using var huge = new HttpRequestMessage(HttpMethod.Post, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews") { Content = new ByteArrayContent([.. valid, .. new byte[70_000]]) };
+        huge.Content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.kubernetes.protobuf");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await Client.SendAsync(huge)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/healthz")).StatusCode);
     }
 

@@ -191,6 +191,12 @@ public sealed class KubectlSessionTests : IAsyncLifetime
         Assert.Equal("true", await Succeeds(["get", "node", "node-1", "-o", "jsonpath={.spec.unschedulable}"]));
         // a DaemonSet's pod stays: drain leaves it, and its DaemonSet tolerates the cordon
         Assert.Contains("node-1", PodNodes(await Succeeds(["get", "pods", "-n", "monitoring", "-o", "wide"])));
+
+        // told not to evict, kubectl deletes, its DeleteOptions in protobuf too
+        await Succeeds(["apply", "-f", "-"], "apiVersion: v1\nkind: Pod\nmetadata: {name: bare, namespace: default}\nspec: {nodeName: node-2, containers: [{name: c, image: busybox}]}\n");
+        var deleted = await Succeeds(["drain", "node-2", "--ignore-daemonsets", "--force", "--disable-eviction", "--timeout=60s"]);
+        Assert.Contains("pod/bare deleted", deleted);
+        Assert.Equal("", await Succeeds(["get", "pods", "-n", "default", "-o", "name"]));
     }
 
     [Fact]
@@ -211,6 +217,17 @@ public sealed class KubectlSessionTests : IAsyncLifetime
         Assert.Equal((System.Net.HttpStatusCode.NotFound, "Status", "NotFound"), (status, (string?)body!["kind"], (string?)body["reason"]));
         var (missing, _, missingError) = await _kubectl.RunAsync(["get", "--raw", "/api/v1/widgets"]);
         Assert.True(missing == 1 && missingError.Contains("Error from server (NotFound): the server could not find the requested resource", StringComparison.Ordinal), missingError);
+        (status, body, _) = await _server.Client().SendAsync(HttpMethod.Put, "/apis/apps/v1/namespaces/monitoring/daemonsets/agent/status", "{}");
+        Assert.Equal((System.Net.HttpStatusCode.MethodNotAllowed, "MethodNotAllowed"), (status, (string?)body!["reason"]));
+        // elsewhere problem details, or plain text to a client that takes no JSON (a browser), never a failure to answer
+        using var browser = _server.Client();
+        foreach (var path in new[] { "/engine/v1/widgets", "/ui/missing.js" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Accept.ParseAdd("text/html");
+            using var response = await browser.SendAsync(request);
+            Assert.Equal((System.Net.HttpStatusCode.NotFound, "404 Not Found"), (response.StatusCode, await response.Content.ReadAsStringAsync()));
+        }
     }
 
     [Fact]
