@@ -115,7 +115,7 @@ public sealed class AccessReviews(EndpointDataSource endpoints, EngineMode mode)
             .Select(pattern => System.Text.RegularExpressions.Regex.Replace(pattern, "{[^}]*}", "{}"))
             .Where(pattern => pattern.StartsWith(item, StringComparison.Ordinal) && !pattern[item.Length..].Contains('/'))
             .Select(pattern => pattern[item.Length..]);
-        return r.Subresources.Concat(routed).Distinct().Order(StringComparer.Ordinal);
+        return r.Subresources.Select(s => s.Name).Concat(routed).Distinct().Order(StringComparer.Ordinal);
     }
 
     /// <summary>The request a resource verb stands for, or no method when the verb is none Kubernetes defines.</summary>

@@ -17,18 +17,7 @@ public static class Discovery
     /// <summary>The versions of aggregated discovery served, preferred first.</summary>
     private static readonly string[] AggregatedVersions = ["v2", "v2beta1"];
 
-    /// <summary>What a 1.32 server lists for a status subresource.</summary>
-    private static readonly string[] SubresourceVerbs = ["get", "patch", "update"];
 
-    /// <summary>
-    /// A subresource's verbs and the kind it takes: a status is the object's own kind, read and written; an eviction is a
-    /// policy/v1 Eviction, created (kubectl drain evicts only when discovery lists it so, and deletes otherwise).
-    /// </summary>
-    private static (string[] Verbs, string Group, string Version, string Kind) Subresource(ApiResource r, string name) => name switch
-    {
-        "eviction" => (["create"], "policy", "v1", "Eviction"),
-        _ => (SubresourceVerbs, r.Group, r.Version, r.Kind),
-    };
 
     /// <summary>The Content-Type of an aggregated answer, exactly as client-go checks it.</summary>
     public static string AggregatedContentType(string version) => $"application/json;g={Group};v={version};as={ListKind}";
@@ -83,15 +72,11 @@ public static class Discovery
         if (r.ShortNames.Length > 0) resource["shortNames"] = Strings(r.ShortNames);
         if (r.Categories.Length > 0) resource["categories"] = Strings(r.Categories);
         if (r.Subresources.Length > 0)
-            resource["subresources"] = new JsonArray(r.Subresources.Select(s =>
+            resource["subresources"] = new JsonArray(r.Subresources.Select(s => (JsonNode)new JsonObject
             {
-                var (verbs, group, version, kind) = Subresource(r, s);
-                return (JsonNode)new JsonObject
-                {
-                    ["subresource"] = s,
-                    ["responseKind"] = new JsonObject { ["group"] = group, ["version"] = version, ["kind"] = kind },
-                    ["verbs"] = Strings(verbs),
-                };
+                ["subresource"] = s.Name,
+                ["responseKind"] = new JsonObject { ["group"] = s.Group ?? r.Group, ["version"] = s.Version ?? r.Version, ["kind"] = s.Kind ?? r.Kind },
+                ["verbs"] = Strings(s.Verbs),
             }).ToArray());
         return resource;
     }
@@ -156,16 +141,12 @@ public static class Discovery
         yield return resource;
         foreach (var s in r.Subresources)
         {
-            var (verbs, group, version, kind) = Subresource(r, s);
-            var subresource = new JsonObject { ["name"] = r.Plural + "/" + s, ["singularName"] = "", ["namespaced"] = r.Namespaced };
+            var subresource = new JsonObject { ["name"] = r.Plural + "/" + s.Name, ["singularName"] = "", ["namespaced"] = r.Namespaced };
             // a subresource of another kind says whose (kubectl drain reads the eviction's group and version here)
-            if (group != r.Group || version != r.Version)
-            {
-                subresource["group"] = group;
-                subresource["version"] = version;
-            }
-            subresource["kind"] = kind;
-            subresource["verbs"] = Strings(verbs);
+            if (s.Group is { } group) subresource["group"] = group;
+            if (s.Version is { } version) subresource["version"] = version;
+            subresource["kind"] = s.Kind ?? r.Kind;
+            subresource["verbs"] = Strings(s.Verbs);
             yield return subresource;
         }
     }

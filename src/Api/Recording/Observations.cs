@@ -127,8 +127,7 @@ public static class Observations
         }
         catch (ManifestException e)
         {
-            var field = "status" + (e.Path.Length == 0 ? "" : "." + e.Path);
-            return Failure.Malformed($"{field}: {e.Message}", field);
+            return Failure.MalformedAt("status", e);
         }
         return observed == ds.Status ? Decided.Nothing("the same status") : Decided.Of(new DaemonSetStatusChanged(ds.Key, observed));
     }

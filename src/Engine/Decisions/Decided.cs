@@ -37,6 +37,13 @@ public sealed record Failure(FailureKind Kind, string Title, string Detail, IRea
     public static Failure Malformed(string detail, string field) =>
         new(FailureKind.Malformed, "Malformed request", detail, field.Length == 0 ? [] : [new FieldError(field, detail)]);
 
+    /// <summary>A part of an object that does not read (a reported status), its field named under <paramref name="at"/>.</summary>
+    public static Failure MalformedAt(string at, Model.ManifestException e)
+    {
+        var field = at + (e.Path.Length == 0 ? "" : "." + e.Path);
+        return Malformed($"{field}: {e.Message}", field);
+    }
+
     /// <summary>The same failure for the n-th object of a list: every field path gets the item's index.</summary>
     public Failure AtItem(int index) => this with
     {

@@ -147,8 +147,7 @@ public static class PodDecisions
         }
         catch (ManifestException e)
         {
-            var field = "status" + (e.Path.Length == 0 ? "" : "." + e.Path);
-            return Failure.Malformed($"{field}: {e.Message}", field);
+            return Failure.MalformedAt("status", e);
         }
         return ReportStatus(s, ns, name, status, now);
     }

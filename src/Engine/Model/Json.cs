@@ -57,19 +57,25 @@ public static class Json
     /// Kubernetes' map[string]string (labels, annotations, nodeSelector, matchLabels): every value a string. A null or a
     /// number is refused where it stands (the reader names the key), so no map ever holds a null.
     /// </summary>
-    private sealed class StringMapConverter : JsonConverter<IReadOnlyDictionary<string, string>>
+    public class StringMapConverter : JsonConverter<IReadOnlyDictionary<string, string>>
     {
+        /// <summary>What the map holds, for the error when it is not an object.</summary>
+        protected virtual string Expected => "an object of strings";
+
+        /// <summary>One value of the map, its key given to name it in an error.</summary>
+        protected virtual string ReadValue(ref Utf8JsonReader reader, string key) =>
+            reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw new JsonException($"the value of \"{key}\" must be a string");
+
         public override IReadOnlyDictionary<string, string>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             if (reader.TokenType == JsonTokenType.Null) return null;
-            if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("expected an object of strings");
+            if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("expected " + Expected);
             var map = new Dictionary<string, string>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var key = reader.GetString()!;
                 reader.Read();
-                if (reader.TokenType != JsonTokenType.String) throw new JsonException($"the value of \"{key}\" must be a string");
-                map[key] = reader.GetString()!;
+                map[key] = ReadValue(ref reader, key);
             }
             return map;
         }
