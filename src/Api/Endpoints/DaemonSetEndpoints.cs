@@ -50,8 +50,9 @@ public static class DaemonSetEndpoints
 
         apps.MapDelete(one, async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
-            var propagationPolicy = (await Bodies.DeleteOptionsAsync(request, ct)).PropagationPolicy;
-            return await request.WriteAsync(c => m.Send(new DeleteDaemonSet(c, ns, name, propagationPolicy, request.IfMatch()), ct),
+            var options = await Bodies.DeleteOptionsAsync(request, ct);
+            var propagationPolicy = options.PropagationPolicy;
+            return await request.WriteAsync(c => m.Send(new DeleteDaemonSet(c, ns, name, propagationPolicy, request.IfMatch(), options.Expected), ct),
                 Answers.Status($"daemonset.apps/{name} deleted ({propagationPolicy ?? "Background"})",
                     new() { ["name"] = name, ["namespace"] = ns, ["group"] = "apps", ["kind"] = "daemonsets" }));
         });

@@ -57,8 +57,8 @@ public static class NodeEndpoints
 
         nodes.MapDelete("/{name}", async (string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
-            await Bodies.DeleteOptionsAsync(request, ct);
-            return await request.WriteAsync(c => m.Send(new RemoveNode(c, name, request.IfMatch()), ct),
+            var options = await Bodies.DeleteOptionsAsync(request, ct);
+            return await request.WriteAsync(c => m.Send(new RemoveNode(c, name, request.IfMatch(), options.Expected), ct),
                 Answers.Status($"node {name} removed", new() { ["name"] = name, ["kind"] = "nodes" }));
         });
     }

@@ -67,15 +67,15 @@ public static class PodEndpoints
         // an eviction (kubectl drain): the pod deleted, as no disruption budget holds it here
         v1.MapPost("/namespaces/{ns}/pods/{name}/eviction", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
-            await Bodies.EvictionAsync(request, ns, name, ct);
-            return await request.WriteAsync(c => m.Send(new DeletePod(c, ns, name, request.IfMatch()), ct),
+            var options = await Bodies.EvictionAsync(request, ns, name, ct);
+            return await request.WriteAsync(c => m.Send(new DeletePod(c, ns, name, request.IfMatch(), options.Expected), ct),
                 Answers.Status($"pod {ns}/{name} evicted", new() { ["name"] = name, ["namespace"] = ns, ["kind"] = "pods" }, status: 201));
         });
 
         v1.MapDelete("/namespaces/{ns}/pods/{name}", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
-            await Bodies.DeleteOptionsAsync(request, ct);
-            return await request.WriteAsync(c => m.Send(new DeletePod(c, ns, name, request.IfMatch()), ct),
+            var options = await Bodies.DeleteOptionsAsync(request, ct);
+            return await request.WriteAsync(c => m.Send(new DeletePod(c, ns, name, request.IfMatch(), options.Expected), ct),
                 Answers.Status($"pod {ns}/{name} deleted", new() { ["name"] = name, ["namespace"] = ns, ["kind"] = "pods" }));
         });
     }

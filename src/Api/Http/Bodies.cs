@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EventEngine.Api.Kubernetes;
+using EventEngine.Commands;
 using EventEngine.Model;
 using EventEngine.Model.Patches;
 using Microsoft.Net.Http.Headers;
@@ -62,8 +63,8 @@ public static class Bodies
         : typeof(T) == typeof(DaemonSet) ? ApiResources.DaemonSets
         : throw new InvalidOperationException($"{typeof(T).Name} is not a served kind");
 
-    /// <summary>What a delete asks besides the object: its propagationPolicy, and whether it is a dry run.</summary>
-    public sealed record DeleteOptions(string? PropagationPolicy, bool DryRun);
+    /// <summary>What a delete asks besides the object: its propagationPolicy, whether it is a dry run, and its preconditions.</summary>
+    public sealed record DeleteOptions(string? PropagationPolicy, bool DryRun, Preconditions.OnDelete Expected);
 
     /// <summary>
     /// A delete's options: from its DeleteOptions body as kubectl sends it ({"kind":"DeleteOptions",
@@ -132,9 +133,29 @@ public static class Bodies
             JsonArray values when values.All(v => v is JsonValue value && value.TryGetValue<string>(out var text) && text == "All") => values.Count > 0,
             var other => throw new ManifestException($"{at}dryRun: Invalid value: {other.ToJsonString()}: must be a list of \"All\" ([\"All\"])", at + "dryRun"),
         };
-        var read = new DeleteOptions(policy, dryRun);
+        var read = new DeleteOptions(policy, dryRun, PreconditionsOf(options, at));
         request.HttpContext.Items[typeof(DeleteOptions)] = read;
         return read;
+    }
+
+    /// <summary>DeleteOptions.preconditions: {"uid": "...", "resourceVersion": "..."}, each a string when given.</summary>
+    private static Preconditions.OnDelete PreconditionsOf(JsonObject options, string at)
+    {
+        switch (options["preconditions"])
+        {
+            case null:
+                return new Preconditions.OnDelete(null, null, at);
+            case JsonObject given:
+                string? Text(string field) => given[field] switch
+                {
+                    null => null,
+                    JsonValue v when v.TryGetValue<string>(out var text) => text,
+                    var other => throw new ManifestException($"Invalid value: {other.ToJsonString()}: must be a string", $"{at}preconditions.{field}"),
+                };
+                return new Preconditions.OnDelete(Text("uid"), Text("resourceVersion"), at);
+            case var other:
+                throw new ManifestException($"Invalid value: {other.ToJsonString()}: must be an object", at + "preconditions");
+        }
     }
 
     /// <summary>A small JSON body for engine commands ({"toRevision": 1}).</summary>

@@ -43,6 +43,9 @@ public static class KubeErrors
             404 => ("NotFound", detail),
             409 when detail.Contains("already exists", StringComparison.Ordinal) && resource is not null && name is not null =>
                 ("AlreadyExists", $"{qualified} {quoted} already exists"),
+            // a delete's preconditions, worded as the API server words them
+            409 when detail.StartsWith("Precondition failed", StringComparison.Ordinal) && resource is not null && name is not null =>
+                ("Conflict", $"Operation cannot be fulfilled on {qualified} {quoted}: {detail}"),
             409 when resource is not null && name is not null =>
                 ("Conflict", $"Operation cannot be fulfilled on {qualified} {quoted}: the object has been modified; please apply your changes to the latest version and try again ({detail})"),
             409 => ("Conflict", detail),

@@ -42,8 +42,8 @@ public static class KubeProtobuf
     }
 
     /// <summary>
-    /// A DeleteOptions as JSON: gracePeriodSeconds (1), orphanDependents (3), propagationPolicy (4) and dryRun (5); the
-    /// preconditions (2) are not read, as they are not from a JSON body.
+    /// A DeleteOptions as JSON: gracePeriodSeconds (1), preconditions (2: uid 1, resourceVersion 2), orphanDependents (3),
+    /// propagationPolicy (4) and dryRun (5).
     /// </summary>
     public static JsonObject DeleteOptions(ReadOnlySpan<byte> body)
     {
@@ -81,6 +81,9 @@ public static class KubeProtobuf
             {
                 case { Number: 1, Varint: { } seconds }:
                     options["gracePeriodSeconds"] = (long)seconds;
+                    break;
+                case { Number: 2, Bytes: { } preconditions }:
+                    options["preconditions"] = Strings(preconditions, [null, "uid", "resourceVersion"]);
                     break;
                 case { Number: 3, Varint: { } orphan }:
                     options["orphanDependents"] = orphan != 0;

@@ -33,15 +33,37 @@ public static class Preconditions
         return list.Count == 0 ? null : list;
     }
 
-    public static IReadOnlyList<VersionPrecondition>? NodeVersion(string name, string? ifMatch, string? resourceVersion = null) =>
-        Versions(Events.Subjects.NodeStream(name), $"node {name}", ifMatch, resourceVersion);
+    public static IReadOnlyList<VersionPrecondition>? NodeVersion(string name, string? ifMatch, string? resourceVersion = null,
+        string resourceVersionField = ResourceVersionField) =>
+        Versions(Events.Subjects.NodeStream(name), $"node {name}", ifMatch, resourceVersion, resourceVersionField);
 
-    public static IReadOnlyList<VersionPrecondition>? DaemonSetVersion(string ns, string name, string? ifMatch, string? resourceVersion = null) =>
+    public static IReadOnlyList<VersionPrecondition>? DaemonSetVersion(string ns, string name, string? ifMatch, string? resourceVersion = null,
+        string resourceVersionField = ResourceVersionField) =>
         Versions([Events.Subjects.DaemonSetStream(ns + "/" + name), Events.Subjects.DaemonSetStatusStream(ns + "/" + name)],
-            $"daemonset {ns}/{name}", ifMatch, resourceVersion);
+            $"daemonset {ns}/{name}", ifMatch, resourceVersion, resourceVersionField);
 
-    public static IReadOnlyList<VersionPrecondition>? PodVersion(string ns, string name, string? ifMatch, string? resourceVersion = null) =>
-        Versions(Events.Subjects.PodStream(ns + "/" + name), $"pod {ns}/{name}", ifMatch, resourceVersion);
+    public static IReadOnlyList<VersionPrecondition>? PodVersion(string ns, string name, string? ifMatch, string? resourceVersion = null,
+        string resourceVersionField = ResourceVersionField) =>
+        Versions(Events.Subjects.PodStream(ns + "/" + name), $"pod {ns}/{name}", ifMatch, resourceVersion, resourceVersionField);
+
+    /// <summary>
+    /// A delete's DeleteOptions.preconditions (an eviction's under deleteOptions, <paramref name="At"/>): the uid and the
+    /// resourceVersion the object must still have, as a controller guards a delete against a newer object of the same
+    /// name. Either, when given, must match or the delete is a 409 that deletes nothing, as on the API server.
+    /// </summary>
+    public sealed record OnDelete(string? Uid, string? ResourceVersion, string At = "")
+    {
+        public static readonly OnDelete None = new(null, null);
+
+        public string UidField => At + "preconditions.uid";
+        public string ResourceVersionField => At + "preconditions.resourceVersion";
+
+        /// <summary>The uid precondition against the object's (null when the object does not exist: its delete says so).</summary>
+        public Failure? UidConflict(string? actual) =>
+            Uid is null || actual is null || Uid == actual
+                ? null
+                : Failure.Conflict($"Precondition failed: UID in precondition: {Uid}, UID in object meta: {actual}", UidField);
+    }
 
     /// <summary>metadata.resourceVersion of a raw object or merge patch; a resourceVersion is a string, anything else is a 400.</summary>
     public static string? ResourceVersionOf(JsonNode? obj, string path = ResourceVersionField) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text;
 using EventEngine.Integration.Tests.Infrastructure;
 using k8s;
 using k8s.Autorest;
@@ -245,6 +246,82 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         var replaced = await _client.CoreV1.ReplaceNodeAsync(unchanged, "node-1");
         Assert.Equal(("team-a", "r1"), (replaced.Metadata.Labels["owner"], replaced.Metadata.Labels["rack"]));
         Assert.True(Version(replaced.Metadata.ResourceVersion) > Version(labeled.Metadata.ResourceVersion));
+    }
+
+    [Fact]
+    public async Task DeletePreconditions_AnotherUidOrAStaleResourceVersionIsAConflict_AndDeletesNothing()
+    {
+        await CreateNodesAsync();
+        var agent = await CreateAgentAsync();
+        var pod = (await PodsReadyAsync(2)).Items.Single(p => p.Spec.NodeName == "node-1");
+        var (podName, podUid) = (pod.Metadata.Name, pod.Metadata.Uid);
+        var node = await _client.CoreV1.ReadNodeAsync("node-3");
+
+        // another uid: the object of that name is not the one the client means to delete
+        var conflict = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.DeleteNamespacedPodAsync(podName, Namespace,
+            new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = "0f8c2b1e-0000-4a8e-9a55-3f2a8e9b6c11" } }));
+        Assert.Equal(
+            $"Operation cannot be fulfilled on pods \"{podName}\": Precondition failed: UID in precondition: 0f8c2b1e-0000-4a8e-9a55-3f2a8e9b6c11, UID in object meta: {podUid}",
+            FailureStatus(conflict, HttpStatusCode.Conflict, "Conflict").Message);
+        Assert.Equal("preconditions.uid", Assert.Single(FailureStatus(conflict, HttpStatusCode.Conflict, "Conflict").Details.Causes).Field);
+        conflict = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.DeleteNodeAsync("node-3",
+            new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = agent.Metadata.Uid } }));
+        Assert.Contains($"UID in object meta: {node.Metadata.Uid}", FailureStatus(conflict, HttpStatusCode.Conflict, "Conflict").Message);
+        conflict = await Assert.ThrowsAsync<HttpOperationException>(() => _client.AppsV1.DeleteNamespacedDaemonSetAsync(Agent, Namespace,
+            new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = node.Metadata.Uid } }));
+        Assert.Contains($"UID in object meta: {agent.Metadata.Uid}", FailureStatus(conflict, HttpStatusCode.Conflict, "Conflict").Message);
+
+        // a resourceVersion that is no longer the latest: the pod's labels moved on after it was read
+        var relabeled = await _client.CoreV1.PatchNamespacedPodAsync(
+            new V1Patch("""{"metadata":{"labels":{"checked":"yes"}}}""", V1Patch.PatchType.MergePatch), podName, Namespace);
+        conflict = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.DeleteNamespacedPodAsync(podName, Namespace,
+            new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = podUid, ResourceVersion = pod.Metadata.ResourceVersion } }));
+        Assert.Equal("preconditions.resourceVersion", Assert.Single(FailureStatus(conflict, HttpStatusCode.Conflict, "Conflict").Details.Causes).Field);
+
+        // the same, as kubectl's typed clients send it: a protobuf eviction whose deleteOptions carry the preconditions
+        static byte[] Field(int number, byte[] value) => [(byte)(number << 3 | 2), (byte)value.Length, .. value];
+        static byte[] Eviction(string name, string uid) =>
+            [.. "k8s\0"u8, .. Field(1, [.. Field(1, "policy/v1"u8.ToArray()), .. Field(2, "Eviction"u8.ToArray())]),
+             .. Field(2, [.. Field(1, [.. Field(1, Encoding.UTF8.GetBytes(name)), .. Field(3, Encoding.UTF8.GetBytes(Namespace))]),
+                 .. Field(2, Field(2, Field(1, Encoding.UTF8.GetBytes(uid))))])];
+        using var http = new HttpClient { BaseAddress = _server.BaseAddress };
+        using (var content = new ByteArrayContent(Eviction(podName, agent.Metadata.Uid)))
+        {
+            content.Headers.ContentType = new("application/vnd.kubernetes.protobuf");
+            using var evicted = await http.PostAsync($"/api/v1/namespaces/{Namespace}/pods/{podName}/eviction", content);
+            var body = await evicted.Content.ReadAsStringAsync();
+            Assert.True(evicted.StatusCode == HttpStatusCode.Conflict, body);
+            Assert.Contains($"UID in precondition: {agent.Metadata.Uid}", body);
+            Assert.Contains("deleteOptions.preconditions.uid", body);
+        }
+
+        // none of these deleted anything
+        Assert.Equal((podUid, relabeled.Metadata.ResourceVersion), await PodUidAndVersionAsync(podName));
+        Assert.Equal(node.Metadata.Uid, (await _client.CoreV1.ReadNodeAsync("node-3")).Metadata.Uid);
+        Assert.Equal(agent.Metadata.Uid, (await ReadAgentAsync()).Metadata.Uid);
+
+        // the right uid and the latest resourceVersion delete: the pod by eviction, the others by their deletes
+        using (var content = new ByteArrayContent(Eviction(podName, podUid)))
+        {
+            content.Headers.ContentType = new("application/vnd.kubernetes.protobuf");
+            using var evicted = await http.PostAsync($"/api/v1/namespaces/{Namespace}/pods/{podName}/eviction", content);
+            Assert.True(evicted.StatusCode == HttpStatusCode.Created, await evicted.Content.ReadAsStringAsync());
+        }
+        var missing = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.ReadNamespacedPodAsync(podName, Namespace));
+        Assert.Equal(HttpStatusCode.NotFound, missing.Response.StatusCode);
+        await _client.CoreV1.DeleteNodeAsync("node-3",
+            new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = node.Metadata.Uid, ResourceVersion = node.Metadata.ResourceVersion } });
+        Assert.DoesNotContain("node-3", Names(await _client.CoreV1.ListNodeAsync()));
+        var current = await ReadAgentAsync();
+        await _client.AppsV1.DeleteNamespacedDaemonSetAsync(Agent, Namespace,
+            new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = agent.Metadata.Uid, ResourceVersion = current.Metadata.ResourceVersion } });
+        Assert.Empty((await _client.AppsV1.ListNamespacedDaemonSetAsync(Namespace)).Items);
+    }
+
+    private async Task<(string Uid, string ResourceVersion)> PodUidAndVersionAsync(string name)
+    {
+        var pod = await _client.CoreV1.ReadNamespacedPodAsync(name, Namespace);
+        return (pod.Metadata.Uid, pod.Metadata.ResourceVersion);
     }
 
     private async Task<List<V1Node>> CreateNodesAsync()

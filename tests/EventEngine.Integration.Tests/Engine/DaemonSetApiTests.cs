@@ -163,6 +163,15 @@ public sealed class DaemonSetApiTests : ApiTest
     {
         await CreateFluentdAsync();
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await Client.DeleteJsonAsync(Path + "?propagationPolicy=Sideways")).Status);
+        // preconditions that cannot be read are refused, naming the field, and delete nothing
+        var before = await Client.EventCountAsync();
+        foreach (var (preconditions, field) in new[] { ("\"x\"", "preconditions"), ("{\"uid\":5}", "preconditions.uid"), ("{\"resourceVersion\":[]}", "preconditions.resourceVersion") })
+        {
+            var (status, problem, _) = await Client.SendAsync(HttpMethod.Delete, Path, $$"""{"kind":"DeleteOptions","apiVersion":"v1","preconditions":{{preconditions}}}""");
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Equal([field], problem.Fields());
+        }
+        Assert.Equal(before, await Client.EventCountAsync());
         // kubectl sends the policy in a DeleteOptions body
         Assert.Equal(HttpStatusCode.OK, (await Client.SendAsync(HttpMethod.Delete, Path,
             """{"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Orphan"}""")).Status);

@@ -5,8 +5,12 @@ using MediatR;
 
 namespace EventEngine.Commands.DaemonSets;
 
-/// <summary>DELETE .../daemonsets/{name}?propagationPolicy=Background|Foreground|Orphan; If-Match, when given, must be the latest.</summary>
-public sealed record DeleteDaemonSet(CommandContext Context, string Namespace, string Name, string? PropagationPolicy, string? IfMatch) : IRequest<CommandOutcome>;
+/// <summary>
+/// DELETE .../daemonsets/{name}?propagationPolicy=Background|Foreground|Orphan; If-Match and the DeleteOptions'
+/// preconditions, when given, must be the latest and the DaemonSet's.
+/// </summary>
+public sealed record DeleteDaemonSet(CommandContext Context, string Namespace, string Name, string? PropagationPolicy, string? IfMatch,
+    Preconditions.OnDelete? Expected = null) : IRequest<CommandOutcome>;
 
 public sealed class DeleteDaemonSetValidator : AbstractValidator<DeleteDaemonSet>
 {
@@ -17,7 +21,11 @@ public sealed class DeleteDaemonSetValidator : AbstractValidator<DeleteDaemonSet
 
 public sealed class DeleteDaemonSetHandler(EngineRuntime runtime) : IRequestHandler<DeleteDaemonSet, CommandOutcome>
 {
-    public Task<CommandOutcome> Handle(DeleteDaemonSet c, CancellationToken ct) =>
-        runtime.ExecuteAsync(c.Context, (s, _) => DaemonSetDecisions.Delete(s, c.Namespace + "/" + c.Name, c.PropagationPolicy),
-            Preconditions.DaemonSetVersion(c.Namespace, c.Name, c.IfMatch), ct);
+    public Task<CommandOutcome> Handle(DeleteDaemonSet c, CancellationToken ct)
+    {
+        var (key, expected) = (c.Namespace + "/" + c.Name, c.Expected ?? Preconditions.OnDelete.None);
+        return runtime.ExecuteAsync(c.Context,
+            (s, _) => expected.UidConflict(s.DaemonSets.GetValueOrDefault(key)?.Uid) ?? DaemonSetDecisions.Delete(s, key, c.PropagationPolicy),
+            Preconditions.DaemonSetVersion(c.Namespace, c.Name, c.IfMatch, expected.ResourceVersion, expected.ResourceVersionField), ct);
+    }
 }

@@ -4,11 +4,20 @@ using MediatR;
 
 namespace EventEngine.Commands.Pods;
 
-/// <summary>DELETE /api/v1/namespaces/{ns}/pods/{name}: the controller replaces it if it is still desired; If-Match, when given, must be the latest.</summary>
-public sealed record DeletePod(CommandContext Context, string Namespace, string Name, string? IfMatch) : IRequest<CommandOutcome>;
+/// <summary>
+/// DELETE /api/v1/namespaces/{ns}/pods/{name} (or its eviction): the controller replaces it if it is still desired;
+/// If-Match and the DeleteOptions' preconditions, when given, must be the latest and the pod's.
+/// </summary>
+public sealed record DeletePod(CommandContext Context, string Namespace, string Name, string? IfMatch, Preconditions.OnDelete? Expected = null)
+    : IRequest<CommandOutcome>;
 
 public sealed class DeletePodHandler(EngineRuntime runtime) : IRequestHandler<DeletePod, CommandOutcome>
 {
-    public Task<CommandOutcome> Handle(DeletePod c, CancellationToken ct) =>
-        runtime.ExecuteAsync(c.Context, (s, _) => PodDecisions.Delete(s, c.Namespace, c.Name), Preconditions.PodVersion(c.Namespace, c.Name, c.IfMatch), ct);
+    public Task<CommandOutcome> Handle(DeletePod c, CancellationToken ct)
+    {
+        var expected = c.Expected ?? Preconditions.OnDelete.None;
+        return runtime.ExecuteAsync(c.Context,
+            (s, _) => expected.UidConflict(s.Pods.GetValueOrDefault(c.Namespace + "/" + c.Name)?.Origin.ToString()) ?? PodDecisions.Delete(s, c.Namespace, c.Name),
+            Preconditions.PodVersion(c.Namespace, c.Name, c.IfMatch, expected.ResourceVersion, expected.ResourceVersionField), ct);
+    }
 }
