@@ -47,6 +47,19 @@ public static class DiscoveryEndpoints
             http.Response.Headers.CacheControl = "no-cache";
             return Results.Bytes(openApi.Index, "application/json");
         }).WithTags("Discovery");
+        app.MapGet("/openapi/v2", (HttpContext http, KubernetesOpenApi openApi) =>
+        {
+            var document = openApi.V2;
+            var headers = http.Response.Headers;
+            headers.Vary = "Accept";
+            headers.ETag = document.ETag;
+            headers.CacheControl = "no-cache";
+            if (http.Request.Headers.IfNoneMatch.ToString() == document.ETag) return Results.StatusCode(304);
+            // kubectl asks for protobuf (and can read nothing else); JSON for anyone else
+            return http.Request.Headers.Accept.ToString().Contains("protobuf", StringComparison.OrdinalIgnoreCase)
+                ? Results.Bytes(document.Protobuf, OpenApiV2.ProtobufType)
+                : Results.Bytes(document.Json, "application/json");
+        }).WithTags("Discovery");
         foreach (var groupVersion in ApiResources.GroupVersions)
         {
             var path = KubernetesOpenApi.PathOf(groupVersion);

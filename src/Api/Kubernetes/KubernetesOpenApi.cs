@@ -26,9 +26,13 @@ public sealed class KubernetesOpenApi
     /// <summary>Each served kind's schema, found once: every write of a node or DaemonSet looks its kind up.</summary>
     private readonly Dictionary<ApiResource, (JsonElement Root, JsonElement Schema)> _schemas;
 
-    private KubernetesOpenApi(IReadOnlyList<GroupVersionDocument> documents)
+    private readonly Lazy<OpenApiV2> _v2;
+
+    private KubernetesOpenApi(IReadOnlyList<GroupVersionDocument> documents, string version)
     {
         Documents = documents;
+        // made at its first request, not at start-up: only a client validating a List asks for it
+        _v2 = new Lazy<OpenApiV2>(() => OpenApiV2.From(documents, version));
         _schemas = ApiResources.All.ToDictionary(r => r, Locate);
         Index = Bytes(new JsonObject
         {
@@ -37,6 +41,9 @@ public sealed class KubernetesOpenApi
     }
 
     public IReadOnlyList<GroupVersionDocument> Documents { get; }
+
+    /// <summary>GET /openapi/v2: the same schemas as one OpenAPI v2 document.</summary>
+    public OpenApiV2 V2 => _v2.Value;
 
     /// <summary>GET /openapi/v3: every document's path and hashed URL.</summary>
     public byte[] Index { get; }
@@ -62,7 +69,7 @@ public sealed class KubernetesOpenApi
             var bytes = Bytes(root);
             documents.Add(new GroupVersionDocument(path, bytes, Convert.ToHexString(SHA512.HashData(bytes)), JsonDocument.Parse(bytes)));
         }
-        return new KubernetesOpenApi(documents);
+        return new KubernetesOpenApi(documents, version);
     }
 
     /// <summary>

@@ -183,6 +183,47 @@ public sealed class DiscoveryTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task OpenApiV2_HoldsEveryV3SchemaInV2Terms_AsJsonOrTheProtobufKubectlAsks()
+    {
+        var v2 = await Client.GetJsonAsync("/openapi/v2");
+        Assert.Equal("2.0", (string?)v2["swagger"]);
+        var definitions = v2["definitions"]!.AsObject();
+        foreach (var groupVersion in ApiResources.GroupVersions)
+        {
+            var v3 = await Client.GetJsonAsync("/openapi/v3/" + KubernetesOpenApi.PathOf(groupVersion));
+            Assert.All(v3["components"]!["schemas"]!.AsObject(), s => Assert.True(definitions.ContainsKey(s.Key), $"{s.Key} is not a definition"));
+        }
+        // each served kind is found by its group, version and kind, as kubectl looks a List's items up
+        foreach (var r in ApiResources.All)
+            Assert.Single(definitions, d => d.Value!["x-kubernetes-group-version-kind"]?.AsArray().Any(k => Kind(k) == (r.Group, r.Version, r.Kind)) == true);
+        // in v2 terms: references into the definitions, each beside its description only; no v3 keyword left
+        var references = new List<string>();
+        Collect(definitions, references);
+        Assert.All(references.Distinct(), reference =>
+            Assert.True(reference.StartsWith("#/definitions/", StringComparison.Ordinal) && definitions.ContainsKey(reference["#/definitions/".Length..]), reference));
+        var text = definitions.ToJsonString();
+        Assert.DoesNotContain("\"allOf\"", text);
+        Assert.DoesNotContain("\"oneOf\"", text);
+        var metadata = definitions["io.k8s.api.core.v1.Node"]!["properties"]!["metadata"]!.AsObject();
+        Assert.Equal(["$ref", "description"], metadata.Select(p => p.Key));
+        var intOrString = definitions["io.k8s.apimachinery.pkg.util.intstr.IntOrString"]!;
+        Assert.Equal(("string", "int-or-string"), ((string?)intOrString["type"], (string?)intOrString["format"]));
+        Assert.Equal(["description", "format", "type"], intOrString.AsObject().Select(p => p.Key).Order());
+
+        // kubectl asks for protobuf; the answer names a media type Go's parser takes, and revalidates by its ETag
+        using var protobuf = new HttpRequestMessage(HttpMethod.Get, "/openapi/v2");
+        protobuf.Headers.TryAddWithoutValidation("Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+        using var answer = await Client.SendAsync(protobuf);
+        Assert.Equal("application/com.github.proto-openapi.spec.v2.v1.0+protobuf", answer.Content.Headers.ContentType!.MediaType);
+        var bytes = await answer.Content.ReadAsByteArrayAsync();
+        // a Document: swagger (1) "2.0" first
+        Assert.Equal(new byte[] { 0x0a, 3, (byte)'2', (byte)'.', (byte)'0' }, bytes[..5]);
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/openapi/v2");
+        again.Headers.TryAddWithoutValidation("If-None-Match", answer.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.NotModified, (await Client.SendAsync(again)).StatusCode);
+    }
+
+    [Fact]
     public async Task ObjectsTheServerRenders_HaveNoFieldTheirSchemaLacks()
     {
         await Client.PostAsync("/api/v1/nodes", """{"apiVersion":"v1","kind":"Node","metadata":{"name":"rendered-1","labels":{"a":"b"}},"spec":{"taints":[{"key":"k","value":"v","effect":"NoSchedule"}],"unschedulable":true}}""");

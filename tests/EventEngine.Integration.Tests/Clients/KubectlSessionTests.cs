@@ -550,6 +550,33 @@ public sealed class KubectlSessionTests : IAsyncLifetime
         Assert.Equal(["node/node-1", "node/node-2"], Names(await Succeeds(["get", "nodes", "-o", "name"])));
     }
 
+    [Fact]
+    public async Task ApplyOfAList_WhatGetPrints_IsValidatedAgainstTheServedSchemasThenApplied()
+    {
+        await Succeeds(["apply", "-f", "-"], Nodes);
+        await Succeeds(["apply", "-f", "-"], Agent);
+        await PodsReadyAsync(2);
+
+        // kubectl validates a List's items on the client, with the OpenAPI v2 document it reads as protobuf
+        var list = await Succeeds(["get", "nodes,daemonsets", "-A", "-o", "yaml"]);
+        Assert.StartsWith("apiVersion: v1\nitems:", list);
+        Assert.Contains("kind: List", list);
+        Assert.Equal(
+            "node/node-1 configured\nnode/node-2 configured\nnode/node-3 configured\ndaemonset.apps/agent configured\n",
+            await Succeeds(["apply", "-f", "-"], list.Replace("zone: b", "zone: c")));
+        Assert.Equal("c c", await Succeeds(["get", "nodes", "-l", "zone=c", "-o", "jsonpath={.items[*].metadata.labels.zone}"]));
+
+        // and refuses an item with a field its kind does not have, naming the field and the schema, before sending anything
+        var events = await _server.Client().EventCountAsync();
+        var (code, _, error) = await _kubectl.RunAsync(["apply", "-f", "-"], list.Replace("image: registry.example/agent:1.0", "imagee: registry.example/agent:1.0"));
+        Assert.True(code == 1, $"exit {code}: {error}");
+        Assert.Contains("ValidationError(DaemonSet.spec.template.spec.containers[0]): unknown field \"imagee\" in io.k8s.api.core.v1.Container", error);
+        (code, _, error) = await _kubectl.RunAsync(["apply", "-f", "-"], list.Replace("    name: node-2\n", "    name: node-2\n    unschedulable: true\n"));
+        Assert.True(code == 1, $"exit {code}: {error}");
+        Assert.Contains("ValidationError(Node.metadata): unknown field \"unschedulable\" in io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", error);
+        Assert.Equal(events, await _server.Client().EventCountAsync());
+    }
+
     private async Task<string> Succeeds(string[] args, string? stdin = null)
     {
         var (code, output, error) = await _kubectl.RunAsync(args, stdin);
