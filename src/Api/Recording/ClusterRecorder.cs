@@ -80,6 +80,10 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
 
     // resolved when recording starts, after the database and the runtime have (hosted services are built before either)
     private EngineRuntime _runtime = null!;
+    private LeaderLease _lease = null!;
+
+    /// <summary>The lease of the term this process records in, which each of its appends checks; and how to stop recording in it.</summary>
+    private (LeaseFence Fence, CancellationTokenSource Leading)? _term;
 
     /// <summary>The cluster's API server, as the kubeconfig names it.</summary>
     public string? Server { get; private set; }
@@ -130,7 +134,7 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
         var config = options.Client;
         Server = config.Host;
         using var client = new k8s.Kubernetes(config);
-        var lease = services.GetRequiredService<LeaderLease>();
+        var lease = _lease = services.GetRequiredService<LeaderLease>();
         var poll = services.GetRequiredService<LeaseOptions>().Poll;
         // one process records the cluster: the one that leads. Each process would watch the API server, and one running
         // behind would append what it saw after the others had recorded newer states: a change undone and done again
@@ -146,7 +150,13 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
                 continue;
             }
             standingBy = false;
+            if (lease.Fence is not { } fence)
+            {
+                await Task.Delay(poll, stoppingToken);
+                continue;
+            }
             using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            _term = (fence, leading);
             var lost = CancelWhenLostAsync(lease, lease.Term, poll, leading);
             Exception? failed = null;
             try
@@ -307,7 +317,21 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
     {
         var objects = seen.Select(o => kind.AsJson(o)).ToList();
         var gone = removed.Select(key => (kind.Kind, key)).ToList();
-        var (outcome, refused) = await Observations.RecordAsync(_runtime, context, objects, gone, ct);
+        var (fence, leading) = _term ?? throw new OperationCanceledException(ct);
+        (CommandOutcome Outcome, IReadOnlyList<(string What, Failure Failure)> Refused) recorded;
+        try
+        {
+            recorded = await Observations.RecordAsync(_runtime, context with { Fence = fence }, objects, gone, ct);
+        }
+        catch (Exception e) when (LeaseFence.Lost(e))
+        {
+            // another process may lead, and record, already: what this one saw is not appended, and it stops recording
+            logger.LogWarning("Not recorded: this process no longer holds the leader lease (an append found it gone)");
+            await _lease.GiveUpAsync();
+            await leading.CancelAsync();
+            throw new OperationCanceledException(ct);
+        }
+        var (outcome, refused) = recorded;
         foreach (var (what, why) in refused)
         {
             Interlocked.Increment(ref _refused);

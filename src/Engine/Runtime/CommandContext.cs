@@ -25,6 +25,9 @@ public sealed record CommandContext(string CorrelationId, string Actor, string? 
     /// is appended and the controller does not act on it (as the API server validates a dry run without persisting it).
     /// </summary>
     public bool DryRun { get; init; }
+
+    /// <summary>The leader lease the command's append must still hold (a recorder's commands); null: appended whoever leads.</summary>
+    public LeaseFence? Fence { get; init; }
 }
 
 /// <summary>

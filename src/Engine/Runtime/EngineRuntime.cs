@@ -246,10 +246,16 @@ public sealed class EngineRuntime(
         }
     }
 
+    /// <summary>
+    /// The next group: up to <see cref="MaxGroup"/> commands in the order queued, those that must hold the leader lease
+    /// (the recorder's) apart from the others, so a lost lease refuses only them.
+    /// </summary>
     private List<Pending> Take()
     {
         var group = new List<Pending>();
-        while (group.Count < MaxGroup && _queue.TryDequeue(out var next)) group.Add(next);
+        while (group.Count < MaxGroup && _queue.TryPeek(out var next) && (group.Count == 0 || next.Context.Fence == group[0].Context.Fence)
+               && _queue.TryDequeue(out next))
+            group.Add(next);
         return group;
     }
 
@@ -336,7 +342,7 @@ public sealed class EngineRuntime(
         try
         {
             var written = Decide(group, await ReceiptsAsync(group, null, basis.Uncommitted), basis);
-            return (new Prepared(group, basis, written, written.Events.Count > 0 ? await StatementsAsync(written) : []), null);
+            return (new Prepared(group, basis, written, written.Events.Count > 0 ? await StatementsAsync(group, written) : []), null);
         }
         catch (Exception e)
         {
@@ -364,7 +370,7 @@ public sealed class EngineRuntime(
                 written = Decide(group, receipts, LiveBasis());
                 if (written.Events.Count > 0)
                 {
-                    await session.AppendDecidedAsync(written.Events, await StatementsAsync(written), CancellationToken.None);
+                    await session.AppendDecidedAsync(written.Events, await StatementsAsync(group, written), CancellationToken.None);
                     await session.CommitAsync(CancellationToken.None);
                 }
             }
@@ -494,12 +500,17 @@ public sealed class EngineRuntime(
     /// What commits with the group's events: the inline read models and the receipts. The projections read the same
     /// immutable states, so each is made on a thread of its own.
     /// </summary>
-    private async Task<List<Npgsql.NpgsqlBatchCommand>> StatementsAsync(Written written)
+    /// <summary>
+    /// What commits beside a group's events: the inline read models, the receipts, and, for a group that must still hold
+    /// the leader lease (<see cref="Take"/> groups them apart), the lease's check.
+    /// </summary>
+    private async Task<List<Npgsql.NpgsqlBatchCommand>> StatementsAsync(List<Pending> group, Written written)
     {
         var batch = new ProjectionBatch(written.Before, written.After, written.Typed.Select(t => (t.Stored, t.Event)).ToList(), written.Streams);
         var parts = await Task.WhenAll(_projections.Select(p => Task.Run(() => p(batch).ToList())));
         var statements = parts.SelectMany(p => p).ToList();
         statements.AddRange(written.Receipts.Select(EventRows.Receipt));
+        if (group[0].Context.Fence is { } fence) statements.Add(fence.Statement());
         return statements;
     }
 

@@ -20,8 +20,13 @@ public sealed class LeaderLease(NpgsqlDataSource db, LeaseOptions options, ILogg
 
     private NpgsqlConnection? _connection;
     private volatile bool _leading;
+    private LeaseFence? _fence;
+    private CancellationTokenSource _held = new();
 
     public bool IsLeader => _leading;
+
+    /// <summary>While this process leads: what an append that must still hold the lease checks (null otherwise).</summary>
+    public LeaseFence? Fence => _leading ? _fence : null;
 
     private long _term;
 
@@ -54,6 +59,14 @@ public sealed class LeaderLease(NpgsqlDataSource db, LeaseOptions options, ILogg
                 LogMoved?.Invoke(head);
             };
             await using (var listen = new NpgsqlCommand($"listen {Storage.EventStore.NotifyChannel}", connection)) await listen.ExecuteNonQueryAsync(ct);
+            await using (var backend = new NpgsqlCommand("select pid, backend_start from pg_stat_activity where pid = pg_backend_pid()", connection))
+            await using (var reader = await backend.ExecuteReaderAsync(ct))
+            {
+                await reader.ReadAsync(ct);
+                _fence = new LeaseFence(reader.GetInt32(0), reader.GetFieldValue<DateTime>(1));
+            }
+            _held.Dispose();
+            _held = new CancellationTokenSource();
             _connection = connection;
             Interlocked.Increment(ref _term);
             _leading = true;
@@ -82,17 +95,25 @@ public sealed class LeaderLease(NpgsqlDataSource db, LeaseOptions options, ILogg
             {
                 if (!_leading)
                 {
+                    // a lease given up between two checks still has its connection
+                    if (_connection is not null) await ReleaseAsync();
                     if (await TryAcquireAsync(ct) && Acquired is { } acquired)
                         foreach (var handler in acquired.GetInvocationList().Cast<Func<CancellationToken, Task>>()) await handler(ct);
                 }
                 else
                 {
                     // waiting on the connection delivers notifications, and a query fails fast on a dead one
-                    await _connection!.WaitAsync(options.Poll, ct);
+                    using var held = CancellationTokenSource.CreateLinkedTokenSource(ct, _held.Token);
+                    await _connection!.WaitAsync(options.Poll, held.Token);
                     await using var ping = new NpgsqlCommand("select 1", _connection);
-                    await ping.ExecuteScalarAsync(ct);
+                    await ping.ExecuteScalarAsync(held.Token);
                     continue;
                 }
+            }
+            catch (OperationCanceledException) when (_held.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                // an append found the lease gone before this loop did (GiveUpAsync)
+                await ReleaseAsync();
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or System.IO.IOException && !ct.IsCancellationRequested)
             {
@@ -103,20 +124,44 @@ public sealed class LeaderLease(NpgsqlDataSource db, LeaseOptions options, ILogg
         }
     }
 
+    /// <summary>
+    /// An append was refused because this process no longer holds the lease (its fence): stop leading now rather than at
+    /// the next check, and take the lease again, if it is free, at the next poll.
+    /// </summary>
+    public async Task GiveUpAsync()
+    {
+        if (!_leading) return;
+        logger.LogWarning("Lost the leader lease: an append found it held by no connection of this process; standing by");
+        _leading = false;
+        await _held.CancelAsync();
+    }
+
     private async Task ReleaseAsync()
     {
         _leading = false;
-        if (_connection is { } connection)
+        if (_connection is not { } connection) return;
+        _connection = null;
+        try
         {
-            _connection = null;
-            try
+            // a connection still open goes back to the pool, whose sessions are not reset: it must not take the lock
+            // (nor the LISTEN) with it, or the lease would stay held by an idle connection
+            if (connection.FullState == System.Data.ConnectionState.Open)
             {
-                await connection.DisposeAsync();
+                await using var reset = new NpgsqlCommand("select pg_advisory_unlock_all(); unlisten *", connection);
+                await reset.ExecuteNonQueryAsync();
             }
-            catch (NpgsqlException)
-            {
-                // already broken: the lock went with it
-            }
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException or System.IO.IOException)
+        {
+            // already broken: the lock went with its session
+        }
+        try
+        {
+            await connection.DisposeAsync();
+        }
+        catch (NpgsqlException)
+        {
+            // already broken
         }
     }
 

@@ -201,22 +201,57 @@ public sealed class ObserveModeTests : IAsyncLifetime
         Assert.Equal(registered.Distinct().Count(), registered.Count);
 
         // the lease's connection is cut: the process stops recording, takes the lease again, and resumes where the log stands
-        await using (var database = new Npgsql.NpgsqlConnection(_recordDatabase.ConnectionString))
-        {
-            await database.OpenAsync();
-            await using var cut = new Npgsql.NpgsqlCommand(
-                "select count(pg_terminate_backend(pid)) from pg_locks where locktype = 'advisory' and classid = $1 and objid = $2 and granted"
-                + " and database = (select oid from pg_database where datname = current_database())", database);
-            cut.Parameters.Add(new Npgsql.NpgsqlParameter { Value = (long)(EventEngine.Runtime.LeaderLease.LockKey >> 32) });
-            cut.Parameters.Add(new Npgsql.NpgsqlParameter { Value = EventEngine.Runtime.LeaderLease.LockKey & 0xFFFF_FFFF });
-            Assert.Equal(1L, await cut.ExecuteScalarAsync());
-        }
+        await CutTheLeaseAsync();
         await Wait.UntilAsync(() => Task.FromResult(standbyProcess.Output.Contains("This process no longer leads: it stopped recording", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(30));
         await _source.SendAsync(HttpMethod.Delete, "/api/v1/nodes/node-2");
         await SameAsync(standby);
         await Wait.UntilAsync(async () => (bool)(await standby.GetJsonAsync("/readyz"))["recorder"]!["live"]!, TimeSpan.FromSeconds(30));
         Assert.Single(await standby.EventsAsync(), e => (string?)e["type"] == "node_removed.v1");
+    }
+
+    [Fact]
+    public async Task ARecorderWhoseLeaseIsGone_AppendsNothingMore_EvenBeforeItsNextCheck_AndAStandbyRecordsInstead()
+    {
+        await _source.PostAsync("/api/v1/nodes", Http.Node("node-1"));
+        // the recorder checks that it still leads only every ten minutes: what stops it sooner is its appends' fence
+        var leader = await StartRecorderAsync(new Dictionary<string, string> { ["Engine:Leader:PollSeconds"] = "600" });
+        await SameAsync(leader);
+        var before = (await leader.EventsAsync()).Count;
+
+        // its lease's connection is cut; the lease's own loop lets go of it, but the recording goes on until its next check
+        await CutTheLeaseAsync();
+        await Wait.UntilAsync(async () => !(bool)(await leader.GetJsonAsync("/readyz"))["leader"]!, TimeSpan.FromSeconds(30));
+        await _source.PatchAsync("/api/v1/nodes/node-1", """{"metadata":{"labels":{"zone":"a"}}}""");
+        await Wait.UntilAsync(() => Task.FromResult(_recorder!.Output.Contains("This process no longer leads: it stopped recording", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30));
+        Assert.Contains("Not recorded: this process no longer holds the leader lease", _recorder!.Output);
+        Assert.Equal(before, (await leader.EventsAsync()).Count);
+
+        // a standby takes the lease and records what the first one saw and did not append, once
+        await using var standbyProcess = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:Events"] = _recordDatabase.ConnectionString,
+            ["Engine:Mode"] = "Observe",
+            ["Engine:Cluster:Kubeconfig"] = _kubeconfig,
+            ["Engine:Leader:PollSeconds"] = "0.2",
+        });
+        var standby = standbyProcess.Client();
+        await SameAsync(standby);
+        Assert.Single(await standby.EventsAsync(), e => (string?)e["type"] == "node_labels_changed.v1");
+    }
+
+    /// <summary>Ends the session that holds the leader lease of the record's database (its connection is cut).</summary>
+    private async Task CutTheLeaseAsync()
+    {
+        await using var database = new Npgsql.NpgsqlConnection(_recordDatabase.ConnectionString);
+        await database.OpenAsync();
+        await using var cut = new Npgsql.NpgsqlCommand(
+            "select count(pg_terminate_backend(pid)) from pg_locks where locktype = 'advisory' and classid = $1 and objid = $2 and granted"
+            + " and database = (select oid from pg_database where datname = current_database())", database);
+        cut.Parameters.Add(new Npgsql.NpgsqlParameter { Value = (long)(EventEngine.Runtime.LeaderLease.LockKey >> 32) });
+        cut.Parameters.Add(new Npgsql.NpgsqlParameter { Value = EventEngine.Runtime.LeaderLease.LockKey & 0xFFFF_FFFF });
+        Assert.Equal(1L, await cut.ExecuteScalarAsync());
     }
 
     [Fact]
