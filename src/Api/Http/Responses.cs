@@ -34,18 +34,24 @@ public static class Responses
     public static IResult List(string apiVersion, string kind, Page? page)
     {
         if (page is null) return Problems.Problem(400, "Malformed request", "the continue token is not valid", [("continue", "not a token this server gave")]);
-        var items = new JsonArray(page.Items.Select(i => JsonNode.Parse(i)).ToArray());
-        var list = new JsonObject
+        // each item as its row holds it, not parsed and written again: a revision's data keeps the bytes kubectl compares
+        var text = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(text))
         {
-            ["apiVersion"] = apiVersion,
-            ["kind"] = kind,
-            ["metadata"] = page.Continue is null
-                ? new JsonObject { ["resourceVersion"] = Rv(page.ResourceVersion) }
-                : new JsonObject { ["resourceVersion"] = Rv(page.ResourceVersion), ["continue"] = page.Continue },
-            ["items"] = items,
-        };
-        if (page.Continue is not null) list["continue"] = page.Continue;
-        return Results.Text(list.ToJsonString(), "application/json");
+            writer.WriteStartObject();
+            writer.WriteString("apiVersion", apiVersion);
+            writer.WriteString("kind", kind);
+            writer.WriteStartObject("metadata");
+            writer.WriteString("resourceVersion", Rv(page.ResourceVersion));
+            if (page.Continue is not null) writer.WriteString("continue", page.Continue);
+            writer.WriteEndObject();
+            writer.WriteStartArray("items");
+            foreach (var item in page.Items) writer.WriteRawValue(item);
+            writer.WriteEndArray();
+            if (page.Continue is not null) writer.WriteString("continue", page.Continue);
+            writer.WriteEndObject();
+        }
+        return Results.Text(System.Text.Encoding.UTF8.GetString(text.WrittenSpan), "application/json");
     }
 
     private static string Rv(long seq) => seq.ToString(System.Globalization.CultureInfo.InvariantCulture);

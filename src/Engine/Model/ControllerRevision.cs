@@ -15,16 +15,60 @@ public sealed record ControllerRevision
     public string? ApiVersion { get; init; } = "apps/v1";
     public string? Kind { get; init; } = "ControllerRevision";
     public ObjectMeta? Metadata { get; init; }
+    /// <summary>Written as Go writes it (<see cref="GoJson"/>), so its bytes are those kubectl compares a DaemonSet's template with.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(GoDataConverter))]
     public JsonElement? Data { get; init; }
     public long Revision { get; init; }
 
-    /// <summary>getPatch: the data that replaces a DaemonSet's template with <paramref name="template"/>.</summary>
+    /// <summary>
+    /// getPatch: the data that replaces a DaemonSet's template with <paramref name="template"/>, holding the template as
+    /// the controller's Go types give it back (<see cref="AsTyped"/>), as kubectl rollout undo computes it from the
+    /// DaemonSet to tell whether a revision is already the current template.
+    /// </summary>
     public static JsonElement DataOf(PodTemplate template)
     {
-        var replace = template.ToNode().AsObject();
+        var replace = AsTyped(template.ToNode().AsObject());
         replace[PatchDirective] = "replace";
         var data = new JsonObject { ["spec"] = new JsonObject { ["template"] = replace } };
         return JsonSerializer.SerializeToElement(data, Json.Options);
+    }
+
+    /// <summary>Map-typed fields of a pod template, which Go leaves out when empty (structs it writes, even empty).</summary>
+    private static readonly HashSet<string> Maps = ["labels", "annotations", "nodeSelector", "limits", "requests", "overhead", "matchLabels", "volumeAttributes"];
+
+    /// <summary>
+    /// A pod template as decoding it into Go's PodTemplateSpec and encoding it again leaves it: nulls and empty lists
+    /// left out, and empty maps; <c>metadata.creationTimestamp</c> written as null (a struct Go does not leave out),
+    /// and each container's <c>resources</c> as {} (likewise). A false, 0 or "" that Go would also leave out stays.
+    /// </summary>
+    private static JsonObject AsTyped(JsonObject template)
+    {
+        Prune(template);
+        if (template["metadata"] is not JsonObject metadata) template["metadata"] = metadata = [];
+        if (!metadata.ContainsKey("creationTimestamp")) metadata["creationTimestamp"] = null;
+        if (template["spec"] is not JsonObject spec) template["spec"] = spec = [];
+        foreach (var list in new[] { "containers", "initContainers", "ephemeralContainers" })
+            if (spec[list] is JsonArray containers)
+                foreach (var container in containers.OfType<JsonObject>())
+                    if (!container.ContainsKey("resources")) container["resources"] = new JsonObject();
+        return template;
+    }
+
+    private static void Prune(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, value) in obj.ToList())
+                {
+                    Prune(value);
+                    if (value is null || value is JsonArray { Count: 0 } || (value is JsonObject { Count: 0 } && Maps.Contains(key))) obj.Remove(key);
+                }
+                break;
+            case JsonArray array:
+                foreach (var item in array) Prune(item);
+                break;
+        }
     }
 
     /// <summary>The pod template the data holds, or null when it holds none.</summary>
@@ -37,5 +81,18 @@ public sealed record ControllerRevision
         var node = JsonNode.Parse(template.GetRawText())!.AsObject();
         node.Remove(PatchDirective);
         return PodTemplate.From(node);
+    }
+}
+
+/// <summary>A revision's data read as any JSON, written as Go writes it.</summary>
+internal sealed class GoDataConverter : System.Text.Json.Serialization.JsonConverter<JsonElement?>
+{
+    public override JsonElement? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.Null ? null : JsonElement.ParseValue(ref reader);
+
+    public override void Write(Utf8JsonWriter writer, JsonElement? value, JsonSerializerOptions options)
+    {
+        if (value is { } data) writer.WriteRawValue(GoJson.Write(data), skipInputValidation: true);
+        else writer.WriteNullValue();
     }
 }

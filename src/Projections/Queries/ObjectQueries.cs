@@ -90,8 +90,11 @@ public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
     public Task<string?> Handle(GetPod q, CancellationToken ct) =>
         SingleAsync("select object::text from proj_pods where namespace = @a and name = @b", ct, ("a", q.Namespace), ("b", q.Name));
 
-    // a revision's resourceVersion is the seq its current version began at (the history keeps it)
-    private const string RevisionObject = "jsonb_set(r.object::jsonb, '{metadata,resourceVersion}', to_jsonb(coalesce(h.lower, 0)::text))::text";
+    // a revision's resourceVersion is the seq its current version began at (the history keeps it), set in the object's
+    // text as it was stored (first in its metadata, which follows apiVersion and kind), not through jsonb: its data's
+    // bytes are the ones kubectl compares (ControllerRevision.Data)
+    private const string RevisionObject =
+        """regexp_replace(r.object::text, '^(\{"apiVersion":"apps/v1","kind":"ControllerRevision","metadata":\{)', '\1"resourceVersion":"' || coalesce(h.lower, 0) || '",')""";
 
     private const string RevisionVersion = "left join history_open h on h.kind = 'R' and h.key = r.namespace || '/' || r.name";
 

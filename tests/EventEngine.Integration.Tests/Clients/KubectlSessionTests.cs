@@ -458,6 +458,68 @@ public sealed class KubectlSessionTests : IAsyncLifetime
             await Succeeds(["get", "ds", "agent", "-n", "monitoring", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]));
         // Kubernetes renumbers the restored template: revision 1 becomes 3
         Assert.Equal(["2", "3"], Rows(await Succeeds(["rollout", "history", "ds/agent", "-n", "monitoring"])).Skip(2).Select(r => r[0]));
+
+        // kubectl compares the revision's data, byte for byte, with its own encoding of the DaemonSet's template: the
+        // current revision is skipped, and nothing is written
+        var events = await _server.Client().EventCountAsync();
+        Assert.Equal("daemonset.apps/agent skipped rollback (current template already matches revision 3)\n",
+            await Succeeds(["rollout", "undo", "ds/agent", "-n", "monitoring", "--to-revision=3"]));
+        Assert.Equal(events, await _server.Client().EventCountAsync());
+    }
+
+    [Fact]
+    public async Task RolloutUndo_ToTheCurrentRevision_IsSkipped_WhateverTheTemplateHolds()
+    {
+        await Succeeds(["apply", "-f", "-"], Nodes);
+        // what Go's encoding changes: characters it escapes (<, >, &), a container without resources, an empty struct,
+        // an empty map it leaves out, keys out of order, a number
+        var agent = """
+            apiVersion: apps/v1
+            kind: DaemonSet
+            metadata: {name: agent, namespace: monitoring}
+            spec:
+              selector: {matchLabels: {app: agent}}
+              template:
+                metadata:
+                  labels: {app: agent}
+                  annotations: {note: "a<b & c>d, ü"}
+                spec:
+                  securityContext: {}
+                  nodeSelector: {}
+                  terminationGracePeriodSeconds: 10
+                  containers:
+                  - name: agent
+                    image: registry.example/agent:1.0
+                    args: ["sh", "-c", "run && check < /etc/agent"]
+                    ports: [{hostPort: 9100, containerPort: 9100}]
+                  - name: sidecar
+                    image: registry.example/sidecar:1.0
+                    resources: {requests: {cpu: 100m, memory: 64Mi}}
+            """;
+        await Succeeds(["apply", "-f", "-"], agent);
+        Assert.Equal("daemonset.apps/agent skipped rollback (current template already matches revision 1)\n",
+            await Succeeds(["rollout", "undo", "ds/agent", "-n", "monitoring", "--to-revision=1"]));
+        await Succeeds(["set", "image", "ds/agent", "-n", "monitoring", "agent=registry.example/agent:2.0"]);
+        Assert.Equal("daemonset.apps/agent skipped rollback (current template already matches revision 2)\n",
+            await Succeeds(["rollout", "undo", "ds/agent", "-n", "monitoring", "--to-revision=2"]));
+        Assert.Equal("daemonset.apps/agent rolled back\n", await Succeeds(["rollout", "undo", "ds/agent", "-n", "monitoring", "--to-revision=1"]));
+        Assert.Equal("registry.example/agent:1.0",
+            await Succeeds(["get", "ds", "agent", "-n", "monitoring", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]));
+        Assert.Equal("daemonset.apps/agent skipped rollback (current template already matches revision 3)\n",
+            await Succeeds(["rollout", "undo", "ds/agent", "-n", "monitoring", "--to-revision=3"]));
+
+        // the data as the DaemonSet controller writes it (Go's encoding of the template), read back as kubectl reads it
+        var revision = await Succeeds(["get", "controllerrevisions", "-n", "monitoring", "-o", "json"]);
+        Assert.Contains("""
+            "data":{"spec":{"template":{"$patch":"replace","metadata":{"annotations":{"note":"a\u003cb \u0026 c\u003ed, ü"},"creationTimestamp":null,"labels":{"app":"agent"}},"spec":{"containers":[{"args":["sh","-c","run \u0026\u0026 check \u003c /etc/agent"],"image":"registry.example/agent:1.0","imagePullPolicy":"IfNotPresent","name":"agent","ports":[{"containerPort":9100,"hostPort":9100,"protocol":"TCP"}],"resources":{},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"},{"image":"registry.example/sidecar:1.0","imagePullPolicy":"IfNotPresent","name":"sidecar","resources":{"requests":{"cpu":"100m","memory":"64Mi"}},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"}],"dnsPolicy":"ClusterFirst","restartPolicy":"Always","schedulerName":"default-scheduler","securityContext":{},"terminationGracePeriodSeconds":10}}}}
+            """, await RawAsync("/apis/apps/v1/namespaces/monitoring/controllerrevisions"));
+        Assert.Contains("\"revision\": 3", revision);
+    }
+
+    private async Task<string> RawAsync(string path)
+    {
+        using var client = _server.Client();
+        return await client.GetStringAsync(path);
     }
 
     [Fact]
