@@ -361,7 +361,7 @@ public sealed class KubectlSessionTests : IAsyncLifetime
         Assert.Equal("daemonset.apps \"agent\" deleted (server dry run)\n", await Succeeds(["delete", "ds", "agent", "-n", "monitoring", "--dry-run=server"]));
         Assert.Equal("daemonset.apps/agent configured (server dry run)\n",
             await Succeeds(["apply", "-f", "-", "--dry-run=server"], Agent.Replace("agent:1.0", "agent:2.0")));
-        Assert.Equal("daemonset.apps/agent rolled back (server dry run)\n",
+        Assert.Equal("daemonset.apps/agent skipped rollback (current template already matches revision 1) (server dry run)\n",
             await Succeeds(["rollout", "undo", "ds/agent", "-n", "monitoring", "--to-revision=1", "--dry-run=server"]));
         // a dry-run create answers the object as it would be stored, with no resourceVersion: none was written
         var created = await Succeeds(["apply", "-f", "-", "--dry-run=server", "-o", "jsonpath={.metadata.name} {.metadata.labels.zone} [{.metadata.resourceVersion}]"],
@@ -375,6 +375,15 @@ public sealed class KubectlSessionTests : IAsyncLifetime
         var (status, refused, _) = await client.PatchAsync("/api/v1/nodes/node-1?dryRun=Some", """{"metadata":{"labels":{"a":"b"}}}""");
         Assert.Equal((System.Net.HttpStatusCode.BadRequest, "dryRun"), (status, (string?)refused!["details"]!["causes"]![0]!["field"]));
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await client.PostAsync("/engine/v1/clock?dryRun=All", """{"advanceSeconds":1}""")).Status);
+        Assert.Equal(events, await client.EventCountAsync());
+
+        // a rollback to another revision, as a dry run, is answered and appends nothing either
+        await Succeeds(["set", "image", "ds/agent", "-n", "monitoring", "agent=registry.example/agent:2.0"]);
+        events = await client.EventCountAsync();
+        Assert.Equal("daemonset.apps/agent rolled back (server dry run)\n",
+            await Succeeds(["rollout", "undo", "ds/agent", "-n", "monitoring", "--to-revision=1", "--dry-run=server"]));
+        Assert.Equal("registry.example/agent:2.0",
+            await Succeeds(["get", "ds", "agent", "-n", "monitoring", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]));
         Assert.Equal(events, await client.EventCountAsync());
     }
 
