@@ -24,7 +24,7 @@ public static class Responses
     public static IResult Object(HttpResponse response, string? json, int status = 200, string? note = null)
     {
         if (json is null) return Problems.Problem(404, "Not found", "the object does not exist");
-        var node = JsonNode.Parse(json)!;
+        var node = JsonNode.Parse(json, documentOptions: EventEngine.Model.Json.Stored)!;
         if ((string?)node["metadata"]?["resourceVersion"] is { } version) response.Headers.ETag = $"\"{version}\"";
         if (note is not null) response.Headers["X-Engine-Note"] = note;
         return Results.Text(json, "application/json", statusCode: status);
@@ -46,12 +46,13 @@ public static class Responses
             if (page.Continue is not null) writer.WriteString("continue", page.Continue);
             writer.WriteEndObject();
             writer.WriteStartArray("items");
-            foreach (var item in page.Items) writer.WriteRawValue(item);
+            // rows of json columns: valid JSON, and possibly deeper than the writer's check allows
+            foreach (var item in page.Items) writer.WriteRawValue(item, skipInputValidation: true);
             writer.WriteEndArray();
             if (page.Continue is not null) writer.WriteString("continue", page.Continue);
             writer.WriteEndObject();
         }
-        return Results.Text(System.Text.Encoding.UTF8.GetString(text.WrittenSpan), "application/json");
+        return Results.Bytes(text.WrittenMemory.ToArray(), "application/json");
     }
 
     private static string Rv(long seq) => seq.ToString(System.Globalization.CultureInfo.InvariantCulture);

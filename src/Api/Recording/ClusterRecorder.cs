@@ -327,7 +327,7 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
         {
             // another process may lead, and record, already: what this one saw is not appended, and it stops recording
             logger.LogWarning("Not recorded: this process no longer holds the leader lease (an append found it gone)");
-            await _lease.GiveUpAsync();
+            await _lease.GiveUpAsync(fence);
             await leading.CancelAsync();
             throw new OperationCanceledException(ct);
         }

@@ -55,8 +55,10 @@ public static class Preconditions
     {
         public static readonly OnDelete None = new(null, null);
 
+        public const string ResourceVersionName = "preconditions.resourceVersion";
+
         public string UidField => At + "preconditions.uid";
-        public string ResourceVersionField => At + "preconditions.resourceVersion";
+        public string ResourceVersionField => At + ResourceVersionName;
 
         /// <summary>The uid precondition against the object's (null when the object does not exist: its delete says so).</summary>
         public Failure? UidConflict(string? actual) =>

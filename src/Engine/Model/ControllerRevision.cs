@@ -36,6 +36,9 @@ public sealed record ControllerRevision
     /// <summary>Map-typed fields of a pod template, which Go leaves out when empty (structs it writes, even empty).</summary>
     private static readonly HashSet<string> Maps = ["labels", "annotations", "nodeSelector", "limits", "requests", "overhead", "matchLabels", "volumeAttributes"];
 
+    /// <summary>List-typed fields Go writes even when empty (no omitempty): the required ones.</summary>
+    private static readonly HashSet<string> RequiredLists = ["containers", "nodeSelectorTerms"];
+
     /// <summary>
     /// A pod template as decoding it into Go's PodTemplateSpec and encoding it again leaves it: nulls and empty lists
     /// left out, and empty maps; <c>metadata.creationTimestamp</c> written as null (a struct Go does not leave out),
@@ -62,7 +65,8 @@ public sealed record ControllerRevision
                 foreach (var (key, value) in obj.ToList())
                 {
                     Prune(value);
-                    if (value is null || value is JsonArray { Count: 0 } || (value is JsonObject { Count: 0 } && Maps.Contains(key))) obj.Remove(key);
+                    if (value is null || (value is JsonArray { Count: 0 } && !RequiredLists.Contains(key)) || (value is JsonObject { Count: 0 } && Maps.Contains(key)))
+                        obj.Remove(key);
                 }
                 break;
             case JsonArray array:

@@ -51,7 +51,8 @@ public static class GoJson
                 AppendString(text, value.GetString()!);
                 break;
             case JsonValueKind.Number:
-                text.Append(Number(value.GetDouble()));
+                // a number no float64 holds (1e400) Go would not have decoded: written as it is
+                text.Append(value.TryGetDouble(out var number) && double.IsFinite(number) ? Number(number) : value.GetRawText());
                 break;
             case JsonValueKind.True:
                 text.Append("true");
@@ -65,21 +66,44 @@ public static class GoJson
         }
     }
 
-    /// <summary>A number decoded as float64 and written again: fixed notation from 1e-6 to 1e21, else Go's exponent form.</summary>
-    private static string Number(double value)
+    /// <summary>
+    /// A number decoded as float64 and written again (strconv.AppendFloat with the shortest digits): fixed notation from
+    /// 1e-6 up to 1e21, else the exponent form, whose negative exponent keeps no leading zero (1e-7, 1.5e+21).
+    /// </summary>
+    public static string Number(double value)
     {
+        if (value == 0) return double.IsNegative(value) ? "-0" : "0";
+        var (negative, digits, point) = Shortest(value);
         var abs = Math.Abs(value);
-        if (abs != 0 && (abs < 1e-6 || abs >= 1e21))
+        var text = new StringBuilder(negative ? "-" : "");
+        if (abs < 1e-6 || abs >= 1e21)
         {
-            // Go: 1e+21, 1.5e-07 written as 1.5e-7
-            var e = value.ToString("R", CultureInfo.InvariantCulture).ToLowerInvariant();
-            var at = e.IndexOf('e', StringComparison.Ordinal);
-            if (at < 0) return e;
-            var exponent = int.Parse(e[(at + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            return $"{e[..at]}e{(exponent < 0 ? "-" : "+")}{Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture)}";
+            text.Append(digits[0]);
+            if (digits.Length > 1) text.Append('.').Append(digits, 1, digits.Length - 1);
+            var exponent = point - 1;
+            text.Append(exponent < 0 ? "e-" : "e+");
+            // Go writes at least two digits, then drops a negative exponent's leading zero
+            text.Append(exponent < 0 ? (-exponent).ToString(CultureInfo.InvariantCulture) : exponent.ToString("00", CultureInfo.InvariantCulture));
         }
-        if (value == Math.Floor(value)) return new BigInteger(value).ToString(CultureInfo.InvariantCulture);
-        return value.ToString("R", CultureInfo.InvariantCulture);
+        else if (point <= 0) text.Append("0.").Append('0', -point).Append(digits);
+        else if (point >= digits.Length) text.Append(digits).Append('0', point - digits.Length);
+        else text.Append(digits, 0, point).Append('.').Append(digits, point, digits.Length - point);
+        return text.ToString();
+    }
+
+    /// <summary>The shortest digits that read back as the value (what .NET's round-trip format finds), and where the point goes.</summary>
+    private static (bool Negative, string Digits, int Point) Shortest(double value)
+    {
+        var r = Math.Abs(value).ToString("R", CultureInfo.InvariantCulture);
+        var e = r.IndexOfAny(['E', 'e']);
+        var exponent = e < 0 ? 0 : int.Parse(r[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        var mantissa = e < 0 ? r : r[..e];
+        var dot = mantissa.IndexOf('.');
+        var digits = dot < 0 ? mantissa : mantissa.Remove(dot, 1);
+        var point = (dot < 0 ? mantissa.Length : dot) + exponent;
+        var leading = digits.Length - digits.TrimStart('0').Length;
+        digits = digits.Trim('0');
+        return (value < 0, digits.Length == 0 ? "0" : digits, point - leading);
     }
 
     private static void AppendString(StringBuilder text, string value)

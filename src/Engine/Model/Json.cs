@@ -31,6 +31,12 @@ public static class Json
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
+    /// <summary>
+    /// For reading back what the server stored or rendered (rows, events): deeper than a body may be (ParseLimits), as
+    /// an object is stored a few levels below the body that gave it (a revision's template under data.spec).
+    /// </summary>
+    public static readonly JsonDocumentOptions Stored = new() { MaxDepth = 2 * ParseLimits.Default.MaxDepth };
+
     public static T Deserialize<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException("null is not a valid " + typeof(T).Name);
 

@@ -187,6 +187,9 @@ public sealed class EngineRuntime(
     private static string Stale(VersionPrecondition p, long actual)
     {
         var latest = actual.ToString(CultureInfo.InvariantCulture);
+        // a delete's DeleteOptions.preconditions, worded as the API server words them
+        if (p.Field.EndsWith(Commands.Preconditions.OnDelete.ResourceVersionName, StringComparison.Ordinal))
+            return $"Precondition failed: ResourceVersion in precondition: {(p.Version < 0 ? "(not one this server gave)" : p.Version.ToString(CultureInfo.InvariantCulture))}, ResourceVersion in object meta: {latest}";
         return p.Version < 0
             ? $"{p.What}: {p.Field} is not a resourceVersion this server gave (the latest is {latest}); read it again and retry"
             : $"{p.What} was modified: {p.Field} {p.Version.ToString(CultureInfo.InvariantCulture)} is not the latest ({latest}); read it again and retry";
@@ -497,12 +500,9 @@ public sealed class EngineRuntime(
     }
 
     /// <summary>
-    /// What commits with the group's events: the inline read models and the receipts. The projections read the same
+    /// What commits with the group's events: the inline read models, the receipts, and, for a group that must still hold
+    /// the leader lease (<see cref="Take"/> groups them apart), the lease's check. The projections read the same
     /// immutable states, so each is made on a thread of its own.
-    /// </summary>
-    /// <summary>
-    /// What commits beside a group's events: the inline read models, the receipts, and, for a group that must still hold
-    /// the leader lease (<see cref="Take"/> groups them apart), the lease's check.
     /// </summary>
     private async Task<List<Npgsql.NpgsqlBatchCommand>> StatementsAsync(List<Pending> group, Written written)
     {

@@ -21,7 +21,9 @@ public sealed class LeaderLease(NpgsqlDataSource db, LeaseOptions options, ILogg
     private NpgsqlConnection? _connection;
     private volatile bool _leading;
     private LeaseFence? _fence;
-    private CancellationTokenSource _held = new();
+
+    /// <summary>Cancelled when an append finds this term's lease gone (<see cref="GiveUpAsync"/>); one per term, never disposed.</summary>
+    private volatile CancellationTokenSource _held = new();
 
     public bool IsLeader => _leading;
 
@@ -59,14 +61,15 @@ public sealed class LeaderLease(NpgsqlDataSource db, LeaseOptions options, ILogg
                 LogMoved?.Invoke(head);
             };
             await using (var listen = new NpgsqlCommand($"listen {Storage.EventStore.NotifyChannel}", connection)) await listen.ExecuteNonQueryAsync(ct);
+            LeaseFence fence;
             await using (var backend = new NpgsqlCommand("select pid, backend_start from pg_stat_activity where pid = pg_backend_pid()", connection))
             await using (var reader = await backend.ExecuteReaderAsync(ct))
             {
                 await reader.ReadAsync(ct);
-                _fence = new LeaseFence(reader.GetInt32(0), reader.GetFieldValue<DateTime>(1));
+                fence = new LeaseFence(reader.GetInt32(0), reader.GetFieldValue<DateTime>(1));
             }
-            _held.Dispose();
             _held = new CancellationTokenSource();
+            _fence = fence;
             _connection = connection;
             Interlocked.Increment(ref _term);
             _leading = true;
@@ -75,7 +78,8 @@ public sealed class LeaderLease(NpgsqlDataSource db, LeaseOptions options, ILogg
         }
         catch
         {
-            await connection.DisposeAsync();
+            // the lock may have been taken: a pooled connection must not go back to the pool holding it
+            await LetGoAsync(connection);
             throw;
         }
     }
@@ -125,15 +129,17 @@ public sealed class LeaderLease(NpgsqlDataSource db, LeaseOptions options, ILogg
     }
 
     /// <summary>
-    /// An append was refused because this process no longer holds the lease (its fence): stop leading now rather than at
-    /// the next check, and take the lease again, if it is free, at the next poll.
+    /// An append fenced by <paramref name="lost"/> was refused because its connection no longer holds the lease: if that
+    /// is still this process's term, stop leading now rather than at the next check, and take the lease again, if it
+    /// is free, at the next poll. A fence of an earlier term (the lease already taken again) changes nothing.
     /// </summary>
-    public async Task GiveUpAsync()
+    public async Task GiveUpAsync(LeaseFence lost)
     {
-        if (!_leading) return;
+        var held = _held;
+        if (!_leading || _fence != lost) return;
         logger.LogWarning("Lost the leader lease: an append found it held by no connection of this process; standing by");
         _leading = false;
-        await _held.CancelAsync();
+        await held.CancelAsync();
     }
 
     private async Task ReleaseAsync()
@@ -141,13 +147,20 @@ public sealed class LeaderLease(NpgsqlDataSource db, LeaseOptions options, ILogg
         _leading = false;
         if (_connection is not { } connection) return;
         _connection = null;
+        await LetGoAsync(connection);
+    }
+
+    /// <summary>
+    /// Closes a lease connection. One still open goes back to the pool, whose sessions are not reset: it must not take
+    /// the lock (nor the LISTEN) with it, or the lease would stay held by an idle connection.
+    /// </summary>
+    private static async Task LetGoAsync(NpgsqlConnection connection)
+    {
         try
         {
-            // a connection still open goes back to the pool, whose sessions are not reset: it must not take the lock
-            // (nor the LISTEN) with it, or the lease would stay held by an idle connection
             if (connection.FullState == System.Data.ConnectionState.Open)
             {
-                await using var reset = new NpgsqlCommand("select pg_advisory_unlock_all(); unlisten *", connection);
+                await using var reset = new NpgsqlCommand("select pg_advisory_unlock_all(); unlisten *", connection) { CommandTimeout = 5 };
                 await reset.ExecuteNonQueryAsync();
             }
         }

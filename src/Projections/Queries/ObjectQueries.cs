@@ -94,7 +94,7 @@ public sealed class ObjectQueryHandlers(NpgsqlDataSource db) :
     // text as it was stored (first in its metadata, which follows apiVersion and kind), not through jsonb: its data's
     // bytes are the ones kubectl compares (ControllerRevision.Data)
     private const string RevisionObject =
-        """regexp_replace(r.object::text, '^(\{"apiVersion":"apps/v1","kind":"ControllerRevision","metadata":\{)', '\1"resourceVersion":"' || coalesce(h.lower, 0) || '",')""";
+        """regexp_replace(r.object::text, '^(\{"apiVersion":"apps/v1","kind":"ControllerRevision","metadata":\{)(?=")', '\1"resourceVersion":"' || coalesce(h.lower, 0) || '",')""";
 
     private const string RevisionVersion = "left join history_open h on h.kind = 'R' and h.key = r.namespace || '/' || r.name";
 

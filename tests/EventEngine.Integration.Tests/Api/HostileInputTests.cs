@@ -256,6 +256,20 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/healthz")).StatusCode);
     }
 
+    [Fact]
+    public async Task ANumberNoFloat64Holds_InATemplate_IsKeptAsWritten_AndItsRevisionIsServed()
+    {
+        // an unknown field is kept (fieldValidation Warn, the default); its number is past a float64's range
+        var big = JsonNode.Parse(Http.Agent("""{"x-extra": 1e400}"""))!;
+        big["metadata"]!["name"] = "big";
+        var (status, body, _) = await Client.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", big.ToJsonString());
+        Assert.True(status == HttpStatusCode.Created, body?.ToJsonString());
+        var revisions = await Client.GetStringAsync("/apis/apps/v1/namespaces/default/controllerrevisions");
+        Assert.Contains("\"x-extra\":1e400", revisions);
+        var name = JsonNode.Parse(revisions)!["items"]!.AsArray().Select(r => (string)r!["metadata"]!["name"]!).Single(n => n.StartsWith("big-", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/apis/apps/v1/namespaces/default/controllerrevisions/" + name)).StatusCode);
+    }
+
     [Theory]
     [InlineData("a: &a [*a]")]
     [InlineData("a: &a {b: *a}")]

@@ -276,7 +276,10 @@ public sealed class KubernetesClientTests : IAsyncLifetime
             new V1Patch("""{"metadata":{"labels":{"checked":"yes"}}}""", V1Patch.PatchType.MergePatch), podName, Namespace);
         conflict = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.DeleteNamespacedPodAsync(podName, Namespace,
             new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = podUid, ResourceVersion = pod.Metadata.ResourceVersion } }));
-        Assert.Equal("preconditions.resourceVersion", Assert.Single(FailureStatus(conflict, HttpStatusCode.Conflict, "Conflict").Details.Causes).Field);
+        var stale = FailureStatus(conflict, HttpStatusCode.Conflict, "Conflict");
+        Assert.Equal("preconditions.resourceVersion", Assert.Single(stale.Details.Causes).Field);
+        Assert.Equal($"Operation cannot be fulfilled on pods \"{podName}\": Precondition failed: ResourceVersion in precondition: "
+            + $"{pod.Metadata.ResourceVersion}, ResourceVersion in object meta: {relabeled.Metadata.ResourceVersion}", stale.Message);
 
         // the same, as kubectl's typed clients send it: a protobuf eviction whose deleteOptions carry the preconditions
         static byte[] Field(int number, byte[] value) => [(byte)(number << 3 | 2), (byte)value.Length, .. value];

@@ -63,8 +63,12 @@ public sealed class LeaseFenceTests : ApiTest
         Assert.NotEqual(fence.Pid, taken.Pid);
         Assert.Equal(1, (await JoinAsync("held-2", taken)).Events.Count);
 
-        // told by an append that the lease is gone, the process stops leading at once, and takes the lease again when free
-        await Lease.GiveUpAsync();
+        // told by an append of an earlier term that its lease is gone, the process keeps the lease it holds now
+        await Lease.GiveUpAsync(fence);
+        Assert.Equal(taken, Lease.Fence);
+
+        // told by an append of this term, it stops leading at once, and takes the lease again when free
+        await Lease.GiveUpAsync(taken);
         Assert.False(Lease.IsLeader);
         Assert.Null(Lease.Fence);
         await Wait.UntilAsync(() => Task.FromResult(Lease.Fence is { } again && again != taken), WaitLimit);
