@@ -21,6 +21,9 @@ public static class Json
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             AllowOutOfOrderMetadataProperties = true,
+            // what the server writes and reads back nests a body a few levels deeper than the body itself (an event holds
+            // its object, a revision its template); bodies are held to ParseLimits' depth as they are read
+            MaxDepth = 2 * ParseLimits.Default.MaxDepth,
         };
         options.Converters.Add(new StringMapConverter());
         options.Converters.Add(new Rfc3339Converter());

@@ -270,6 +270,35 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/apis/apps/v1/namespaces/default/controllerrevisions/" + name)).StatusCode);
     }
 
+    [Fact]
+    public async Task TheDeepestTemplateABodyMayHold_ItsRevisionIsServed_ThoughItSitsDeeper()
+    {
+        // deeper and deeper until the body is refused (its depth limit): the last one taken is as deep as a body may be
+        string? deepest = null;
+        for (var levels = 40; levels < 80; levels++)
+        {
+            var nested = string.Concat(Enumerable.Repeat("{\"a\":", levels)) + "1" + new string('}', levels);
+            const string start = """
+                {"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"deep-N","namespace":"default"},"spec":{"selector":{"matchLabels":{"app":"deep"}},"template":{"metadata":{"labels":{"app":"deep"}},"spec":{"containers":[{"name":"c","image":"i"}],"x-deep":
+                """;
+            var deep = start.Replace("deep-N", $"deep-{levels}") + nested + "}}}}";
+            var (status, _, _) = await Client.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", deep);
+            if (status == HttpStatusCode.BadRequest) break;
+            Assert.Equal(HttpStatusCode.Created, status);
+            deepest = $"deep-{levels}";
+        }
+        Assert.NotNull(deepest);
+        var list = await Client.GetAsync("/apis/apps/v1/namespaces/default/controllerrevisions");
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        var name = JsonNode.Parse(await list.Content.ReadAsStringAsync(), documentOptions: new() { MaxDepth = 256 })!["items"]!.AsArray()
+            .Select(r => (string)r!["metadata"]!["name"]!).Single(n => n.StartsWith(deepest + "-", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/apis/apps/v1/namespaces/default/controllerrevisions/" + name)).StatusCode);
+        using var table = new HttpRequestMessage(HttpMethod.Get, "/apis/apps/v1/namespaces/default/controllerrevisions");
+        table.Headers.TryAddWithoutValidation("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io");
+        Assert.Equal(HttpStatusCode.OK, (await Client.SendAsync(table)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/engine/v1/events?limit=500")).StatusCode);
+    }
+
     [Theory]
     [InlineData("a: &a [*a]")]
     [InlineData("a: &a {b: *a}")]
