@@ -33,38 +33,41 @@ public static class Preconditions
         return list.Count == 0 ? null : list;
     }
 
-    public static IReadOnlyList<VersionPrecondition>? NodeVersion(string name, string? ifMatch, string? resourceVersion = null,
-        string resourceVersionField = ResourceVersionField) =>
-        Versions(Events.Subjects.NodeStream(name), $"node {name}", ifMatch, resourceVersion, resourceVersionField);
+    public static IReadOnlyList<VersionPrecondition>? NodeVersion(string name, string? ifMatch, string? resourceVersion = null) =>
+        Versions(Events.Subjects.NodeStream(name), $"node {name}", ifMatch, resourceVersion);
 
-    public static IReadOnlyList<VersionPrecondition>? DaemonSetVersion(string ns, string name, string? ifMatch, string? resourceVersion = null,
-        string resourceVersionField = ResourceVersionField) =>
+    public static IReadOnlyList<VersionPrecondition>? DaemonSetVersion(string ns, string name, string? ifMatch, string? resourceVersion = null) =>
         Versions([Events.Subjects.DaemonSetStream(ns + "/" + name), Events.Subjects.DaemonSetStatusStream(ns + "/" + name)],
-            $"daemonset {ns}/{name}", ifMatch, resourceVersion, resourceVersionField);
+            $"daemonset {ns}/{name}", ifMatch, resourceVersion);
 
-    public static IReadOnlyList<VersionPrecondition>? PodVersion(string ns, string name, string? ifMatch, string? resourceVersion = null,
-        string resourceVersionField = ResourceVersionField) =>
-        Versions(Events.Subjects.PodStream(ns + "/" + name), $"pod {ns}/{name}", ifMatch, resourceVersion, resourceVersionField);
+    public static IReadOnlyList<VersionPrecondition>? PodVersion(string ns, string name, string? ifMatch, string? resourceVersion = null) =>
+        Versions(Events.Subjects.PodStream(ns + "/" + name), $"pod {ns}/{name}", ifMatch, resourceVersion);
 
     /// <summary>
     /// A delete's DeleteOptions.preconditions (an eviction's under deleteOptions, <paramref name="At"/>): the uid and the
     /// resourceVersion the object must still have, as a controller guards a delete against a newer object of the same
-    /// name. Either, when given, must match or the delete is a 409 that deletes nothing, as on the API server.
+    /// name. Checked as the API server checks them (storage.Preconditions.Check): only on an object that exists (a
+    /// missing one is a 404 whatever they say), the uid first, then the resourceVersion, each compared as given (an
+    /// empty one is a conflict too); a mismatch is a 409 that deletes nothing.
     /// </summary>
     public sealed record OnDelete(string? Uid, string? ResourceVersion, string At = "")
     {
         public static readonly OnDelete None = new(null, null);
 
-        public const string ResourceVersionName = "preconditions.resourceVersion";
-
         public string UidField => At + "preconditions.uid";
-        public string ResourceVersionField => At + ResourceVersionName;
+        public string ResourceVersionField => At + "preconditions.resourceVersion";
 
-        /// <summary>The uid precondition against the object's (null when the object does not exist: its delete says so).</summary>
-        public Failure? UidConflict(string? actual) =>
-            Uid is null || actual is null || Uid == actual
-                ? null
-                : Failure.Conflict($"Precondition failed: UID in precondition: {Uid}, UID in object meta: {actual}", UidField);
+        /// <summary>The preconditions against the object's uid and resourceVersion (null: met, or nothing to check against).</summary>
+        public Failure? Unmet(string? uid, long resourceVersion)
+        {
+            if (uid is null) return null;
+            if (Uid is not null && Uid != uid)
+                return Failure.Conflict($"Precondition failed: UID in precondition: {Uid}, UID in object meta: {uid}", UidField);
+            var actual = resourceVersion.ToString(CultureInfo.InvariantCulture);
+            return ResourceVersion is not null && ResourceVersion != actual
+                ? Failure.Conflict($"Precondition failed: ResourceVersion in precondition: {ResourceVersion}, ResourceVersion in object meta: {actual}", ResourceVersionField)
+                : null;
+        }
     }
 
     /// <summary>metadata.resourceVersion of a raw object or merge patch; a resourceVersion is a string, anything else is a 400.</summary>

@@ -145,10 +145,18 @@ public sealed class EngineRuntime(
         Func<ClusterState, DateTimeOffset, Decided> decide,
         IReadOnlyList<VersionPrecondition>? preconditions = null,
         CancellationToken cancellationToken = default) =>
+        ExecuteAsync(context, (state, now, _) => decide(state, now), preconditions, cancellationToken);
+
+    /// <summary>As above, for a decision that reads the objects' resourceVersions (the positions of their streams).</summary>
+    public Task<CommandOutcome> ExecuteAsync(
+        CommandContext context,
+        Func<ClusterState, DateTimeOffset, IStreamPositions, Decided> decide,
+        IReadOnlyList<VersionPrecondition>? preconditions = null,
+        CancellationToken cancellationToken = default) =>
         context.DryRun ? DryRunAsync(decide, preconditions, cancellationToken) : Enqueue(new Pending(context, (state, now, streams) =>
         {
             if (Unmet(preconditions, streams) is { } stale) return new Decision(null, stale, null);
-            var decided = decide(state, now);
+            var decided = decide(state, now, streams);
             return decided.Failure is { } failure
                 ? new Decision(null, failure, null)
                 : new Decision(mode.Observes ? Steps.Record(state, decided.Events, now, Guid.NewGuid) : Steps.Run(state, decided.Events, now, Guid.NewGuid),
@@ -171,14 +179,14 @@ public sealed class EngineRuntime(
     /// objects keep the resourceVersions they have. Nothing is appended, so nothing settles: the controller's reaction
     /// is not part of the answer.
     /// </summary>
-    private async Task<CommandOutcome> DryRunAsync(Func<ClusterState, DateTimeOffset, Decided> decide, IReadOnlyList<VersionPrecondition>? preconditions,
-        CancellationToken cancellationToken)
+    private async Task<CommandOutcome> DryRunAsync(Func<ClusterState, DateTimeOffset, IStreamPositions, Decided> decide,
+        IReadOnlyList<VersionPrecondition>? preconditions, CancellationToken cancellationToken)
     {
         await RefreshAsync(cancellationToken);
         var current = Volatile.Read(ref _current);
         if (Unmet(preconditions, current.Streams) is { } stale) return new CommandOutcome(stale, current.State, [], null, current.Streams);
         var now = Now();
-        var decided = decide(current.State, now);
+        var decided = decide(current.State, now, current.Streams);
         if (decided.Failure is { } failure) return new CommandOutcome(failure, current.State, [], null, current.Streams);
         var state = Fold.EvolveAll(current.State, decided.Events.Select(e => new Recorded(Guid.NewGuid(), now, e)));
         return new CommandOutcome(null, state, [], decided.Note, current.Streams);
@@ -187,9 +195,6 @@ public sealed class EngineRuntime(
     private static string Stale(VersionPrecondition p, long actual)
     {
         var latest = actual.ToString(CultureInfo.InvariantCulture);
-        // a delete's DeleteOptions.preconditions, worded as the API server words them
-        if (p.Field.EndsWith(Commands.Preconditions.OnDelete.ResourceVersionName, StringComparison.Ordinal))
-            return $"Precondition failed: ResourceVersion in precondition: {(p.Version < 0 ? "(not one this server gave)" : p.Version.ToString(CultureInfo.InvariantCulture))}, ResourceVersion in object meta: {latest}";
         return p.Version < 0
             ? $"{p.What}: {p.Field} is not a resourceVersion this server gave (the latest is {latest}); read it again and retry"
             : $"{p.What} was modified: {p.Field} {p.Version.ToString(CultureInfo.InvariantCulture)} is not the latest ({latest}); read it again and retry";

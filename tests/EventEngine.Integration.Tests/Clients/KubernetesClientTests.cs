@@ -298,6 +298,14 @@ public sealed class KubernetesClientTests : IAsyncLifetime
             Assert.Contains("deleteOptions.preconditions.uid", body);
         }
 
+        // the uid is checked first, as the API server checks it; a missing object is a 404, whatever the preconditions say
+        conflict = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.DeleteNamespacedPodAsync(podName, Namespace,
+            new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = agent.Metadata.Uid, ResourceVersion = "1" } }));
+        Assert.Equal("preconditions.uid", Assert.Single(FailureStatus(conflict, HttpStatusCode.Conflict, "Conflict").Details.Causes).Field);
+        var gone = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.DeleteNamespacedPodAsync("no-such-pod", Namespace,
+            new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = podUid, ResourceVersion = "1" } }));
+        FailureStatus(gone, HttpStatusCode.NotFound, "NotFound");
+
         // none of these deleted anything
         Assert.Equal((podUid, relabeled.Metadata.ResourceVersion), await PodUidAndVersionAsync(podName));
         Assert.Equal(node.Metadata.Uid, (await _client.CoreV1.ReadNodeAsync("node-3")).Metadata.Uid);

@@ -16,7 +16,8 @@ public sealed class RemoveNodeHandler(EngineRuntime runtime) : IRequestHandler<R
     {
         var expected = c.Expected ?? Preconditions.OnDelete.None;
         return runtime.ExecuteAsync(c.Context,
-            (s, _) => expected.UidConflict(s.Nodes.GetValueOrDefault(c.Name)?.Uid) ?? NodeDecisions.Remove(s, c.Name),
-            Preconditions.NodeVersion(c.Name, c.IfMatch, expected.ResourceVersion, expected.ResourceVersionField), ct);
+            (s, _, streams) => expected.Unmet(s.Nodes.GetValueOrDefault(c.Name)?.Uid, streams.Seq(Events.Subjects.NodeStream(c.Name)))
+                ?? NodeDecisions.Remove(s, c.Name),
+            Preconditions.NodeVersion(c.Name, c.IfMatch), ct);
     }
 }

@@ -15,9 +15,10 @@ public sealed class DeletePodHandler(EngineRuntime runtime) : IRequestHandler<De
 {
     public Task<CommandOutcome> Handle(DeletePod c, CancellationToken ct)
     {
-        var expected = c.Expected ?? Preconditions.OnDelete.None;
+        var (key, expected) = (c.Namespace + "/" + c.Name, c.Expected ?? Preconditions.OnDelete.None);
         return runtime.ExecuteAsync(c.Context,
-            (s, _) => expected.UidConflict(s.Pods.GetValueOrDefault(c.Namespace + "/" + c.Name)?.Origin.ToString()) ?? PodDecisions.Delete(s, c.Namespace, c.Name),
-            Preconditions.PodVersion(c.Namespace, c.Name, c.IfMatch, expected.ResourceVersion, expected.ResourceVersionField), ct);
+            (s, _, streams) => expected.Unmet(s.Pods.GetValueOrDefault(key)?.Origin.ToString(), streams.Seq(Events.Subjects.PodStream(key)))
+                ?? PodDecisions.Delete(s, c.Namespace, c.Name),
+            Preconditions.PodVersion(c.Namespace, c.Name, c.IfMatch), ct);
     }
 }
