@@ -54,7 +54,7 @@ public static class Answers
             if (asWritten?.Invoke(outcome) is not { } written) return Status("accepted; the controller has since removed the object")(outcome);
             json = written.ToJsonString();
         }
-        var parsed = JsonNode.Parse(json, documentOptions: EventEngine.Model.Json.Stored);
+        var parsed = EventEngine.Model.Json.ParseStored(json);
         var version = JsonFields.Text(parsed, "metadata", "resourceVersion");
         if (version == "0")
         {

@@ -24,7 +24,7 @@ public static class Responses
     public static IResult Object(HttpResponse response, string? json, int status = 200, string? note = null)
     {
         if (json is null) return Problems.Problem(404, "Not found", "the object does not exist");
-        var node = JsonNode.Parse(json, documentOptions: EventEngine.Model.Json.Stored)!;
+        var node = EventEngine.Model.Json.ParseStored(json)!;
         if ((string?)node["metadata"]?["resourceVersion"] is { } version) response.Headers.ETag = $"\"{version}\"";
         if (note is not null) response.Headers["X-Engine-Note"] = note;
         return Results.Text(json, "application/json", statusCode: status);

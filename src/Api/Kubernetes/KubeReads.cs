@@ -24,7 +24,7 @@ public static class KubeReads
             (Labels.IsEmpty || Labels.Matches(LabelsOf(obj))) && (Fields.IsEmpty || Fields.Matches(obj));
 
         /// <summary>The filter a page query applies to each object's JSON; null when nothing is selected.</summary>
-        public Func<string, bool>? Keep => Selects ? text => JsonNode.Parse(text, documentOptions: EventEngine.Model.Json.Stored) is JsonObject obj && Matches(obj) : null;
+        public Func<string, bool>? Keep => Selects ? text => EventEngine.Model.Json.ParseStored(text) is JsonObject obj && Matches(obj) : null;
     }
 
     /// <summary>Reads a page of a list: the query (its filter, and selectors a reader may narrow by), the continue token and the limit.</summary>
@@ -88,7 +88,7 @@ public static class KubeReads
         var page = await read(query, continueToken, Responses.Limit(limit), ct);
         if (page is null || !query.Table) return Responses.List(resource.GroupVersion, resource.ListKind, page);
         var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        var table = Tables.Table(resource, page.Items.Select(i => JsonNode.Parse(i, documentOptions: EventEngine.Model.Json.Stored)!.AsObject()), now,
+        var table = Tables.Table(resource, page.Items.Select(i => EventEngine.Model.Json.ParseStored(i)!.AsObject()), now,
             page.ResourceVersion.ToString(CultureInfo.InvariantCulture), page.Continue, query.Include);
         return Results.Text(table.ToJsonString(), "application/json");
     }
@@ -98,7 +98,7 @@ public static class KubeReads
     {
         if (json is null || !WantsTable(http.Request)) return Responses.Object(http.Response, json);
         if (!Tables.TryInclude(http.Request.Query["includeObject"].ToString(), out var include)) return UnsupportedInclude(http.Request.Query["includeObject"].ToString());
-        var obj = JsonNode.Parse(json, documentOptions: EventEngine.Model.Json.Stored)!.AsObject();
+        var obj = EventEngine.Model.Json.ParseStored(json)!.AsObject();
         var version = (string?)obj["metadata"]?["resourceVersion"];
         if (version is not null) http.Response.Headers.ETag = $"\"{version}\"";
         var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
@@ -142,7 +142,7 @@ public static class KubeReads
             var page = await read(query, next, ContinueToken.MaxLimit, ct);
             if (page is null) break;
             if (head == 0) head = page.ResourceVersion;
-            items.AddRange(page.Items.Select(i => JsonNode.Parse(i, documentOptions: EventEngine.Model.Json.Stored)!.AsObject()));
+            items.AddRange(page.Items.Select(i => EventEngine.Model.Json.ParseStored(i)!.AsObject()));
             next = page.Continue;
         }
         while (next is not null);

@@ -37,8 +37,7 @@ public static class Preconditions
         Versions(Events.Subjects.NodeStream(name), $"node {name}", ifMatch, resourceVersion);
 
     public static IReadOnlyList<VersionPrecondition>? DaemonSetVersion(string ns, string name, string? ifMatch, string? resourceVersion = null) =>
-        Versions([Events.Subjects.DaemonSetStream(ns + "/" + name), Events.Subjects.DaemonSetStatusStream(ns + "/" + name)],
-            $"daemonset {ns}/{name}", ifMatch, resourceVersion);
+        Versions(Events.Subjects.DaemonSetStreams(ns + "/" + name), $"daemonset {ns}/{name}", ifMatch, resourceVersion);
 
     public static IReadOnlyList<VersionPrecondition>? PodVersion(string ns, string name, string? ifMatch, string? resourceVersion = null) =>
         Versions(Events.Subjects.PodStream(ns + "/" + name), $"pod {ns}/{name}", ifMatch, resourceVersion);

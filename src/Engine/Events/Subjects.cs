@@ -75,6 +75,9 @@ public static class Subjects
     public static string NodeStream(string node) => "node-" + node;
     public static string DaemonSetStream(string key) => "daemonset-" + Dotted(key);
     public static string DaemonSetStatusStream(string key) => "daemonset-status-" + Dotted(key);
+
+    /// <summary>A DaemonSet is kept in two streams, its spec's and its status's; its resourceVersion is the later one's seq.</summary>
+    public static string[] DaemonSetStreams(string key) => [DaemonSetStream(key), DaemonSetStatusStream(key)];
     public static string PodStream(string key) => "pod-" + Dotted(key);
 
     private static string Dotted(string key) => key.Replace('/', '.');

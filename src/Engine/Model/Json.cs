@@ -40,6 +40,9 @@ public static class Json
     /// </summary>
     public static readonly JsonDocumentOptions Stored = new() { MaxDepth = 2 * ParseLimits.Default.MaxDepth };
 
+    /// <summary>JSON the server stored or rendered, read back (<see cref="Stored"/>).</summary>
+    public static JsonNode? ParseStored(string json) => JsonNode.Parse(json, documentOptions: Stored);
+
     public static T Deserialize<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException("null is not a valid " + typeof(T).Name);
 

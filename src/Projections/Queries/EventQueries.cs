@@ -21,7 +21,7 @@ public sealed class EventQueryHandler(EventStore store) : IRequestHandler<ListEv
         ["stream"] = e.Stream,
         ["version"] = e.Version,
         ["type"] = e.Type,
-        ["data"] = JsonNode.Parse(e.Data, documentOptions: Json.Stored),
+        ["data"] = Json.ParseStored(e.Data),
         ["metadata"] = new JsonObject
         {
             ["correlationId"] = e.Metadata.CorrelationId,

@@ -52,7 +52,7 @@ public sealed class RevisionQueryHandler(NpgsqlDataSource db) : IRequestHandler<
                 ["hash"] = reader.GetString(2),
                 ["current"] = reader.GetBoolean(3),
                 ["createdAt"] = Json.FormatTime(reader.GetFieldValue<DateTimeOffset>(4)),
-                ["template"] = JsonNode.Parse(reader.GetString(5), documentOptions: Json.Stored),
+                ["template"] = Json.ParseStored(reader.GetString(5)),
                 ["summary"] = RevisionReach.Read(reader, 6),
             }.ToJsonString());
         }

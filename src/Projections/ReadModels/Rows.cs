@@ -28,9 +28,8 @@ public static class Rows
 
     public static DaemonSetRow DaemonSet(DaemonSetState ds, IStreamPositions v)
     {
-        var stream = Subjects.DaemonSetStream(ds.Key);
         var view = Views.DaemonSet(ds);
-        var seq = Math.Max(v.Seq(stream), v.Seq(Subjects.DaemonSetStatusStream(ds.Key)));
+        var seq = Subjects.DaemonSetStreams(ds.Key).Max(v.Seq);
         view = view with { Metadata = view.Metadata! with { ResourceVersion = Text(seq) } };
         return new DaemonSetRow(ds.Namespace, ds.Name, ds.Uid, ds.CurrentHash, seq, seq, Json.Serialize(view));
     }

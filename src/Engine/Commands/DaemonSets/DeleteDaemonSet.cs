@@ -24,10 +24,8 @@ public sealed class DeleteDaemonSetHandler(EngineRuntime runtime) : IRequestHand
     public Task<CommandOutcome> Handle(DeleteDaemonSet c, CancellationToken ct)
     {
         var (key, expected) = (c.Namespace + "/" + c.Name, c.Expected ?? Preconditions.OnDelete.None);
-        // a DaemonSet's resourceVersion is the later of its spec's and its status's
         return runtime.ExecuteAsync(c.Context,
-            (s, _, streams) => expected.Unmet(s.DaemonSets.GetValueOrDefault(key)?.Uid,
-                    Math.Max(streams.Seq(Events.Subjects.DaemonSetStream(key)), streams.Seq(Events.Subjects.DaemonSetStatusStream(key))))
+            (s, _, streams) => expected.Unmet(s.DaemonSets.GetValueOrDefault(key)?.Uid, Events.Subjects.DaemonSetStreams(key).Max(streams.Seq))
                 ?? DaemonSetDecisions.Delete(s, key, c.PropagationPolicy),
             Preconditions.DaemonSetVersion(c.Namespace, c.Name, c.IfMatch), ct);
     }

@@ -70,7 +70,7 @@ public sealed class ApplyObjectsHandler(EngineRuntime runtime) : IRequestHandler
             _ when name is null => null,
             ("v1", "Node") => ([Subjects.NodeStream(name)], $"node {name}"),
             ("apps/v1", "DaemonSet") when ns is not null =>
-                ([Subjects.DaemonSetStream(ns + "/" + name), Subjects.DaemonSetStatusStream(ns + "/" + name)], $"daemonset {ns}/{name}"),
+                (Subjects.DaemonSetStreams(ns + "/" + name), $"daemonset {ns}/{name}"),
             ("v1", "Pod") when ns is not null => ([Subjects.PodStream(ns + "/" + name)], $"pod {ns}/{name}"),
             _ => null,
         };
