@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Npgsql;
 
 namespace EventEngine.Harness;
 
@@ -54,6 +55,15 @@ public sealed class ClusterBench(Server server, int nodes, int daemonSets)
     {
         var ready = await _http.GetFromJsonAsync<JsonObject>("/readyz");
         return (long)ready!["head"]!;
+    }
+
+    /// <summary>How many streams the log holds: every object it ever held (a DaemonSet two).</summary>
+    public async Task<long> StreamsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("select count(*) from streams", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     /// <summary>Every node and DaemonSet created, until every pod runs Ready: the time from the first request.</summary>

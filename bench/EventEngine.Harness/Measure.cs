@@ -57,12 +57,18 @@ public static class Memory
     public static double Mib(long bytes) => bytes / 1024.0 / 1024.0;
 
     /// <summary>How many times the server has handed memory back (eventengine_memory_trim_duration_seconds_count).</summary>
-    public static async Task<int> TrimsAsync(Server server)
+    public static async Task<int> TrimsAsync(Server server) => (int)await MetricAsync(server, "eventengine_memory_trim_duration_seconds_count");
+
+    /// <summary>How many streams' positions the server keeps in memory (eventengine_streams_kept).</summary>
+    public static Task<long> StreamsKeptAsync(Server server) => MetricAsync(server, "eventengine_streams_kept");
+
+    /// <summary>A metric without labels, as /metrics shows it now (0 when absent).</summary>
+    private static async Task<long> MetricAsync(Server server, string name)
     {
         using var http = server.Client();
         var metrics = await http.GetStringAsync("/metrics");
-        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("eventengine_memory_trim_duration_seconds_count ", StringComparison.Ordinal));
-        return line is null ? 0 : int.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        return line is null ? 0 : (long)double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>

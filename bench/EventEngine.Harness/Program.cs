@@ -93,6 +93,9 @@ try
             var idleLoaded = server.ResidentBytes;
             Say($"idle: {Memory.Mib(idleLoaded):0} MiB resident ({(trimmedIdle ? "after a trim" : "no trim in 40 s")})");
             Say($"log head {head:N0}");
+            var streamsKept = await Memory.StreamsKeptAsync(server);
+            var streamsInLog = await cluster.StreamsAsync(connection);
+            Say($"stream positions kept in memory: {streamsKept:N0} of the log's {streamsInLog:N0} streams");
 
             Say("time travel");
             rows.AddRange(await HistoryBench.TimeTravelAsync(server, head, nodes, samples));
@@ -107,6 +110,7 @@ try
             Say($"after the reads: {Memory.Mib(afterReads):0} MiB resident ({(trimmedAfterReads ? "after a trim" : "no trim in 40 s")})");
             rows.Add(new("memory", "server resident, idle with the cluster", Memory.Mib(idleLoaded), "MiB", "server on an empty log", Memory.Mib(idleEmpty), (double)idleLoaded / idleEmpty, "< 500 MB steady"));
             rows.Add(new("memory", "after time travel, what-if and rebuild", Memory.Mib(afterReads), "MiB", "idle with the cluster", Memory.Mib(idleLoaded), (double)afterReads / idleLoaded, "no growth from reads"));
+            rows.Add(new("memory", "stream positions kept in memory (after the churn)", streamsKept, "streams", "streams in the log", streamsInLog, (double)streamsKept / streamsInLog, "the cluster's, not the log's"));
             rows.Add(new("memory", "peak during the rebuild", Memory.Mib(rebuildPeak), "MiB", "idle with the cluster", Memory.Mib(idleLoaded), (double)rebuildPeak / idleLoaded, "bounded"));
 
             // what the first reads left may be warm-up (code compiled, pools filled, the rebuilt tables' statements prepared):

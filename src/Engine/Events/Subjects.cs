@@ -73,8 +73,24 @@ public static class Subjects
     }
 
     public static string NodeStream(string node) => "node-" + node;
-    public static string DaemonSetStream(string key) => "daemonset-" + Dotted(key);
-    public static string DaemonSetStatusStream(string key) => "daemonset-status-" + Dotted(key);
+
+    /// <summary>
+    /// The streams an event of this type (stored in <paramref name="stream"/>) ends: a pod's on its deletion, a node's on
+    /// its removal, a DaemonSet's two on its deletion. A later event in one starts its object again.
+    /// </summary>
+    public static string[] Ended(string type, string stream) =>
+        type == PodDeletedType || type == NodeRemovedType ? [stream]
+        : type == DaemonSetDeletedType ? [stream, DaemonSetStatusPrefix + stream[DaemonSetPrefix.Length..]]
+        : [];
+
+    private static readonly string PodDeletedType = EventTypes.NameOf(typeof(PodDeleted));
+    private static readonly string NodeRemovedType = EventTypes.NameOf(typeof(NodeRemoved));
+    private static readonly string DaemonSetDeletedType = EventTypes.NameOf(typeof(DaemonSetDeleted));
+
+    private const string DaemonSetPrefix = "daemonset-";
+    private const string DaemonSetStatusPrefix = "daemonset-status-";
+    public static string DaemonSetStream(string key) => DaemonSetPrefix + Dotted(key);
+    public static string DaemonSetStatusStream(string key) => DaemonSetStatusPrefix + Dotted(key);
 
     /// <summary>A DaemonSet is kept in two streams, its spec's and its status's; its resourceVersion is the later one's seq.</summary>
     public static string[] DaemonSetStreams(string key) => [DaemonSetStream(key), DaemonSetStatusStream(key)];

@@ -59,11 +59,14 @@ public static class EngineMetrics
 
     private static readonly ConcurrentDictionary<string, LagReport> Lags = new(StringComparer.Ordinal);
     private static Func<long>? _head;
+    private static Func<long>? _streams;
     private static Func<(bool Live, double SinceHeard, long Refused)>? _recorder;
 
     static EngineMetrics()
     {
         Meter.CreateObservableGauge("head_seq", HeadNow, "{seq}", "The seq of the last event the live engine has folded");
+        Meter.CreateObservableGauge("streams_kept", () => Now(Volatile.Read(ref _streams)), "{stream}",
+            "Streams whose positions the live engine keeps in memory: one per node and per pod, two per DaemonSet (a deleted object's is let go once its deletion commits)");
         Meter.CreateObservableGauge("projection_lag_events", LagsNow, "{event}", "Events a projection has still to handle, by projection");
         Meter.CreateObservableGauge("recorder_live", () => RecorderNow(r => r.Live ? 1 : 0), "{bool}",
             "Observe mode: 1 while every recorded kind is listed and watched");
@@ -104,6 +107,9 @@ public static class EngineMetrics
     /// <summary>Where the live head is read from: the engine of this process (the one started last, should there be several).</summary>
     public static void ObserveHead(Func<long> head) => Volatile.Write(ref _head, head);
 
+    /// <summary>Where the count of streams kept in memory is read from (the engine of this process, as for the head).</summary>
+    public static void ObserveStreams(Func<long> streams) => Volatile.Write(ref _streams, streams);
+
     /// <summary>
     /// Reports how many events <paramref name="projection"/> has still to handle, read at every scrape (so cheap, and
     /// never throwing); a later registration under the same name replaces it. Disposing the answer stops the report.
@@ -124,8 +130,9 @@ public static class EngineMetrics
     /// <summary>Memory handed back after a large read, by a collection that took <paramref name="duration"/>.</summary>
     public static void MemoryTrimmed(TimeSpan duration) => MemoryTrimDuration.Record(duration.TotalSeconds);
 
-    private static IEnumerable<Measurement<long>> HeadNow() =>
-        Volatile.Read(ref _head) is { } head ? [new Measurement<long>(head())] : [];
+    private static IEnumerable<Measurement<long>> HeadNow() => Now(Volatile.Read(ref _head));
+
+    private static IEnumerable<Measurement<long>> Now(Func<long>? read) => read is null ? [] : [new Measurement<long>(read())];
 
     private static IEnumerable<Measurement<long>> LagsNow() =>
         Lags.Values.Select(l => new Measurement<long>(l.Read(), new KeyValuePair<string, object?>("projection", l.Projection))).ToList();

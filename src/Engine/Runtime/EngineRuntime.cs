@@ -91,6 +91,9 @@ public sealed class EngineRuntime(
 
     public long VersionOf(string stream) => Volatile.Read(ref _current).Streams.Version(stream);
 
+    /// <summary>How many streams' positions the live engine keeps (those of the objects in its state, see <see cref="Streams"/>).</summary>
+    public int KeptStreams => Volatile.Read(ref _current).Streams.Count;
+
     /// <summary>
     /// Folds the whole log; a process that leads (see <see cref="LeaderLease"/>) then reconciles everything once (work
     /// due while no engine ran).
@@ -106,6 +109,7 @@ public sealed class EngineRuntime(
         }
         await RefreshAsync(cancellationToken);
         EngineMetrics.ObserveHead(() => Head);
+        EngineMetrics.ObserveStreams(() => KeptStreams);
         // a manual clock never runs behind the log it continues
         if (clock is ManualClock manual && LastRecordedAt is { } last) manual.NotBefore(last);
         logger.LogInformation("Read the cluster's state at seq {Head}: {Nodes} nodes, {DaemonSets} DaemonSets, {Pods} pods ({Milliseconds} ms)",
@@ -349,7 +353,7 @@ public sealed class EngineRuntime(
     {
         try
         {
-            var written = Decide(group, await ReceiptsAsync(group, null, basis.Uncommitted), basis);
+            var written = await DecideAsync(group, await ReceiptsAsync(group, null, basis.Uncommitted), basis, null);
             return (new Prepared(group, basis, written, written.Events.Count > 0 ? await StatementsAsync(group, written) : []), null);
         }
         catch (Exception e)
@@ -375,7 +379,7 @@ public sealed class EngineRuntime(
                 await using var session = await store.BeginAppendAsync(CancellationToken.None);
                 await CatchUpAsync(session.ReadAfterAsync, CancellationToken.None);
                 var receipts = await ReceiptsAsync(group, session, []);
-                written = Decide(group, receipts, LiveBasis());
+                written = await DecideAsync(group, receipts, LiveBasis(), session);
                 if (written.Events.Count > 0)
                 {
                     await session.AppendDecidedAsync(written.Events, await StatementsAsync(group, written), CancellationToken.None);
@@ -415,10 +419,28 @@ public sealed class EngineRuntime(
         DateTimeOffset? WakeAt,
         IReadOnlyList<(Pending Pending, CommandOutcome Outcome)> Outcomes,
         IReadOnlyList<CommandReceipt> Receipts,
-        IReadOnlyList<(Pending Pending, Exception Thrown)> Thrown)
+        IReadOnlyList<(Pending Pending, Exception Thrown)> Thrown,
+        IReadOnlyCollection<string> Unknown)
     {
         /// <summary>Whether a command was refused on the state it saw (not a stored answer given back).</summary>
         public bool Refused => Outcomes.Any(o => o.Outcome is { Failure: not null, Replayed: null });
+    }
+
+    /// <summary>
+    /// Decides the group (<see cref="Decide"/>). When it writes to streams the positions do not know (a name new to the
+    /// cluster, or one whose object was deleted and has been forgotten, see <see cref="Streams"/>), their positions are
+    /// read from the log (under the append lock when <paramref name="session"/> holds it), and if any was there the group
+    /// is decided again knowing them, so a name that comes back continues its stream. A stream the group in flight
+    /// writes is always known, so what the log shows of the others is where they stand.
+    /// </summary>
+    private async Task<Written> DecideAsync(List<Pending> group, IReadOnlyDictionary<string, CommandReceipt> receipts, Basis basis, AppendSession? session)
+    {
+        var written = Decide(group, receipts, basis);
+        if (written.Unknown.Count == 0) return written;
+        var found = session is null
+            ? await store.StreamPositionsAsync(written.Unknown, CancellationToken.None)
+            : await session.StreamPositionsAsync(written.Unknown, CancellationToken.None);
+        return found.Count == 0 ? written : Decide(group, receipts, basis with { Streams = basis.Streams.Known(found) });
     }
 
     /// <summary>
@@ -438,6 +460,7 @@ public sealed class EngineRuntime(
         var stored = new List<CommandReceipt>();
         var answered = new Dictionary<string, (string Hash, string Response)>(StringComparer.Ordinal);
         var thrown = new List<(Pending, Exception)>();
+        var unknown = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pending in group)
         {
             CommandOutcome Unchanged(Failure? failure = null) => new(failure, state, [], null, streams);
@@ -479,6 +502,7 @@ public sealed class EngineRuntime(
             foreach (var e in step.All)
             {
                 var stream = Subjects.StreamOf(e.Event.Event);
+                if (!versions.ContainsKey(stream) && !streams.Knows(stream)) unknown.Add(stream);
                 var version = versions[stream] = versions.GetValueOrDefault(stream, streams.Version(stream)) + 1;
                 var metadata = new EventMetadata(pending.Context.CorrelationId, e.Event.CausationId?.ToString(), pending.Context.Actor,
                     e.ReasonCode is null ? null : new EventReason(e.ReasonCode, e.ReasonMessage ?? e.ReasonCode), pending.Context.ImpersonatedBy,
@@ -501,7 +525,7 @@ public sealed class EngineRuntime(
                 answered[idempotent.Key] = (idempotent.RequestHash, answer);
             }
         }
-        return new Written(events, typed, basis.State, state, streams, wake, outcomes, stored, thrown);
+        return new Written(events, typed, basis.State, state, streams, wake, outcomes, stored, thrown, unknown);
     }
 
     /// <summary>
@@ -536,7 +560,7 @@ public sealed class EngineRuntime(
     private void Publish(Written written)
     {
         var last = written.Events[^1];
-        Volatile.Write(ref _current, new HeadState(last.Seq, written.After, written.Streams));
+        Volatile.Write(ref _current, new HeadState(last.Seq, written.After, written.Streams.Forget(last.Seq)));
         LastRecordedAt = last.RecordedAt;
         WakeAt = written.WakeAt;
         Notify(Committed, h => h(last.Seq, written.After));
@@ -573,7 +597,7 @@ public sealed class EngineRuntime(
             var page = await read(current.Head, PageSize, cancellationToken);
             if (page.Count == 0) return;
             var state = Fold.EvolveAll(current.State, page.Select(EventTypes.Decode));
-            Volatile.Write(ref _current, new HeadState(page[^1].Seq, state, current.Streams.With(page)));
+            Volatile.Write(ref _current, new HeadState(page[^1].Seq, state, current.Streams.With(page).Forget(page[^1].Seq)));
             Interlocked.Add(ref _foldedFromLog, page.Count);
             LastRecordedAt = page[^1].RecordedAt;
             Notify(Refreshed, h => h());
@@ -584,26 +608,78 @@ public sealed class EngineRuntime(
 /// <summary>A state read back at a seq, with every stream's version and last seq there and when its last event was recorded.</summary>
 public sealed record StartingPoint(long Head, ClusterState State, IEnumerable<(string Stream, long Version, long Seq)> Positions, DateTimeOffset? RecordedAt);
 
-/// <summary>Every stream's version and last seq, as an immutable map: a command's answer keeps the positions it saw.</summary>
+/// <summary>
+/// The version and last seq of every stream whose object is in the state, as an immutable map: a command's answer keeps
+/// the positions it saw. A stream whose object was deleted (<see cref="Subjects.Ended"/>) is kept until that deletion
+/// has committed (<see cref="Forget"/>), so a group decided beside the append in flight still continues it; after
+/// that it is looked up in the log again if its name comes back (<see cref="Knows"/>). So the map holds the cluster,
+/// not every object the log ever held.
+/// </summary>
 public sealed class Streams : IStreamPositions
 {
-    public static readonly Streams Empty = new(ImmutableDictionary.Create<string, (long, long)>(StringComparer.Ordinal));
+    public static readonly Streams Empty = new(
+        ImmutableDictionary.Create<string, (long, long)>(StringComparer.Ordinal), ImmutableDictionary.Create<string, long>(StringComparer.Ordinal));
 
     private readonly ImmutableDictionary<string, (long Version, long Seq)> _positions;
 
-    private Streams(ImmutableDictionary<string, (long Version, long Seq)> positions) => _positions = positions;
+    /// <summary>The streams whose object an event deleted, with that event's seq.</summary>
+    private readonly ImmutableDictionary<string, long> _ended;
+
+    private Streams(ImmutableDictionary<string, (long Version, long Seq)> positions, ImmutableDictionary<string, long> ended) =>
+        (_positions, _ended) = (positions, ended);
 
     public static Streams From(IEnumerable<(string Stream, long Version, long Seq)> positions) =>
-        new(positions.ToImmutableDictionary(p => p.Stream, p => (p.Version, p.Seq), StringComparer.Ordinal));
+        Empty.Known(positions);
 
     public long Version(string stream) => _positions.TryGetValue(stream, out var p) ? p.Version : 0;
     public long Seq(string stream) => _positions.TryGetValue(stream, out var p) ? p.Seq : 0;
+
+    /// <summary>The streams of the objects in a state: the ones whose positions are kept.</summary>
+    public static IEnumerable<string> Of(ClusterState state) =>
+        state.Nodes.Keys.Select(Subjects.NodeStream)
+            .Concat(state.DaemonSets.Keys.SelectMany(Subjects.DaemonSetStreams))
+            .Concat(state.Pods.Keys.Select(Subjects.PodStream));
+
+    /// <summary>Whether the stream's position is here: one that is not is new, or was forgotten and must be looked up.</summary>
+    public bool Knows(string stream) => _positions.ContainsKey(stream);
+
+    /// <summary>How many streams are kept.</summary>
+    public int Count => _positions.Count;
 
     /// <summary>The positions after these events (in seq order).</summary>
     public Streams With(IEnumerable<StoredEvent> events)
     {
         var builder = _positions.ToBuilder();
-        foreach (var e in events) builder[e.Stream] = (e.Version, e.Seq);
-        return new Streams(builder.ToImmutable());
+        ImmutableDictionary<string, long>.Builder? ended = null;
+        foreach (var e in events)
+        {
+            builder[e.Stream] = (e.Version, e.Seq);
+            var ends = Subjects.Ended(e.Type, e.Stream);
+            if (ends.Length == 0 && !(ended?.ContainsKey(e.Stream) ?? _ended.ContainsKey(e.Stream))) continue;
+            ended ??= _ended.ToBuilder();
+            // an event in an ended stream starts its object again
+            ended.Remove(e.Stream);
+            foreach (var stream in ends) ended[stream] = e.Seq;
+        }
+        return new Streams(builder.ToImmutable(), ended?.ToImmutable() ?? _ended);
+    }
+
+    /// <summary>With positions looked up in the log (streams this map did not know).</summary>
+    public Streams Known(IEnumerable<(string Stream, long Version, long Seq)> positions)
+    {
+        var builder = _positions.ToBuilder();
+        foreach (var (stream, version, seq) in positions) builder[stream] = (version, seq);
+        return new Streams(builder.ToImmutable(), _ended);
+    }
+
+    /// <summary>
+    /// Without the streams whose object's deletion is committed (at or before <paramref name="committed"/>) and was not
+    /// followed by a new object of the same name: their positions stay in the log, not in memory.
+    /// </summary>
+    public Streams Forget(long committed)
+    {
+        if (_ended.Count == 0) return this;
+        var gone = _ended.Where(e => e.Value <= committed).Select(e => e.Key).ToList();
+        return gone.Count == 0 ? this : new Streams(_positions.RemoveRange(gone), _ended.RemoveRange(gone));
     }
 }

@@ -30,6 +30,10 @@ public sealed class AppendSession : IAsyncDisposable
         return await EventRows.ReadAsync(command, cancellationToken);
     }
 
+    /// <summary>The version and last seq of each of these streams that the log holds; under the lock nothing moves them meanwhile.</summary>
+    public Task<IReadOnlyList<(string Stream, long Version, long Seq)>> StreamPositionsAsync(IEnumerable<string> streams, CancellationToken cancellationToken = default) =>
+        StreamVersions.PositionsAsync(_connection, _transaction, streams, cancellationToken);
+
     /// <summary>Appends in the caller's order (see <see cref="EventStore.AppendOrderedAsync"/>); nothing is visible before <see cref="CommitAsync"/>.</summary>
     public Task<AppendResult> AppendOrderedAsync(
         IReadOnlyList<OrderedEvent> events,

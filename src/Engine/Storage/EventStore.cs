@@ -286,6 +286,14 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         return await StreamVersions.GetAsync(connection, null, stream, cancellationToken);
     }
 
+    /// <summary>The version and last seq of each of these streams that the log holds (read without the lock).</summary>
+    public async Task<IReadOnlyList<(string Stream, long Version, long Seq)>> StreamPositionsAsync(
+        IEnumerable<string> streams, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await StreamVersions.PositionsAsync(connection, null, streams, cancellationToken);
+    }
+
     /// <summary>
     /// A time as PostgreSQL keeps it (UTC, whole microseconds): events returned by an append equal the ones read
     /// back, and decisions use no finer time than the log records.

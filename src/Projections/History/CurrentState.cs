@@ -1,13 +1,14 @@
 using System.Data;
 using EventEngine.Runtime;
 using EventEngine.State;
+using EventEngine.Storage;
 using Npgsql;
 
 namespace EventEngine.Projections.History;
 
 /// <summary>
 /// The live state read back at start-up instead of folding the whole log: every object's current version (the open
-/// versions of the history), every stream's position and the head, read in one snapshot of the database. The history
+/// versions of the history), the positions of their streams and the head, read in one snapshot of the database. The history
 /// is written in the appends' own transactions, so what the snapshot shows of it stands exactly at the head it shows.
 /// </summary>
 public sealed class CurrentState(NpgsqlDataSource db)
@@ -38,14 +39,10 @@ public sealed class CurrentState(NpgsqlDataSource db)
         await using (var reader = await command.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct)) rows.Add(new(reader.GetChar(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2)));
 
-        var positions = new List<(string, long, long)>();
-        await using (var command = new NpgsqlCommand("""
-            select s.stream, s.version, e.seq from streams s join events e on e.stream = s.stream and e.version = s.version
-            """, connection, transaction))
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) positions.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+        var state = ObjectHistory.StateOf(Sharing.Objects(TimeTravel.Deserialize(rows)));
+        var positions = await StreamVersions.PositionsAsync(connection, transaction, Streams.Of(state), ct);
         await transaction.CommitAsync(ct);
 
-        return new StartingPoint(head, ObjectHistory.StateOf(Sharing.Objects(TimeTravel.Deserialize(rows))), positions, recordedAt);
+        return new StartingPoint(head, state, positions, recordedAt);
     }
 }

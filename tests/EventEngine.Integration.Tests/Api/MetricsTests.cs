@@ -63,6 +63,27 @@ public sealed class MetricsTests(TokenServer fixture) : IClassFixture<TokenServe
         Assert.Equal(head, Assert.Single(scraped.Matching("eventengine_head_seq")).Value);
     }
 
+    [Fact]
+    public async Task TheStreamsGauge_CountsTheStreamsOfTheObjectsThereAre_NotOfThoseDeleted()
+    {
+        using var client = fixture.Server.Client(TokenServer.Operator);
+        for (var i = 0; i < 3; i++)
+        {
+            var name = Unique("gone");
+            Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/v1/nodes", Http.Node(name))).Status);
+            Assert.Equal(HttpStatusCode.OK, (await client.DeleteJsonAsync($"/api/v1/nodes/{name}")).Status);
+        }
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/v1/nodes", Http.Node(Unique("kept")))).Status);
+
+        async Task<int> Count(string path) => (await client.GetJsonAsync(path))["items"]!.AsArray().Count;
+        var (nodes, daemonSets, pods) = (await Count("/api/v1/nodes"), await Count("/apis/apps/v1/daemonsets"), await Count("/api/v1/pods"));
+        var scraped = await ScrapeAsync();
+
+        Assert.Equal("gauge", scraped.Types["eventengine_streams_kept"]);
+        // one stream per node and per pod, two per DaemonSet (spec and status)
+        Assert.Equal(nodes + 2 * daemonSets + pods, Assert.Single(scraped.Matching("eventengine_streams_kept")).Value);
+    }
+
     public static TheoryData<string, string, string, string?, HttpStatusCode> PastQuestions => new()
     {
         { "state", "GET", "/engine/v1/state?at=0", null, HttpStatusCode.OK },
