@@ -218,7 +218,7 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
         var versions = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var kind in Kinds)
         {
-            var resumed = await store.LastSourceVersionAsync([$"{WatchPrefix}{kind.Name}:", $"{ResyncPrefix}{kind.Name}:"], ct);
+            var resumed = await store.LastSourceVersionAsync(kind.Name, [$"{WatchPrefix}{kind.Name}:", $"{ResyncPrefix}{kind.Name}:"], ct);
             if (resumed is not null) logger.LogInformation("Resuming the watch of {Kind} from resourceVersion {Version}, the last the log holds", kind.Name, resumed);
             versions[kind.Name] = resumed ?? await WithRetryAsync(kind, token => ResyncAsync(client, kind, token), ct);
         }
@@ -321,7 +321,7 @@ public sealed class ClusterRecorder(ClusterRecorder.Options options, IServicePro
         (CommandOutcome Outcome, IReadOnlyList<(string What, Failure Failure)> Refused) recorded;
         try
         {
-            recorded = await Observations.RecordAsync(_runtime, context with { Fence = fence }, objects, gone, ct);
+            recorded = await Observations.RecordAsync(_runtime, context with { Fence = fence, Recording = kind.Name }, objects, gone, ct);
         }
         catch (Exception e) when (LeaseFence.Lost(e))
         {

@@ -72,7 +72,7 @@ public static class Subjects
         throw new InvalidOperationException($"{e.GetType().Name} has no stream");
     }
 
-    public static string NodeStream(string node) => "node-" + node;
+    public static string NodeStream(string node) => NodePrefix + node;
 
     /// <summary>
     /// The streams an event of this type (stored in <paramref name="stream"/>) ends: a pod's on its deletion, a node's on
@@ -87,6 +87,23 @@ public static class Subjects
     private static readonly string NodeRemovedType = EventTypes.NameOf(typeof(NodeRemoved));
     private static readonly string DaemonSetDeletedType = EventTypes.NameOf(typeof(DaemonSetDeleted));
 
+    /// <summary>
+    /// The objects whose stream this can be, as (kind, key): 'n' a node, 'd' a DaemonSet, 'p' a pod. A name may be two
+    /// DaemonSets': one named status-x/y writes the stream x/y's status does.
+    /// </summary>
+    public static IEnumerable<(char Kind, string Key)> ObjectsOf(string stream)
+    {
+        if (stream.StartsWith(NodePrefix, StringComparison.Ordinal)) yield return ('n', stream[NodePrefix.Length..]);
+        else if (stream.StartsWith(PodPrefix, StringComparison.Ordinal)) yield return ('p', Undotted(stream[PodPrefix.Length..]));
+        else if (stream.StartsWith(DaemonSetPrefix, StringComparison.Ordinal))
+        {
+            yield return ('d', Undotted(stream[DaemonSetPrefix.Length..]));
+            if (stream.StartsWith(DaemonSetStatusPrefix, StringComparison.Ordinal)) yield return ('d', Undotted(stream[DaemonSetStatusPrefix.Length..]));
+        }
+    }
+
+    private const string NodePrefix = "node-";
+    private const string PodPrefix = "pod-";
     private const string DaemonSetPrefix = "daemonset-";
     private const string DaemonSetStatusPrefix = "daemonset-status-";
     public static string DaemonSetStream(string key) => DaemonSetPrefix + Dotted(key);
@@ -94,7 +111,10 @@ public static class Subjects
 
     /// <summary>A DaemonSet is kept in two streams, its spec's and its status's; its resourceVersion is the later one's seq.</summary>
     public static string[] DaemonSetStreams(string key) => [DaemonSetStream(key), DaemonSetStatusStream(key)];
-    public static string PodStream(string key) => "pod-" + Dotted(key);
+    public static string PodStream(string key) => PodPrefix + Dotted(key);
 
     private static string Dotted(string key) => key.Replace('/', '.');
+
+    /// <summary>A key from its dotted form: a namespace holds no dot, so the first one stood for the slash.</summary>
+    private static string Undotted(string dotted) => dotted.IndexOf('.') is var dot and >= 0 ? dotted[..dot] + "/" + dotted[(dot + 1)..] : dotted;
 }

@@ -26,6 +26,13 @@ public sealed record CommandContext(string CorrelationId, string Actor, string? 
     /// </summary>
     public bool DryRun { get; init; }
 
+    /// <summary>
+    /// The recorded kind whose watch the command continues (a recorder's commands): when it appends, the kind's last
+    /// source resourceVersion (<see cref="Source"/>) is kept with its events, where the recorder resumes from
+    /// (<see cref="Storage.EventStore.LastSourceVersionAsync"/>).
+    /// </summary>
+    public string? Recording { get; init; }
+
     /// <summary>The leader lease the command's append must still hold (a recorder's commands); null: appended whoever leads.</summary>
     public LeaseFence? Fence { get; init; }
 }

@@ -430,17 +430,25 @@ public sealed class EngineRuntime(
     /// Decides the group (<see cref="Decide"/>). When it writes to streams the positions do not know (a name new to the
     /// cluster, or one whose object was deleted and has been forgotten, see <see cref="Streams"/>), their positions are
     /// read from the log (under the append lock when <paramref name="session"/> holds it), and if any was there the group
-    /// is decided again knowing them, so a name that comes back continues its stream. A stream the group in flight
-    /// writes is always known, so what the log shows of the others is where they stand.
+    /// is decided again, at the same time, knowing them, so a name that comes back continues its stream; until no stream
+    /// it writes is left unlooked-up. A stream the group in flight writes is always known, so what the log shows of the
+    /// others is where they stand.
     /// </summary>
     private async Task<Written> DecideAsync(List<Pending> group, IReadOnlyDictionary<string, CommandReceipt> receipts, Basis basis, AppendSession? session)
     {
-        var written = Decide(group, receipts, basis);
-        if (written.Unknown.Count == 0) return written;
-        var found = session is null
-            ? await store.StreamPositionsAsync(written.Unknown, CancellationToken.None)
-            : await session.StreamPositionsAsync(written.Unknown, CancellationToken.None);
-        return found.Count == 0 ? written : Decide(group, receipts, basis with { Streams = basis.Streams.Known(found) });
+        var now = Now();
+        var looked = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            var written = Decide(group, receipts, basis, now);
+            var unknown = written.Unknown.Where(looked.Add).ToList();
+            if (unknown.Count == 0) return written;
+            var found = session is null
+                ? await store.StreamPositionsAsync(unknown, CancellationToken.None)
+                : await session.StreamPositionsAsync(unknown, CancellationToken.None);
+            if (found.Count == 0) return written;
+            basis = basis with { Streams = basis.Streams.Known(found) };
+        }
     }
 
     /// <summary>
@@ -448,10 +456,9 @@ public sealed class EngineRuntime(
     /// stream's last, so the events are stored exactly as decided. A command already done under its Idempotency-Key
     /// gets its stored answer; a command whose decision throws fails alone.
     /// </summary>
-    private Written Decide(List<Pending> group, IReadOnlyDictionary<string, CommandReceipt> receipts, Basis basis)
+    private Written Decide(List<Pending> group, IReadOnlyDictionary<string, CommandReceipt> receipts, Basis basis, DateTimeOffset now)
     {
         var (state, streams, head) = (basis.State, basis.Streams, basis.Head);
-        var now = Now();
         var floor = basis.Floor ?? DateTimeOffset.MinValue;
         var wake = basis.Wake;
         var events = new List<StoredEvent>();
@@ -539,6 +546,12 @@ public sealed class EngineRuntime(
         var parts = await Task.WhenAll(_projections.Select(p => Task.Run(() => p(batch).ToList())));
         var statements = parts.SelectMany(p => p).ToList();
         statements.AddRange(written.Receipts.Select(EventRows.Receipt));
+        // where each recorded kind's watch stands: its last command's (a later one of the group replaces an earlier)
+        var recorded = new Dictionary<string, (string Version, long Seq)>(StringComparer.Ordinal);
+        foreach (var (pending, outcome) in written.Outcomes)
+            if (pending.Context is { Recording: { } kind, Source.ResourceVersion: { } version } && outcome.Events.Count > 0)
+                recorded[kind] = (version, outcome.Events[^1].Seq);
+        statements.AddRange(recorded.Select(r => EventRows.SourcePosition(r.Key, r.Value.Version, r.Value.Seq)));
         if (group[0].Context.Fence is { } fence) statements.Add(fence.Statement());
         return statements;
     }
@@ -560,7 +573,7 @@ public sealed class EngineRuntime(
     private void Publish(Written written)
     {
         var last = written.Events[^1];
-        Volatile.Write(ref _current, new HeadState(last.Seq, written.After, written.Streams.Forget(last.Seq)));
+        Volatile.Write(ref _current, new HeadState(last.Seq, written.After, written.Streams.Forget(last.Seq, written.After)));
         LastRecordedAt = last.RecordedAt;
         WakeAt = written.WakeAt;
         Notify(Committed, h => h(last.Seq, written.After));
@@ -597,7 +610,7 @@ public sealed class EngineRuntime(
             var page = await read(current.Head, PageSize, cancellationToken);
             if (page.Count == 0) return;
             var state = Fold.EvolveAll(current.State, page.Select(EventTypes.Decode));
-            Volatile.Write(ref _current, new HeadState(page[^1].Seq, state, current.Streams.With(page).Forget(page[^1].Seq)));
+            Volatile.Write(ref _current, new HeadState(page[^1].Seq, state, current.Streams.With(page).Forget(page[^1].Seq, state)));
             Interlocked.Add(ref _foldedFromLog, page.Count);
             LastRecordedAt = page[^1].RecordedAt;
             Notify(Refreshed, h => h());
@@ -629,10 +642,12 @@ public sealed class Streams : IStreamPositions
         (_positions, _ended) = (positions, ended);
 
     public static Streams From(IEnumerable<(string Stream, long Version, long Seq)> positions) =>
-        Empty.Known(positions);
+        new(positions.ToImmutableDictionary(p => p.Stream, p => (p.Version, p.Seq), StringComparer.Ordinal), Empty._ended);
 
     public long Version(string stream) => _positions.TryGetValue(stream, out var p) ? p.Version : 0;
-    public long Seq(string stream) => _positions.TryGetValue(stream, out var p) ? p.Seq : 0;
+
+    /// <summary>The stream's last seq; 0 for one whose object was deleted (the object is gone, whether or not its position is still kept).</summary>
+    public long Seq(string stream) => _positions.TryGetValue(stream, out var p) && (_ended.IsEmpty || !_ended.ContainsKey(stream)) ? p.Seq : 0;
 
     /// <summary>The streams of the objects in a state: the ones whose positions are kept.</summary>
     public static IEnumerable<string> Of(ClusterState state) =>
@@ -664,22 +679,33 @@ public sealed class Streams : IStreamPositions
         return new Streams(builder.ToImmutable(), ended?.ToImmutable() ?? _ended);
     }
 
-    /// <summary>With positions looked up in the log (streams this map did not know).</summary>
+    /// <summary>
+    /// With positions looked up in the log: streams this map did not know, whose objects are gone. Their versions are
+    /// continued; their seqs are not kept (0, as for any object that is not there) until an event is written to them.
+    /// </summary>
     public Streams Known(IEnumerable<(string Stream, long Version, long Seq)> positions)
     {
         var builder = _positions.ToBuilder();
-        foreach (var (stream, version, seq) in positions) builder[stream] = (version, seq);
+        foreach (var (stream, version, _) in positions) builder[stream] = (version, 0);
         return new Streams(builder.ToImmutable(), _ended);
     }
 
     /// <summary>
     /// Without the streams whose object's deletion is committed (at or before <paramref name="committed"/>) and was not
-    /// followed by a new object of the same name: their positions stay in the log, not in memory.
+    /// followed by a new object of the same name: their positions stay in the log, not in memory. A stream another
+    /// object of <paramref name="state"/> (the state at <paramref name="committed"/>) writes too is kept.
     /// </summary>
-    public Streams Forget(long committed)
+    public Streams Forget(long committed, ClusterState state)
     {
         if (_ended.Count == 0) return this;
-        var gone = _ended.Where(e => e.Value <= committed).Select(e => e.Key).ToList();
-        return gone.Count == 0 ? this : new Streams(_positions.RemoveRange(gone), _ended.RemoveRange(gone));
+        var due = _ended.Where(e => e.Value <= committed).Select(e => e.Key).ToList();
+        if (due.Count == 0) return this;
+        var gone = due.Where(stream => !Subjects.ObjectsOf(stream).Any(o => o.Kind switch
+        {
+            'n' => state.Nodes.ContainsKey(o.Key),
+            'd' => state.DaemonSets.ContainsKey(o.Key),
+            _ => state.Pods.ContainsKey(o.Key),
+        }));
+        return new Streams(_positions.RemoveRange(gone), _ended.RemoveRange(due));
     }
 }

@@ -85,6 +85,19 @@ internal static class EventRows
         return command;
     }
 
+    /// <summary>Where the recording of a kind stands: the source resourceVersion of its last event, stored with it.</summary>
+    public static NpgsqlBatchCommand SourcePosition(string kind, string resourceVersion, long seq)
+    {
+        var command = new NpgsqlBatchCommand("""
+            insert into source_positions (kind, resource_version, seq) values ($1, $2, $3)
+            on conflict (kind) do update set resource_version = excluded.resource_version, seq = excluded.seq
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = kind });
+        command.Parameters.Add(new NpgsqlParameter { Value = resourceVersion });
+        command.Parameters.Add(new NpgsqlParameter { Value = seq });
+        return command;
+    }
+
     /// <summary>A command's receipt, stored with its events.</summary>
     public static NpgsqlBatchCommand Receipt(CommandReceipt receipt)
     {

@@ -253,11 +253,18 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
     }
 
     /// <summary>
-    /// The source's resourceVersion (metadata.source.resourceVersion) of the last event whose correlation id begins with
-    /// one of <paramref name="correlationPrefixes"/>: where a recorder left off, or null when it recorded nothing so.
+    /// Where the recording of <paramref name="kind"/> left off: the source's resourceVersion (metadata.source.resourceVersion)
+    /// of the last event appended for it, or null when it recorded nothing so. That is kept with the events
+    /// (<see cref="Runtime.CommandContext.Recording"/>, migration 0016); for a kind recorded only before that, the last
+    /// event whose correlation id begins with one of <paramref name="correlationPrefixes"/>, searched backwards.
     /// </summary>
-    public async Task<string?> LastSourceVersionAsync(IReadOnlyList<string> correlationPrefixes, CancellationToken cancellationToken = default)
+    public async Task<string?> LastSourceVersionAsync(string kind, IReadOnlyList<string> correlationPrefixes, CancellationToken cancellationToken = default)
     {
+        await using (var kept = dataSource.CreateCommand("select resource_version from source_positions where kind = $1"))
+        {
+            kept.Parameters.Add(new NpgsqlParameter { Value = kind });
+            if (await kept.ExecuteScalarAsync(cancellationToken) is string version) return version;
+        }
         await using var command = dataSource.CreateCommand(
             "select metadata->'source'->>'resourceVersion' from events where metadata->>'correlationId' like any(@prefixes) order by seq desc limit 1");
         command.Parameters.AddWithValue("prefixes", correlationPrefixes.Select(p => p.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%").ToArray());

@@ -148,14 +148,56 @@ public sealed class ObserveModeTests : IAsyncLifetime
         var registered = events.Where(e => (string?)e["type"] == "pod_registered.v1").Select(e => (string?)e["data"]!["pod"]).ToList();
         Assert.Equal(registered.Distinct().Count(), registered.Count);
 
-        // restarted again with nothing changed: nothing at all is appended
+        // where each kind's watch stands is kept with its events: the source resourceVersion and seq of the kind's last
+        // event, which the log searched backwards gives too
+        var kept = await SourcePositionsAsync();
+        Assert.Equal(["daemonsets", "nodes", "pods"], kept.Keys.Order(StringComparer.Ordinal));
+        foreach (var (kind, position) in kept)
+        {
+            var last = events.Last(e => ((string)e["metadata"]!["correlationId"]!).Split(':')[1] == kind);
+            Assert.Equal(((string?)last["metadata"]!["source"]!["resourceVersion"], (long)last["seq"]!), position);
+        }
+
+        // restarted again with nothing changed: nothing at all is appended; each kind resumes where its row says
         var settled = events.Count;
+        var older = (string)events.First(e => (string?)e["type"] == "node_joined.v1")["metadata"]!["source"]!["resourceVersion"]!;
+        await SqlAsync("update source_positions set resource_version = $1 where kind = 'nodes'", older);
+        await RestartRecorderAsync();
+        Assert.Contains($"Resuming the watch of nodes from resourceVersion {older}, the last the log holds", _recorder!.Output);
+        Assert.Equal(settled, (await _recorder.Client().EventsAsync()).Count);
+        // a log recorded before the rows were kept resumes from its last event as before
+        await SqlAsync("delete from source_positions", null);
+        await RestartRecorderAsync();
+        Assert.Contains($"Resuming the watch of nodes from resourceVersion {kept["nodes"].Version}, the last the log holds", _recorder!.Output);
+        Assert.Equal(settled, (await _recorder.Client().EventsAsync()).Count);
+    }
+
+    private async Task RestartRecorderAsync()
+    {
         _recorder!.Kill();
         await _recorder.DisposeAsync();
         _recorder = null;
-        record = await StartRecorderAsync();
-        await SameAsync(record);
-        Assert.Equal(settled, (await record.EventsAsync()).Count);
+        await SameAsync(await StartRecorderAsync());
+    }
+
+    private async Task<Dictionary<string, (string? Version, long Seq)>> SourcePositionsAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_recordDatabase.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("select kind, resource_version, seq from source_positions", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var positions = new Dictionary<string, (string?, long)>(StringComparer.Ordinal);
+        while (await reader.ReadAsync()) positions[reader.GetString(0)] = (reader.GetString(1), reader.GetInt64(2));
+        return positions;
+    }
+
+    private async Task SqlAsync(string sql, string? parameter)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_recordDatabase.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        if (parameter is not null) command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = parameter });
+        await command.ExecuteNonQueryAsync();
     }
 
     [Fact]
