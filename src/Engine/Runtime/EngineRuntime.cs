@@ -700,12 +700,16 @@ public sealed class Streams : IStreamPositions
         if (_ended.Count == 0) return this;
         var due = _ended.Where(e => e.Value <= committed).Select(e => e.Key).ToList();
         if (due.Count == 0) return this;
-        var gone = due.Where(stream => !Subjects.ObjectsOf(stream).Any(o => o.Kind switch
+        var gone = due.Where(stream => !Written(stream, state));
+        return new Streams(_positions.RemoveRange(gone), _ended.RemoveRange(due));
+    }
+
+    /// <summary>Whether an object of the state writes the stream (see <see cref="Subjects.ObjectsOf"/>).</summary>
+    public static bool Written(string stream, ClusterState state) =>
+        Subjects.ObjectsOf(stream).Any(o => o.Kind switch
         {
             'n' => state.Nodes.ContainsKey(o.Key),
             'd' => state.DaemonSets.ContainsKey(o.Key),
             _ => state.Pods.ContainsKey(o.Key),
-        }));
-        return new Streams(_positions.RemoveRange(gone), _ended.RemoveRange(due));
-    }
+        });
 }

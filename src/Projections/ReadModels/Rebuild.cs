@@ -308,7 +308,7 @@ public sealed partial class Rebuild(NpgsqlDataSource dataSource, EventStore stor
 /// <summary>A rebuild was asked for while another one is running.</summary>
 public sealed class RebuildInProgressException() : Exception("a rebuild of the read models is already running; try again when it ends");
 
-/// <summary>The log folded from the start: state, head, and every stream's version and last seq.</summary>
+/// <summary>The log folded from the start: state, head, and the version and last seq of its objects' streams.</summary>
 public sealed class LogFold
 {
     private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
@@ -340,6 +340,13 @@ public sealed class LogFold
                 State = Fold.Evolve(State, decoded[i]);
                 _versions[e.Stream] = e.Version;
                 _seqs[e.Stream] = e.Seq;
+                // the rows are written for the objects there are: a deleted one's stream is let go, as the live engine does
+                foreach (var ended in Subjects.Ended(e.Type, e.Stream))
+                    if (!Streams.Written(ended, State))
+                    {
+                        _versions.Remove(ended);
+                        _seqs.Remove(ended);
+                    }
                 Head = e.Seq;
                 each(e, decoded[i].Event, before, State);
             }
