@@ -53,9 +53,42 @@ public sealed record ControllerRevision
         foreach (var list in new[] { "containers", "initContainers", "ephemeralContainers" })
             if (spec[list] is JsonArray containers)
                 foreach (var container in containers.OfType<JsonObject>())
+                {
                     if (!container.ContainsKey("resources")) container["resources"] = new JsonObject();
+                    Resources(container["resources"]);
+                }
+        QuantityList(spec["overhead"]);
+        Resources(spec["resources"]);
+        if (spec["volumes"] is JsonArray volumes)
+            foreach (var volume in volumes.OfType<JsonObject>())
+            {
+                if (volume["emptyDir"] is JsonObject emptyDir && Canonical(emptyDir["sizeLimit"]) is { } limit) emptyDir["sizeLimit"] = limit;
+                Resources(volume["ephemeral"]?["volumeClaimTemplate"]?["spec"]?["resources"]);
+            }
         return template;
     }
+
+    /// <summary>A resource requirements' quantities in canonical form, as Go writes a Quantity it read ("1000m" is "1").</summary>
+    private static void Resources(JsonNode? resources)
+    {
+        if (resources is not JsonObject requirements) return;
+        QuantityList(requirements["limits"]);
+        QuantityList(requirements["requests"]);
+    }
+
+    private static void QuantityList(JsonNode? list)
+    {
+        if (list is not JsonObject quantities) return;
+        foreach (var (name, value) in quantities.ToList())
+            if (Canonical(value) is { } canonical) quantities[name] = canonical;
+    }
+
+    /// <summary>A quantity given as a string or a bare number, in canonical form; null when it is not one.</summary>
+    private static string? Canonical(JsonNode? value) =>
+        value is not JsonValue given ? null
+        : given.GetValueKind() == JsonValueKind.String ? Quantities.Canonical(given.GetValue<string>())
+        : given.GetValueKind() == JsonValueKind.Number ? Quantities.Canonical(given.ToJsonString())
+        : null;
 
     private static void Prune(JsonNode? node)
     {

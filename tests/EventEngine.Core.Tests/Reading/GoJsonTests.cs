@@ -56,4 +56,20 @@ public sealed class GoJsonTests
             """{"spec":{"template":{"$patch":"replace","metadata":{"creationTimestamp":null,"labels":{"app":"a"}},"spec":{"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[]}}},"containers":[{"image":"i","name":"c","resources":{}},{"image":"j","name":"d","resources":{"limits":{"cpu":"1"}}}],"hostNetwork":true,"securityContext":{}}}}}""",
             GoJson.Write(ControllerRevision.DataOf(template)));
     }
+
+    [Fact]
+    public void ARevisionsData_HoldsItsQuantitiesInCanonicalForm_AsGoWritesAQuantity()
+    {
+        var template = PodTemplate.From(JsonDocument.Parse("""
+            {"spec": {"overhead": {"cpu": "250m", "memory": "0.5Gi"},
+                      "containers": [{"name": "c", "image": "i", "resources": {"requests": {"cpu": "1000m", "memory": 1073741824}, "limits": {"cpu": 2, "memory": "1536Mi", "example.com/gpu": "1e3"}}}],
+                      "initContainers": [{"name": "i", "image": "i", "resources": {"requests": {"ephemeral-storage": "12000"}}}],
+                      "volumes": [{"name": "v", "emptyDir": {"sizeLimit": "2048Mi"}}]}}
+            """).RootElement);
+        var data = GoJson.Write(ControllerRevision.DataOf(template));
+        Assert.Contains("""{"limits":{"cpu":"2","example.com/gpu":"1e3","memory":"1536Mi"},"requests":{"cpu":"1","memory":"1073741824"}}""", data);
+        Assert.Contains("""{"requests":{"ephemeral-storage":"12k"}}""", data);
+        Assert.Contains("\"overhead\":{\"cpu\":\"250m\",\"memory\":\"512Mi\"}", data);
+        Assert.Contains("\"emptyDir\":{\"sizeLimit\":\"2Gi\"}", data);
+    }
 }

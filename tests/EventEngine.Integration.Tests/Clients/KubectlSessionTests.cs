@@ -481,7 +481,8 @@ public sealed class KubectlSessionTests : IAsyncLifetime
     {
         await Succeeds(["apply", "-f", "-"], Nodes);
         // what Go's encoding changes: characters it escapes (<, >, &), a container without resources, an empty struct,
-        // an empty map it leaves out, keys out of order, a number
+        // an empty map it leaves out, keys out of order, a number, quantities not in canonical form (1000m is 1, 0.5Gi
+        // is 512Mi, a bare 2 is "2")
         var agent = """
             apiVersion: apps/v1
             kind: DaemonSet
@@ -503,7 +504,7 @@ public sealed class KubectlSessionTests : IAsyncLifetime
                     ports: [{hostPort: 9100, containerPort: 9100}]
                   - name: sidecar
                     image: registry.example/sidecar:1.0
-                    resources: {requests: {cpu: 100m, memory: 64Mi}}
+                    resources: {requests: {cpu: 1000m, memory: 0.5Gi}, limits: {cpu: 2, memory: 1536Mi}}
             """;
         await Succeeds(["apply", "-f", "-"], agent);
         Assert.Equal("daemonset.apps/agent skipped rollback (current template already matches revision 1)\n",
@@ -520,7 +521,7 @@ public sealed class KubectlSessionTests : IAsyncLifetime
         // the data as the DaemonSet controller writes it (Go's encoding of the template), read back as kubectl reads it
         var revision = await Succeeds(["get", "controllerrevisions", "-n", "monitoring", "-o", "json"]);
         Assert.Contains("""
-            "data":{"spec":{"template":{"$patch":"replace","metadata":{"annotations":{"note":"a\u003cb \u0026 c\u003ed, ü"},"creationTimestamp":null,"labels":{"app":"agent"}},"spec":{"containers":[{"args":["sh","-c","run \u0026\u0026 check \u003c /etc/agent"],"image":"registry.example/agent:1.0","imagePullPolicy":"IfNotPresent","name":"agent","ports":[{"containerPort":9100,"hostPort":9100,"protocol":"TCP"}],"resources":{},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"},{"image":"registry.example/sidecar:1.0","imagePullPolicy":"IfNotPresent","name":"sidecar","resources":{"requests":{"cpu":"100m","memory":"64Mi"}},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"}],"dnsPolicy":"ClusterFirst","restartPolicy":"Always","schedulerName":"default-scheduler","securityContext":{},"terminationGracePeriodSeconds":10}}}}
+            "data":{"spec":{"template":{"$patch":"replace","metadata":{"annotations":{"note":"a\u003cb \u0026 c\u003ed, ü"},"creationTimestamp":null,"labels":{"app":"agent"}},"spec":{"containers":[{"args":["sh","-c","run \u0026\u0026 check \u003c /etc/agent"],"image":"registry.example/agent:1.0","imagePullPolicy":"IfNotPresent","name":"agent","ports":[{"containerPort":9100,"hostPort":9100,"protocol":"TCP"}],"resources":{},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"},{"image":"registry.example/sidecar:1.0","imagePullPolicy":"IfNotPresent","name":"sidecar","resources":{"limits":{"cpu":"2","memory":"1536Mi"},"requests":{"cpu":"1","memory":"512Mi"}},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"}],"dnsPolicy":"ClusterFirst","restartPolicy":"Always","schedulerName":"default-scheduler","securityContext":{},"terminationGracePeriodSeconds":10}}}}
             """, await RawAsync("/apis/apps/v1/namespaces/monitoring/controllerrevisions"));
         Assert.Contains("\"revision\": 3", revision);
     }
