@@ -520,7 +520,7 @@ public sealed class EngineRuntime(
                 typed.Add((e.Event.Event, storedEvent));
             }
             state = step.State;
-            streams = streams.With(mine);
+            streams = streams.With(mine, step.State);
             if (mine.Count > 0) floor = at;
             events.AddRange(mine);
             var outcome = new CommandOutcome(null, state, mine, decision.Note, streams);
@@ -610,7 +610,7 @@ public sealed class EngineRuntime(
             var page = await read(current.Head, PageSize, cancellationToken);
             if (page.Count == 0) return;
             var state = Fold.EvolveAll(current.State, page.Select(EventTypes.Decode));
-            Volatile.Write(ref _current, new HeadState(page[^1].Seq, state, current.Streams.With(page).Forget(page[^1].Seq, state)));
+            Volatile.Write(ref _current, new HeadState(page[^1].Seq, state, current.Streams.With(page, state).Forget(page[^1].Seq, state)));
             Interlocked.Add(ref _foldedFromLog, page.Count);
             LastRecordedAt = page[^1].RecordedAt;
             Notify(Refreshed, h => h());
@@ -661,8 +661,11 @@ public sealed class Streams : IStreamPositions
     /// <summary>How many streams are kept.</summary>
     public int Count => _positions.Count;
 
-    /// <summary>The positions after these events (in seq order).</summary>
-    public Streams With(IEnumerable<StoredEvent> events)
+    /// <summary>
+    /// The positions after these events (in seq order); <paramref name="after"/>, the state they leave, keeps a stream
+    /// another of its objects writes from being taken for ended (see <see cref="Written"/>).
+    /// </summary>
+    public Streams With(IEnumerable<StoredEvent> events, ClusterState? after = null)
     {
         var builder = _positions.ToBuilder();
         ImmutableDictionary<string, long>.Builder? ended = null;
@@ -674,7 +677,8 @@ public sealed class Streams : IStreamPositions
             ended ??= _ended.ToBuilder();
             // an event in an ended stream starts its object again
             ended.Remove(e.Stream);
-            foreach (var stream in ends) ended[stream] = e.Seq;
+            foreach (var stream in ends)
+                if (after is null || !Written(stream, after)) ended[stream] = e.Seq;
         }
         return new Streams(builder.ToImmutable(), ended?.ToImmutable() ?? _ended);
     }

@@ -256,7 +256,8 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
     /// Where the recording of <paramref name="kind"/> left off: the source's resourceVersion (metadata.source.resourceVersion)
     /// of the last event appended for it, or null when it recorded nothing so. That is kept with the events
     /// (<see cref="Runtime.CommandContext.Recording"/>, migration 0016); for a kind recorded only before that, the last
-    /// event whose correlation id begins with one of <paramref name="correlationPrefixes"/>, searched backwards.
+    /// event whose correlation id begins with one of <paramref name="correlationPrefixes"/>, searched backwards once and
+    /// kept in the row.
     /// </summary>
     public async Task<string?> LastSourceVersionAsync(string kind, IReadOnlyList<string> correlationPrefixes, CancellationToken cancellationToken = default)
     {
@@ -265,10 +266,26 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
             kept.Parameters.Add(new NpgsqlParameter { Value = kind });
             if (await kept.ExecuteScalarAsync(cancellationToken) is string version) return version;
         }
-        await using var command = dataSource.CreateCommand(
-            "select metadata->'source'->>'resourceVersion' from events where metadata->>'correlationId' like any(@prefixes) order by seq desc limit 1");
-        command.Parameters.AddWithValue("prefixes", correlationPrefixes.Select(p => p.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%").ToArray());
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
+        string found;
+        long seq;
+        await using (var command = dataSource.CreateCommand(
+            "select metadata->'source'->>'resourceVersion', seq from events where metadata->>'correlationId' like any(@prefixes) order by seq desc limit 1"))
+        {
+            command.Parameters.AddWithValue("prefixes", correlationPrefixes.Select(p => p.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%").ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken) || reader.IsDBNull(0)) return null;
+            (found, seq) = (reader.GetString(0), reader.GetInt64(1));
+        }
+        // kept from now on, so the next start reads the row (one a recording append wrote meanwhile is newer, and stays)
+        await using (var keep = dataSource.CreateCommand(
+            "insert into source_positions (kind, resource_version, seq) values ($1, $2, $3) on conflict (kind) do nothing"))
+        {
+            keep.Parameters.Add(new NpgsqlParameter { Value = kind });
+            keep.Parameters.Add(new NpgsqlParameter { Value = found });
+            keep.Parameters.Add(new NpgsqlParameter { Value = seq });
+            await keep.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return found;
     }
 
     /// <summary>When the last event at or before <paramref name="seq"/> was recorded (null: there is none).</summary>

@@ -57,9 +57,11 @@ public sealed class StreamsTests
         var state = new TestCluster().Apply(ds.ToJsonString()).State;
         Assert.True(state.DaemonSets.ContainsKey("status-default/foo"));
 
-        var streams = Streams.Empty
-            .With([E(1, "daemonset-default.foo", 1), E(2, "daemonset-status-default.foo", 1), E(3, "daemonset-default.foo", 2, DaemonSetDeletedType)])
-            .Forget(3, state);
+        var decided = Streams.Empty
+            .With([E(1, "daemonset-default.foo", 1), E(2, "daemonset-status-default.foo", 1), E(3, "daemonset-default.foo", 2, DaemonSetDeletedType)], state);
+        // decided, not yet committed: status-default/foo's resourceVersion is still its stream's seq
+        Assert.Equal(2, decided.Seq("daemonset-status-default.foo"));
+        var streams = decided.Forget(3, state);
         Assert.False(streams.Knows("daemonset-default.foo"));
         Assert.Equal((1L, 2L), (streams.Version("daemonset-status-default.foo"), streams.Seq("daemonset-status-default.foo")));
     }

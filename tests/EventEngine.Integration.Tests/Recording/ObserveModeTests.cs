@@ -165,11 +165,12 @@ public sealed class ObserveModeTests : IAsyncLifetime
         await RestartRecorderAsync();
         Assert.Contains($"Resuming the watch of nodes from resourceVersion {older}, the last the log holds", _recorder!.Output);
         Assert.Equal(settled, (await _recorder.Client().EventsAsync()).Count);
-        // a log recorded before the rows were kept resumes from its last event as before
+        // a log recorded before the rows were kept resumes from its last event as before, and keeps it in the row
         await SqlAsync("delete from source_positions", null);
         await RestartRecorderAsync();
         Assert.Contains($"Resuming the watch of nodes from resourceVersion {kept["nodes"].Version}, the last the log holds", _recorder!.Output);
         Assert.Equal(settled, (await _recorder.Client().EventsAsync()).Count);
+        Assert.Equal(kept, await SourcePositionsAsync());
     }
 
     private async Task RestartRecorderAsync()
