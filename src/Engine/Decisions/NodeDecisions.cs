@@ -46,7 +46,21 @@ public static class NodeDecisions
     private static Decided Replace(ClusterState s, string name, Node node, DateTimeOffset now, bool statusOnly, bool keepUnsaidResources)
     {
         if (!s.Nodes.TryGetValue(name, out var current)) return Failure.NotFound($"node {name}");
-        if (statusOnly) node = Views.Node(current) with { Status = node.Status };
+        if (statusOnly)
+        {
+            // the status subresource resets the spec alone (nodeStatusStrategy): labels and annotations the body gives are
+            // kept, as the API server keeps them (a map the body leaves out stays as it is)
+            var served = Views.Node(current);
+            node = served with
+            {
+                Status = node.Status,
+                Metadata = served.Metadata! with
+                {
+                    Labels = node.Metadata?.Labels ?? served.Metadata!.Labels,
+                    Annotations = node.Metadata?.Annotations ?? served.Metadata!.Annotations,
+                },
+            };
+        }
         if (node.Metadata?.Name is { } bodyName && bodyName != name)
             return Failure.Invalid($"Node {name}", "metadata.name", $"Invalid value: \"{bodyName}\": does not match the name in the path");
         node = node with { Metadata = (node.Metadata ?? new ObjectMeta()) with { Name = name } };

@@ -94,16 +94,8 @@ public static class PodDecisions
         if (!s.Pods.TryGetValue(key, out var pod)) return Failure.NotFound($"pod {key}");
         var (patched, refused) = Applied(patch, served, key);
         if (patched is null) return refused!;
-        var labels = JsonFields.At(patched, "metadata", "labels") switch
-        {
-            null => new Dictionary<string, string>(),
-            JsonObject map when map.All(p => p.Value is JsonValue v && v.TryGetValue<string>(out _)) => map.ToDictionary(p => p.Key, p => (string)p.Value!),
-            _ => null,
-        };
-        if (labels is null) return Failure.Invalid($"Pod {key}", "metadata.labels", "Invalid value: labels must map strings to strings");
-        var errors = new FieldErrors();
-        NameRules.Labels(labels, "metadata.labels", errors);
-        if (errors.Any) return Failure.Invalid($"Pod {key}", errors.Errors);
+        var (labels, invalid) = LabelsOf(patched, key);
+        if (labels is null) return invalid!;
         // everything but the labels (and what the server sets) must stay as served
         var rest = (JsonObject)patched.DeepClone();
         var before = (JsonObject)served.DeepClone();
@@ -117,22 +109,42 @@ public static class PodDecisions
         if (!JsonNode.DeepEquals(rest, before))
             return Failure.Invalid($"Pod {key}", "spec",
                 "Forbidden: pod updates may not change fields other than metadata.labels (the spec is the DaemonSet's, the status the kubelet's)");
-        if (labels.Count == pod.Labels.Count && labels.All(l => pod.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
-            return Decided.Nothing($"pod {key} unchanged");
+        if (SameLabels(labels, pod)) return Decided.Nothing($"pod {key} unchanged");
         return Decided.Of(new PodLabelsChanged(DaemonSetOf(s, pod), ns, name, pod.TargetNode, labels));
     }
 
+    /// <summary>The labels of a pod as patched, or why they are not labels.</summary>
+    private static (Dictionary<string, string>? Labels, Decided? Invalid) LabelsOf(JsonObject patched, string key)
+    {
+        var labels = JsonFields.At(patched, "metadata", "labels") switch
+        {
+            null => new Dictionary<string, string>(),
+            JsonObject map when map.All(p => p.Value is JsonValue v && v.TryGetValue<string>(out _)) => map.ToDictionary(p => p.Key, p => (string)p.Value!),
+            _ => null,
+        };
+        if (labels is null) return (null, Failure.Invalid($"Pod {key}", "metadata.labels", "Invalid value: labels must map strings to strings"));
+        var errors = new FieldErrors();
+        NameRules.Labels(labels, "metadata.labels", errors);
+        return errors.Any ? (null, Failure.Invalid($"Pod {key}", errors.Errors)) : (labels, null);
+    }
+
+    private static bool SameLabels(Dictionary<string, string> labels, PodState pod) =>
+        labels.Count == pod.Labels.Count && labels.All(l => pod.Labels.TryGetValue(l.Key, out var v) && v == l.Value);
+
     /// <summary>
-    /// A patch of the pod's status subresource: the patch applies to the pod as served and only its status is taken
-    /// (phase and the Ready condition, as <see cref="ReportStatus"/> reads them); what it says of the metadata and spec is
-    /// the pod's own, and is left as it is.
+    /// A patch of the pod's status subresource: the patch applies to the pod as served, and its status is taken (phase
+    /// and the Ready condition, as <see cref="ReportStatus"/> reads them) with its labels, which the API server keeps from
+    /// a status write too (podStatusStrategy resets the spec, deletionTimestamp and ownerReferences alone); what it says
+    /// of the spec is the pod's own, and is left as it is.
     /// </summary>
     public static Decided PatchStatus(ClusterState s, string ns, string name, ObjectPatch patch, JsonObject served, DateTimeOffset now)
     {
         var key = ns + "/" + name;
-        if (!s.Pods.ContainsKey(key)) return Failure.NotFound($"pod {key}");
+        if (!s.Pods.TryGetValue(key, out var pod)) return Failure.NotFound($"pod {key}");
         var (patched, refused) = Applied(patch, served, key);
         if (patched is null) return refused!;
+        var (labels, invalid) = LabelsOf(patched, key);
+        if (labels is null) return invalid!;
         if (patched["status"] is not (null or JsonObject)) return Failure.Malformed("status: expected an object", "status");
         var given = patched["status"] as JsonObject ?? [];
         // a patch that flips Ready and leaves its lastTransitionTime as served (a strategic merge keeps the served one)
@@ -149,7 +161,9 @@ public static class PodDecisions
         {
             return Failure.MalformedAt("status", e);
         }
-        return ReportStatus(s, ns, name, status, now);
+        var reported = ReportStatus(s, ns, name, status, now);
+        if (SameLabels(labels, pod) || reported.Failure is not null) return reported;
+        return new Decided([.. reported.Events, new PodLabelsChanged(DaemonSetOf(s, pod), ns, name, pod.TargetNode, labels)]);
     }
 
     private static JsonObject? Ready(JsonObject? status) =>

@@ -44,6 +44,28 @@ public sealed class NodeApiTests : ApiTest
     }
 
     [Fact]
+    public async Task AStatusWrite_KeepsTheLabelsAndAnnotationsItGives_NotTheSpec_AsTheApiServerDoes()
+    {
+        await Client.PostAsync("/api/v1/nodes", Http.Node("n1"));
+        await Client.PostAsync("/apis/apps/v1/namespaces/default/daemonsets", Http.Agent("""{"nodeSelector":{"disk":"ssd"}}"""));
+        var (status, node, _) = await Client.PatchAsync("/api/v1/nodes/n1/status",
+            """{"metadata":{"labels":{"disk":"ssd"},"annotations":{"team":"infra"}},"spec":{"unschedulable":true},"status":{"conditions":[{"type":"Ready","status":"True"}]}}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("ssd", "infra", null), ((string?)node!["metadata"]!["labels"]!["disk"], (string?)node["metadata"]!["annotations"]!["team"], node["spec"]?["unschedulable"]));
+        // the label places the DaemonSet's pod there, as a label written any other way does
+        var pods = (await Client.GetJsonAsync("/api/v1/pods"))["items"]!.AsArray();
+        Assert.Equal("n1", (string?)Assert.Single(pods)!["spec"]!["nodeName"]);
+
+        // a PUT of the status keeps the labels it gives; one that gives none leaves them
+        var (put, _, _) = await Client.PutAsync("/api/v1/nodes/n1/status",
+            """{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1","labels":{"disk":"ssd","zone":"a"}},"status":{"conditions":[{"type":"Ready","status":"True"}]}}""");
+        Assert.Equal(HttpStatusCode.OK, put);
+        await Client.PutAsync("/api/v1/nodes/n1/status", """{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"},"status":{"conditions":[{"type":"Ready","status":"True"}]}}""");
+        var labels = (await Client.GetJsonAsync("/api/v1/nodes/n1"))["metadata"]!["labels"]!.AsObject();
+        Assert.Equal(["disk=ssd", "zone=a"], labels.Select(l => $"{l.Key}={l.Value}").Order());
+    }
+
+    [Fact]
     public async Task Join_AcceptsYaml()
     {
         var (status, _, _) = await Client.PostAsync("/api/v1/nodes", "apiVersion: v1\nkind: Node\nmetadata:\n  name: yaml-node\n", Http.Yaml);

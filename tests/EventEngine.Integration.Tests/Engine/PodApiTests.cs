@@ -109,6 +109,26 @@ public sealed class PodApiTests : ApiTest
     }
 
     [Fact]
+    public async Task APatchOfTheStatus_KeepsTheLabelsItGives_AsTheApiServerDoes_AndNotTheSpec()
+    {
+        await Client.PostAsync(Pods, Observed);
+        var (status, pod, _) = await Client.PatchAsync(Pods + "/observed/status",
+            """{"metadata":{"labels":{"tier":"edge"}},"spec":{"nodeName":"node-2"},"status":{"phase":"Failed"}}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("edge", "Failed", "node-1"),
+            ((string?)pod!["metadata"]!["labels"]!["tier"], (string?)pod["status"]!["phase"], (string?)pod["spec"]!["nodeName"]));
+        var events = (await Client.EventsAsync()).Select(e => (string)e["type"]!).ToList();
+        Assert.Equal(["pod_status_observed.v1", "pod_labels_changed.v1"], events[^2..]);
+
+        // labels that are not labels are refused, and nothing is written
+        var before = await Client.EventCountAsync();
+        var (bad, problem, _) = await Client.PatchAsync(Pods + "/observed/status", """{"metadata":{"labels":{"tier":"no good"}},"status":{"phase":"Running"}}""");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, bad);
+        Assert.Equal(["metadata.labels"], problem.Fields());
+        Assert.Equal(before, await Client.EventCountAsync());
+    }
+
+    [Fact]
     public async Task MalformedJson_Is400_OnRegisterAndStatus_AndAppendsNothing()
     {
         await Client.PostAsync(Pods, Observed);
