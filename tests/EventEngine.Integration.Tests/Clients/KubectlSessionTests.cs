@@ -151,16 +151,17 @@ public sealed class KubectlSessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TheNodeStatusSubresource_IsRead_AndItsWritesKeepOnlyTheStatus()
+    public async Task TheNodeStatusSubresource_IsRead_AndItsWritesKeepTheStatusAndTheLabels_NotTheSpec()
     {
         await Succeeds(["apply", "-f", "-"], Nodes);
         Assert.Equal("node-1", await Succeeds(["get", "node", "node-1", "--subresource=status", "-o", "jsonpath={.metadata.name}"]));
 
-        // a node agent reports its conditions through the status subresource; what the patch says of anything else is not taken
+        // a node agent reports its conditions through the status subresource; the labels the patch gives are taken too, as
+        // the API server takes them (its status strategy resets the spec alone), and the spec it names is not
         Assert.Equal("node/node-1 patched\n", await Succeeds(["patch", "node", "node-1", "--subresource=status", "--type=merge",
             "-p", """{"metadata":{"labels":{"disk":"tape"}},"spec":{"unschedulable":true},"status":{"conditions":[{"type":"Ready","status":"True"}]}}"""]));
         Assert.Equal(["node-1", "Ready"], Rows(await Succeeds(["get", "nodes"]))[1][..2]);
-        Assert.Equal("ssd ", await Succeeds(["get", "node", "node-1", "-o", "jsonpath={.metadata.labels.disk} {.spec.unschedulable}"]));
+        Assert.Equal("tape ", await Succeeds(["get", "node", "node-1", "-o", "jsonpath={.metadata.labels.disk} {.spec.unschedulable}"]));
 
         Assert.Equal("node/node-1 patched\n", await Succeeds(["patch", "node", "node-1", "--subresource=status", "--type=strategic",
             "-p", """{"status":{"conditions":[{"type":"Ready","status":"False"}]}}"""]));
@@ -297,7 +298,7 @@ public sealed class KubectlSessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ThePodStatusSubresource_TakesAPatchOfItsStatus_AndNothingElse()
+    public async Task ThePodStatusSubresource_TakesAPatchOfItsStatusAndLabels_NotOfItsSpec()
     {
         await Succeeds(["apply", "-f", "-"], Nodes);
         await Succeeds(["apply", "-f", "-"], Agent);
@@ -306,10 +307,12 @@ public sealed class KubectlSessionTests : IAsyncLifetime
         const string ready = "jsonpath={.status.conditions[?(@.type==\"Ready\")].status} {.metadata.labels.app} {.spec.nodeName}";
         var node = (await Succeeds(["get", pod, "-n", "monitoring", "-o", ready])).Split(' ')[2];
 
-        // a node agent reports the pod not ready; the labels and the node the patch also names are not taken
+        // a node agent reports the pod not ready; the label the patch also gives is taken, as the API server takes it, and
+        // the node it names is not
         Assert.Equal($"{pod} patched\n", await Succeeds(["patch", pod, "-n", "monitoring", "--subresource=status", "--type=merge",
-            "-p", """{"metadata":{"labels":{"app":"other"}},"spec":{"nodeName":"node-9"},"status":{"conditions":[{"type":"Ready","status":"False"}]}}"""]));
+            "-p", """{"metadata":{"labels":{"tier":"edge"}},"spec":{"nodeName":"node-9"},"status":{"conditions":[{"type":"Ready","status":"False"}]}}"""]));
         Assert.Equal($"False agent {node}", await Succeeds(["get", pod, "-n", "monitoring", "-o", ready]));
+        Assert.Equal("edge", await Succeeds(["get", pod, "-n", "monitoring", "-o", "jsonpath={.metadata.labels.tier}"]));
         Assert.Equal("1", await Succeeds(["get", "ds", "agent", "-n", "monitoring", "-o", "jsonpath={.status.numberReady}"]));
         Assert.Equal($"{pod} patched\n", await Succeeds(["patch", pod, "-n", "monitoring", "--subresource=status", "--type=strategic",
             "-p", """{"status":{"conditions":[{"type":"Ready","status":"True"}]}}"""]));
