@@ -39,7 +39,8 @@ public static class NodeEndpoints
             return await request.WriteAsync(c => m.Send(new PatchNode(c, name, patch, request.IfMatch()), ct), Answers.Object(Responses.Node(name)));
         });
 
-        // the status subresource: the same object, and writes that keep only what they say of its status (conditions, resources)
+        // the status subresource: the same object, and writes that keep what they say of its status (conditions, resources) and
+        // its labels and annotations, not of its spec
         nodes.MapGet("/{name}/status", async (string name, HttpContext http, IMediator m, CancellationToken ct) =>
             KubeReads.Get(http, ApiResources.Nodes, await m.Send(new GetNode(name), ct)));
 

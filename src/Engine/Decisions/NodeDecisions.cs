@@ -31,33 +31,35 @@ public static class NodeDecisions
 
     /// <summary>
     /// Replace labels, annotations, taints, unschedulable, resources and conditions; one event per kind of change. With
-    /// <paramref name="statusOnly"/> (the status subresource), only the status is taken from the body, as the API server
-    /// does: its metadata and spec are the node's own, and its status is the whole status. A manifest written whole
-    /// (PUT of the node, an apply) that gives no resources leaves the node's: a manifest seldom carries them.
+    /// <paramref name="statusOnly"/> (the status subresource), the spec is the node's own, as the API server keeps it: the
+    /// status is the whole status, and the labels and annotations the body gives are taken (a map it leaves out stays). A
+    /// manifest written whole (PUT of the node, an apply) that gives no resources leaves the node's: a manifest seldom
+    /// carries them.
     /// </summary>
     public static Decided Replace(ClusterState s, string name, Node node, DateTimeOffset now, bool statusOnly = false) =>
-        Replace(s, name, node, now, statusOnly, keepUnsaidResources: !statusOnly);
+        Replace(s, name, node, now, statusOnly, keepUnsaidResources: !statusOnly, keepUnsaidMetadata: true);
 
     /// <summary>
     /// <see cref="Replace(ClusterState, string, Node, DateTimeOffset, bool)"/>, saying whether resources the body does not
     /// give are kept (a manifest) or removed (a status written whole, or a patch of the node as served, where a resource
     /// list missing is one the patch removed).
     /// </summary>
-    private static Decided Replace(ClusterState s, string name, Node node, DateTimeOffset now, bool statusOnly, bool keepUnsaidResources)
+    private static Decided Replace(ClusterState s, string name, Node node, DateTimeOffset now, bool statusOnly, bool keepUnsaidResources,
+        bool keepUnsaidMetadata)
     {
         if (!s.Nodes.TryGetValue(name, out var current)) return Failure.NotFound($"node {name}");
         if (statusOnly)
         {
             // the status subresource resets the spec alone (nodeStatusStrategy): labels and annotations the body gives are
-            // kept, as the API server keeps them (a map the body leaves out stays as it is)
+            // kept, as the API server keeps them; a map a written status leaves out stays, one a patch removed is gone
             var served = Views.Node(current);
             node = served with
             {
                 Status = node.Status,
                 Metadata = served.Metadata! with
                 {
-                    Labels = node.Metadata?.Labels ?? served.Metadata!.Labels,
-                    Annotations = node.Metadata?.Annotations ?? served.Metadata!.Annotations,
+                    Labels = node.Metadata?.Labels ?? (keepUnsaidMetadata ? served.Metadata!.Labels : null),
+                    Annotations = node.Metadata?.Annotations ?? (keepUnsaidMetadata ? served.Metadata!.Annotations : null),
                 },
             };
         }
@@ -110,7 +112,7 @@ public static class NodeDecisions
         {
             return Failure.Malformed(e.Message, e.Path);
         }
-        return Replace(s, name, node, now, statusOnly, keepUnsaidResources: false);
+        return Replace(s, name, node, now, statusOnly, keepUnsaidResources: false, keepUnsaidMetadata: false);
     }
 
     /// <summary>Create, or replace if it exists (what apply does).</summary>

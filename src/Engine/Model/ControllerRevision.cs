@@ -56,6 +56,9 @@ public sealed record ControllerRevision
                 {
                     if (!container.ContainsKey("resources")) container["resources"] = new JsonObject();
                     Resources(container["resources"]);
+                    if (container["env"] is JsonArray env)
+                        foreach (var variable in env.OfType<JsonObject>())
+                            if (variable["valueFrom"] is JsonObject from) Divisor(from["resourceFieldRef"]);
                 }
         QuantityList(spec["overhead"]);
         Resources(spec["resources"]);
@@ -63,9 +66,27 @@ public sealed record ControllerRevision
             foreach (var volume in volumes.OfType<JsonObject>())
             {
                 if (volume["emptyDir"] is JsonObject emptyDir && Canonical(emptyDir["sizeLimit"]) is { } limit) emptyDir["sizeLimit"] = limit;
-                Resources(volume["ephemeral"]?["volumeClaimTemplate"]?["spec"]?["resources"]);
+                if (volume["ephemeral"] is JsonObject ephemeral && ephemeral["volumeClaimTemplate"] is JsonObject claim && claim["spec"] is JsonObject claimSpec)
+                    Resources(claimSpec["resources"]);
+                DownwardItems(volume["downwardAPI"]);
+                if (volume["projected"] is JsonObject projected && projected["sources"] is JsonArray sources)
+                    foreach (var source in sources.OfType<JsonObject>()) DownwardItems(source["downwardAPI"]);
             }
         return template;
+    }
+
+    private static void DownwardItems(JsonNode? downwardApi)
+    {
+        if (downwardApi is JsonObject api && api["items"] is JsonArray items)
+            foreach (var item in items.OfType<JsonObject>()) Divisor(item["resourceFieldRef"]);
+    }
+
+    /// <summary>A resourceFieldRef's divisor: a Quantity Go writes even when absent, as "0".</summary>
+    private static void Divisor(JsonNode? resourceFieldRef)
+    {
+        if (resourceFieldRef is not JsonObject reference) return;
+        if (!reference.ContainsKey("divisor")) reference["divisor"] = "0";
+        else if (Canonical(reference["divisor"]) is { } divisor) reference["divisor"] = divisor;
     }
 
     /// <summary>A resource requirements' quantities in canonical form, as Go writes a Quantity it read ("1000m" is "1").</summary>

@@ -4,10 +4,12 @@ using System.Numerics;
 namespace EventEngine.Model;
 
 /// <summary>
-/// Kubernetes' quantities (resource.Quantity) in canonical form, as Go writes one it has read: the value kept exactly,
-/// down to nano (a finer one rounded away from zero), with no fractional digits and the largest suffix that allows,
-/// in the kind of suffix it was given (decimal SI, binary SI or a decimal exponent). So "1000m" is "1", "1.5" is
-/// "1500m", "0.5Gi" is "512Mi", "1024Ki" is "1Mi", "12000" is "12k" and "1.1Ki" (not a whole number) "1126400m".
+/// Kubernetes' quantities (resource.Quantity) as Go writes one it has read. A text already in canonical form, by the
+/// test resource.ParseQuantity makes (a whole number in the kind of suffix given, not ending in 000, or a binary one
+/// whose value is not a multiple of 8), is written as given ("+4" stays "+4"). Any other is written in canonical form:
+/// the value kept exactly, down to nano (a finer one rounded away from zero), no fractional digits and the largest
+/// suffix that allows, in the kind of suffix it was given. So "1000m" is "1", "1.5" is "1500m", "0.5Gi" is "512Mi",
+/// "1024Ki" is "1Mi", "12000" is "12k" and "1.1Ki" (not a whole number) "1126400m".
 /// </summary>
 public static class Quantities
 {
@@ -15,28 +17,65 @@ public static class Quantities
 
     private static readonly BigInteger MaxBinary = long.MaxValue;
 
-    private const int MaxExponent = 1_000;
+    /// <summary>The longest text taken as a quantity (as validation's limit): a longer one is left as given.</summary>
+    private const int MaxLength = 64;
 
-    /// <summary>The canonical form of a quantity, or null when the text is not one (validation says why).</summary>
+    /// <summary>The text Go writes for a quantity, or null when the text is not one (validation says why).</summary>
     public static string? Canonical(string text)
     {
-        if (Parse(text) is not var (negative, unscaled, scale, format)) return null;
+        text = text.Trim();
+        if (text.Length is 0 or > MaxLength) return null;
+        if (text == "0") return "0";
+
+        // resource.ParseQuantity's scan: a sign, the digits (leading zeros dropped), a fraction, a suffix
+        var pos = 0;
+        var negative = false;
+        if (text[pos] is '+' or '-') negative = text[pos++] == '-';
+        while (pos < text.Length && text[pos] == '0') pos++;
+        var start = pos;
+        while (pos < text.Length && char.IsAsciiDigit(text[pos])) pos++;
+        var whole = pos > start ? text[start..pos] : "0";
+        var fraction = "";
+        if (pos < text.Length && text[pos] == '.')
+        {
+            var from = ++pos;
+            while (pos < text.Length && char.IsAsciiDigit(text[pos])) pos++;
+            fraction = text[from..pos];
+        }
+        if (Suffix(text[pos..]) is not var (radix, power, format)) return null;
+        if (KeptAsGiven(whole, fraction, radix, power, format)) return text;
+
+        var unscaled = BigInteger.Parse(whole + fraction, NumberStyles.None, CultureInfo.InvariantCulture);
+        long scale = -fraction.Length;
+        if (radix == 10) scale += power;
+        else unscaled <<= power;
         if (unscaled.IsZero) return "0";
+        if (scale < -9)
+        {
+            // finer than nano: rounded away from zero, so that any amount asked for is some amount
+            var places = -9 - scale;
+            unscaled = places > unscaled.ToString(CultureInfo.InvariantCulture).Length
+                ? BigInteger.One
+                : BigInteger.DivRem(unscaled, BigInteger.Pow(10, (int)places), out var rest) + (rest.IsZero ? 0 : 1);
+            scale = -9;
+        }
         var sign = negative ? "-" : "";
 
         if (format == Format.BinarySI)
         {
-            var whole = scale >= 0 ? unscaled * BigInteger.Pow(10, scale) : unscaled / BigInteger.Pow(10, -scale);
-            var exact = scale >= 0 || (unscaled % BigInteger.Pow(10, -scale)).IsZero;
-            if (whole >= 1024 && exact)
+            // scale is 0 or a fraction's: the value is capped at 2^63-1, and below 1 it is written as decimal SI
+            var ten = BigInteger.Pow(10, (int)-scale);
+            if (unscaled > MaxBinary * ten) (unscaled, scale, ten) = (MaxBinary, 0, BigInteger.One);
+            var wholeValue = BigInteger.DivRem(unscaled, ten, out var remainder);
+            if (wholeValue >= 1024 && remainder.IsZero)
             {
-                var power = 0;
-                while (power < Binary.Length - 1 && (whole % 1024).IsZero)
+                var steps = 0;
+                while (steps < Binary.Length - 1 && (wholeValue % 1024).IsZero)
                 {
-                    whole /= 1024;
-                    power++;
+                    wholeValue /= 1024;
+                    steps++;
                 }
-                return sign + whole.ToString(CultureInfo.InvariantCulture) + Binary[power];
+                return sign + wholeValue.ToString(CultureInfo.InvariantCulture) + Binary[steps];
             }
             // below 1024, or not a whole number: decimal SI, which loses nothing
             format = Format.DecimalSI;
@@ -49,7 +88,7 @@ public static class Quantities
             mantissa /= 10;
             exponent++;
         }
-        var down = ((exponent % 3) + 3) % 3;
+        var down = (int)(((exponent % 3) + 3) % 3);
         mantissa *= BigInteger.Pow(10, down);
         exponent -= down;
         var number = sign + mantissa.ToString(CultureInfo.InvariantCulture);
@@ -58,56 +97,31 @@ public static class Quantities
         return number + "e" + exponent.ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// resource.ParseQuantity's fast path, which keeps the text it was given: a value that fits an int64 at nano or
+    /// coarser, and is in canonical form already as it reads it.
+    /// </summary>
+    private static bool KeptAsGiven(string whole, string fraction, int radix, int power, Format format)
+    {
+        if (format == Format.BinarySI)
+        {
+            if (fraction.Length > 0 || 15 - whole.Length - (int)(power * 3f / 10) - 1 < 0) return false;
+            var value = long.Parse(whole, NumberStyles.None, CultureInfo.InvariantCulture);
+            // the value times 2^power must fit an int64 too
+            return power % 10 == 0 && (value & 0x07) != 0 && value <= long.MaxValue >> power;
+        }
+        if (radix != 10 || 18 - (whole.Length + fraction.Length) < 0) return false;
+        var scale = (long)power - fraction.Length;
+        var shifted = whole + fraction;
+        return scale >= -9 && scale % 3 == 0 && !shifted.EndsWith("000", StringComparison.Ordinal) && shifted[0] != '0';
+    }
+
     private static readonly string[] Binary = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
 
-    private static readonly Dictionary<int, string> Decimal = new()
+    private static readonly Dictionary<long, string> Decimal = new()
     {
         [-9] = "n", [-6] = "u", [-3] = "m", [3] = "k", [6] = "M", [9] = "G", [12] = "T", [15] = "P", [18] = "E",
     };
-
-    /// <summary>
-    /// A quantity as sign, unscaled magnitude and power of ten (resource.ParseQuantity): rounded up to nano, a binary
-    /// one capped at 2^63-1, and one below 1 in binary SI taken as decimal SI.
-    /// </summary>
-    private static (bool Negative, BigInteger Unscaled, int Scale, Format Format)? Parse(string text)
-    {
-        var pos = 0;
-        var negative = false;
-        if (pos < text.Length && text[pos] is '+' or '-') negative = text[pos++] == '-';
-        var start = pos;
-        while (pos < text.Length && char.IsAsciiDigit(text[pos])) pos++;
-        var whole = text[start..pos];
-        var fraction = "";
-        if (pos < text.Length && text[pos] == '.')
-        {
-            var from = ++pos;
-            while (pos < text.Length && char.IsAsciiDigit(text[pos])) pos++;
-            fraction = text[from..pos];
-        }
-        if (whole.Length + fraction.Length == 0 || Suffix(text[pos..]) is not var (radix, power, format)) return null;
-        // an exponent past any amount a cluster holds is left as given (and its arithmetic left undone)
-        if (Math.Abs(power) > MaxExponent) return null;
-
-        var unscaled = BigInteger.Parse("0" + whole + fraction, NumberStyles.None, CultureInfo.InvariantCulture);
-        var scale = -fraction.Length;
-        if (radix == 10) scale += power;
-        else unscaled <<= power;
-        if (scale < -9 && !unscaled.IsZero)
-        {
-            // finer than nano: rounded away from zero, so that any amount asked for is some amount
-            var places = -9 - scale;
-            if (places > unscaled.ToString(CultureInfo.InvariantCulture).Length) unscaled = BigInteger.One;
-            else unscaled = BigInteger.DivRem(unscaled, BigInteger.Pow(10, places), out var rest) + (rest.IsZero ? 0 : 1);
-            scale = -9;
-        }
-        if (format == Format.BinarySI)
-        {
-            var value = scale >= 0 ? unscaled * BigInteger.Pow(10, scale) : unscaled;
-            if (scale >= 0 && value > MaxBinary) (unscaled, scale) = (MaxBinary, 0);
-            if (scale < 0 && unscaled < BigInteger.Pow(10, -scale)) format = Format.DecimalSI;
-        }
-        return (negative, unscaled, scale, format);
-    }
 
     private static (int Radix, int Power, Format Format)? Suffix(string suffix) => suffix switch
     {
@@ -127,10 +141,9 @@ public static class Quantities
         "Ti" => (2, 40, Format.BinarySI),
         "Pi" => (2, 50, Format.BinarySI),
         "Ei" => (2, 60, Format.BinarySI),
-        _ when suffix.Length > 1 && suffix[0] is 'e' or 'E' && IsExponent(suffix[1..]) =>
-            (10, int.Parse(suffix[1..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture), Format.DecimalExponent),
+        _ when suffix.Length > 1 && suffix[0] is 'e' or 'E'
+               && int.TryParse(suffix[1..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exponent) =>
+            (10, exponent, Format.DecimalExponent),
         _ => null,
     };
-
-    private static bool IsExponent(string text) => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
 }

@@ -62,14 +62,19 @@ public sealed class GoJsonTests
     {
         var template = PodTemplate.From(JsonDocument.Parse("""
             {"spec": {"overhead": {"cpu": "250m", "memory": "0.5Gi"},
-                      "containers": [{"name": "c", "image": "i", "resources": {"requests": {"cpu": "1000m", "memory": 1073741824}, "limits": {"cpu": 2, "memory": "1536Mi", "example.com/gpu": "1e3"}}}],
+                      "containers": [{"name": "c", "image": "i", "env": [{"name": "CPU", "valueFrom": {"resourceFieldRef": {"resource": "requests.cpu"}}}], "resources": {"requests": {"cpu": "1000m", "memory": 1073741824}, "limits": {"cpu": 2, "memory": "1536Mi", "example.com/gpu": "1e3"}}}],
                       "initContainers": [{"name": "i", "image": "i", "resources": {"requests": {"ephemeral-storage": "12000"}}}],
-                      "volumes": [{"name": "v", "emptyDir": {"sizeLimit": "2048Mi"}}]}}
+                      "volumes": [{"name": "v", "emptyDir": {"sizeLimit": "2048Mi"}},
+                                  {"name": "d", "downwardAPI": {"items": [{"path": "cpu", "resourceFieldRef": {"resource": "limits.cpu", "divisor": "1000m"}}]}},
+                                  {"name": "w", "ephemeral": "not an object"}]}}
             """).RootElement);
         var data = GoJson.Write(ControllerRevision.DataOf(template));
         Assert.Contains("""{"limits":{"cpu":"2","example.com/gpu":"1e3","memory":"1536Mi"},"requests":{"cpu":"1","memory":"1073741824"}}""", data);
         Assert.Contains("""{"requests":{"ephemeral-storage":"12k"}}""", data);
         Assert.Contains("\"overhead\":{\"cpu\":\"250m\",\"memory\":\"512Mi\"}", data);
         Assert.Contains("\"emptyDir\":{\"sizeLimit\":\"2Gi\"}", data);
+        // a resourceFieldRef's divisor is a Quantity Go writes even when absent
+        Assert.Contains("\"resourceFieldRef\":{\"divisor\":\"0\",\"resource\":\"requests.cpu\"}", data);
+        Assert.Contains("\"resourceFieldRef\":{\"divisor\":\"1\",\"resource\":\"limits.cpu\"}", data);
     }
 }

@@ -63,6 +63,9 @@ public sealed class NodeApiTests : ApiTest
         await Client.PutAsync("/api/v1/nodes/n1/status", """{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"},"status":{"conditions":[{"type":"Ready","status":"True"}]}}""");
         var labels = (await Client.GetJsonAsync("/api/v1/nodes/n1"))["metadata"]!["labels"]!.AsObject();
         Assert.Equal(["disk=ssd", "zone=a"], labels.Select(l => $"{l.Key}={l.Value}").Order());
+        // a patch of the status that removes the annotations removes them, as a patch of the node does
+        await Client.PatchAsync("/api/v1/nodes/n1/status", """{"metadata":{"annotations":null}}""");
+        Assert.Null((await Client.GetJsonAsync("/api/v1/nodes/n1"))["metadata"]!["annotations"]);
     }
 
     [Fact]

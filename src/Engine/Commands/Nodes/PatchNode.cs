@@ -9,7 +9,7 @@ namespace EventEngine.Commands.Nodes;
 
 /// <summary>
 /// PATCH /api/v1/nodes/{name} (JSON merge patch, strategic merge patch or JSON patch), or of its status subresource
-/// (<paramref name="StatusOnly"/>: only the patched status is kept); metadata.resourceVersion or If-Match, when given,
+/// (<paramref name="StatusOnly"/>: the patched status, labels and annotations are kept, not the spec); metadata.resourceVersion or If-Match, when given,
 /// must be the latest.
 /// </summary>
 public sealed record PatchNode(CommandContext Context, string Name, ObjectPatch Patch, string? IfMatch, bool StatusOnly = false) : IRequest<CommandOutcome>;

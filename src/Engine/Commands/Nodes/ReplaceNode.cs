@@ -8,7 +8,7 @@ namespace EventEngine.Commands.Nodes;
 
 /// <summary>
 /// PUT /api/v1/nodes/{name}: replace labels, annotations, taints, unschedulable and conditions; or PUT of its status
-/// subresource (<paramref name="StatusOnly"/>: the conditions and resources alone). metadata.resourceVersion or If-Match, when given,
+/// subresource (<paramref name="StatusOnly"/>: the conditions and resources, and the labels and annotations it gives; not the spec). metadata.resourceVersion or If-Match, when given,
 /// must be the latest.
 /// </summary>
 public sealed record ReplaceNode(CommandContext Context, string Name, Node Node, string? IfMatch, bool StatusOnly = false) : IRequest<CommandOutcome>;

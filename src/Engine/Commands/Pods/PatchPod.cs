@@ -10,7 +10,7 @@ namespace EventEngine.Commands.Pods;
 
 /// <summary>
 /// PATCH /api/v1/namespaces/{ns}/pods/{name} (merge, strategic merge or JSON patch): the pod's labels; or of its status
-/// subresource (<paramref name="StatusOnly"/>: only the patched status is kept, its phase and readiness). Served renders
+/// subresource (<paramref name="StatusOnly"/>: the patched status, its phase and readiness, and its labels; not its spec). Served renders
 /// the pod as the API serves it (the patch applies to that); metadata.resourceVersion or If-Match, when given, must be
 /// the latest.
 /// </summary>
