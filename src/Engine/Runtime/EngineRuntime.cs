@@ -663,24 +663,30 @@ public sealed class Streams : IStreamPositions
 
     /// <summary>
     /// The positions after these events (in seq order); <paramref name="after"/>, the state they leave, keeps a stream
-    /// another of its objects writes from being taken for ended (see <see cref="Written"/>).
+    /// another of its objects writes from being taken for ended (<see cref="EndedBy"/>).
     /// </summary>
-    public Streams With(IEnumerable<StoredEvent> events, ClusterState? after = null)
+    public Streams With(IEnumerable<StoredEvent> events, ClusterState after)
     {
         var builder = _positions.ToBuilder();
         ImmutableDictionary<string, long>.Builder? ended = null;
         foreach (var e in events)
         {
             builder[e.Stream] = (e.Version, e.Seq);
-            var ends = Subjects.Ended(e.Type, e.Stream);
+            var ends = EndedBy(e, after);
             if (ends.Length == 0 && !(ended?.ContainsKey(e.Stream) ?? _ended.ContainsKey(e.Stream))) continue;
             ended ??= _ended.ToBuilder();
             // an event in an ended stream starts its object again
             ended.Remove(e.Stream);
-            foreach (var stream in ends)
-                if (after is null || !Written(stream, after)) ended[stream] = e.Seq;
+            foreach (var stream in ends) ended[stream] = e.Seq;
         }
         return new Streams(builder.ToImmutable(), ended?.ToImmutable() ?? _ended);
+    }
+
+    /// <summary>The streams an event ends (<see cref="Subjects.Ended"/>) that no object of <paramref name="after"/> writes.</summary>
+    public static string[] EndedBy(StoredEvent e, ClusterState after)
+    {
+        var ends = Subjects.Ended(e.Type, e.Stream);
+        return ends.Length == 0 ? ends : ends.Where(stream => !Written(stream, after)).ToArray();
     }
 
     /// <summary>

@@ -85,12 +85,15 @@ internal static class EventRows
         return command;
     }
 
-    /// <summary>Where the recording of a kind stands: the source resourceVersion of its last event, stored with it.</summary>
-    public static NpgsqlBatchCommand SourcePosition(string kind, string resourceVersion, long seq)
+    /// <summary>
+    /// Where the recording of a kind stands: the source resourceVersion of its last event, stored with it (or, with
+    /// <paramref name="unlessKept"/>, only where the kind has no row yet).
+    /// </summary>
+    public static NpgsqlBatchCommand SourcePosition(string kind, string resourceVersion, long seq, bool unlessKept = false)
     {
-        var command = new NpgsqlBatchCommand("""
+        var command = new NpgsqlBatchCommand($"""
             insert into source_positions (kind, resource_version, seq) values ($1, $2, $3)
-            on conflict (kind) do update set resource_version = excluded.resource_version, seq = excluded.seq
+            on conflict (kind) do {(unlessKept ? "nothing" : "update set resource_version = excluded.resource_version, seq = excluded.seq")}
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = kind });
         command.Parameters.Add(new NpgsqlParameter { Value = resourceVersion });

@@ -277,12 +277,9 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
             (found, seq) = (reader.GetString(0), reader.GetInt64(1));
         }
         // kept from now on, so the next start reads the row (one a recording append wrote meanwhile is newer, and stays)
-        await using (var keep = dataSource.CreateCommand(
-            "insert into source_positions (kind, resource_version, seq) values ($1, $2, $3) on conflict (kind) do nothing"))
+        await using (var keep = dataSource.CreateBatch())
         {
-            keep.Parameters.Add(new NpgsqlParameter { Value = kind });
-            keep.Parameters.Add(new NpgsqlParameter { Value = found });
-            keep.Parameters.Add(new NpgsqlParameter { Value = seq });
+            keep.BatchCommands.Add(EventRows.SourcePosition(kind, found, seq, unlessKept: true));
             await keep.ExecuteNonQueryAsync(cancellationToken);
         }
         return found;

@@ -341,12 +341,11 @@ public sealed class LogFold
                 _versions[e.Stream] = e.Version;
                 _seqs[e.Stream] = e.Seq;
                 // the rows are written for the objects there are: a deleted one's stream is let go, as the live engine does
-                foreach (var ended in Subjects.Ended(e.Type, e.Stream))
-                    if (!Streams.Written(ended, State))
-                    {
-                        _versions.Remove(ended);
-                        _seqs.Remove(ended);
-                    }
+                foreach (var ended in Streams.EndedBy(e, State))
+                {
+                    _versions.Remove(ended);
+                    _seqs.Remove(ended);
+                }
                 Head = e.Seq;
                 each(e, decoded[i].Event, before, State);
             }

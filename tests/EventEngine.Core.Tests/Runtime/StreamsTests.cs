@@ -20,7 +20,7 @@ public sealed class StreamsTests
     [Fact]
     public void ADeletedObjectsStream_IsKeptUntilItsDeletionCommits_ThenLetGo()
     {
-        var streams = Streams.Empty.With([E(1, "node-a", 1), E(2, "node-b", 1), E(3, "node-a", 2, Removed)]);
+        var streams = Streams.Empty.With([E(1, "node-a", 1), E(2, "node-b", 1), E(3, "node-a", 2, Removed)], ClusterState.Empty);
 
         // decided on, not committed: the version is still there to continue; the object is gone, so no resourceVersion
         Assert.True(streams.Knows("node-a"));
@@ -37,14 +37,14 @@ public sealed class StreamsTests
     [Fact]
     public void ANameThatComesBackBeforeTheCommit_IsKept()
     {
-        var streams = Streams.Empty.With([E(1, "node-a", 1), E(2, "node-a", 2, Removed), E(3, "node-a", 3, "node_joined.v1")]).Forget(3, ClusterState.Empty);
+        var streams = Streams.Empty.With([E(1, "node-a", 1), E(2, "node-a", 2, Removed), E(3, "node-a", 3, "node_joined.v1")], ClusterState.Empty).Forget(3, ClusterState.Empty);
         Assert.Equal((3L, 3L), (streams.Version("node-a"), streams.Seq("node-a")));
     }
 
     [Fact]
     public void ADaemonSetsDeletion_EndsBothItsStreams()
     {
-        var streams = Streams.Empty.With([E(1, "daemonset-default.foo", 1), E(2, "daemonset-status-default.foo", 1), E(3, "daemonset-default.foo", 2, DaemonSetDeletedType)]);
+        var streams = Streams.Empty.With([E(1, "daemonset-default.foo", 1), E(2, "daemonset-status-default.foo", 1), E(3, "daemonset-default.foo", 2, DaemonSetDeletedType)], ClusterState.Empty);
         Assert.Equal(0, streams.Forget(3, ClusterState.Empty).Count);
     }
 
