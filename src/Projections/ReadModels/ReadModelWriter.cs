@@ -48,18 +48,85 @@ public static class ReadModelWriter
             batch.Events[^1].Stored.Seq, suffix);
     }
 
-    /// <summary>Every row of a state (a rebuild writes into empty tables).</summary>
-    public static async Task WriteAllAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ClusterState state,
-        IStreamPositions versions, long seq, CancellationToken ct, string suffix = "")
+    /// <summary>
+    /// Every row of a state, copied (binary COPY) into a rebuild's new tables while they have no indexes: each key is
+    /// there once, so nothing conflicts. The rows are made on every core a slice at a time, in the state's order, and
+    /// the slice is copied before the next is made (a pod's row is its whole object as JSON: all of them at once would
+    /// hold the cluster's JSON in memory).
+    /// </summary>
+    public static async Task CopyAllAsync(NpgsqlConnection connection, ClusterState state, IStreamPositions versions, string suffix, CancellationToken ct)
     {
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var command in Statements(
-            state.Nodes.Values.Select(n => Rows.Node(n, versions)).ToList(), [],
-            state.DaemonSets.Values.Select(d => Rows.DaemonSet(d, versions)).ToList(), [],
-            state.Pods.Values.Select(p => Rows.Pod(p, state, versions)).ToList(), [],
-            state.Revisions.Values.Select(r => Rows.Revision(r, state)).ToList(), [],
-            seq, suffix)) batch.BatchCommands.Add(command);
-        await batch.ExecuteNonQueryAsync(ct);
+        await CopyAsync(connection, $"proj_nodes{suffix} (name, resource_version, updated_seq, object)",
+            state.Nodes.Values, n => Rows.Node(n, versions), static (row, values) =>
+            {
+                values.Add((row.Name, NpgsqlDbType.Text));
+                values.Add((row.ResourceVersion, NpgsqlDbType.Bigint));
+                values.Add((row.UpdatedSeq, NpgsqlDbType.Bigint));
+                values.Add((row.Object, NpgsqlDbType.Json));
+            }, ct);
+        await CopyAsync(connection, $"proj_daemonsets{suffix} (namespace, name, uid, current_hash, resource_version, updated_seq, object)",
+            state.DaemonSets.Values, d => Rows.DaemonSet(d, versions), static (row, values) =>
+            {
+                values.Add((row.Namespace, NpgsqlDbType.Text));
+                values.Add((row.Name, NpgsqlDbType.Text));
+                values.Add((row.Uid, NpgsqlDbType.Text));
+                values.Add((row.CurrentHash, NpgsqlDbType.Text));
+                values.Add((row.ResourceVersion, NpgsqlDbType.Bigint));
+                values.Add((row.UpdatedSeq, NpgsqlDbType.Bigint));
+                values.Add((row.Object, NpgsqlDbType.Json));
+            }, ct);
+        await CopyAsync(connection, $"proj_pods{suffix} (namespace, name, daemonset, node, phase, ready, hash, created_at, resource_version, updated_seq, object)",
+            state.Pods.Values, p => Rows.Pod(p, state, versions), static (row, values) =>
+            {
+                values.Add((row.Namespace, NpgsqlDbType.Text));
+                values.Add((row.Name, NpgsqlDbType.Text));
+                values.Add((row.DaemonSet, NpgsqlDbType.Text));
+                values.Add((row.Node, NpgsqlDbType.Text));
+                values.Add((row.Phase, NpgsqlDbType.Text));
+                values.Add((row.Ready, NpgsqlDbType.Boolean));
+                values.Add((row.Hash, NpgsqlDbType.Text));
+                values.Add((row.CreatedAt, NpgsqlDbType.TimestampTz));
+                values.Add((row.ResourceVersion, NpgsqlDbType.Bigint));
+                values.Add((row.UpdatedSeq, NpgsqlDbType.Bigint));
+                values.Add((row.Object, NpgsqlDbType.Json));
+            }, ct);
+        await CopyAsync(connection, $"proj_revisions{suffix} (namespace, name, owner_uid, number, hash, created_at, template, object)",
+            state.Revisions.Values, r => Rows.Revision(r, state), static (row, values) =>
+            {
+                values.Add((row.Namespace, NpgsqlDbType.Text));
+                values.Add((row.Name, NpgsqlDbType.Text));
+                values.Add((row.OwnerUid, NpgsqlDbType.Text));
+                values.Add((row.Number, NpgsqlDbType.Bigint));
+                values.Add((row.Hash, NpgsqlDbType.Text));
+                values.Add((row.CreatedAt, NpgsqlDbType.TimestampTz));
+                values.Add((row.Template, NpgsqlDbType.Json));
+                values.Add((row.Object, NpgsqlDbType.Json));
+            }, ct);
+    }
+
+    /// <summary>How many rows <see cref="CopyAllAsync"/> makes at a time.</summary>
+    private const int CopySlice = 2_000;
+
+    private static async Task CopyAsync<TObject, TRow>(NpgsqlConnection connection, string table, IEnumerable<TObject> objects,
+        Func<TObject, TRow> rowOf, Action<TRow, List<(object? Value, NpgsqlDbType Type)>> columns, CancellationToken ct)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync($"copy {table} from stdin (format binary)", ct);
+        var values = new List<(object? Value, NpgsqlDbType Type)>();
+        foreach (var slice in objects.Chunk(CopySlice))
+        {
+            foreach (var row in slice.AsParallel().AsOrdered().Select(rowOf).ToArray())
+            {
+                values.Clear();
+                columns(row, values);
+                await importer.StartRowAsync(ct);
+                foreach (var (value, type) in values)
+                {
+                    if (value is null) await importer.WriteNullAsync(ct);
+                    else await importer.WriteAsync(value, type, ct);
+                }
+            }
+        }
+        await importer.CompleteAsync(ct);
     }
 
     private static IEnumerable<Rows.RevisionRow> ChangedRevisions(ClusterState before, ClusterState after, HashSet<string> namespaces) =>

@@ -13,7 +13,7 @@ namespace EventEngine.Projections.ReadModels;
 /// Drops and rebuilds every read model and the object history from the log, in bulk: the log is read in large pages
 /// (decoded in parallel), folded in memory event by event, and what the events leave behind (closed versions,
 /// fingerprints, ended placement intervals) is streamed with binary COPY into fresh tables without indexes, while
-/// the fold goes on; the current versions, open intervals and read models follow at the end, then the indexes are
+/// the fold goes on; the current versions, open intervals and read models are copied at the end, then the indexes are
 /// built in one pass each. The old tables keep answering meanwhile; a short final transaction (holding the append
 /// lock, so nothing commits meanwhile) folds whatever was appended during the rebuild and swaps the tables in.
 /// Memory: the folded state, the current version of every object, and at most <see cref="Pending"/> batches in flight.
@@ -133,8 +133,8 @@ public sealed partial class Rebuild(NpgsqlDataSource dataSource, EventStore stor
         {
             await CopyVersionsAsync(connection, "history_open_next", versions.Open, open: true, ct);
             await CopyIntervalsAsync(connection, intervals.Open, ct);
+            await ReadModelWriter.CopyAllAsync(connection, fold.State, fold.Positions, "_next", ct);
             foreach (var table in Tables) await IndexAsync(connection, load, table, ct);
-            await ReadModelWriter.WriteAllAsync(connection, load, fold.State, fold.Positions, fold.Head, ct, suffix: "_next");
             await load.CommitAsync(ct);
         }
 
