@@ -27,7 +27,7 @@ public static partial class Fold
             DaemonSetsByUid = s.DaemonSetsByUid.SetItem(e.Uid, ds.Key),
             DeletedOwners = s.DeletedOwners.Remove(e.Uid),
         };
-        ds = WithAllSlots(s, ds, r.Id);
+        ds = WithAllSlotsOfNew(s, ds, r.Id);
         s = s with { DaemonSets = s.DaemonSets.SetItem(ds.Key, ds) };
         return Reclassify(s, s.Unclaimed.Where(k => s.Pods[k].Controller?.Uid == e.Uid));
     }
@@ -35,20 +35,26 @@ public static partial class Fold
     private static ClusterState DaemonSetChanged(
         ClusterState s, string key, DaemonSet obj, long generation, long templateGeneration, RevisionChange? revision, Recorded r)
     {
-        var ds = s.DaemonSets.GetValueOrDefault(key) ?? throw Missing("DaemonSet", key);
-        ds = ds with { Object = obj, Generation = generation, TemplateGeneration = templateGeneration, SpecCause = r.Id };
-        if (revision is null) return s with { DaemonSets = s.DaemonSets.SetItem(key, ds) };
+        var before = s.DaemonSets.GetValueOrDefault(key) ?? throw Missing("DaemonSet", key);
+        var ds = before with { Object = obj, Generation = generation, TemplateGeneration = templateGeneration, SpecCause = r.Id };
+        // the API refuses a selector that changes; an imported log could hold one, and then which pods are counted moves
+        var sameSelector = LabelSelectors.SameSelector(before.Selector, ds.Selector);
+        if (revision is null && sameSelector) return s with { DaemonSets = s.DaemonSets.SetItem(key, ds) };
 
-        ds = ds with
+        if (revision is not null)
         {
-            CurrentHash = revision.Hash,
-            Placement = PlacementSpec.From(obj.Spec!.Template!),
-            CollisionCount = revision.CollisionCount,
-            RevisionCause = r.Id,
-            RevisionRestored = revision.PreviousNumber is not null,
-        };
-        s = s with { Revisions = WithRevision(s.Revisions, ds, revision, r.At) };
-        return s with { DaemonSets = s.DaemonSets.SetItem(key, WithAllSlots(s, ds, r.Id)) };
+            ds = ds with
+            {
+                CurrentHash = revision.Hash,
+                Placement = PlacementSpec.From(obj.Spec!.Template!),
+                CollisionCount = revision.CollisionCount,
+                RevisionCause = r.Id,
+                RevisionRestored = revision.PreviousNumber is not null,
+            };
+            s = s with { Revisions = WithRevision(s.Revisions, ds, revision, r.At) };
+        }
+        s = s with { DaemonSets = s.DaemonSets.SetItem(key, sameSelector ? WithAllSlotsOfChanged(s, ds, r.Id) : WithAllSlots(s, ds, r.Id)) };
+        return sameSelector ? s : Reclassify(s, s.Pods.Values.Where(p => p.Controller?.Uid == ds.Uid).Select(p => p.Key));
     }
 
     /// <summary>A new revision, or an existing one (same template) renumbered to be current.</summary>
