@@ -164,11 +164,15 @@ public sealed class FingerprintMoves
         _events.Add((seq, _changes.Count));
     }
 
-    /// <summary>The fingerprint after each event, from <paramref name="start"/> (the one before the run; zero: how far it moved).</summary>
-    public List<(long Seq, BigInteger Value)> Sum(BigInteger start)
+    /// <summary>
+    /// The fingerprint after each event, from <paramref name="start"/> (the one before the run; zero: how far it moved),
+    /// hashed on every core unless <paramref name="parallel"/> is false (a rebuild hashes beside its fold).
+    /// </summary>
+    public List<(long Seq, BigInteger Value)> Sum(BigInteger start, bool parallel = true)
     {
         var moves = new BigInteger[_changes.Count];
-        Parallel.For(0, _changes.Count, i => moves[i] = Fingerprint.Delta(_changes[i]));
+        if (parallel) Parallel.For(0, _changes.Count, i => moves[i] = Fingerprint.Delta(_changes[i]));
+        else for (var i = 0; i < moves.Length; i++) moves[i] = Fingerprint.Delta(_changes[i]);
         var sums = new List<(long, BigInteger)>(_events.Count);
         var (sum, next) = (start, 0);
         foreach (var (seq, end) in _events)

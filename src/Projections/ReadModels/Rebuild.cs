@@ -177,7 +177,8 @@ public sealed partial class Rebuild(NpgsqlDataSource dataSource, EventStore stor
 
     /// <summary>
     /// Writes the pages' closed rows as they come, on a connection of its own: their bodies and the fingerprints' hashes
-    /// are made here, beside the fold, and the fingerprints summed in page order from the empty state's.
+    /// are made here, on this one thread beside the fold (spread over every core, they took the fold's core from it and
+    /// the rebuild was slower), and the fingerprints summed in page order from the empty state's.
     /// </summary>
     private async Task CopyAsync(ChannelReader<Written> batches, CancellationToken ct)
     {
@@ -185,9 +186,9 @@ public sealed partial class Rebuild(NpgsqlDataSource dataSource, EventStore stor
         var fingerprint = System.Numerics.BigInteger.Zero;
         await foreach (var written in batches.ReadAllAsync(ct))
         {
-            await CopyVersionsAsync(connection, "history_next", HistoryVersions.WithBodies(written.Versions), open: false, ct);
+            await CopyVersionsAsync(connection, "history_next", written.Versions, open: false, ct);
             await CopyIntervalsAsync(connection, written.Intervals, ct);
-            var fingerprints = written.Fingerprints.Sum(fingerprint);
+            var fingerprints = written.Fingerprints.Sum(fingerprint, parallel: false);
             if (fingerprints.Count > 0) fingerprint = fingerprints[^1].Value;
             await using var importer = await connection.BeginBinaryImportAsync("copy fingerprints_next (seq, value) from stdin (format binary)", ct);
             foreach (var (seq, value) in fingerprints)
