@@ -128,14 +128,22 @@ public sealed partial class Rebuild(NpgsqlDataSource dataSource, EventStore stor
             await writer;
         }
 
-        // what is still current at the end: the open versions and intervals, and the read models
-        await using (var load = await connection.BeginTransactionAsync(ct))
+        // the closed versions and the fingerprints are all written: their indexes (the history's seven are the longest
+        // part of the end) are built on a connection of their own while what is still current at the end is made and
+        // copied: the open versions and intervals, and the read models
+        var indexed = IndexAsync(PagedTables, ct);
+        try
         {
+            await using var load = await connection.BeginTransactionAsync(ct);
             await CopyVersionsAsync(connection, "history_open_next", versions.Open, open: true, ct);
             await CopyIntervalsAsync(connection, intervals.Open, ct);
             await ReadModelWriter.CopyAllAsync(connection, fold.State, fold.Positions, "_next", ct);
-            foreach (var table in Tables) await IndexAsync(connection, load, table, ct);
+            foreach (var table in Tables.Except(PagedTables)) await IndexAsync(connection, load, table, ct);
             await load.CommitAsync(ct);
+        }
+        finally
+        {
+            await indexed;
         }
 
         await using var swap = await connection.BeginTransactionAsync(ct);
@@ -249,6 +257,18 @@ public sealed partial class Rebuild(NpgsqlDataSource dataSource, EventStore stor
     {
         if (value is null) await importer.WriteNullAsync(ct);
         else await importer.WriteAsync(value, NpgsqlDbType.Text, ct);
+    }
+
+    /// <summary>The tables only the fold's pages write (all of them written once the fold is done).</summary>
+    private static readonly string[] PagedTables = ["history", "fingerprints"];
+
+    /// <summary>The indexes of these tables, built in a transaction on a connection of its own.</summary>
+    private async Task IndexAsync(IReadOnlyList<string> tables, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        foreach (var table in tables) await IndexAsync(connection, transaction, table, ct);
+        await transaction.CommitAsync(ct);
     }
 
     /// <summary>The table's indexes and primary key, built on the new table now that it is loaded (one sorted pass each).</summary>
