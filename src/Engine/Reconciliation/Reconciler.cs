@@ -133,16 +133,34 @@ public static partial class Reconciler
             current.Where(r => r != keep).Select(r => r.Name).Order(StringComparer.Ordinal).ToList(), ds.RevisionCause));
     }
 
-    /// <summary>cleanupHistory: drop the oldest old revisions beyond the limit, keeping any a pod still carries.</summary>
+    /// <summary>
+    /// cleanupHistory: drop the oldest old revisions beyond the limit, keeping any a pod the DaemonSet owns still
+    /// carries. The pods its slots hold and its unclaimed pods are looked at first; every pod is scanned only when
+    /// those leave a revision to drop. An OnDelete DaemonSet with revisionHistoryLimit 0 keeps an old revision that its
+    /// pods carry, and syncs with one beyond the limit every time: without the first look, each sync scanned the cluster.
+    /// </summary>
     private static void CleanupHistory(ClusterState s, DaemonSetState ds, PlanBuilder plan)
     {
         var old = s.RevisionsOf(ds).Where(r => r.Hash != ds.CurrentHash).ToList();
         var toKill = old.Count - ds.RevisionHistoryLimit;
         if (toKill <= 0) return;
-        var live = s.Pods.Values
-            .Where(p => ds.Owns(p) && p.Hash is not null)
-            .Select(p => p.Hash!)
-            .ToHashSet(StringComparer.Ordinal);
+        var live = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var slot in ds.Slots.Values)
+            foreach (var key in slot.Pods)
+                if (s.Pods.TryGetValue(key, out var p) && p.Hash is { } hash) live.Add(hash);
+        foreach (var key in s.Unclaimed)
+            if (s.Pods.TryGetValue(key, out var p) && ds.Owns(p) && p.Hash is { } hash) live.Add(hash);
+        if (Prunable(old, live, toKill).Count == 0) return;
+
+        // the pods neither looked at (owned, selected, terminal and being deleted) may carry one of those
+        live = s.Pods.Values.Where(p => ds.Owns(p) && p.Hash is not null).Select(p => p.Hash!).ToHashSet(StringComparer.Ordinal);
+        var prune = Prunable(old, live, toKill);
+        if (prune.Count > 0) plan.Add(new PruneRevisions(ds.Key, prune, ds.RevisionCause));
+    }
+
+    /// <summary>The numbers of the oldest <paramref name="toKill"/> old revisions no live pod carries.</summary>
+    private static List<long> Prunable(List<RevisionState> old, HashSet<string> live, int toKill)
+    {
         var prune = new List<long>();
         foreach (var revision in old)
         {
@@ -151,7 +169,7 @@ public static partial class Reconciler
             prune.Add(revision.Number);
             toKill--;
         }
-        if (prune.Count > 0) plan.Add(new PruneRevisions(ds.Key, prune, ds.RevisionCause));
+        return prune;
     }
 
     /// <summary>Availability of a pod, remembering when a ready pod will become available.</summary>
