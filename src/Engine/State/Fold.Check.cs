@@ -43,14 +43,7 @@ public static partial class Fold
             if (IsUnclaimed(s, p)) unclaimed.Add(p.Key);
         s = s with { Unclaimed = unclaimed.ToImmutable() };
         // the pods on nodes by owner uid and node, in one pass: each DaemonSet's slots then read only its own pods
-        var owned = new Dictionary<string, Dictionary<string, List<PodState>>>(StringComparer.Ordinal);
-        foreach (var p in s.Pods.Values)
-        {
-            if (p.TargetNode is not { } node || p.Controller?.Uid is not { } uid) continue;
-            if (!owned.TryGetValue(uid, out var byNode)) owned[uid] = byNode = new Dictionary<string, List<PodState>>(StringComparer.Ordinal);
-            if (!byNode.TryGetValue(node, out var pods)) byNode[node] = pods = [];
-            pods.Add(p);
-        }
+        var owned = OwnedByNode(s);
         var none = new Dictionary<string, List<PodState>>();
         var daemonSets = s.DaemonSets.ToBuilder();
         foreach (var ds in s.DaemonSets.Values) daemonSets[ds.Key] = WithAllSlots(s, ds, Guid.Empty, owned.GetValueOrDefault(ds.Uid) ?? none);

@@ -84,16 +84,24 @@ public static partial class Fold
     /// over the pods, where <see cref="WithAllSlots(ClusterState, DaemonSetState, Guid)"/> would look up every pod of
     /// every node (twenty DaemonSets' pods on each of thousands of nodes).
     /// </summary>
-    private static DaemonSetState WithAllSlotsOfNew(ClusterState s, DaemonSetState ds, Guid cause)
+    private static DaemonSetState WithAllSlotsOfNew(ClusterState s, DaemonSetState ds, Guid cause) =>
+        WithAllSlots(s, ds, cause, OwnedByNode(s, ds.Uid).GetValueOrDefault(ds.Uid) ?? []);
+
+    /// <summary>
+    /// The pods on nodes by their controller's uid and by node, in one pass over the pods: every controller's, or only
+    /// <paramref name="uid"/>'s.
+    /// </summary>
+    private static Dictionary<string, Dictionary<string, List<PodState>>> OwnedByNode(ClusterState s, string? uid = null)
     {
-        var owned = new Dictionary<string, List<PodState>>(StringComparer.Ordinal);
+        var owned = new Dictionary<string, Dictionary<string, List<PodState>>>(StringComparer.Ordinal);
         foreach (var p in s.Pods.Values)
         {
-            if (p.TargetNode is not { } node || p.Controller?.Uid != ds.Uid) continue;
-            if (!owned.TryGetValue(node, out var pods)) owned[node] = pods = [];
+            if (p.TargetNode is not { } node || p.Controller?.Uid is not { } owner || (uid is not null && owner != uid)) continue;
+            if (!owned.TryGetValue(owner, out var byNode)) owned[owner] = byNode = new Dictionary<string, List<PodState>>(StringComparer.Ordinal);
+            if (!byNode.TryGetValue(node, out var pods)) byNode[node] = pods = [];
             pods.Add(p);
         }
-        return WithAllSlots(s, ds, cause, owned);
+        return owned;
     }
 
     /// <summary>
