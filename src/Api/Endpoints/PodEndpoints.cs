@@ -37,7 +37,7 @@ public static class PodEndpoints
         v1.MapPut("/namespaces/{ns}/pods/{name}/status", async (string ns, string name, HttpRequest request, IMediator m, CancellationToken ct) =>
         {
             var pod = await Bodies.ObjectAsync<Pod>(request, ct);
-            return await request.WriteAsync(c => m.Send(new ReportPodStatus(c, ns, name, pod.Status ?? new PodStatus(), request.IfMatch(), pod.Metadata?.ResourceVersion), ct),
+            return await request.WriteAsync(c => m.Send(new ReportPodStatus(c, ns, name, pod.Status ?? new PodStatus(), request.IfMatch(), pod.Metadata?.ResourceVersion, pod.Metadata?.Labels), ct),
                 Answers.Object(Responses.Pod(ns, name)));
         });
 

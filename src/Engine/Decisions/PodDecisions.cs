@@ -161,10 +161,31 @@ public static class PodDecisions
         {
             return Failure.MalformedAt("status", e);
         }
-        var reported = ReportStatus(s, ns, name, status, now);
-        if (SameLabels(labels, pod) || reported.Failure is not null) return reported;
-        return new Decided([.. reported.Events, new PodLabelsChanged(DaemonSetOf(s, pod), ns, name, pod.TargetNode, labels)]);
+        return WithLabels(s, pod, ReportStatus(s, ns, name, status, now), labels);
     }
+
+    /// <summary>
+    /// A status written whole (PUT of the status subresource): its phase and readiness as <see cref="ReportStatus"/> reads
+    /// them, with the labels the body gives, which the API server keeps from a status write too; a body that gives no
+    /// labels leaves them as they are, as a written node status does.
+    /// </summary>
+    public static Decided ReplaceStatus(ClusterState s, string ns, string name, PodStatus status, IReadOnlyDictionary<string, string>? labels, DateTimeOffset now)
+    {
+        var key = ns + "/" + name;
+        if (!s.Pods.TryGetValue(key, out var pod)) return Failure.NotFound($"pod {key}");
+        var reported = ReportStatus(s, ns, name, status, now);
+        if (labels is null) return reported;
+        var given = labels.ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
+        var errors = new FieldErrors();
+        NameRules.Labels(given, "metadata.labels", errors);
+        return errors.Any ? Failure.Invalid($"Pod {key}", errors.Errors) : WithLabels(s, pod, reported, given);
+    }
+
+    /// <summary>A status report with the pod's labels as given, when they are not the pod's already.</summary>
+    private static Decided WithLabels(ClusterState s, PodState pod, Decided reported, Dictionary<string, string> labels) =>
+        SameLabels(labels, pod) || reported.Failure is not null
+            ? reported
+            : new Decided([.. reported.Events, new PodLabelsChanged(DaemonSetOf(s, pod), pod.Namespace, pod.Name, pod.TargetNode, labels)]);
 
     private static JsonObject? Ready(JsonObject? status) =>
         (status?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => JsonFields.Text(c, "type") == "Ready");

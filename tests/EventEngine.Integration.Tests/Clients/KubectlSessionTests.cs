@@ -327,6 +327,12 @@ public sealed class KubectlSessionTests : IAsyncLifetime
         Assert.Equal($"{pod} patched (no change)\n", await Succeeds(["patch", pod, "-n", "monitoring", "--subresource=status", "--type=json",
             "-p", """[{"op":"replace","path":"/status/phase","value":"Running"}]"""]));
 
+        // the pod as served, its label changed, written back whole through the status subresource: the label is taken
+        var served = JsonNode.Parse(await Succeeds(["get", pod, "-n", "monitoring", "-o", "json"]))!;
+        served["metadata"]!["labels"]!["tier"] = "core";
+        Assert.Equal($"{pod} replaced\n", await Succeeds(["replace", "--subresource=status", "-f", "-"], served.ToJsonString()));
+        Assert.Equal($"core True agent {node}", await Succeeds(["get", pod, "-n", "monitoring", "-o", "jsonpath={.metadata.labels.tier} " + ready[9..]]));
+
         // a status no pod can have is refused, naming the field, and changes nothing
         var count = await _server.Client().EventCountAsync();
         var (code, _, error) = await _kubectl.RunAsync(["patch", pod, "-n", "monitoring", "--subresource=status", "--type=merge", "-p", """{"status":{"phase":"Asleep"}}"""]);

@@ -129,6 +129,32 @@ public sealed class PodApiTests : ApiTest
     }
 
     [Fact]
+    public async Task AWrittenStatus_KeepsTheLabelsItGives_AndOneThatGivesNoneLeavesThem()
+    {
+        await Client.PostAsync(Pods, Observed);
+        var (status, pod, _) = await Client.PutAsync(Pods + "/observed/status",
+            """{"metadata":{"labels":{"tier":"edge"}},"spec":{"nodeName":"node-2"},"status":{"phase":"Failed"}}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("edge", "Failed", "node-1"),
+            ((string?)pod!["metadata"]!["labels"]!["tier"], (string?)pod["status"]!["phase"], (string?)pod["spec"]!["nodeName"]));
+        Assert.Equal(["pod_status_observed.v1", "pod_labels_changed.v1"], (await Client.EventsAsync()).Select(e => (string)e["type"]!).ToList()[^2..]);
+
+        // a status alone (as the kubelet writes one) leaves the labels; the same labels again record nothing
+        (status, pod, _) = await Client.PutAsync(Pods + "/observed/status", """{"status":{"phase":"Running"}}""");
+        Assert.Equal((HttpStatusCode.OK, "edge", "Running"), (status, (string?)pod!["metadata"]!["labels"]!["tier"], (string?)pod["status"]!["phase"]));
+        var before = await Client.EventCountAsync();
+        Assert.Equal(HttpStatusCode.OK, (await Client.PutAsync(Pods + "/observed/status", """{"metadata":{"labels":{"tier":"edge"}},"status":{"phase":"Running"}}""")).Status);
+        Assert.Equal(before, await Client.EventCountAsync());
+
+        // labels that are not labels are refused, and nothing is written, the status included
+        var (bad, problem, _) = await Client.PutAsync(Pods + "/observed/status", """{"metadata":{"labels":{"tier":"no good"}},"status":{"phase":"Failed"}}""");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, bad);
+        Assert.Equal(["metadata.labels"], problem.Fields());
+        Assert.Equal(before, await Client.EventCountAsync());
+        Assert.Equal("Running", (string?)(await Client.GetJsonAsync(Pods + "/observed"))["status"]!["phase"]);
+    }
+
+    [Fact]
     public async Task MalformedJson_Is400_OnRegisterAndStatus_AndAppendsNothing()
     {
         await Client.PostAsync(Pods, Observed);
