@@ -94,8 +94,9 @@ public static partial class Fold
             replaced?.CreatedAt ?? r.At, labels, replaced?.Annotations ?? ImmutableDictionary<string, string>.Empty));
         s = s with { Revisions = revisions };
         if (replaced is null || replaced.Hash != ds.CurrentHash) return s;
-        // the current revision renamed: the pods the DaemonSet wants carry the cluster's hash from now on
-        ds = WithAllSlots(s, ds with { CurrentHash = e.Hash }, r.Id);
+        // the current revision renamed: the pods the DaemonSet wants carry the cluster's hash from now on (which pods it
+        // counts does not depend on the hash: its slots keep theirs, and which of them are updated is worked out again)
+        ds = WithAllSlotsOfChanged(s, ds with { CurrentHash = e.Hash }, r.Id);
         return s with { DaemonSets = s.DaemonSets.SetItem(ds.Key, ds) };
     }
 
