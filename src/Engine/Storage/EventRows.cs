@@ -191,7 +191,7 @@ internal static class EventRows
     /// <summary>The stored events among <paramref name="ids"/>, by id.</summary>
     public static async Task<IReadOnlyDictionary<Guid, StoredEvent>> FindAsync(
         NpgsqlConnection connection,
-        NpgsqlTransaction transaction,
+        NpgsqlTransaction? transaction,
         Guid[] ids,
         CancellationToken cancellationToken)
     {

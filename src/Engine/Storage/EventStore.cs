@@ -217,12 +217,12 @@ public sealed class EventStore(NpgsqlDataSource dataSource, TimeProvider clock)
         }
     }
 
-    /// <summary>One event by its id, or null.</summary>
-    public async Task<StoredEvent?> ReadEventAsync(Guid id, CancellationToken cancellationToken = default)
+    /// <summary>The events among <paramref name="ids"/> that the log holds, by id, in one query.</summary>
+    public async Task<IReadOnlyDictionary<Guid, StoredEvent>> ReadEventsAsync(Guid[] ids, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand($"select {EventRows.Columns} from events where id = @id");
-        command.Parameters.AddWithValue("id", id);
-        return (await EventRows.ReadAsync(command, cancellationToken)).FirstOrDefault();
+        if (ids.Length == 0) return new Dictionary<Guid, StoredEvent>();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await EventRows.FindAsync(connection, null, ids, cancellationToken);
     }
 
     /// <summary>The stream's last event of the given type, or null.</summary>

@@ -48,42 +48,62 @@ public sealed class TimelineHandler(TimeTravel travel, EventStore store, ReplayO
         string? lastCorrelation = null;
         long? lastKept = null;
         long? lastRead = null;
+        var seen = 0;
         await foreach (var step in travel.DescribedStepsAsync(after, to, ct))
         {
-            // once the page is full, read on to the end of its last command: its placement changes follow it. A page
-            // that finds little (a filter few events match) ends the same way once it has read as many events as a
-            // what-if may replay (Engine:Limits:ReplayEvents), with what it found and where to go on: a page's time and
-            // memory are bounded, not the whole log's
+            // a page that finds little (a filter few events match) ends at the end of a command once it has read as many
+            // events as a what-if may replay (Engine:Limits:ReplayEvents), with what it found and where to go on: a page's
+            // time and memory are bounded, not the whole log's
             var correlation = step.Stored.Metadata.CorrelationId;
-            if ((lastKept is not null || entries.Count >= options.MaxEvents) && correlation != lastCorrelation) break;
+            if (seen >= options.MaxEvents && correlation != lastCorrelation) break;
             lastCorrelation = correlation;
             lastRead = step.Stored.Seq;
+            seen++;
             var entry = Entry(step);
             byId[step.Stored.Id] = entry;
             causes[step.Stored.Id] = step.Recorded.CausationId;
             entries.Add(new Read(step.Stored.Seq, step.Stored.Id, step.Recorded.CausationId, entry));
             if (step.Recorded.CausationId is { } cause && byId.TryGetValue(cause, out var causeEntry))
-                AddPlacement(causeEntry, step);
-            if (lastKept is null && Matches(step.Recorded.Event, q) && (q.IncludeStatus || step.Recorded.Event is not DaemonSetStatusChanged))
+                AddPlacement(causeEntry, step.Recorded.Event);
+            if (Matches(step.Recorded.Event, q) && (q.IncludeStatus || step.Recorded.Event is not DaemonSetStatusChanged))
             {
                 keep.Add(step.Stored.Id);
                 // the events that caused a kept event stay too, up the chain
                 for (var up = step.Recorded.CausationId; up is { } id && causes.TryGetValue(id, out var next) && keep.Add(id);)
                     up = next;
-                if (keep.Count >= q.Limit) lastKept = step.Stored.Seq;
+                if (keep.Count >= q.Limit)
+                {
+                    lastKept = step.Stored.Seq;
+                    break;
+                }
+            }
+        }
+        if (lastKept is not null)
+        {
+            // the page is full: the rest of its last command is read on, as the pods it created or removed because of a
+            // kept event follow it. Only what each event names as its cause matters now, so the events are read without
+            // the states around them and without being described
+            await foreach (var (stored, recorded) in travel.ReadAsync(lastRead!.Value, to, ct))
+            {
+                if (stored.Metadata.CorrelationId != lastCorrelation) break;
+                lastRead = stored.Seq;
+                seen++;
+                if (recorded.CausationId is { } cause && byId.TryGetValue(cause, out var causeEntry)) AddPlacement(causeEntry, recorded.Event);
             }
         }
 
         var kept = entries.Where(e => keep.Contains(e.Id)).ToList();
+        // a cause older than the page is read from the log, all of them in one query (no description without its states)
+        var older = await store.ReadEventsAsync(kept.Select(e => e.Cause).OfType<Guid>().Where(c => !byId.ContainsKey(c)).Distinct().ToArray(), ct);
         foreach (var read in kept)
             if (read.Cause is { } cause)
-                read.Entry["cause"] = byId.TryGetValue(cause, out var known) ? Reference(known) : await ReferenceAsync(cause, ct);
+                read.Entry["cause"] = byId.TryGetValue(cause, out var known) ? Reference(known) : older.TryGetValue(cause, out var e) ? Reference(e) : null;
         var items = new JsonArray(kept.Select(e => (JsonNode)e.Entry).ToArray());
         var result = new JsonObject { ["items"] = items, ["to"] = to };
-        if ((lastKept ?? (entries.Count >= options.MaxEvents ? lastRead : null)) is { } stop && stop < to)
+        if ((lastKept ?? (seen >= options.MaxEvents ? lastRead : null)) is { } stop && stop < to)
             result["continue"] = stop.ToString(CultureInfo.InvariantCulture);
-        if (q.Divergences && entries.Count > 0)
-            result["divergences"] = await DivergencesAsync(q, after, entries[^1].Seq, to, kept, ct);
+        if (q.Divergences && lastRead is { } last)
+            result["divergences"] = await DivergencesAsync(q, after, last, to, kept, ct);
         return result;
     }
 
@@ -152,9 +172,9 @@ public sealed class TimelineHandler(TimeTravel travel, EventStore store, ReplayO
     }
 
     /// <summary>A pod created or removed because of an earlier event joins that event's placement change.</summary>
-    private static void AddPlacement(JsonObject causeEntry, LogStep step)
+    private static void AddPlacement(JsonObject causeEntry, IEvent e)
     {
-        var (ds, list, item) = step.Recorded.Event switch
+        var (ds, list, item) = e switch
         {
             PodCreated x => (x.DaemonSet, "created", new JsonObject { ["pod"] = x.Pod, ["node"] = x.Node }),
             PodDeleted x => (x.DaemonSet ?? "", "removed", new JsonObject { ["pod"] = x.Pod, ["node"] = x.Node, ["reason"] = x.Reason }),
@@ -179,10 +199,12 @@ public sealed class TimelineHandler(TimeTravel travel, EventStore store, ReplayO
         ["description"] = entry["description"]!.DeepClone(),
     };
 
-    /// <summary>A cause older than the window: read it from the log (no description without its states).</summary>
-    private async Task<JsonObject?> ReferenceAsync(Guid id, CancellationToken ct)
+    /// <summary>A cause older than the page, as the log holds it (no description without its states).</summary>
+    private static JsonObject Reference(StoredEvent e) => new()
     {
-        if (await store.ReadEventAsync(id, ct) is not { } e) return null;
-        return new JsonObject { ["seq"] = e.Seq, ["id"] = id.ToString(), ["type"] = e.Type, ["actor"] = e.Metadata.Actor };
-    }
+        ["seq"] = e.Seq,
+        ["id"] = e.Id.ToString(),
+        ["type"] = e.Type,
+        ["actor"] = e.Metadata.Actor,
+    };
 }
