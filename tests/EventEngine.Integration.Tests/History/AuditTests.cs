@@ -136,5 +136,16 @@ public sealed class AuditTests
         Assert.Equal(2, page["items"]!.AsArray().Count);
         var next = await c.GetJsonAsync($"/engine/v1/timeline?limit=2&continue={(string)page["continue"]!}");
         Assert.True((long)next["items"]![0]!["seq"]! > (long)page["items"]![1]!["seq"]!);
+
+        // a page full at the DaemonSet's creation still lists the pods its command created after it; the next page begins after it
+        var full = await c.GetJsonAsync("/engine/v1/timeline?daemonset=kube-system/fluentd-elasticsearch&limit=1");
+        var only = Assert.Single(full["items"]!.AsArray())!;
+        Assert.Equal(("daemonset_created.v1", 3), ((string?)only["type"], only["placement"]![0]!["created"]!.AsArray().Count));
+        Assert.Equal((long)created["seq"]!, long.Parse((string)full["continue"]!, System.Globalization.CultureInfo.InvariantCulture));
+        // a page that begins after the cause names it as the log holds it
+        var later = await c.GetJsonAsync($"/engine/v1/timeline?daemonset=kube-system/fluentd-elasticsearch&from={(long)filtered[2]!["seq"]!}");
+        Assert.Equal(2, later["items"]!.AsArray().Count);
+        Assert.All(later["items"]!.AsArray(), i => Assert.Equal(((long)created["seq"]!, "daemonset_created.v1", "alice"),
+            ((long)i!["cause"]!["seq"]!, (string?)i["cause"]!["type"], (string?)i["cause"]!["actor"])));
     }
 }
