@@ -197,14 +197,36 @@ public sealed class TimeTravel
         {
             page.Add(e);
             if (page.Count < pageSize) continue;
-            foreach (var step in await DescribeAsync(page, ct)) yield return step;
+            foreach (var step in await DescribePageAsync(page, ct)) yield return step;
             page.Clear();
             pageSize = Math.Min(pageSize * 2, 2_000);
         }
-        foreach (var step in await DescribeAsync(page, ct)) yield return step;
+        foreach (var step in await DescribePageAsync(page, ct)) yield return step;
     }
 
-    private async Task<List<LogStep>> DescribeAsync(List<(StoredEvent Stored, Recorded Recorded)> page, CancellationToken ct)
+    /// <summary>
+    /// These events (in seq order, from anywhere in the log) with the states around each reduced to what describing it
+    /// needs, as <see cref="DescribedStepsAsync"/> gives them: from the history, the versions of their few objects, 2,000
+    /// events at a time; without it, from the fold.
+    /// </summary>
+    public async Task<List<LogStep>> DescribeAsync(IReadOnlyList<(StoredEvent Stored, Recorded Recorded)> events, CancellationToken ct)
+    {
+        var steps = new List<LogStep>(events.Count);
+        if (history is null)
+        {
+            foreach (var (stored, recorded) in events)
+            {
+                var before = await StateAtAsync(stored.Seq - 1, ct);
+                steps.Add(new LogStep(stored, recorded, before, Fold.Evolve(before, recorded)));
+            }
+            return steps;
+        }
+        for (var first = 0; first < events.Count; first += 2_000)
+            steps.AddRange(await DescribePageAsync(events.Skip(first).Take(2_000).ToList(), ct));
+        return steps;
+    }
+
+    private async Task<List<LogStep>> DescribePageAsync(List<(StoredEvent Stored, Recorded Recorded)> page, CancellationToken ct)
     {
         if (page.Count == 0) return [];
         var wanted = page.SelectMany(e => Described(e.Recorded.Event)).Distinct().ToList();

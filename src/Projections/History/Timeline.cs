@@ -41,63 +41,58 @@ public sealed class TimelineHandler(TimeTravel travel, EventStore store, ReplayO
             ? long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : throw new InvalidAtException($"continue: \"{token}\" is not a token this server gave", "continue")
             : await StartAsync(q.From, ct);
 
-        var entries = new List<Read>();
-        var byId = new Dictionary<Guid, JsonObject>();
+        // the events are read first, decoded and not described: which of them the page keeps (those the filter matches,
+        // and their causes up the chain) is known as they are read, and only those are described, from the states
+        // around them. A filtered page reads many events and keeps few
+        var read = new List<(StoredEvent Stored, Recorded Recorded)>();
         var causes = new Dictionary<Guid, Guid?>();
+        var placements = new Dictionary<Guid, List<IEvent>>();
         var keep = new HashSet<Guid>();
         string? lastCorrelation = null;
         long? lastKept = null;
         long? lastRead = null;
         var seen = 0;
-        await foreach (var step in travel.DescribedStepsAsync(after, to, ct))
+        await foreach (var (stored, recorded) in travel.ReadAsync(after, to, ct))
         {
-            // a page that finds little (a filter few events match) ends at the end of a command once it has read as many
-            // events as a what-if may replay (Engine:Limits:ReplayEvents), with what it found and where to go on: a page's
-            // time and memory are bounded, not the whole log's
-            var correlation = step.Stored.Metadata.CorrelationId;
-            if (seen >= options.MaxEvents && correlation != lastCorrelation) break;
+            // once the page is full, read on to the end of its last command: the pods it created or removed because of a
+            // kept event follow it. A page that finds little (a filter few events match) ends the same way once it has
+            // read as many events as a what-if may replay (Engine:Limits:ReplayEvents), with what it found and where to go
+            // on: a page's time and memory are bounded, not the whole log's
+            var correlation = stored.Metadata.CorrelationId;
+            if ((lastKept is not null || seen >= options.MaxEvents) && correlation != lastCorrelation) break;
             lastCorrelation = correlation;
-            lastRead = step.Stored.Seq;
+            lastRead = stored.Seq;
             seen++;
-            var entry = Entry(step);
-            byId[step.Stored.Id] = entry;
-            causes[step.Stored.Id] = step.Recorded.CausationId;
-            entries.Add(new Read(step.Stored.Seq, step.Stored.Id, step.Recorded.CausationId, entry));
-            if (step.Recorded.CausationId is { } cause && byId.TryGetValue(cause, out var causeEntry))
-                AddPlacement(causeEntry, step.Recorded.Event);
-            if (Matches(step.Recorded.Event, q) && (q.IncludeStatus || step.Recorded.Event is not DaemonSetStatusChanged))
+            if (recorded.CausationId is { } cause && causes.ContainsKey(cause) && recorded.Event is PodCreated or PodDeleted)
+                (placements.TryGetValue(cause, out var made) ? made : placements[cause] = []).Add(recorded.Event);
+            if (lastKept is not null) continue;
+            read.Add((stored, recorded));
+            causes[stored.Id] = recorded.CausationId;
+            if (Matches(recorded.Event, q) && (q.IncludeStatus || recorded.Event is not DaemonSetStatusChanged))
             {
-                keep.Add(step.Stored.Id);
+                keep.Add(stored.Id);
                 // the events that caused a kept event stay too, up the chain
-                for (var up = step.Recorded.CausationId; up is { } id && causes.TryGetValue(id, out var next) && keep.Add(id);)
+                for (var up = recorded.CausationId; up is { } id && causes.TryGetValue(id, out var next) && keep.Add(id);)
                     up = next;
-                if (keep.Count >= q.Limit)
-                {
-                    lastKept = step.Stored.Seq;
-                    break;
-                }
-            }
-        }
-        if (lastKept is not null)
-        {
-            // the page is full: the rest of its last command is read on, as the pods it created or removed because of a
-            // kept event follow it. Only what each event names as its cause matters now, so the events are read without
-            // the states around them and without being described
-            await foreach (var (stored, recorded) in travel.ReadAsync(lastRead!.Value, to, ct))
-            {
-                if (stored.Metadata.CorrelationId != lastCorrelation) break;
-                lastRead = stored.Seq;
-                seen++;
-                if (recorded.CausationId is { } cause && byId.TryGetValue(cause, out var causeEntry)) AddPlacement(causeEntry, recorded.Event);
+                if (keep.Count >= q.Limit) lastKept = stored.Seq;
             }
         }
 
-        var kept = entries.Where(e => keep.Contains(e.Id)).ToList();
-        // a cause older than the page is read from the log, all of them in one query (no description without its states)
+        var kept = new List<Read>();
+        var byId = new Dictionary<Guid, JsonObject>();
+        foreach (var step in await travel.DescribeAsync(read.Where(e => keep.Contains(e.Stored.Id)).ToList(), ct))
+        {
+            var entry = Entry(step);
+            foreach (var made in placements.GetValueOrDefault(step.Stored.Id) ?? []) AddPlacement(entry, made);
+            byId[step.Stored.Id] = entry;
+            kept.Add(new Read(step.Stored.Seq, step.Stored.Id, step.Recorded.CausationId, entry));
+        }
+        // a kept event's cause is kept when the page read it (the chain above); one older than the page is read from the
+        // log, all of them in one query (no description without its states)
         var older = await store.ReadEventsAsync(kept.Select(e => e.Cause).OfType<Guid>().Where(c => !byId.ContainsKey(c)).Distinct().ToArray(), ct);
-        foreach (var read in kept)
-            if (read.Cause is { } cause)
-                read.Entry["cause"] = byId.TryGetValue(cause, out var known) ? Reference(known) : older.TryGetValue(cause, out var e) ? Reference(e) : null;
+        foreach (var entry in kept)
+            if (entry.Cause is { } cause)
+                entry.Entry["cause"] = byId.TryGetValue(cause, out var known) ? Reference(known) : older.TryGetValue(cause, out var e) ? Reference(e) : null;
         var items = new JsonArray(kept.Select(e => (JsonNode)e.Entry).ToArray());
         var result = new JsonObject { ["items"] = items, ["to"] = to };
         if ((lastKept ?? (seen >= options.MaxEvents ? lastRead : null)) is { } stop && stop < to)
@@ -107,7 +102,7 @@ public sealed class TimelineHandler(TimeTravel travel, EventStore store, ReplayO
         return result;
     }
 
-    /// <summary>An event the page read: its entry, and what is needed of it once the states around it are gone.</summary>
+    /// <summary>An event the page keeps: its entry, and what is needed of it once the states around it are gone.</summary>
     private sealed record Read(long Seq, Guid Id, Guid? Cause, JsonObject Entry);
 
     /// <summary>
