@@ -25,6 +25,8 @@ public sealed class WebViewTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // the browser first: without Chromium the test fails before a server process is started
+        _browser = await Browser.LaunchAsync();
         _database = await TestDatabase.CreateAsync();
         _server = await ServerProcess.StartAsync(new Dictionary<string, string>
         {
@@ -33,14 +35,14 @@ public sealed class WebViewTests(ITestOutputHelper output) : IAsyncLifetime
         });
         var (status, _, _) = await _server.Client().PostAsync("/engine/v1/demo/incident", "");
         Assert.Equal(System.Net.HttpStatusCode.OK, status);
-        _browser = await Browser.LaunchAsync();
     }
 
+    /// <summary>Whatever the start made, even when it failed part of the way: no server process is left behind.</summary>
     public async Task DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        await _server.DisposeAsync();
-        await _database.DisposeAsync();
+        if (_browser is not null) await _browser.DisposeAsync();
+        if (_server is not null) await _server.DisposeAsync();
+        if (_database is not null) await _database.DisposeAsync();
     }
 
     private static Task<string?> CellAsync(IPage page, string node, string ds) =>
