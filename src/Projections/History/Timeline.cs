@@ -44,7 +44,7 @@ public sealed class TimelineHandler(TimeTravel travel, EventStore store, ReplayO
         // the events are read first, decoded and not described: which of them the page keeps (those the filter matches,
         // and their causes up the chain) is known as they are read, and only those are described, from the states
         // around them. A filtered page reads many events and keeps few
-        var read = new List<(StoredEvent Stored, Recorded Recorded)>();
+        var events = new List<(StoredEvent Stored, Recorded Recorded)>();
         var causes = new Dictionary<Guid, Guid?>();
         var placements = new Dictionary<Guid, List<IEvent>>();
         var keep = new HashSet<Guid>();
@@ -63,10 +63,10 @@ public sealed class TimelineHandler(TimeTravel travel, EventStore store, ReplayO
             lastCorrelation = correlation;
             lastRead = stored.Seq;
             seen++;
-            if (recorded.CausationId is { } cause && causes.ContainsKey(cause) && recorded.Event is PodCreated or PodDeleted)
+            if (recorded.CausationId is { } cause && causes.ContainsKey(cause))
                 (placements.TryGetValue(cause, out var made) ? made : placements[cause] = []).Add(recorded.Event);
             if (lastKept is not null) continue;
-            read.Add((stored, recorded));
+            events.Add((stored, recorded));
             causes[stored.Id] = recorded.CausationId;
             if (Matches(recorded.Event, q) && (q.IncludeStatus || recorded.Event is not DaemonSetStatusChanged))
             {
@@ -80,7 +80,7 @@ public sealed class TimelineHandler(TimeTravel travel, EventStore store, ReplayO
 
         var kept = new List<Read>();
         var byId = new Dictionary<Guid, JsonObject>();
-        foreach (var step in await travel.DescribeAsync(read.Where(e => keep.Contains(e.Stored.Id)).ToList(), ct))
+        foreach (var step in await travel.DescribeAsync(events.Where(e => keep.Contains(e.Stored.Id)).ToList(), ct))
         {
             var entry = Entry(step);
             foreach (var made in placements.GetValueOrDefault(step.Stored.Id) ?? []) AddPlacement(entry, made);
