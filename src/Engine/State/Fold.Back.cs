@@ -145,11 +145,14 @@ public static partial class Fold
             : Reclassify(s with { Unclaimed = s.Unclaimed.Except(podKeys) }, podKeys.Where(s.Pods.ContainsKey));
 
         var mended = s.DaemonSets.ToBuilder();
+        // a DaemonSet made again has its slots from scratch, from the pods its uid owns: found for all of them in one pass
+        // over the pods, not by looking up every pod of every node for each
+        Dictionary<string, Dictionary<string, List<PodState>>>? owned = null;
         foreach (var ds in s.DaemonSets.Values)
         {
             var rebuilt = remade.Contains(ds.Key);
             var mine = touched.GetValueOrDefault(ds.Key) ?? [];
-            var d = rebuilt ? WithAllSlots(s, ds, Guid.Empty) : ds;
+            var d = rebuilt ? WithAllSlots(s, ds, Guid.Empty, (owned ??= OwnedByNode(s)).GetValueOrDefault(ds.Uid) ?? []) : ds;
             if (!rebuilt)
             {
                 foreach (var node in changedNodes) d = WithSlot(s, d, node, reevaluate: true, Guid.Empty);
