@@ -116,12 +116,15 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
             overBudget.Clear();
             before = state;
         }
+        var unavailable = new Unavailability();
         await foreach (var (stored, recorded) in travel.ReadAsync(from, to, ct))
         {
             if (stored.Metadata.CorrelationId != correlation) CloseGroup();
             correlation = stored.Metadata.CorrelationId;
-            if (OverBudget(state, recorded.Event, stored.RecordedAt, q) is { } broke) overBudget.Add(broke);
-            state = Fold.Evolve(state, recorded);
+            if (OverBudget(state, recorded.Event, stored.RecordedAt, q, unavailable) is { } broke) overBudget.Add(broke);
+            var next = Fold.Evolve(state, recorded);
+            unavailable.Moved(state, next, recorded.Event);
+            state = next;
             group.Add((new StoredEventInfo(new LogPoint(stored.Seq, stored.RecordedAt), stored.Metadata.Actor), recorded.Event));
         }
         CloseGroup();
@@ -167,16 +170,17 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
     /// pod, available, the only available pod of its node, deleted while as many desired nodes as the budget allows
     /// already had no available pod. The rule of rollingUpdate, which deletes an available old pod only within the budget.
     /// </summary>
-    private static ((string, string, string) Key, string Reason)? OverBudget(ClusterState before, IEvent e, DateTimeOffset now, FindDivergences q)
+    private static ((string, string, string) Key, string Reason)? OverBudget(ClusterState before, IEvent e, DateTimeOffset now, FindDivergences q,
+        Unavailability unavailability)
     {
         if (e is not PodDeleted { DaemonSet: { } key, Node: { } node } deleted || (q.DaemonSet is not null && key != q.DaemonSet) || (q.Node is not null && node != q.Node)
             || !before.DaemonSets.TryGetValue(key, out var ds) || !ds.IsRollingUpdate
             || !before.Pods.TryGetValue(deleted.Namespace + "/" + deleted.Pod, out var pod) || ds.IsUpdated(pod) || !pod.IsLive
             || !pod.IsAvailable(ds.MinReadySeconds, now)
-            || ds.SlotOf(node) is not { ShouldRun: true } slot || slot.Pods.Any(k => k != pod.Key && Available(before, ds, k, now)))
+            || ds.SlotOf(node) is not { ShouldRun: true } slot || slot.Pods.Any(k => k != pod.Key && Unavailability.Available(before, ds, k, now)))
             return null;
         var budget = Budget(ds);
-        var unavailable = Unavailable(before, ds, now);
+        var unavailable = unavailability.Of(before, ds, now);
         if (unavailable < budget) return null;
         return ((key, node, OverBudgetKind),
             $"{pod.Name} (an old pod, available) was deleted while {unavailable} of {ds.Counts.Desired} nodes had no available pod: maxUnavailable allows {budget}");
@@ -184,7 +188,7 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
 
     /// <summary>Whether a DaemonSet (or its absence) no longer exceeds its budget: at most maxUnavailable desired nodes without an available pod.</summary>
     private static bool WithinBudget(ClusterState s, string key, DateTimeOffset now) =>
-        !s.DaemonSets.TryGetValue(key, out var ds) || !ds.IsRollingUpdate || Unavailable(s, ds, now) <= Budget(ds);
+        !s.DaemonSets.TryGetValue(key, out var ds) || !ds.IsRollingUpdate || Unavailability.Count(s, ds, now) <= Budget(ds);
 
     /// <summary>rollingUpdate's maxUnavailable, scaled to the desired nodes (1 when both budgets are 0, as the controller takes it).</summary>
     private static int Budget(DaemonSetState ds)
@@ -193,13 +197,6 @@ public sealed class FindDivergencesHandler(TimeTravel travel, ReplayOptions opti
         var budget = ds.MaxUnavailable(desired);
         return desired > 0 && budget == 0 && ds.MaxSurge(desired) == 0 ? 1 : budget;
     }
-
-    /// <summary>The desired nodes without an available pod of the DaemonSet.</summary>
-    private static int Unavailable(ClusterState s, DaemonSetState ds, DateTimeOffset now) =>
-        ds.Slots.Values.Count(slot => slot.ShouldRun && !slot.Pods.Any(k => Available(s, ds, k, now)));
-
-    private static bool Available(ClusterState s, DaemonSetState ds, string pod, DateTimeOffset now) =>
-        s.Pods.TryGetValue(pod, out var p) && p.IsLive && p.IsAvailable(ds.MinReadySeconds, now);
 
     /// <summary>The (DaemonSet, node) pairs a command may have changed the answer for.</summary>
     private static HashSet<(string, string)> Touched(ClusterState after, ClusterState before, IEnumerable<IEvent> events)
