@@ -1,4 +1,3 @@
-using EventEngine.Decisions;
 using EventEngine.Events;
 using EventEngine.Projections.History;
 using EventEngine.State;
@@ -19,56 +18,7 @@ public sealed class UnavailabilityTests
     [InlineData(4)]
     public void TheCountsKeptFromEventToEvent_AreTheCountsMadeFromScratch(int seed)
     {
-        var random = new Random(seed);
-        var c = new TestCluster();
-        var log = new List<Recorded>();
-        c.Nodes(6);
-        log.AddRange(c.LastStep.Select(e => e.Event));
-        string[] strategies =
-        [
-            "{updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 2}}}",
-            "{updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: '50%'}}, minReadySeconds: 3}",
-        ];
-        for (var d = 0; d < strategies.Length; d++)
-        {
-            c.DaemonSet($"{{nodeSelector: {{pool: p{d % 2}}}}}", strategies[d], name: $"ds{d}");
-            log.AddRange(c.LastStep.Select(e => e.Event));
-        }
-        for (var step = 0; step < 200; step++)
-        {
-            var node = $"node-{random.Next(8)}";
-            var ds = $"ds{random.Next(strategies.Length)}";
-            c.LastStep.Clear();
-            try
-            {
-                switch (random.Next(6))
-                {
-                    case 0:
-                        if (c.State.Nodes.ContainsKey(node)) c.PatchNode(node, $"{{metadata: {{labels: {{pool: p{random.Next(2)}}}}}}}");
-                        else c.Node(node, $"{{pool: p{random.Next(2)}}}");
-                        break;
-                    case 1:
-                        c.PatchDaemonSet($"{{spec: {{template: {{spec: {{containers: [{{name: c, image: 'img:{random.Next(4)}'}}]}}}}}}}}", ds);
-                        break;
-                    case 2 or 3:
-                        var live = c.LivePods(ds);
-                        if (live.Count > 0) c.Report(live[random.Next(live.Count)].Name, random.Next(5) == 0 ? "Failed" : "Running", random.Next(3) > 0);
-                        break;
-                    case 4:
-                        var all = c.PodsOf(ds);
-                        if (all.Count > 0) c.Run(PodDecisions.Delete(c.State, "default", all[random.Next(all.Count)].Name));
-                        break;
-                    case 5:
-                        c.Advance(random.Next(1, 3));
-                        break;
-                }
-            }
-            catch (InvalidOperationException e) when (e.Message.StartsWith("refused", StringComparison.Ordinal))
-            {
-                continue;
-            }
-            log.AddRange(c.LastStep.Select(e => e.Event));
-        }
+        var (_, log) = RandomHistory.Write(seed, steps: 200);
 
         var kept = new Unavailability();
         var state = ClusterState.Empty;
