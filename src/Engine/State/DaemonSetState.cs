@@ -28,7 +28,8 @@ public sealed record DaemonSetState(
     Guid RevisionCause,
     bool RevisionRestored = false)
 {
-    public string Key => Namespace + "/" + Name;
+    /// <summary>namespace/name, made once: the fold looks a DaemonSet up by it for every pod it moves.</summary>
+    public string Key { get; } = Namespace + "/" + Name;
     public DaemonSetSpec Spec => Object.Spec!;
     public LabelSelector Selector => Spec.Selector!;
     public PodTemplate Template => Spec.Template!;

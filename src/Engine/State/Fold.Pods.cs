@@ -92,23 +92,39 @@ public static partial class Fold
         return s with { DaemonSets = s.DaemonSets.SetItem(ds.Key, WithPod(s, ds, node, key, r.CausationId ?? r.Id)) };
     }
 
-    /// <summary>Stores a new version of a pod and refreshes every index it appears in (old and new owner, old and new node).</summary>
+    /// <summary>
+    /// Stores a new version of a pod and refreshes every index it appears in (old and new owner, old and new node).
+    /// A pod that stays on its node keeps its place in the pods by node, and one that stays with its owner there costs
+    /// one slot: a status report, the commonest event of a log, moves nothing else.
+    /// </summary>
     private static ClusterState PutPod(ClusterState s, PodState? old, PodState pod, Guid cause)
     {
-        var byNode = old is null ? s.PodsByNode : WithoutPod(s.PodsByNode, old);
-        if (pod.TargetNode is { } target)
-            byNode = byNode.SetItem(target, byNode.GetValueOrDefault(target, ImmutableHashSet<string>.Empty).Add(pod.Key));
-        s = s with { Pods = s.Pods.SetItem(pod.Key, pod), PodsByNode = byNode };
-        s = Reclassify(s, [pod.Key]);
-
-        var daemonSets = s.DaemonSets;
-        foreach (var (uid, node) in new[] { (old?.Controller?.Uid, old?.TargetNode), (pod.Controller?.Uid, pod.TargetNode) }.Distinct())
+        var byNode = s.PodsByNode;
+        if (old?.TargetNode != pod.TargetNode)
         {
-            if (node is null || s.DaemonSetByUid(uid) is not { } ds) continue;
-            daemonSets = daemonSets.SetItem(ds.Key, WithPod(s, daemonSets[ds.Key], node, pod.Key, cause));
+            if (old is not null) byNode = WithoutPod(byNode, old);
+            if (pod.TargetNode is { } target)
+                byNode = byNode.SetItem(target, byNode.GetValueOrDefault(target, ImmutableHashSet<string>.Empty).Add(pod.Key));
         }
+        s = s with
+        {
+            Pods = s.Pods.SetItem(pod.Key, pod),
+            PodsByNode = byNode,
+            Unclaimed = IsUnclaimed(s, pod) ? s.Unclaimed.Add(pod.Key) : s.Unclaimed.Remove(pod.Key),
+        };
+
+        var daemonSets = WithPodOf(s, s.DaemonSets, old?.Controller?.Uid, old?.TargetNode, pod.Key, cause);
+        if (old?.Controller?.Uid != pod.Controller?.Uid || old?.TargetNode != pod.TargetNode)
+            daemonSets = WithPodOf(s, daemonSets, pod.Controller?.Uid, pod.TargetNode, pod.Key, cause);
         return s with { DaemonSets = daemonSets };
     }
+
+    /// <summary>The slot of the DaemonSet with <paramref name="uid"/> on <paramref name="node"/>, with the pod moved in or out.</summary>
+    private static ImmutableDictionary<string, DaemonSetState> WithPodOf(
+        ClusterState s, ImmutableDictionary<string, DaemonSetState> daemonSets, string? uid, string? node, string key, Guid cause) =>
+        node is not null && s.DaemonSetByUid(uid) is { } ds
+            ? daemonSets.SetItem(ds.Key, WithPod(s, daemonSets[ds.Key], node, key, cause))
+            : daemonSets;
 
     private static ImmutableDictionary<string, ImmutableHashSet<string>> WithoutPod(
         ImmutableDictionary<string, ImmutableHashSet<string>> byNode, PodState pod)
