@@ -15,17 +15,40 @@ public static class PlacementWriter
 {
     /// <summary>The inline projection: the batch's events in order.</summary>
     public static IEnumerable<NpgsqlBatchCommand> Statements(ProjectionBatch batch) =>
-        batch.Events.SelectMany(e => Commands(e.Stored, e.Event, batch.Before, batch.After, ""));
+        Commands(batch.Events.Select(e => (e.Stored, IntentOf(e.Stored, e.Event, batch.Before, batch.After))), "");
 
     /// <summary>The statements one event makes; states are the ones around it (or its batch).</summary>
     public static IEnumerable<NpgsqlBatchCommand> Commands(StoredEvent stored, IEvent e, ClusterState before, ClusterState after, string suffix) =>
-        IntentOf(stored, e, before, after) switch
+        Commands([(stored, IntentOf(stored, e, before, after))], suffix);
+
+    /// <summary>
+    /// The statements a run of events makes, in their order: the opens in a row (a DaemonSet placed on thousands of
+    /// nodes) in one statement, the closes in a row in another, each relabel on its own.
+    /// </summary>
+    public static IEnumerable<NpgsqlBatchCommand> Commands(IEnumerable<(StoredEvent Stored, PlacementIntent? Intent)> intents, string suffix)
+    {
+        var opens = new List<(OpenInterval Interval, StoredEvent At)>();
+        var closes = new List<(CloseInterval Interval, StoredEvent At)>();
+        foreach (var (stored, intent) in intents)
         {
-            OpenInterval x => [Open(suffix, x, stored)],
-            CloseInterval x => [Close(suffix, x, stored)],
-            RelabelInterval x => [Relabel(suffix, x, stored)],
-            _ => [],
-        };
+            if (intent is not OpenInterval && opens.Count > 0) yield return Open(suffix, opens);
+            if (intent is not CloseInterval && closes.Count > 0) yield return Close(suffix, closes);
+            switch (intent)
+            {
+                case OpenInterval open:
+                    opens.Add((open, stored));
+                    break;
+                case CloseInterval close:
+                    closes.Add((close, stored));
+                    break;
+                case RelabelInterval relabel:
+                    yield return Relabel(suffix, relabel, stored);
+                    break;
+            }
+        }
+        if (opens.Count > 0) yield return Open(suffix, opens);
+        if (closes.Count > 0) yield return Close(suffix, closes);
+    }
 
     /// <summary>What an event does to the intervals, if anything: open one, close a pod's, or move a pod's to another hash.</summary>
     public static PlacementIntent? IntentOf(StoredEvent stored, IEvent e, ClusterState before, ClusterState after) => e switch
@@ -64,21 +87,25 @@ public static class PlacementWriter
         _ => e.Reason.ToLowerInvariant(),
     };
 
-    /// <summary>An interval opens under the DaemonSet's name and uid: one recreated under the same name starts a history of its own.</summary>
-    private static NpgsqlBatchCommand Open(string suffix, OpenInterval x, StoredEvent at)
+    /// <summary>
+    /// Intervals open under the DaemonSet's name and uid: one recreated under the same name starts a history of its own.
+    /// Empties the list.
+    /// </summary>
+    private static NpgsqlBatchCommand Open(string suffix, List<(OpenInterval Interval, StoredEvent At)> opens)
     {
-        var (ds, uid, pod, hash, node) = (x.DaemonSet, x.Uid, x.Pod, x.Hash, x.Node);
         var command = new NpgsqlBatchCommand($"""
-            insert into proj_placements{suffix} (daemonset, daemonset_uid, pod, hash, node, from_seq, from_time) values (@a, @g, @b, @c, @d, @e, @f)
+            insert into proj_placements{suffix} (daemonset, daemonset_uid, pod, hash, node, from_seq, from_time)
+            select * from unnest(@a::text[], @g::text[], @b::text[], @c::text[], @d::text[], @e::bigint[], @f::timestamptz[])
             on conflict (pod, from_seq) do nothing
             """);
-        command.Parameters.AddWithValue("a", ds);
-        command.Parameters.AddWithValue("g", uid);
-        command.Parameters.AddWithValue("b", pod);
-        command.Parameters.AddWithValue("c", hash);
-        command.Parameters.AddWithValue("d", (object?)node ?? DBNull.Value);
-        command.Parameters.AddWithValue("e", at.Seq);
-        command.Parameters.AddWithValue("f", at.RecordedAt);
+        command.Parameters.AddWithValue("a", opens.Select(o => o.Interval.DaemonSet).ToArray());
+        command.Parameters.AddWithValue("g", opens.Select(o => o.Interval.Uid).ToArray());
+        command.Parameters.AddWithValue("b", opens.Select(o => o.Interval.Pod).ToArray());
+        command.Parameters.AddWithValue("c", opens.Select(o => o.Interval.Hash).ToArray());
+        command.Parameters.AddWithValue("d", opens.Select(o => o.Interval.Node).ToArray());
+        command.Parameters.AddWithValue("e", opens.Select(o => o.At.Seq).ToArray());
+        command.Parameters.AddWithValue("f", opens.Select(o => o.At.RecordedAt).ToArray());
+        opens.Clear();
         return command;
     }
 
@@ -107,18 +134,25 @@ public static class PlacementWriter
         return command;
     }
 
-    private static NpgsqlBatchCommand Close(string suffix, CloseInterval x, StoredEvent at)
+    /// <summary>
+    /// The pods' open intervals end. A pod closed twice in the run keeps its first close, as one statement each would:
+    /// the second found no open interval. Empties the list.
+    /// </summary>
+    private static NpgsqlBatchCommand Close(string suffix, List<(CloseInterval Interval, StoredEvent At)> closes)
     {
-        var (pod, reason, detail) = (x.Pod, x.Reason, x.Detail);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var first = closes.Where(c => seen.Add(c.Interval.Pod)).ToList();
         var command = new NpgsqlBatchCommand($"""
-            update proj_placements{suffix} set to_seq = @a, to_time = @b, end_reason = @c, end_detail = @d
-            where pod = @e and to_seq is null
+            update proj_placements{suffix} p set to_seq = t.seq, to_time = t.ended_at, end_reason = t.reason, end_detail = t.detail
+            from unnest(@a::text[], @b::bigint[], @c::timestamptz[], @d::text[], @e::text[]) as t(pod, seq, ended_at, reason, detail)
+            where p.pod = t.pod and p.to_seq is null
             """);
-        command.Parameters.AddWithValue("a", at.Seq);
-        command.Parameters.AddWithValue("b", at.RecordedAt);
-        command.Parameters.AddWithValue("c", reason);
-        command.Parameters.AddWithValue("d", (object?)detail ?? DBNull.Value);
-        command.Parameters.AddWithValue("e", pod);
+        command.Parameters.AddWithValue("a", first.Select(c => c.Interval.Pod).ToArray());
+        command.Parameters.AddWithValue("b", first.Select(c => c.At.Seq).ToArray());
+        command.Parameters.AddWithValue("c", first.Select(c => c.At.RecordedAt).ToArray());
+        command.Parameters.AddWithValue("d", first.Select(c => c.Interval.Reason).ToArray());
+        command.Parameters.AddWithValue("e", first.Select(c => c.Interval.Detail).ToArray());
+        closes.Clear();
         return command;
     }
 }
