@@ -10,14 +10,24 @@ public static partial class Fold
     /// back as they were. The derived indexes are mended where those objects touch them (the slots of the nodes they
     /// are on, every slot of a DaemonSet that changed) instead of rebuilt for the cluster, so going back over a few
     /// thousand changes costs those changes. The same state as <see cref="ObjectHistory.StateOf"/> of every object then.
+    /// A DaemonSet with more than <paramref name="mendUpTo"/> nodes to mend (a quarter of the nodes unless given) has its
+    /// slots worked out whole instead: going far back touches most of them, and one pass over the nodes then costs less
+    /// than mending them one by one (each looks up every pod on its node and copies the slots' map).
     /// </summary>
     public static ClusterState Back(ClusterState later, IReadOnlyCollection<(char Kind, string Key)> changed,
-        IReadOnlyList<(char Kind, string Key, object Value)> then)
+        IReadOnlyList<(char Kind, string Key, object Value)> then, int? mendUpTo = null)
     {
         var nodes = later.Nodes.ToBuilder();
         var names = later.NodeNames.ToBuilder();
         var pods = later.Pods.ToBuilder();
-        var podsByNode = later.PodsByNode.ToBuilder();
+        // the pods of each node a pod leaves or comes back to, changed in place and made immutable once at the end
+        var podsOn = new Dictionary<string, ImmutableHashSet<string>.Builder>(StringComparer.Ordinal);
+        ImmutableHashSet<string>.Builder PodsOn(string node)
+        {
+            if (!podsOn.TryGetValue(node, out var keys))
+                podsOn[node] = keys = later.PodsByNode.GetValueOrDefault(node, ImmutableHashSet<string>.Empty).ToBuilder();
+            return keys;
+        }
         var revisions = later.Revisions.ToBuilder();
         var backoffs = later.Backoffs.ToBuilder();
         var deleted = later.DeletedOwners.ToBuilder();
@@ -47,10 +57,7 @@ public static partial class Fold
             pods.Remove(key);
             podKeys.Add(key);
             TouchPod(pod);
-            if (pod.TargetNode is not { } node || !podsByNode.TryGetValue(node, out var keys)) return;
-            keys = keys.Remove(key);
-            if (keys.IsEmpty) podsByNode.Remove(node);
-            else podsByNode[node] = keys;
+            if (pod.TargetNode is { } node) PodsOn(node).Remove(key);
         }
 
         foreach (var (kind, key) in changed)
@@ -83,10 +90,7 @@ public static partial class Fold
                     pods[key] = pod;
                     podKeys.Add(key);
                     TouchPod(pod);
-                    if (pod.TargetNode is { } on)
-                    {
-                        podsByNode[on] = podsByNode.TryGetValue(on, out var keys) ? keys.Add(key) : [key];
-                    }
+                    if (pod.TargetNode is { } on) PodsOn(on).Add(key);
                     break;
                 case ObjectHistory.Kinds.DaemonSet: parts[key] = (ObjectHistory.DaemonSetPart)value; break;
                 case ObjectHistory.Kinds.DaemonSetStatus: counters[key] = (ObjectHistory.DaemonSetCounters)value; break;
@@ -121,6 +125,12 @@ public static partial class Fold
             if (!parts.ContainsKey(key) && c is not null && daemonSets.TryGetValue(key, out var ds))
                 daemonSets[key] = ds with { Status = c.Status, PodsCreated = c.PodsCreated };
 
+        var podsByNode = later.PodsByNode.ToBuilder();
+        foreach (var (node, keys) in podsOn)
+        {
+            if (keys.Count == 0) podsByNode.Remove(node);
+            else podsByNode[node] = keys.ToImmutable();
+        }
         var s = later with
         {
             Nodes = nodes.ToImmutable(),
@@ -150,8 +160,8 @@ public static partial class Fold
         Dictionary<string, Dictionary<string, List<PodState>>>? owned = null;
         foreach (var ds in s.DaemonSets.Values)
         {
-            var rebuilt = remade.Contains(ds.Key);
             var mine = touched.GetValueOrDefault(ds.Key) ?? [];
+            var rebuilt = remade.Contains(ds.Key) || changedNodes.Count + mine.Count > (mendUpTo ?? s.Nodes.Count / 4);
             var d = rebuilt ? WithAllSlots(s, ds, Guid.Empty, (owned ??= OwnedByNode(s)).GetValueOrDefault(ds.Uid) ?? []) : ds;
             if (!rebuilt)
             {
