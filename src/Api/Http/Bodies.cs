@@ -127,6 +127,10 @@ public static class Bodies
             : options["orphanDependents"] is JsonValue orphan && orphan.TryGetValue<bool>(out var dependents)
                 ? dependents ? State.DeletionPolicy.Orphan : State.DeletionPolicy.Background
             : query.Length > 0 ? query : null;
+        // ValidateDeleteOptions: every delete, not only a DaemonSet's, refuses a policy Kubernetes does not know
+        if (policy is { Length: > 0 } and not (State.DeletionPolicy.Background or State.DeletionPolicy.Foreground or State.DeletionPolicy.Orphan))
+            throw new ManifestException($"{at}propagationPolicy: Unsupported value: \"{policy}\": supported values: \"Background\", \"Foreground\", \"Orphan\"",
+                at + "propagationPolicy", malformed: false);
         var dryRun = options["dryRun"] switch
         {
             null => false,

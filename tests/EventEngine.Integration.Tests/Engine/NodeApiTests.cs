@@ -211,6 +211,25 @@ public sealed class NodeApiTests : ApiTest
         Assert.Equal(HttpStatusCode.NotFound, (await Client.SendAsync(HttpMethod.Get, "/api/v1/nodes/gone")).Status);
     }
 
+    /// <summary>ValidateDeleteOptions: a delete of any kind, in the query or in its DeleteOptions, names a policy Kubernetes knows.</summary>
+    [Fact]
+    public async Task Remove_WithAPropagationPolicyKubernetesDoesNotKnow_Is422_NamingIt_AndRemovesNothing()
+    {
+        await Client.PostAsync("/api/v1/nodes", Http.Node("kept"));
+        var before = await Client.EventCountAsync();
+        var (status, body, response) = await Client.DeleteJsonAsync("/api/v1/nodes/kept?propagationPolicy=Sideways");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        response.AssertStatus(body, 422);
+        Assert.Equal(["propagationPolicy"], body!.Fields());
+        Assert.Contains("Unsupported value: \"Sideways\"", (string?)body["message"]);
+        (status, body, _) = await Client.SendAsync(HttpMethod.Delete, "/api/v1/nodes/kept", """{"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"sideways"}""");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal(["propagationPolicy"], body!.Fields());
+        Assert.Equal(before, await Client.EventCountAsync());
+        Assert.Equal(HttpStatusCode.OK, (await Client.SendAsync(HttpMethod.Get, "/api/v1/nodes/kept")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Client.DeleteJsonAsync("/api/v1/nodes/kept?propagationPolicy=Orphan")).Status);
+    }
+
     [Fact]
     public async Task Lists_ArePaged_WithAContinueToken()
     {
