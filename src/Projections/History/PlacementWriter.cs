@@ -31,8 +31,16 @@ public static class PlacementWriter
         var closes = new List<(CloseInterval Interval, StoredEvent At)>();
         foreach (var (stored, intent) in intents)
         {
-            if (intent is not OpenInterval && opens.Count > 0) yield return Open(suffix, opens);
-            if (intent is not CloseInterval && closes.Count > 0) yield return Close(suffix, closes);
+            if (intent is not OpenInterval && opens.Count > 0)
+            {
+                yield return Open(suffix, opens);
+                opens.Clear();
+            }
+            if (intent is not CloseInterval && closes.Count > 0)
+            {
+                yield return Close(suffix, closes);
+                closes.Clear();
+            }
             switch (intent)
             {
                 case OpenInterval open:
@@ -87,73 +95,49 @@ public static class PlacementWriter
         _ => e.Reason.ToLowerInvariant(),
     };
 
-    /// <summary>
-    /// Intervals open under the DaemonSet's name and uid: one recreated under the same name starts a history of its own.
-    /// Empties the list.
-    /// </summary>
-    private static NpgsqlBatchCommand Open(string suffix, List<(OpenInterval Interval, StoredEvent At)> opens)
-    {
-        var command = new NpgsqlBatchCommand($"""
-            insert into proj_placements{suffix} (daemonset, daemonset_uid, pod, hash, node, from_seq, from_time)
-            select * from unnest(@a::text[], @g::text[], @b::text[], @c::text[], @d::text[], @e::bigint[], @f::timestamptz[])
-            on conflict (pod, from_seq) do nothing
-            """);
-        command.Parameters.AddWithValue("a", opens.Select(o => o.Interval.DaemonSet).ToArray());
-        command.Parameters.AddWithValue("g", opens.Select(o => o.Interval.Uid).ToArray());
-        command.Parameters.AddWithValue("b", opens.Select(o => o.Interval.Pod).ToArray());
-        command.Parameters.AddWithValue("c", opens.Select(o => o.Interval.Hash).ToArray());
-        command.Parameters.AddWithValue("d", opens.Select(o => o.Interval.Node).ToArray());
-        command.Parameters.AddWithValue("e", opens.Select(o => o.At.Seq).ToArray());
-        command.Parameters.AddWithValue("f", opens.Select(o => o.At.RecordedAt).ToArray());
-        opens.Clear();
-        return command;
-    }
+    /// <summary>Intervals open under the DaemonSet's name and uid: one recreated under the same name starts a history of its own.</summary>
+    private static NpgsqlBatchCommand Open(string suffix, List<(OpenInterval Interval, StoredEvent At)> opens) => Statement.Of($"""
+        insert into proj_placements{suffix} (daemonset, daemonset_uid, pod, hash, node, from_seq, from_time)
+        select * from unnest(@a::text[], @g::text[], @b::text[], @c::text[], @d::text[], @e::bigint[], @f::timestamptz[])
+        on conflict (pod, from_seq) do nothing
+        """,
+        ("a", opens.Select(o => o.Interval.DaemonSet).ToArray()), ("g", opens.Select(o => o.Interval.Uid).ToArray()),
+        ("b", opens.Select(o => o.Interval.Pod).ToArray()), ("c", opens.Select(o => o.Interval.Hash).ToArray()),
+        ("d", opens.Select(o => o.Interval.Node).ToArray()), ("e", opens.Select(o => o.At.Seq).ToArray()),
+        ("f", opens.Select(o => o.At.RecordedAt).ToArray()));
 
     /// <summary>
     /// A pod whose controller-revision-hash label changed (revision dedup relabels pods) now counts for the other
     /// revision: its open interval ends and one under the new hash begins. Decided on the table, not on the states
     /// around the event, so that a live write and a rebuild agree.
     /// </summary>
-    private static NpgsqlBatchCommand Relabel(string suffix, RelabelInterval x, StoredEvent at)
-    {
-        var (pod, hash) = (x.Pod, x.Hash);
-        var command = new NpgsqlBatchCommand($"""
-            with closed as (
-                update proj_placements{suffix} set to_seq = @a, to_time = @b, end_reason = 'relabelled', end_detail = @f
-                where pod = @d and to_seq is null and hash <> @c
-                returning daemonset, daemonset_uid, node)
-            insert into proj_placements{suffix} (daemonset, daemonset_uid, pod, hash, node, from_seq, from_time)
-            select daemonset, daemonset_uid, @d, @c, node, @a, @b from closed
-            on conflict (pod, from_seq) do nothing
-            """);
-        command.Parameters.AddWithValue("a", at.Seq);
-        command.Parameters.AddWithValue("b", at.RecordedAt);
-        command.Parameters.AddWithValue("c", hash);
-        command.Parameters.AddWithValue("d", pod);
-        command.Parameters.AddWithValue("f", RelabelDetail(hash));
-        return command;
-    }
+    private static NpgsqlBatchCommand Relabel(string suffix, RelabelInterval x, StoredEvent at) => Statement.Of($"""
+        with closed as (
+            update proj_placements{suffix} set to_seq = @a, to_time = @b, end_reason = 'relabelled', end_detail = @f
+            where pod = @d and to_seq is null and hash <> @c
+            returning daemonset, daemonset_uid, node)
+        insert into proj_placements{suffix} (daemonset, daemonset_uid, pod, hash, node, from_seq, from_time)
+        select daemonset, daemonset_uid, @d, @c, node, @a, @b from closed
+        on conflict (pod, from_seq) do nothing
+        """,
+        ("a", at.Seq), ("b", at.RecordedAt), ("c", x.Hash), ("d", x.Pod), ("f", RelabelDetail(x.Hash)));
 
     /// <summary>
     /// The pods' open intervals end. A pod closed twice in the run keeps its first close, as one statement each would:
-    /// the second found no open interval. Empties the list.
+    /// the second found no open interval.
     /// </summary>
     private static NpgsqlBatchCommand Close(string suffix, List<(CloseInterval Interval, StoredEvent At)> closes)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var first = closes.Where(c => seen.Add(c.Interval.Pod)).ToList();
-        var command = new NpgsqlBatchCommand($"""
+        return Statement.Of($"""
             update proj_placements{suffix} p set to_seq = t.seq, to_time = t.ended_at, end_reason = t.reason, end_detail = t.detail
             from unnest(@a::text[], @b::bigint[], @c::timestamptz[], @d::text[], @e::text[]) as t(pod, seq, ended_at, reason, detail)
             where p.pod = t.pod and p.to_seq is null
-            """);
-        command.Parameters.AddWithValue("a", first.Select(c => c.Interval.Pod).ToArray());
-        command.Parameters.AddWithValue("b", first.Select(c => c.At.Seq).ToArray());
-        command.Parameters.AddWithValue("c", first.Select(c => c.At.RecordedAt).ToArray());
-        command.Parameters.AddWithValue("d", first.Select(c => c.Interval.Reason).ToArray());
-        command.Parameters.AddWithValue("e", first.Select(c => c.Interval.Detail).ToArray());
-        closes.Clear();
-        return command;
+            """,
+            ("a", first.Select(c => c.Interval.Pod).ToArray()), ("b", first.Select(c => c.At.Seq).ToArray()),
+            ("c", first.Select(c => c.At.RecordedAt).ToArray()), ("d", first.Select(c => c.Interval.Reason).ToArray()),
+            ("e", first.Select(c => c.Interval.Detail).ToArray()));
     }
 }
 

@@ -145,9 +145,9 @@ public static class ReadModelWriter
         long seq, string suffix)
     {
         var batch = new List<NpgsqlBatchCommand>();
-        if (goneNodes.Count > 0) batch.Add(Command($"delete from proj_nodes{suffix} where name = any(@a)", ("a", goneNodes.ToArray())));
+        if (goneNodes.Count > 0) batch.Add(Statement.Of($"delete from proj_nodes{suffix} where name = any(@a)", ("a", goneNodes.ToArray())));
         if (nodes.Count > 0)
-            batch.Add(Command($"""
+            batch.Add(Statement.Of($"""
                 insert into proj_nodes{suffix} (name, resource_version, updated_seq, object)
                 select * from unnest(@a::text[], @b::bigint[], @c::bigint[], @d::json[])
                 on conflict (name) do update set resource_version = excluded.resource_version, updated_seq = excluded.updated_seq, object = excluded.object
@@ -157,7 +157,7 @@ public static class ReadModelWriter
         if (goneDaemonSets.Count > 0)
             batch.Add(KeyedDelete($"proj_daemonsets{suffix}", goneDaemonSets));
         if (daemonSets.Count > 0)
-            batch.Add(Command($"""
+            batch.Add(Statement.Of($"""
                 insert into proj_daemonsets{suffix} (namespace, name, uid, current_hash, resource_version, updated_seq, object)
                 select * from unnest(@a::text[], @b::text[], @c::text[], @d::text[], @e::bigint[], @f::bigint[], @g::json[])
                 on conflict (namespace, name) do update set uid = excluded.uid, current_hash = excluded.current_hash,
@@ -170,7 +170,7 @@ public static class ReadModelWriter
         if (gonePods.Count > 0)
             batch.Add(KeyedDelete($"proj_pods{suffix}", gonePods));
         if (pods.Count > 0)
-            batch.Add(Command($"""
+            batch.Add(Statement.Of($"""
                 insert into proj_pods{suffix} (namespace, name, daemonset, node, phase, ready, hash, created_at, resource_version, updated_seq, object)
                 select * from unnest(@a::text[], @b::text[], @c::text[], @d::text[], @e::text[], @f::boolean[], @g::text[],
                                      @h::timestamptz[], @i::bigint[], @j::bigint[], @k::json[])
@@ -187,7 +187,7 @@ public static class ReadModelWriter
         if (goneRevisions.Count > 0)
             batch.Add(KeyedDelete($"proj_revisions{suffix}", goneRevisions));
         if (revisions.Count > 0)
-            batch.Add(Command($"""
+            batch.Add(Statement.Of($"""
                 insert into proj_revisions{suffix} (namespace, name, owner_uid, number, hash, created_at, template, object)
                 select * from unnest(@a::text[], @b::text[], @c::text[], @d::bigint[], @e::text[], @f::timestamptz[], @g::json[], @h::json[])
                 on conflict (namespace, name) do update set owner_uid = excluded.owner_uid, number = excluded.number, hash = excluded.hash,
@@ -197,7 +197,7 @@ public static class ReadModelWriter
                 ("c", revisions.Select(r => r.OwnerUid).ToArray()), ("d", revisions.Select(r => r.Number).ToArray()),
                 ("e", revisions.Select(r => r.Hash).ToArray()), ("f", revisions.Select(r => r.CreatedAt).ToArray()),
                 ("g", revisions.Select(r => r.Template).ToArray()), ("h", revisions.Select(r => r.Object).ToArray())));
-        batch.Add(Command("""
+        batch.Add(Statement.Of("""
             insert into proj_checkpoint (name, seq) values (@a, @b) on conflict (name) do update set seq = excluded.seq
             """, ("a", Checkpoint), ("b", seq)));
         return batch;
@@ -205,13 +205,6 @@ public static class ReadModelWriter
 
     /// <summary>Deletes rows by their (namespace, name) key, so the primary key's index finds them.</summary>
     private static NpgsqlBatchCommand KeyedDelete(string table, List<string> keys) =>
-        Command($"delete from {table} d using unnest(@a::text[], @b::text[]) as t(namespace, name) where d.namespace = t.namespace and d.name = t.name",
+        Statement.Of($"delete from {table} d using unnest(@a::text[], @b::text[]) as t(namespace, name) where d.namespace = t.namespace and d.name = t.name",
             ("a", keys.Select(k => k[..k.IndexOf('/')]).ToArray()), ("b", keys.Select(k => k[(k.IndexOf('/') + 1)..]).ToArray()));
-
-    private static NpgsqlBatchCommand Command(string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var (name, value) in parameters) command.Parameters.Add(new NpgsqlParameter(name, value));
-        return command;
-    }
 }

@@ -221,7 +221,7 @@ public sealed class NodeApiTests : ApiTest
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         response.AssertStatus(body, 422);
         Assert.Equal(["propagationPolicy"], body!.Fields());
-        Assert.Contains("Unsupported value: \"Sideways\"", (string?)body["message"]);
+        Assert.Contains("Unsupported value: \"Sideways\"", (string?)body!["message"]);
         (status, body, _) = await Client.SendAsync(HttpMethod.Delete, "/api/v1/nodes/kept", """{"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"sideways"}""");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         Assert.Equal(["propagationPolicy"], body!.Fields());
