@@ -50,13 +50,16 @@ public sealed class Unavailability
 
     /// <summary>The desired nodes of the DaemonSet without an available pod, each counted.</summary>
     public static int Count(ClusterState s, DaemonSetState ds, DateTimeOffset now) =>
-        ds.Slots.Values.Count(slot => slot.ShouldRun && !slot.Pods.Any(k => Available(s, ds, k, now)));
+        ds.Slots.Values.Count(slot => Lacks(s, ds, slot, now));
 
     /// <summary>The pod is live and available to the DaemonSet (Ready for its minReadySeconds) at <paramref name="now"/>.</summary>
     public static bool Available(ClusterState s, DaemonSetState ds, string pod, DateTimeOffset now) =>
         s.Pods.TryGetValue(pod, out var p) && p.IsLive && p.IsAvailable(ds.MinReadySeconds, now);
 
     /// <summary>Whether one node is desired and without an available pod of the DaemonSet (1), or not (0).</summary>
-    private static int Missing(ClusterState s, DaemonSetState ds, string node, DateTimeOffset now) =>
-        ds.SlotOf(node) is { ShouldRun: true } slot && !slot.Pods.Any(k => Available(s, ds, k, now)) ? 1 : 0;
+    private static int Missing(ClusterState s, DaemonSetState ds, string node, DateTimeOffset now) => Lacks(s, ds, ds.SlotOf(node), now) ? 1 : 0;
+
+    /// <summary>The slot's node is desired and holds no available pod of the DaemonSet.</summary>
+    private static bool Lacks(ClusterState s, DaemonSetState ds, NodeSlot slot, DateTimeOffset now) =>
+        slot.ShouldRun && !slot.Pods.Any(k => Available(s, ds, k, now));
 }
